@@ -1,0 +1,185 @@
+//! Raw TraceView API v2 endpoints, generated from `openapi/traceview-v2.yaml`.
+//!
+//! # `tv-api` or `tv-client`?
+//!
+//! Most programs want **`tv-client`**: typed timeseries (`Duration`s, not microsecond
+//! floats), the latency math, retries, timeouts, configuration profiles and errors
+//! written for people. Pick **`tv-api`** when you need the wire exactly as the spec
+//! describes it: every operation and parameter, the envelopes as sent, nothing added —
+//! for example to write a proxy, to test a server against the spec, or to reach a
+//! field the typed layer does not model.
+//!
+//! This crate is generated code plus one hand-written piece: [`ApiContext`], which the
+//! generated [`Client`] carries and whose hook adds the `key` query parameter to every
+//! request. The key is kept in [`ApiKey`], whose `Debug` prints `***`.
+//!
+//! ```no_run
+//! use tv_api::{ApiContext, ApiKey, Client, types::TimeWindow};
+//!
+//! # async fn run() -> Result<(), tv_api::Error<tv_api::types::ErrorEnvelope>> {
+//! let context = ApiContext::new(ApiKey::new("my-access-key"));
+//! let client = Client::new("https://api.tv.appneta.com/api-v2", context);
+//!
+//! let apps = client.list_apps().send().await?.into_inner();
+//! println!("apps: {:?}", apps.data);
+//!
+//! let summary = client
+//!     .get_server_latency_summary()
+//!     .app("web-shop")
+//!     .time_window(TimeWindow::Day)
+//!     .send()
+//!     .await?
+//!     .into_inner();
+//! println!("average: {:?} µs over {:?} traces", summary.data.average, summary.data.count);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Regenerate with `cargo xtask codegen` after changing the spec; never edit
+//! `generated.rs` by hand (`cargo test` fails when it is stale).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use secrecy::{ExposeSecret, SecretString};
+
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused, rustdoc::all)]
+mod generated;
+
+pub use generated::*;
+
+/// Name of the query parameter that carries the access key.
+pub const KEY_PARAMETER: &str = "key";
+
+/// The organization's access key. `Debug` and `Display` print `***`.
+#[derive(Clone)]
+pub struct ApiKey(SecretString);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(SecretString::from(key.into()))
+    }
+
+    /// The key itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(***)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// What happened to one HTTP exchange, handed to a [`ResponseObserver`].
+#[derive(Debug, Clone, Copy)]
+pub struct Exchange<'a> {
+    /// The spec's operationId, e.g. `get_server_latency_summary`.
+    pub operation: &'a str,
+    /// The HTTP status, or `None` when no response arrived (connection error, timeout).
+    pub status: Option<reqwest::StatusCode>,
+    /// Time from sending the request to receiving the response head.
+    pub elapsed: std::time::Duration,
+}
+
+/// Sees every exchange of a [`Client`]; `tv-client` uses it for logging, counters and
+/// to keep the status of responses whose body is not the expected JSON.
+pub trait ResponseObserver: Send + Sync {
+    /// Called once per HTTP attempt, after the response head (or the failure).
+    fn observe(&self, exchange: &Exchange<'_>);
+}
+
+/// The state the generated [`Client`] carries: the key and an optional observer.
+#[derive(Clone)]
+pub struct ApiContext {
+    key: ApiKey,
+    observer: Option<Arc<dyn ResponseObserver>>,
+}
+
+impl ApiContext {
+    /// A context that sends `key` on every request.
+    pub fn new(key: ApiKey) -> Self {
+        Self {
+            key,
+            observer: None,
+        }
+    }
+
+    /// Adds an observer called after every exchange.
+    pub fn with_observer(mut self, observer: Arc<dyn ResponseObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The key this context sends.
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for ApiContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiContext")
+            .field("key", &self.key)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
+impl progenitor_client::ClientHooks<ApiContext> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let key = self.inner().key.expose();
+        request
+            .url_mut()
+            .query_pairs_mut()
+            .append_pair(KEY_PARAMETER, key);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let started = Instant::now();
+        let result = self.client().execute(request).await;
+        if let Some(observer) = &self.inner().observer {
+            observer.observe(&Exchange {
+                operation: info.operation_id,
+                status: result.as_ref().ok().map(reqwest::Response::status),
+                elapsed: started.elapsed(),
+            });
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_never_prints() {
+        let context = ApiContext::new(ApiKey::new("s3cr3t-key"));
+        assert_eq!(
+            format!("{context:?}"),
+            "ApiContext { key: ApiKey(***), observer: false }"
+        );
+        assert_eq!(context.key().to_string(), "***");
+        assert_eq!(context.key().expose(), "s3cr3t-key");
+    }
+}

@@ -1,0 +1,14 @@
+//! Library half of `cargo xtask`, so the workspace tests can run the same checks.
+
+pub mod codegen;
+pub mod lint;
+pub mod schema_check;
+pub mod surface;
+
+use std::path::PathBuf;
+
+/// The root of the workspace (the parent of the `xtask` directory).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
