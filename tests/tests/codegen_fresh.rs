@@ -30,3 +30,19 @@ fn the_spec_has_all_28_operations() {
     let spec = codegen::load_and_lint(&root).expect("spec loads and passes the lint");
     assert_eq!(spec.operations().count(), 28);
 }
+
+#[test]
+fn an_unregenerated_spec_edit_is_caught_with_a_diff() {
+    let root = xtask::workspace_root();
+    let text = std::fs::read_to_string(root.join(codegen::SPEC_PATH)).expect("read the spec");
+    let edited = text.replacen("summary: List app names", "summary: An edited summary", 1);
+    assert_ne!(
+        text, edited,
+        "the spec no longer has the summary this test edits"
+    );
+    let spec = codegen::parse_and_lint(&edited).expect("the edited spec parses");
+    let expected = codegen::generate(&spec).expect("generation");
+    let on_disk = std::fs::read_to_string(root.join(codegen::GENERATED_PATH)).expect("read");
+    let diff = codegen::diff(&on_disk, &expected).expect("the edit must make the file stale");
+    assert!(diff.contains("+    /// An edited summary"), "{diff}");
+}

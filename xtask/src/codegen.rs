@@ -41,8 +41,13 @@ pub enum CheckOutcome {
 pub fn load_and_lint(root: &Path) -> Result<openapiv3::OpenAPI> {
     let path = root.join(SPEC_PATH);
     let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    parse_and_lint(&text)
+}
+
+/// Lints spec text (YAML) and parses it as OpenAPI 3.0.
+pub fn parse_and_lint(text: &str) -> Result<openapiv3::OpenAPI> {
     let value: serde_json::Value =
-        serde_yaml::from_str(&text).with_context(|| format!("parsing {SPEC_PATH} as YAML"))?;
+        serde_yaml::from_str(text).with_context(|| format!("parsing {SPEC_PATH} as YAML"))?;
     let problems = lint::lint(&value);
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();

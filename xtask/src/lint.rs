@@ -84,6 +84,15 @@ pub fn lint(spec: &Value) -> Vec<Problem> {
             }
         }
     }
+    let mut slips = Vec::new();
+    find_null_keys(spec, "", &mut slips);
+    for pointer in slips {
+        push(
+            &format!("at {pointer}"),
+            "no-null-keys",
+            "a key without a value; an unquoted comma inside `{ ... }` splits a description".into(),
+        );
+    }
     for (location, example, schema) in collect_examples(spec) {
         for error in schema_check::validate(spec, &schema, &example) {
             push(&location, "example-matches-schema", error);
@@ -172,6 +181,33 @@ fn lint_operation(spec: &Value, method: &str, op: &Value) -> Vec<(&'static str, 
         }
     }
     out
+}
+
+/// Collects JSON pointers of keys whose value is null outside examples, defaults and
+/// enums: in a YAML flow mapping, `description: a, b` silently becomes two keys.
+fn find_null_keys(value: &Value, pointer: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                if matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                    continue;
+                }
+                let child_pointer =
+                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                if child.is_null() {
+                    out.push(child_pointer);
+                } else {
+                    find_null_keys(child, &child_pointer, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                find_null_keys(child, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn is_snake_case(id: &str) -> bool {
@@ -328,6 +364,16 @@ mod tests {
             "{}",
             problems[0]
         );
+    }
+
+    #[test]
+    fn a_comma_split_description_is_caught() {
+        let mut spec = spec_with(good_operation());
+        spec["components"]["schemas"]["Names"]["description"] = json!("Names");
+        spec["components"]["schemas"]["Names"][" and more"] = json!(null);
+        let problems: Vec<String> = lint(&spec).iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("at /components/schemas/Names/ and more: [no-null-keys]"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct Annotation {
-        /// The app's id
+        /// The app's id, not its name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app: ::std::option::Option<i64>,
         /// The host's name.
@@ -177,7 +177,7 @@ pub mod types {
         /// `linux` or `windows` when the instrumentation reports it; null or absent otherwise.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub platform: ::std::option::Option<::std::string::String>,
-        /// Seconds since the epoch
+        /// Seconds since the epoch, midnight UTC.
         pub release_date: i64,
         pub update_required: bool,
         pub version: ::std::string::String,
@@ -223,10 +223,10 @@ pub mod types {
         /// Traces in the window.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<f64>,
-        /// Average latency of the most recent minute (hour window)
+        /// Average latency of the most recent minute (hour window), 15 minutes (day) or hour (week), in microseconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latest: ::std::option::Option<f64>,
-        /// Same as `count`
+        /// Same as `count`, under its documented name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub volume: ::std::option::Option<f64>,
     }
@@ -351,7 +351,7 @@ pub mod types {
         pub message: ::std::string::String,
         /// Event time, seconds since the epoch; default now.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time: ::std::option::Option<f64>,
+        pub time: ::std::option::Option<i64>,
         /// Who made the change.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
@@ -1920,7 +1920,7 @@ pub mod types {
             >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
             time: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -2004,7 +2004,7 @@ pub mod types {
             }
             pub fn time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time = value

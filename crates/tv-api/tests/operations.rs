@@ -1,0 +1,647 @@
+//! Every generated operation against a loopback mock: the request line, the query, the
+//! form body and the key are right, and the envelope decodes.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use tv_api::types::{AssignAppForm, LogMessageForm, TimeWindow};
+use tv_api::{ApiContext, ApiKey, Client};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const KEY: &str = "k3y&with=special chars/+";
+
+/// The query of a request as a sorted map (decoded).
+fn query_of(request: &Request) -> BTreeMap<String, String> {
+    request
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn form_of(request: &Request) -> BTreeMap<String, String> {
+    serde_urlencoded::from_bytes(&request.body).unwrap_or_default()
+}
+
+/// Mounts a mock that answers `data` only if the method, the encoded path and the
+/// exact query (plus the key) match; it must be hit exactly once.
+async fn expect(
+    server: &MockServer,
+    verb: &str,
+    encoded_path: &str,
+    query: &[(&str, &str)],
+    data: Value,
+) {
+    let mut wanted: BTreeMap<String, String> = query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    wanted.insert("key".into(), KEY.into());
+    Mock::given(method(verb))
+        .and(path(format!("/api-v2{encoded_path}")))
+        .and(move |request: &Request| query_of(request) == wanted)
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": data, "response": "ok"})),
+        )
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+async fn setup() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = Client::new(
+        &format!("{}/api-v2", server.uri()),
+        ApiContext::new(ApiKey::new(KEY)),
+    );
+    (server, client)
+}
+
+fn series(fields: &str) -> Value {
+    json!({"fields": fields, "items": [[1353259500, 11, 1180500], [1353259530.0, 0, null]]})
+}
+
+#[tokio::test]
+async fn discovery_operations() {
+    let (server, client) = setup().await;
+    let names = json!(["a", "b"]);
+    for (p, _) in [
+        ("/apps", ()),
+        ("/actions", ()),
+        ("/controllers", ()),
+        ("/domains", ()),
+        ("/browsers", ()),
+        ("/regions", ()),
+        ("/metrics", ()),
+    ] {
+        expect(&server, "GET", p, &[], names.clone()).await;
+    }
+    expect(
+        &server,
+        "GET",
+        "/layers/web-shop",
+        &[("since_time", "1399089540.5")],
+        names.clone(),
+    )
+    .await;
+
+    let expected = vec!["a".to_string(), "b".to_string()];
+    assert_eq!(
+        client.list_apps().send().await.unwrap().into_inner().data,
+        expected
+    );
+    assert_eq!(
+        client
+            .list_actions()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        expected
+    );
+    assert_eq!(
+        client
+            .list_controllers()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        expected
+    );
+    assert_eq!(
+        client
+            .list_domains()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        expected
+    );
+    assert_eq!(
+        client
+            .list_browsers()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        expected
+    );
+    assert_eq!(
+        client
+            .list_regions()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        expected
+    );
+    assert_eq!(
+        client
+            .list_metrics()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        expected
+    );
+    let layers = client
+        .list_layers()
+        .app("web-shop")
+        .since_time(1399089540.5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(layers.into_inner().data, expected);
+}
+
+#[tokio::test]
+async fn host_operations() {
+    let (server, client) = setup().await;
+    let host = json!({"id": 7, "name": "web-1", "first_heartbeat": 1, "last_heartbeat": 3, "last_trace": null});
+    expect(&server, "GET", "/hosts", &[], json!([host])).await;
+    expect(&server, "GET", "/app/web-shop/hosts", &[], json!([host])).await;
+    let version = json!({"name": "tracelyzer", "version": "1.1.1", "release_date": 1374537600, "update_required": true});
+    expect(&server, "GET", "/hosts/7/versions", &[], json!([version])).await;
+    expect(&server, "DELETE", "/hosts/7", &[], json!(true)).await;
+
+    let hosts = client.list_hosts().send().await.unwrap().into_inner().data;
+    assert_eq!((hosts[0].id, hosts[0].last_trace), (7, None));
+    assert_eq!(
+        client
+            .list_app_hosts()
+            .app("web-shop")
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+        hosts
+    );
+    let versions = client
+        .list_host_versions()
+        .host_id(7)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(
+        (versions[0].platform.as_deref(), versions[0].update_required),
+        (None, true)
+    );
+    assert!(
+        client
+            .delete_host()
+            .host_id(7)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+}
+
+#[tokio::test]
+async fn app_writes_send_form_bodies() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/api-v2/assign_app"))
+        .and(|r: &Request| query_of(r).get("key").map(String::as_str) == Some(KEY))
+        .and(|r: &Request| {
+            r.headers
+                .get("content-type")
+                .is_some_and(|v| v == "application/x-www-form-urlencoded")
+        })
+        .and(|r: &Request| {
+            let form = form_of(r);
+            form.get("appname").map(String::as_str) == Some("shop 2")
+                && form.get("hostname").map(String::as_str) == Some("web-9")
+                && form.get("tags").map(String::as_str) == Some("development,staging")
+                && form.get("create").map(String::as_str) == Some("true")
+                && !form.contains_key("key")
+        })
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": true, "response": "ok"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    expect(&server, "DELETE", "/app/shop%202", &[], json!(true)).await;
+
+    let form = AssignAppForm {
+        appname: "shop 2".into(),
+        hostname: "web-9".into(),
+        layer: Some("nginx".into()),
+        tags: Some("development,staging".into()),
+        create: Some("true".into()),
+        key: None,
+    };
+    assert!(
+        client
+            .assign_app()
+            .body(form)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+    assert!(
+        client
+            .delete_app()
+            .app("shop 2")
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+}
+
+#[tokio::test]
+async fn annotation_operations() {
+    let (server, client) = setup().await;
+    let note = json!({"id": 9, "message": "deploy", "time": 1378215829, "username": null, "host": null, "app": 21});
+    expect(
+        &server,
+        "GET",
+        "/annotations",
+        &[("time_start", "1000.0"), ("time_end", "2000.0")],
+        json!([note]),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/app/web-shop/annotations",
+        &[],
+        json!([note]),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/api-v2/log_message"))
+        .and(|r: &Request| {
+            let form = form_of(r);
+            form.get("message").map(String::as_str) == Some("Deploy 1.2 & co")
+                && form.get("appname").map(String::as_str) == Some("web-shop")
+                && form.get("time").map(String::as_str) == Some("1409685758")
+        })
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": true, "response": "ok"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let all = client
+        .list_annotations()
+        .time_start(1000.0)
+        .time_end(2000.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.into_inner().data[0].app, Some(21));
+    let app = client
+        .list_app_annotations()
+        .app("web-shop")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.into_inner().data[0].message, "deploy");
+    let form = LogMessageForm {
+        message: "Deploy 1.2 & co".into(),
+        appname: Some("web-shop".into()),
+        hostname: None,
+        username: None,
+        layer: None,
+        time: Some(1409685758),
+        key: None,
+    };
+    assert!(
+        client
+            .log_message()
+            .body(form)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+}
+
+#[tokio::test]
+async fn organization_operations() {
+    let (server, client) = setup().await;
+    expect(
+        &server,
+        "GET",
+        "/organization",
+        &[],
+        json!({"name": "example", "fullname": "the example organization"}),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/organization/users",
+        &[],
+        json!([{"admin": true, "name": "Jane Doe", "email": "jdoe@example.com"}]),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/organization/licenses",
+        &[],
+        json!({"hosts_used": 5, "hosts_limit": 10}),
+    )
+    .await;
+
+    assert_eq!(
+        client
+            .get_organization()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .name,
+        "example"
+    );
+    assert!(client.list_users().send().await.unwrap().into_inner().data[0].admin);
+    assert_eq!(
+        client
+            .get_licenses()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .hosts_limit,
+        10
+    );
+}
+
+#[tokio::test]
+async fn timeseries_operations_send_every_filter() {
+    let (server, client) = setup().await;
+    let common = [
+        ("time_window", "day"),
+        ("time_end", "2024-01-01T00:00:00Z"),
+        ("domain", "www.example.com"),
+        ("url", "/index.php"),
+        ("controller", "products"),
+        ("action", "show"),
+    ];
+    let with_layer: Vec<(&str, &str)> = common.iter().copied().chain([("layer", "PHP")]).collect();
+    let client_side: Vec<(&str, &str)> = with_layer
+        .iter()
+        .copied()
+        .chain([("browser", "Chrome"), ("region", "US-RI")])
+        .collect();
+
+    expect(
+        &server,
+        "GET",
+        "/errors/web-shop/rate",
+        &with_layer,
+        series("timestamp,error_rate"),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/total_requests/web-shop/series",
+        &common,
+        series("timestamp,total_requests"),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/total_requests/web-shop/summary",
+        &common,
+        json!({"total_requests": 980, "reqs_per_time_period": "0.27/sec"}),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/latency/web-shop/server/series",
+        &with_layer,
+        series("timestamp,volume,avg_latency"),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/latency/web-shop/client/series",
+        &client_side,
+        series("timestamp,volume,avg_latency"),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/latency/web-shop/server/summary",
+        &with_layer,
+        json!({"count": 2402.0, "average": 271437.1, "latest": null}),
+    )
+    .await;
+    expect(
+        &server,
+        "GET",
+        "/latency/web-shop/client/summary",
+        &client_side,
+        json!({"volume": 93, "average": null, "latest": null}),
+    )
+    .await;
+    let layer = json!([{"layer": "nginx", "timeseries": series("timestamp,volume,avg_latency")}]);
+    expect(
+        &server,
+        "GET",
+        "/latency/web-shop/server/by-layer",
+        &with_layer,
+        layer,
+    )
+    .await;
+
+    macro_rules! filtered {
+        ($builder:expr) => {
+            $builder
+                .app("web-shop")
+                .time_window(TimeWindow::Day)
+                .time_end("2024-01-01T00:00:00Z")
+                .domain("www.example.com")
+                .url("/index.php")
+                .controller("products")
+                .action("show")
+        };
+    }
+    let rate = filtered!(client.get_error_rate())
+        .layer("PHP")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rate.data.fields, "timestamp,error_rate");
+    let total = filtered!(client.get_total_requests_series())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        total.data.items[1],
+        vec![Some(1353259530.0), Some(0.0), None]
+    );
+    let summary = filtered!(client.get_total_requests_summary())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(summary.data.reqs_per_time_period, "0.27/sec");
+    let server_series = filtered!(client.get_server_latency_series())
+        .layer("PHP")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server_series.into_inner().data.items.len(), 2);
+    let client_series = filtered!(client.get_client_latency_series())
+        .layer("PHP")
+        .browser("Chrome")
+        .region("US-RI")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(client_series.into_inner().data.items[0][2], Some(1180500.0));
+    let server_summary = filtered!(client.get_server_latency_summary())
+        .layer("PHP")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server_summary.into_inner().data.count, Some(2402.0));
+    let client_summary = filtered!(client.get_client_latency_summary())
+        .layer("PHP")
+        .browser("Chrome")
+        .region("US-RI")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (client_summary.data.count, client_summary.data.volume),
+        (None, Some(93.0))
+    );
+    let by_layer = filtered!(client.get_server_latency_by_layer())
+        .layer("PHP")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_layer.into_inner().data[0].layer, "nginx");
+}
+
+#[tokio::test]
+async fn app_names_travel_as_one_encoded_path_segment() {
+    let (server, client) = setup().await;
+    let cases = [
+        ("my app", "my%20app"),
+        ("a/b", "a%2Fb"),
+        ("100%", "100%25"),
+        ("c++", "c++"),
+        ("café-日本", "caf%C3%A9-%E6%97%A5%E6%9C%AC"),
+    ];
+    for (name, encoded) in cases {
+        expect(
+            &server,
+            "GET",
+            &format!("/latency/{encoded}/server/summary"),
+            &[],
+            json!({"count": 1}),
+        )
+        .await;
+        let answer = client.get_server_latency_summary().app(name).send().await;
+        assert!(answer.is_ok(), "{name}: {answer:?}");
+    }
+}
+
+#[tokio::test]
+async fn error_envelopes_come_back_typed() {
+    let (server, client) = setup().await;
+    for (status, p, message) in [
+        (403, "/apps", "invalid or missing access key"),
+        (404, "/layers/nope", "No app named nope"),
+        (400, "/errors/web-shop/rate", "invalid time_window"),
+    ] {
+        Mock::given(path(format!("/api-v2{p}")))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"data": message, "response": "error"})),
+            )
+            .mount(&server)
+            .await;
+    }
+    let check = |error: tv_api::Error<tv_api::types::ErrorEnvelope>, status: u16, message: &str| {
+        match error {
+            tv_api::Error::ErrorResponse(body) => {
+                assert_eq!(body.status().as_u16(), status);
+                assert_eq!(body.data, message);
+            }
+            other => panic!("expected an error envelope, got {other:?}"),
+        }
+    };
+    check(
+        client.list_apps().send().await.unwrap_err(),
+        403,
+        "invalid or missing access key",
+    );
+    check(
+        client.list_layers().app("nope").send().await.unwrap_err(),
+        404,
+        "No app named nope",
+    );
+    check(
+        client
+            .get_error_rate()
+            .app("web-shop")
+            .send()
+            .await
+            .unwrap_err(),
+        400,
+        "invalid time_window",
+    );
+}
+
+#[tokio::test]
+async fn the_observer_sees_every_exchange() {
+    use std::sync::{Arc, Mutex};
+    struct Recorder(Mutex<Vec<(String, Option<u16>)>>);
+    impl tv_api::ResponseObserver for Recorder {
+        fn observe(&self, exchange: &tv_api::Exchange<'_>) {
+            let status = exchange.status.map(|s| s.as_u16());
+            self.0
+                .lock()
+                .unwrap()
+                .push((exchange.operation.to_string(), status));
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(path("/api-v2/apps"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .mount(&server)
+        .await;
+    let recorder = Arc::new(Recorder(Mutex::new(Vec::new())));
+    let context = ApiContext::new(ApiKey::new(KEY)).with_observer(recorder.clone());
+    let client = Client::new(&format!("{}/api-v2", server.uri()), context);
+    assert!(client.list_apps().send().await.is_err());
+    assert_eq!(
+        *recorder.0.lock().unwrap(),
+        vec![("list_apps".to_string(), Some(502))]
+    );
+}
