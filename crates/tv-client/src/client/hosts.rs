@@ -1,0 +1,126 @@
+//! Hosts and app management.
+
+use super::TraceView;
+use super::call::Kind;
+use crate::error::Error;
+use crate::model::{Assignment, Host, InstrumentationVersion};
+
+/// Hosts and their instrumentation. Get one with [`TraceView::hosts`].
+#[derive(Debug, Clone, Copy)]
+pub struct Hosts<'a>(pub(super) &'a TraceView);
+
+impl Hosts<'_> {
+    /// Every host, most recent trace first (hosts that never traced last).
+    pub async fn list(&self) -> Result<Vec<Host>, Error> {
+        let envelope = self
+            .0
+            .call("list_hosts", Kind::Idempotent, |api| {
+                api.list_hosts().send()
+            })
+            .await?;
+        convert(envelope.data, Host::from_wire)
+    }
+
+    /// The hosts of one app.
+    pub async fn of_app(&self, app: &str) -> Result<Vec<Host>, Error> {
+        let envelope = self
+            .0
+            .call("list_app_hosts", Kind::Idempotent, |api| {
+                api.list_app_hosts().app(app).send()
+            })
+            .await?;
+        convert(envelope.data, Host::from_wire)
+    }
+
+    /// The instrumentation installed on a host.
+    pub async fn versions(&self, host_id: i64) -> Result<Vec<InstrumentationVersion>, Error> {
+        let envelope = self
+            .0
+            .call("list_host_versions", Kind::Idempotent, |api| {
+                api.list_host_versions().host_id(host_id).send()
+            })
+            .await?;
+        convert(envelope.data, InstrumentationVersion::from_wire)
+    }
+
+    /// Deletes a host record.
+    pub async fn delete(&self, host_id: i64) -> Result<(), Error> {
+        let envelope = self
+            .0
+            .call("delete_host", Kind::Idempotent, |api| {
+                api.delete_host().host_id(host_id).send()
+            })
+            .await?;
+        confirmed("delete_host", envelope.data)
+    }
+}
+
+/// Creating, assigning and deleting apps. Get one with [`TraceView::apps`].
+#[derive(Debug, Clone, Copy)]
+pub struct Apps<'a>(pub(super) &'a TraceView);
+
+impl Apps<'_> {
+    /// Puts a host into an app, creating the app when `create` is set. Not retried
+    /// unless the retry policy allows writes.
+    pub async fn assign(&self, assignment: &Assignment) -> Result<(), Error> {
+        if let Some(bad) = assignment
+            .tags
+            .iter()
+            .find(|t| t.is_empty() || t.contains([',', ' ']))
+        {
+            return Err(Error::InvalidArgument(format!(
+                "tag `{bad}` is empty or contains a comma or a space"
+            )));
+        }
+        let form = tv_api::types::AssignAppForm {
+            appname: assignment.app.clone(),
+            hostname: assignment.host.clone(),
+            layer: assignment.layer.clone(),
+            tags: (!assignment.tags.is_empty()).then(|| assignment.tags.join(",")),
+            create: assignment.create.then(|| "true".to_string()),
+            key: None,
+        };
+        let envelope = self
+            .0
+            .call("assign_app", Kind::Write, |api| {
+                api.assign_app().body(form.clone()).send()
+            })
+            .await?;
+        confirmed("assign_app", envelope.data)
+    }
+
+    /// Deletes an app (`Default` cannot be deleted).
+    pub async fn delete(&self, app: &str) -> Result<(), Error> {
+        let envelope = self
+            .0
+            .call("delete_app", Kind::Idempotent, |api| {
+                api.delete_app().app(app).send()
+            })
+            .await?;
+        confirmed("delete_app", envelope.data)
+    }
+}
+
+/// Converts a wire list element by element, keeping the element's index for errors.
+pub(super) fn convert<W, T>(
+    items: Vec<W>,
+    f: impl Fn(usize, W) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| f(i, item))
+        .collect()
+}
+
+/// A write answers `data: true`; anything else is not a confirmation.
+pub(super) fn confirmed(operation: &str, data: bool) -> Result<(), Error> {
+    if data {
+        Ok(())
+    } else {
+        Err(Error::unexpected_response(
+            200,
+            &format!("{operation} answered `data: false`"),
+        ))
+    }
+}

@@ -1,0 +1,269 @@
+//! [`TraceView`], the client, and its builder.
+
+mod call;
+mod discovery;
+mod hosts;
+mod notes;
+pub(crate) mod retry;
+mod timeseries;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use call::Stats;
+use call::{Counters, StatusProbe};
+pub use discovery::Discovery;
+pub use hosts::{Apps, Hosts};
+pub use notes::{AnnotationRange, Annotations, OrganizationApi};
+use retry::RetryPolicy;
+pub use timeseries::{Errors, Latency, Requests};
+
+use crate::error::Error;
+use crate::secret::ApiKey;
+use crate::site::Site;
+
+/// The user agent sent by default: `tv/<version> (TraceView API v2)`.
+pub const USER_AGENT: &str = concat!("tv/", env!("CARGO_PKG_VERSION"), " (TraceView API v2)");
+
+/// A TraceView API v2 client: typed operations, retries, timeouts.
+///
+/// Cheap to clone (clones share the connection pool and the counters).
+///
+/// ```no_run
+/// use tv_client::{ServerFilter, TimeWindow, TraceView};
+///
+/// # async fn run() -> Result<(), tv_client::Error> {
+/// let tv = TraceView::builder().site("appneta").api_key("my-key").build()?;
+/// for app in tv.discovery().apps().await? {
+///     let summary = tv.latency().server_summary(&app, &ServerFilter::new().window(TimeWindow::Day)).await?;
+///     println!("{app}: {} traces, average {:?}", summary.count, summary.average);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct TraceView {
+    api: tv_api::Client,
+    policy: RetryPolicy,
+    counters: Arc<Counters>,
+    base_url: String,
+}
+
+impl std::fmt::Debug for TraceView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceView")
+            .field("base_url", &self.base_url)
+            .field("key", &"***")
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl TraceView {
+    /// Starts configuring a client.
+    pub fn builder() -> TraceViewBuilder {
+        TraceViewBuilder::default()
+    }
+
+    /// A client configured from the environment and the profile file (see
+    /// [`crate::config`]): `TV_API_KEY`, `TV_BASE_URL`, `TV_PROFILE`,
+    /// `~/.config/tv/config.toml`.
+    pub fn from_env() -> Result<Self, Error> {
+        let settings = crate::config::Settings::resolve(&crate::config::Overrides::default())?;
+        for warning in &settings.warnings {
+            tracing::warn!("{warning}");
+        }
+        settings.client_builder()?.build()
+    }
+
+    /// The base URL requests go to (ends in `/api-v2` for TraceView).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Requests, retries and time waited so far, over all clones of this client.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    /// The escape hatch: the raw generated client of `tv-api`, for anything the typed
+    /// layer does not model. It sends the key but does not retry or map errors.
+    pub fn raw(&self) -> &tv_api::Client {
+        &self.api
+    }
+
+    /// Apps, layers and the other names seen in traces.
+    pub fn discovery(&self) -> Discovery<'_> {
+        Discovery(self)
+    }
+
+    /// Hosts, their instrumentation, deletion.
+    pub fn hosts(&self) -> Hosts<'_> {
+        Hosts(self)
+    }
+
+    /// Creating, assigning and deleting apps.
+    pub fn apps(&self) -> Apps<'_> {
+        Apps(self)
+    }
+
+    /// Reading and writing annotations.
+    pub fn annotations(&self) -> Annotations<'_> {
+        Annotations(self)
+    }
+
+    /// The organization, its users and licenses.
+    pub fn organization(&self) -> OrganizationApi<'_> {
+        OrganizationApi(self)
+    }
+
+    /// Error rates.
+    pub fn errors(&self) -> Errors<'_> {
+        Errors(self)
+    }
+
+    /// Total requests (traced or not).
+    pub fn requests(&self) -> Requests<'_> {
+        Requests(self)
+    }
+
+    /// Server and client latency, per layer, summaries.
+    pub fn latency(&self) -> Latency<'_> {
+        Latency(self)
+    }
+
+    pub(crate) async fn call<'a, T, F, Fut>(
+        &'a self,
+        operation: &'static str,
+        kind: call::Kind,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        T: serde::de::DeserializeOwned,
+        F: Fn(&'a tv_api::Client) -> Fut,
+        Fut: std::future::Future<Output = call::ApiResult<T>>,
+    {
+        call::call(operation, kind, &self.policy, &self.counters, || {
+            send(&self.api)
+        })
+        .await
+    }
+}
+
+/// Configures a [`TraceView`]. Defaults: the AppNeta site, 10 s connect timeout, 30 s
+/// total timeout per attempt, [`RetryPolicy::default`], user agent [`USER_AGENT`].
+#[derive(Debug, Clone)]
+pub struct TraceViewBuilder {
+    site: Result<Site, Error>,
+    key: Option<Result<ApiKey, Error>>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+    allow_plain_http: bool,
+}
+
+impl Default for TraceViewBuilder {
+    fn default() -> Self {
+        TraceViewBuilder {
+            site: Ok(Site::AppNeta),
+            key: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            user_agent: USER_AGENT.to_string(),
+            http: None,
+            allow_plain_http: false,
+        }
+    }
+}
+
+impl TraceViewBuilder {
+    /// Where to send requests: `appneta`, `solarwinds` or a base URL such as
+    /// `http://127.0.0.1:8642/api-v2`.
+    pub fn site(mut self, site: &str) -> Self {
+        self.site = site.parse();
+        self
+    }
+
+    /// The access key.
+    pub fn api_key(mut self, key: &str) -> Self {
+        self.key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// The access key, already wrapped.
+    pub fn key(mut self, key: ApiKey) -> Self {
+        self.key = Some(Ok(key));
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, from sending to the end of the body (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How failed calls are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// Uses a caller-built HTTP client (its timeouts and user agent then apply instead
+    /// of this builder's).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Allows sending the key over plain `http://` to a host that is not loopback.
+    pub fn allow_plain_http(mut self, allow: bool) -> Self {
+        self.allow_plain_http = allow;
+        self
+    }
+
+    /// Builds the client. Fails on a missing or malformed key, a bad URL, or plain
+    /// HTTP to a remote host without [`TraceViewBuilder::allow_plain_http`].
+    pub fn build(self) -> Result<TraceView, Error> {
+        let site = self.site?;
+        let key = self.key.ok_or_else(|| {
+            Error::Config("no API key: pass one, set TV_API_KEY, or add it to a profile".into())
+        })??;
+        let base_url = site.base_url().to_string();
+        site.check_transport(self.allow_plain_http)?;
+        let http = match self.http {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(self.user_agent)
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build()
+                .map_err(|e| {
+                    Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
+                })?,
+        };
+        let context = tv_api::ApiContext::new(tv_api::ApiKey::new(key.expose()))
+            .with_observer(Arc::new(StatusProbe));
+        Ok(TraceView {
+            api: tv_api::Client::new_with_client(&base_url, http, context),
+            policy: self.retry,
+            counters: Arc::new(Counters::default()),
+            base_url,
+        })
+    }
+}

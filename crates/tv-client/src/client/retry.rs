@@ -1,0 +1,133 @@
+//! The retry policy: how many attempts, how long to wait between them.
+
+use std::time::Duration;
+
+/// Bounded retries with exponential backoff and full jitter.
+///
+/// Only idempotent operations (GET, DELETE) are retried, on rate limiting (429), 502,
+/// 503, 504, connection errors and timeouts; writes (`log_message`, `assign_app`) are
+/// retried only after [`RetryPolicy::retry_writes`], since a retried annotation is a
+/// duplicate annotation. A `Retry-After` from the server is honoured as long as it does
+/// not exceed [`RetryPolicy::max_retry_after`]; a longer wait ends the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    max_retry_after: Duration,
+    retry_writes: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, backoff from 200 ms up to 5 s, `Retry-After` honoured up to 30 s,
+    /// writes not retried.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+            retry_writes: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all: one attempt per call.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the number of attempts per call (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the first backoff delay; each retry doubles the ceiling.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Caps the backoff delay.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The longest `Retry-After` the client is willing to wait.
+    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+        self.max_retry_after = delay;
+        self
+    }
+
+    /// Opts in to retrying writes (may duplicate annotations and assignments).
+    pub fn retry_writes(mut self, retry: bool) -> Self {
+        self.retry_writes = retry;
+        self
+    }
+
+    pub(crate) fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    pub(crate) fn retries_writes(&self) -> bool {
+        self.retry_writes
+    }
+
+    /// The wait before attempt `attempt + 1`, or `None` when the server's
+    /// `Retry-After` exceeds what the policy accepts.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if let Some(asked) = retry_after {
+            return (asked <= self.max_retry_after).then_some(asked);
+        }
+        let exponent = attempt.saturating_sub(1).min(20);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        let jitter = fastrand::u64(0..=ceiling.as_micros().min(u128::from(u64::MAX)) as u64);
+        Some(Duration::from_micros(jitter))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_stays_under_a_doubling_ceiling() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..10 {
+            let ceiling =
+                Duration::from_millis(200 * (1 << (attempt - 1))).min(Duration::from_secs(5));
+            for _ in 0..50 {
+                let delay = policy.delay(attempt, None).unwrap();
+                assert!(
+                    delay <= ceiling,
+                    "attempt {attempt}: {delay:?} > {ceiling:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_cap() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(3))),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(11))), None);
+    }
+
+    #[test]
+    fn at_least_one_attempt() {
+        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+        assert_eq!(RetryPolicy::none().attempts(), 1);
+    }
+}

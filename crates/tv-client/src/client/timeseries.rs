@@ -1,0 +1,225 @@
+//! Error rates, total requests and latency: the timeseries endpoints.
+
+use super::TraceView;
+use super::call::Kind;
+use crate::error::Error;
+use crate::filter::{ClientFilter, RequestsFilter, ServerFilter};
+use crate::model::{LatencySummary, RequestsSummary};
+use crate::points::{ErrorRatePoint, LatencyPoint, RequestsPoint};
+use crate::series::{LayerSeries, Series};
+use crate::window::TimeWindow;
+
+fn wire_window(window: TimeWindow) -> tv_api::types::TimeWindow {
+    match window {
+        TimeWindow::Hour => tv_api::types::TimeWindow::Hour,
+        TimeWindow::Day => tv_api::types::TimeWindow::Day,
+        TimeWindow::Week => tv_api::types::TimeWindow::Week,
+    }
+}
+
+/// Applies a filter's scope (window, end, domain, url, controller, action) to a
+/// generated request builder; every builder of a timeseries endpoint has these setters.
+macro_rules! scoped {
+    ($request:expr, $scope:expr) => {{
+        let scope = $scope;
+        let mut request = $request.time_window(wire_window(scope.window));
+        if let Some(end) = scope.end_param() {
+            request = request.time_end(end);
+        }
+        if let Some(domain) = &scope.domain {
+            request = request.domain(domain.clone());
+        }
+        if let Some(url) = &scope.url {
+            request = request.url(url.clone());
+        }
+        if let Some(controller) = &scope.controller {
+            request = request.controller(controller.clone());
+        }
+        if let Some(action) = &scope.action {
+            request = request.action(action.clone());
+        }
+        request
+    }};
+}
+
+/// Adds the optional string filters named after the builder's setters.
+macro_rules! optional {
+    ($request:expr, $($setter:ident = $value:expr),*) => {{
+        let mut request = $request;
+        $(if let Some(value) = $value {
+            request = request.$setter(value.to_string());
+        })*
+        request
+    }};
+}
+
+fn series<P: crate::points::Point>(
+    data: &tv_api::types::Timeseries,
+    window: TimeWindow,
+) -> Result<Series<P>, Error> {
+    Ok(Series::decode_at("data", &data.fields, &data.items)?.with_window(window))
+}
+
+/// Error rates. Get one with [`TraceView::errors`].
+#[derive(Debug, Clone, Copy)]
+pub struct Errors<'a>(pub(super) &'a TraceView);
+
+impl Errors<'_> {
+    /// Per slice, the share of traces with at least one error.
+    pub async fn rate(
+        &self,
+        app: &str,
+        filter: &ServerFilter,
+    ) -> Result<Series<ErrorRatePoint>, Error> {
+        let envelope = self
+            .0
+            .call("get_error_rate", Kind::Idempotent, |api| {
+                let request = scoped!(api.get_error_rate().app(app), filter.scope());
+                optional!(request, layer = filter.layer_name()).send()
+            })
+            .await?;
+        series(&envelope.data, filter.scope().window)
+    }
+}
+
+/// Total requests. Get one with [`TraceView::requests`].
+#[derive(Debug, Clone, Copy)]
+pub struct Requests<'a>(pub(super) &'a TraceView);
+
+impl Requests<'_> {
+    /// Per slice, the number of all requests (traced or not).
+    pub async fn series(
+        &self,
+        app: &str,
+        filter: &RequestsFilter,
+    ) -> Result<Series<RequestsPoint>, Error> {
+        let envelope = self
+            .0
+            .call("get_total_requests_series", Kind::Idempotent, |api| {
+                scoped!(api.get_total_requests_series().app(app), filter.scope()).send()
+            })
+            .await?;
+        series(&envelope.data, filter.scope().window)
+    }
+
+    /// All requests over the window and the server's average rate.
+    pub async fn summary(
+        &self,
+        app: &str,
+        filter: &RequestsFilter,
+    ) -> Result<RequestsSummary, Error> {
+        let envelope = self
+            .0
+            .call("get_total_requests_summary", Kind::Idempotent, |api| {
+                scoped!(api.get_total_requests_summary().app(app), filter.scope()).send()
+            })
+            .await?;
+        RequestsSummary::from_wire(envelope.data)
+    }
+}
+
+/// Server and client latency. Get one with [`TraceView::latency`].
+#[derive(Debug, Clone, Copy)]
+pub struct Latency<'a>(pub(super) &'a TraceView);
+
+impl Latency<'_> {
+    /// Per slice, server-side traces and their average latency.
+    pub async fn server_series(
+        &self,
+        app: &str,
+        filter: &ServerFilter,
+    ) -> Result<Series<LatencyPoint>, Error> {
+        let envelope = self
+            .0
+            .call("get_server_latency_series", Kind::Idempotent, |api| {
+                let request = scoped!(api.get_server_latency_series().app(app), filter.scope());
+                optional!(request, layer = filter.layer_name()).send()
+            })
+            .await?;
+        series(&envelope.data, filter.scope().window)
+    }
+
+    /// Server-side traces over the window, their average and latest latency.
+    pub async fn server_summary(
+        &self,
+        app: &str,
+        filter: &ServerFilter,
+    ) -> Result<LatencySummary, Error> {
+        let envelope = self
+            .0
+            .call("get_server_latency_summary", Kind::Idempotent, |api| {
+                let request = scoped!(api.get_server_latency_summary().app(app), filter.scope());
+                optional!(request, layer = filter.layer_name()).send()
+            })
+            .await?;
+        LatencySummary::from_wire(envelope.data)
+    }
+
+    /// One series per layer: calls into the layer and total time spent in it.
+    pub async fn by_layer(
+        &self,
+        app: &str,
+        filter: &ServerFilter,
+    ) -> Result<Vec<LayerSeries>, Error> {
+        let envelope = self
+            .0
+            .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
+                let request = scoped!(api.get_server_latency_by_layer().app(app), filter.scope());
+                optional!(request, layer = filter.layer_name()).send()
+            })
+            .await?;
+        let window = filter.scope().window;
+        let layers = LayerSeries::decode_all(envelope.data.iter().map(|l| {
+            (
+                l.layer.as_str(),
+                l.timeseries.fields.as_str(),
+                l.timeseries.items.as_slice(),
+            )
+        }))?;
+        Ok(layers.into_iter().map(|l| l.with_window(window)).collect())
+    }
+
+    /// Per slice, page views measured in browsers and their average latency.
+    pub async fn client_series(
+        &self,
+        app: &str,
+        filter: &ClientFilter,
+    ) -> Result<Series<LatencyPoint>, Error> {
+        let envelope = self
+            .0
+            .call("get_client_latency_series", Kind::Idempotent, |api| {
+                let request = scoped!(api.get_client_latency_series().app(app), filter.scope());
+                optional!(
+                    request,
+                    layer = filter.layer_name(),
+                    browser = filter.browser_name(),
+                    region = filter.region_code()
+                )
+                .send()
+            })
+            .await?;
+        series(&envelope.data, filter.scope().window)
+    }
+
+    /// Page views over the window, their average and latest latency.
+    pub async fn client_summary(
+        &self,
+        app: &str,
+        filter: &ClientFilter,
+    ) -> Result<LatencySummary, Error> {
+        let envelope = self
+            .0
+            .call("get_client_latency_summary", Kind::Idempotent, |api| {
+                let request = scoped!(api.get_client_latency_summary().app(app), filter.scope());
+                optional!(
+                    request,
+                    layer = filter.layer_name(),
+                    browser = filter.browser_name(),
+                    region = filter.region_code()
+                )
+                .send()
+            })
+            .await?;
+        LatencySummary::from_wire(envelope.data)
+    }
+}

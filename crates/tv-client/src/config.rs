@@ -1,0 +1,339 @@
+//! Where the key and the base URL come from: flags, environment, profile file, defaults.
+//!
+//! Precedence, highest first: explicit values ([`Overrides`], i.e. command-line flags) >
+//! environment (`TV_API_KEY`, `TV_BASE_URL`, `TV_PROFILE`) > the profile file >
+//! defaults (the AppNeta site, no key).
+//!
+//! The profile file is `$XDG_CONFIG_HOME/tv/config.toml` (else `~/.config/tv/config.toml`;
+//! `TV_CONFIG` names another file), one profile per account:
+//!
+//! ```toml
+//! # used when neither --profile nor TV_PROFILE is given
+//! default_profile = "prod"
+//!
+//! [profiles.prod]
+//! api_key = "9de3ed4c-5e33-4e26-b0b7-82c20ea01532"
+//! base_url = "appneta"            # appneta, solarwinds or a URL
+//!
+//! [profiles.local]
+//! api_key = "sandbox"
+//! base_url = "http://127.0.0.1:8642/api-v2"
+//! ```
+//!
+//! Conflicts are errors, never silent choices: a profile asked for by name must exist,
+//! and a profile's key is never sent to a base URL other than the profile's own (a
+//! `--base-url` with a profile's key would hand the key to another server). A file that
+//! holds a key and is readable by other users produces a warning.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::profile_file::ProfileFile;
+use crate::secret::ApiKey;
+use crate::site::Site;
+
+/// Environment variable holding the key.
+pub const ENV_API_KEY: &str = "TV_API_KEY";
+/// Environment variable holding the base URL or site name.
+pub const ENV_BASE_URL: &str = "TV_BASE_URL";
+/// Environment variable naming the profile.
+pub const ENV_PROFILE: &str = "TV_PROFILE";
+/// Environment variable naming the profile file.
+pub const ENV_CONFIG: &str = "TV_CONFIG";
+
+/// Values given explicitly (command-line flags); they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--api-key`.
+    pub api_key: Option<String>,
+    /// `--base-url` (a site name or URL).
+    pub base_url: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--config`: the profile file to use.
+    pub config_path: Option<PathBuf>,
+}
+
+/// Where a setting came from (`tv doctor` shows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable.
+    Env(&'static str),
+    /// A profile of the profile file.
+    Profile {
+        /// The profile's name.
+        name: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The built-in default.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag => f.write_str("command-line flag"),
+            Source::Env(name) => write!(f, "environment variable {name}"),
+            Source::Profile { name, path } => write!(f, "profile `{name}` in {}", path.display()),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// Its origin.
+    pub source: Source,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The key, when one was found.
+    pub api_key: Option<Setting<ApiKey>>,
+    /// Where requests go.
+    pub site: Setting<Site>,
+    /// The profile in use, if any.
+    pub profile: Option<Setting<String>>,
+    /// The profile file consulted (it may not exist).
+    pub config_path: Option<PathBuf>,
+    /// Things the user should fix (e.g. a key file readable by others).
+    pub warnings: Vec<String>,
+}
+
+/// Reads the process environment; a seam so tests can pass their own.
+pub trait Environment {
+    /// The variable's value, if set and not empty.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl Environment for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+/// The default profile file: `TV_CONFIG`, else `$XDG_CONFIG_HOME/tv/config.toml`, else
+/// `$HOME/.config/tv/config.toml`.
+pub fn default_config_path(env: &dyn Environment) -> Option<PathBuf> {
+    if let Some(path) = env.var(ENV_CONFIG) {
+        return Some(PathBuf::from(path));
+    }
+    let base = env
+        .var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env.var("HOME").map(|home| Path::new(&home).join(".config")))?;
+    Some(base.join("tv").join("config.toml"))
+}
+
+impl Settings {
+    /// Resolves from the overrides, the process environment and the profile file.
+    pub fn resolve(overrides: &Overrides) -> Result<Settings, Error> {
+        Self::resolve_with(overrides, &ProcessEnv)
+    }
+
+    /// Resolves with an explicit environment (for tests and embedding).
+    pub fn resolve_with(overrides: &Overrides, env: &dyn Environment) -> Result<Settings, Error> {
+        let config_path = overrides
+            .config_path
+            .clone()
+            .or_else(|| default_config_path(env));
+        let file = match &config_path {
+            Some(path) => ProfileFile::load(path)?,
+            None => None,
+        };
+        let requested = match (&overrides.profile, env.var(ENV_PROFILE)) {
+            (Some(name), _) => Some(Setting {
+                value: name.clone(),
+                source: Source::Flag,
+            }),
+            (None, Some(name)) => Some(Setting {
+                value: name,
+                source: Source::Env(ENV_PROFILE),
+            }),
+            (None, None) => None,
+        };
+        let profile = match (requested, &file) {
+            (Some(requested), Some(file)) if file.has_profile(&requested.value) => Some(requested),
+            (Some(requested), file) => {
+                let known = file
+                    .as_ref()
+                    .map(|f| f.profile_names().join(", "))
+                    .unwrap_or_default();
+                let path = config_path
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                return Err(Error::Config(format!(
+                    "profile `{}` (from {}) is not in {path}{}",
+                    requested.value,
+                    requested.source,
+                    if known.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (known: {known})")
+                    }
+                )));
+            }
+            (None, Some(file)) => file.default_profile().map(|name| Setting {
+                value: name,
+                source: Source::Profile {
+                    name: "default_profile".into(),
+                    path: file.path().to_path_buf(),
+                },
+            }),
+            (None, None) => None,
+        };
+        let from_profile = |field: &str| -> Option<Setting<String>> {
+            let (file, profile) = (file.as_ref()?, profile.as_ref()?);
+            let value = file.get(&profile.value, field)?;
+            Some(Setting {
+                value,
+                source: Source::Profile {
+                    name: profile.value.clone(),
+                    path: file.path().to_path_buf(),
+                },
+            })
+        };
+
+        let key_text = overrides
+            .api_key
+            .clone()
+            .map(|value| Setting {
+                value,
+                source: Source::Flag,
+            })
+            .or_else(|| {
+                env.var(ENV_API_KEY).map(|value| Setting {
+                    value,
+                    source: Source::Env(ENV_API_KEY),
+                })
+            })
+            .or_else(|| from_profile("api_key"));
+        let url_text = overrides
+            .base_url
+            .clone()
+            .map(|value| Setting {
+                value,
+                source: Source::Flag,
+            })
+            .or_else(|| {
+                env.var(ENV_BASE_URL).map(|value| Setting {
+                    value,
+                    source: Source::Env(ENV_BASE_URL),
+                })
+            })
+            .or_else(|| from_profile("base_url"));
+
+        let site = match url_text {
+            Some(text) => Setting {
+                value: text
+                    .value
+                    .parse::<Site>()
+                    .map_err(|e| Error::Config(format!("{e} (from {})", text.source)))?,
+                source: text.source,
+            },
+            None => Setting {
+                value: Site::AppNeta,
+                source: Source::Default,
+            },
+        };
+        let mut warnings = Vec::new();
+        let api_key = match key_text {
+            Some(text) => {
+                if let Source::Profile { name, path } = &text.source {
+                    check_profile_site(name, from_profile("base_url"), &site)?;
+                    if let Some(warning) = permission_warning(path) {
+                        warnings.push(warning);
+                    }
+                }
+                let value = ApiKey::new(text.value)
+                    .map_err(|e| Error::Config(format!("{e} (from {})", text.source)))?;
+                Some(Setting {
+                    value,
+                    source: text.source,
+                })
+            }
+            None => None,
+        };
+        Ok(Settings {
+            api_key,
+            site,
+            profile,
+            config_path,
+            warnings,
+        })
+    }
+
+    /// A client builder with this key and site.
+    pub fn client_builder(&self) -> Result<crate::TraceViewBuilder, Error> {
+        let key = self.api_key.as_ref().ok_or_else(|| {
+            Error::Config(format!(
+                "no API key: pass --api-key, set {ENV_API_KEY}, or add `api_key` to a profile \
+                 (`tv config set api_key <KEY>`)"
+            ))
+        })?;
+        Ok(crate::TraceView::builder()
+            .site(self.site.value.base_url())
+            .key(key.value.clone()))
+    }
+}
+
+/// A profile's key may only travel to the profile's own site.
+fn check_profile_site(
+    profile: &str,
+    profile_url: Option<Setting<String>>,
+    site: &Setting<Site>,
+) -> Result<(), Error> {
+    if matches!(site.source, Source::Profile { .. } | Source::Default) {
+        return Ok(());
+    }
+    let own: Site = match profile_url {
+        Some(url) => url.value.parse()?,
+        None => Site::AppNeta,
+    };
+    if own.base_url() == site.value.base_url() {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "the key of profile `{profile}` belongs to {}, but the base URL is {} (from {}); \
+         pass --api-key as well, or choose another profile",
+        own.base_url(),
+        site.value.base_url(),
+        site.source
+    )))
+}
+
+#[cfg(unix)]
+fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds an API key and is readable by other users (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path) -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

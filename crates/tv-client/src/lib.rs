@@ -1,0 +1,144 @@
+//! The typed domain of the TraceView API v2.
+//!
+//! This crate turns what the API sends into types that mean something, and does the
+//! latency math people otherwise get wrong by hand, on top of the generated `tv-api`
+//! crate: retries, timeouts, configuration profiles and errors written for people.
+//!
+//! # Which crate do I use?
+//!
+//! This one, unless you need the wire exactly as the spec describes it (then `tv-api`;
+//! [`TraceView::raw`] hands out its client). Progenitor's types do not appear in this
+//! crate's API except through that escape hatch.
+//!
+//! # The client, by group of operations
+//!
+//! ```no_run
+//! use tv_client::{AnnotationRange, Assignment, ClientFilter, NewAnnotation, RequestsFilter,
+//!     ServerFilter, TimeWindow, TraceView};
+//!
+//! # async fn run() -> Result<(), tv_client::Error> {
+//! // Flags > TV_API_KEY / TV_BASE_URL / TV_PROFILE > ~/.config/tv/config.toml > defaults.
+//! let tv = TraceView::from_env()?;
+//! // Or explicitly: a named site (appneta, solarwinds) or any base URL.
+//! let tv = TraceView::builder().site("http://127.0.0.1:8642/api-v2").api_key("sandbox").build()?;
+//!
+//! // discovery
+//! let apps = tv.discovery().apps().await?;
+//! let layers = tv.discovery().layers("web-shop", None).await?;
+//! // hosts and apps
+//! let hosts = tv.hosts().list().await?;
+//! let versions = tv.hosts().versions(hosts[0].id).await?;
+//! tv.apps().assign(&Assignment { app: "billing".into(), host: "web-9".into(), create: true,
+//!     layer: Some("nginx".into()), ..Assignment::default() }).await?;
+//! // annotations and the organization
+//! tv.annotations().create(&NewAnnotation { message: "deploy 1.2".into(),
+//!     app: Some("web-shop".into()), ..NewAnnotation::default() }).await?;
+//! let recent = tv.annotations().list(AnnotationRange::default()).await?;
+//! let org = tv.organization().get().await?;
+//! // errors, requests, latency: each endpoint family takes its own filter type
+//! let day = ServerFilter::new().window(TimeWindow::Day);
+//! let rate = tv.errors().rate("web-shop", &day).await?;
+//! let requests = tv.requests().summary("web-shop", &RequestsFilter::new()).await?;
+//! let series = tv.latency().server_series("web-shop", &day).await?;
+//! let layers = tv.latency().by_layer("web-shop", &day).await?;
+//! let breakdown = tv_client::math::layer_breakdown(&layers, Some(&series));
+//! let rum = tv.latency().client_summary("web-shop", &ClientFilter::new().browser("Chrome")).await?;
+//! # let _ = (apps, layers, versions, recent, org, rate, requests, breakdown, rum);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`window`] | [`TimeWindow`] (`hour` / `day` / `week`): step, points, duration |
+//! | [`points`] | [`LatencyPoint`], [`LayerPoint`], [`ErrorRatePoint`], [`RequestsPoint`] and the [`Point`] trait |
+//! | [`series`] | [`Series<P>`](Series) and [`LayerSeries`]: decoding the wire timeseries `{"fields", "items"}` |
+//! | [`math`] | volume-weighted means, per-call and per-request layer time, shares, error counts, request rates, resampling, window-over-window comparison, stitching |
+//! | [`units`] | the one human formatter (`1.23 s`, `45.6 ms`, `12.3/s`, `12.3k`, `4.56%`) |
+//! | [`wire_units`] | epoch numbers (seconds or milliseconds) and microseconds ↔ `Duration` |
+//! | [`error`] | [`Error`], the one error type, with redacted one-line messages |
+//! | [`redact`](mod@redact) | [`redact()`](fn@redact): `key=***` in URLs and text |
+//! | [`secret`] | [`ApiKey`], the access key as a secret |
+//! | [`range`] | [`TimeRange`], a half-open range of instants |
+//! | [`client`] | [`TraceView`], its builder, the operation groups, [`RetryPolicy`], [`Stats`] |
+//! | [`filter`] | [`ServerFilter`], [`ClientFilter`], [`RequestsFilter`]: what each endpoint family accepts |
+//! | [`model`] | [`Host`], [`Annotation`], [`LatencySummary`] and the other records |
+//! | [`config`] | flags > environment > profile file > defaults, with sources for `tv doctor` |
+//! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
+//! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
+//! | [`history`] | ranges longer than one window, stitched from consecutive calls |
+//!
+//! # Decoding a series
+//!
+//! A wire timeseries is `{"fields": "timestamp,volume,avg_latency", "items": [[…], …]}`;
+//! its columns are found by name, never by position:
+//!
+//! ```
+//! use std::time::Duration;
+//! use tv_client::{LatencyPoint, Series, TimeWindow, math, units};
+//!
+//! // The latency example of the API reference (§13.1).
+//! let fields = "timestamp,volume,avg_latency";
+//! let items = vec![
+//!     vec![Some(1353259500.0), Some(11.0), Some(1180500.0)],
+//!     vec![Some(1353259530.0), Some(10.0), Some(1246510.0)],
+//!     vec![Some(1353259560.0), Some(6.0), Some(1022766.6666666666)],
+//!     vec![Some(1353259590.0), Some(8.0), Some(1130812.5)],
+//! ];
+//! let series = Series::<LatencyPoint>::decode(fields, &items)?.with_window(TimeWindow::Hour);
+//! let mean = math::weighted_mean(&series).expect("traces in the window");
+//! assert_eq!(units::format_duration(mean), "1.16 s");
+//! # Ok::<(), tv_client::Error>(())
+//! ```
+//!
+//! # JSON output
+//!
+//! The typed points, series and math results implement `serde::Serialize` and
+//! `schemars::JsonSchema`; they are what the CLI prints with `--output json`.
+//! Durations are microsecond numbers in fields ending in `_us`; instants are an RFC 3339
+//! `at` plus `epoch` seconds; steps are seconds in `step_s`. Each type documents its
+//! shape.
+
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod fanout;
+pub mod filter;
+pub mod history;
+pub mod math;
+pub mod model;
+pub mod points;
+pub mod profile_file;
+pub mod range;
+pub mod redact;
+pub mod secret;
+pub mod series;
+pub mod site;
+pub mod units;
+pub mod window;
+pub mod wire_units;
+
+mod decode;
+mod json_shape;
+
+pub use client::retry::RetryPolicy;
+pub use client::{
+    AnnotationRange, Annotations, Apps, Discovery, Errors, Hosts, Latency, OrganizationApi,
+    Requests, Stats, TraceView, TraceViewBuilder,
+};
+pub use error::Error;
+pub use fanout::AppResult;
+pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};
+pub use model::{
+    Annotation, Assignment, Host, InstrumentationVersion, LatencySummary, Licenses, NewAnnotation,
+    Organization, RequestsSummary, User,
+};
+pub use points::{ErrorRatePoint, LatencyPoint, LayerPoint, Point, RequestsPoint};
+pub use range::TimeRange;
+pub use redact::redact;
+pub use secret::ApiKey;
+pub use series::{LayerSeries, Series};
+pub use site::Site;
+pub use window::{ParseTimeWindowError, TimeWindow};
