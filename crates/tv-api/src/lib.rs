@@ -88,6 +88,8 @@ pub struct Exchange<'a> {
     pub operation: &'a str,
     /// The HTTP status, or `None` when no response arrived (connection error, timeout).
     pub status: Option<reqwest::StatusCode>,
+    /// The response headers, when a response arrived.
+    pub headers: Option<&'a reqwest::header::HeaderMap>,
     /// Time from sending the request to receiving the response head.
     pub elapsed: std::time::Duration,
 }
@@ -161,6 +163,7 @@ impl progenitor_client::ClientHooks<ApiContext> for Client {
             observer.observe(&Exchange {
                 operation: info.operation_id,
                 status: result.as_ref().ok().map(reqwest::Response::status),
+                headers: result.as_ref().ok().map(reqwest::Response::headers),
                 elapsed: started.elapsed(),
             });
         }

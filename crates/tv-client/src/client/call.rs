@@ -23,7 +23,7 @@ tokio::task_local! {
     /// The HTTP status of the attempt running in this task, recorded by [`StatusProbe`]:
     /// progenitor drops it when a body fails to decode (an HTML 502 page), and errors
     /// must still say which status came back.
-    static LAST_STATUS: Cell<Option<u16>>;
+    static LAST_STATUS: Cell<Option<(u16, Option<Duration>)>>;
 }
 
 /// The observer installed in the generated client: notes each response's status.
@@ -31,7 +31,9 @@ pub(crate) struct StatusProbe;
 
 impl ResponseObserver for StatusProbe {
     fn observe(&self, exchange: &Exchange<'_>) {
-        let status = exchange.status.map(|s| s.as_u16());
+        let status = exchange
+            .status
+            .map(|s| (s.as_u16(), exchange.headers.and_then(retry_after)));
         let _ = LAST_STATUS.try_with(|cell| cell.set(status));
     }
 }
@@ -98,9 +100,13 @@ where
             })
             .await;
         counters.requests.fetch_add(1, Ordering::Relaxed);
+        let (status, status_retry_after) = match status {
+            Some((code, retry_after)) => (Some(code), retry_after),
+            None => (None, None),
+        };
         let outcome = match result {
             Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(map_error::<T>(error, status).await),
+            Err(error) => Err(map_error::<T>(error, status, status_retry_after).await),
         };
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match &outcome {
@@ -163,6 +169,7 @@ const CONNECT_PREFIX: &str = "cannot connect";
 async fn map_error<T: DeserializeOwned>(
     error: tv_api::Error<ErrorEnvelope>,
     status: Option<u16>,
+    status_retry_after: Option<Duration>,
 ) -> Error {
     use tv_api::Error as E;
     match error {
@@ -178,21 +185,12 @@ async fn map_error<T: DeserializeOwned>(
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers());
             let body = read_excerpt(response).await;
-            if (500..600).contains(&status) && !looks_like_json(&body) {
-                return Error::unexpected_response(status, &body);
-            }
-            Error::from_status(status, &body, retry_after)
+            from_odd_body(status, &body, retry_after)
         }
         E::InvalidResponsePayload(bytes, parse_error) => {
             let body = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_EXCERPT_BYTES)]);
             match status {
-                Some(status) if status != 200 => {
-                    if looks_like_json(&body) {
-                        Error::from_status(status, &body, None)
-                    } else {
-                        Error::unexpected_response(status, &body)
-                    }
-                }
+                Some(status) if status != 200 => from_odd_body(status, &body, status_retry_after),
                 _ => decode_error::<T>(&bytes, &parse_error),
             }
         }
@@ -202,8 +200,22 @@ async fn map_error<T: DeserializeOwned>(
     }
 }
 
-fn looks_like_json(body: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(body).is_ok()
+/// An error status whose body is not the error envelope (an HTML page from a proxy,
+/// an empty body): server failures and redirects keep the status and an excerpt of
+/// the body; the statuses with a meaning of their own (400, 403, 404, 429) keep it.
+fn from_odd_body(status: u16, body: &str, retry_after: Option<Duration>) -> Error {
+    let is_json = serde_json::from_str::<serde_json::Value>(body).is_ok();
+    if (500..600).contains(&status) && !is_json || (300..400).contains(&status) {
+        return Error::unexpected_response(status, body);
+    }
+    if body.trim().is_empty() {
+        return Error::from_status(
+            status,
+            &format!("HTTP {status} with an empty body"),
+            retry_after,
+        );
+    }
+    Error::from_status(status, body, retry_after)
 }
 
 /// Explains a 200 whose body is not the promised envelope, naming the JSON path.

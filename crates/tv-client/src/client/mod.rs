@@ -252,6 +252,8 @@ impl TraceViewBuilder {
                 .timeout(self.timeout)
                 .user_agent(self.user_agent)
                 .pool_idle_timeout(Duration::from_secs(30))
+                // A redirect is a login page or another host: never follow it with the key.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| {
                     Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
