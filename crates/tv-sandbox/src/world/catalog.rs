@@ -1,0 +1,326 @@
+//! The seeded, immutable part of the world: organization, users, apps, hosts, seeded
+//! annotations and discovery lists, generated from `(seed, apps, now)`.
+//!
+//! Generation is linear in the number of apps and cheap (about 1 ms per 100 apps): no
+//! per-slice data is stored, only per-app constants.
+
+use std::collections::HashMap;
+
+use super::annotations::{self, Annotation};
+use super::app::{App, AppId, DEFAULT_APP, DEFAULT_APP_ID};
+use super::audience;
+use super::hash::{Stream, combine, hash_str};
+use super::hosts::{self, ComponentReleases, Host, HostId};
+use super::layers::MAX_LEAVES;
+use super::names::{ACTIONS, APP_NAMES, CONTROLLERS, METRICS};
+use super::org::{self, Organization, User};
+
+/// The seeded world.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The seed everything derives from.
+    pub seed: u64,
+    /// The instant the catalog was generated at (heartbeats, release dates and seeded
+    /// annotations are relative to it).
+    pub anchor: i64,
+    /// The organization.
+    pub organization: Organization,
+    /// The organization's users.
+    pub users: Vec<User>,
+    /// Licensed hosts.
+    pub hosts_limit: u64,
+    apps: Vec<App>,
+    hosts: Vec<Host>,
+    annotations: Vec<Annotation>,
+    controllers: Vec<String>,
+    actions: Vec<String>,
+    domains: Vec<String>,
+    browsers: Vec<String>,
+    regions: Vec<String>,
+    metrics: Vec<String>,
+    releases: Vec<ComponentReleases>,
+    app_by_name: HashMap<String, usize>,
+    host_by_name: HashMap<String, usize>,
+}
+
+/// The name of the `i`-th app: `Default`, then [`APP_NAMES`], then the same names
+/// numbered (`web-shop-2`, ...).
+pub(crate) fn app_name(i: usize) -> String {
+    if i == 0 {
+        return DEFAULT_APP.to_owned();
+    }
+    let k = i - 1;
+    let base = APP_NAMES[k % APP_NAMES.len()];
+    let round = k / APP_NAMES.len();
+    if round == 0 {
+        base.to_owned()
+    } else {
+        format!("{base}-{}", round + 1)
+    }
+}
+
+impl Catalog {
+    /// Generates the catalog of `apps` apps (`Default` included; at least 1) from `seed`,
+    /// as seen at `anchor` (seconds since the epoch).
+    ///
+    /// The first named app (`web-shop`; `Default` when it is alone) has 10 layers; the
+    /// others 4 to 10. An app's stack and traffic depend only on `(seed, name)`.
+    pub fn generate(seed: u64, apps: usize, anchor: i64) -> Catalog {
+        let apps = apps.max(1);
+        let organization = org::organization(seed);
+        let users = org::users(seed, &organization.name);
+        let rich = if apps > 1 { 1 } else { 0 };
+        let app_list: Vec<App> = (0..apps)
+            .map(|i| {
+                let name = app_name(i);
+                let mut rng = Stream::new(combine(seed, hash_str(&name)), "size");
+                let leaves = if i == rich {
+                    MAX_LEAVES
+                } else if i == 0 {
+                    rng.range(3, 5) as usize
+                } else {
+                    rng.range(2, MAX_LEAVES as u64) as usize
+                };
+                App::generate(
+                    seed,
+                    AppId(i as u64 + 1),
+                    &name,
+                    &organization.name,
+                    leaves,
+                    i == 0,
+                )
+            })
+            .collect();
+        let releases = hosts::releases(seed, anchor);
+        let host_list = hosts::generate(seed, anchor, &organization.name, &app_list, &releases);
+        let annotations = annotations::seed(seed, anchor, &app_list, &host_list, &users);
+        let hosts_limit = (host_list.len() as u64).div_ceil(5) * 5 + 5;
+        let mut domains: Vec<String> = app_list
+            .iter()
+            .flat_map(|a| a.domains().map(str::to_owned))
+            .collect();
+        domains.sort();
+        domains.dedup();
+        let app_by_name = app_list
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.clone(), i))
+            .collect();
+        let host_by_name = host_list
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.name.clone(), i))
+            .collect();
+        Catalog {
+            seed,
+            anchor,
+            organization,
+            users,
+            hosts_limit,
+            apps: app_list,
+            hosts: host_list,
+            annotations,
+            controllers: CONTROLLERS.iter().map(|s| (*s).to_owned()).collect(),
+            actions: ACTIONS.iter().map(|s| (*s).to_owned()).collect(),
+            domains,
+            browsers: audience::browsers(),
+            regions: audience::regions(),
+            metrics: METRICS.iter().map(|s| (*s).to_owned()).collect(),
+            releases,
+            app_by_name,
+            host_by_name,
+        }
+    }
+
+    /// All generated apps, `Default` first, in id order.
+    pub fn apps(&self) -> &[App] {
+        &self.apps
+    }
+
+    /// A generated app by name.
+    pub fn app(&self, name: &str) -> Option<&App> {
+        self.app_by_name.get(name).and_then(|i| self.apps.get(*i))
+    }
+
+    /// A generated app by id.
+    pub fn app_by_id(&self, id: AppId) -> Option<&App> {
+        let i = usize::try_from(id.0).ok()?.checked_sub(1)?;
+        self.apps.get(i)
+    }
+
+    /// The `Default` app.
+    pub fn default_app(&self) -> Option<&App> {
+        self.app_by_id(DEFAULT_APP_ID)
+    }
+
+    /// All generated hosts, in id order.
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    /// A generated host by id.
+    pub fn host(&self, id: HostId) -> Option<&Host> {
+        self.hosts
+            .binary_search_by_key(&id, |h| h.id)
+            .ok()
+            .and_then(|i| self.hosts.get(i))
+    }
+
+    /// A generated host by name.
+    pub fn host_by_name(&self, name: &str) -> Option<&Host> {
+        self.host_by_name.get(name).and_then(|i| self.hosts.get(*i))
+    }
+
+    /// The seeded annotations, in id (= time) order.
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.annotations
+    }
+
+    /// `GET controllers`.
+    pub fn controllers(&self) -> &[String] {
+        &self.controllers
+    }
+
+    /// `GET actions`.
+    pub fn actions(&self) -> &[String] {
+        &self.actions
+    }
+
+    /// `GET domains`: every domain any app serves, sorted.
+    pub fn domains(&self) -> &[String] {
+        &self.domains
+    }
+
+    /// `GET browsers`.
+    pub fn browsers(&self) -> &[String] {
+        &self.browsers
+    }
+
+    /// `GET regions`: ISO 3166-1 countries and US/CA ISO 3166-2 subdivisions, sorted.
+    pub fn regions(&self) -> &[String] {
+        &self.regions
+    }
+
+    /// `GET metrics`: host metric names.
+    pub fn metrics(&self) -> &[String] {
+        &self.metrics
+    }
+
+    /// Component release tables (for hosts created later).
+    pub(crate) fn releases(&self) -> &[ComponentReleases] {
+        &self.releases
+    }
+
+    /// The largest seeded host id.
+    pub(crate) fn max_host_id(&self) -> u64 {
+        self.hosts.last().map_or(0, |h| h.id.0)
+    }
+
+    /// The largest seeded annotation id.
+    pub(crate) fn max_annotation_id(&self) -> u64 {
+        self.annotations.iter().map(|a| a.id).max().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::layers::LayerRole;
+
+    const NOW: i64 = 1_704_283_200;
+
+    #[test]
+    fn names_are_unique_short_and_realistic() {
+        let c = Catalog::generate(1, 1_000, NOW);
+        assert_eq!(c.apps().len(), 1_000);
+        assert_eq!(c.apps()[0].name, "Default");
+        assert_eq!(c.apps()[1].name, "web-shop");
+        assert_eq!(c.apps()[21].name, "web-shop-2");
+        let mut names: Vec<&str> = c.apps().iter().map(|a| a.name.as_str()).collect();
+        assert!(names.iter().all(|n| n.len() <= 40));
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 1_000);
+        let mut hosts: Vec<&str> = c.hosts().iter().map(|h| h.name.as_str()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        assert_eq!(hosts.len(), c.hosts().len());
+        assert!(c.hosts().windows(2).all(|p| p[0].id < p[1].id));
+    }
+
+    #[test]
+    fn stacks_and_ids() {
+        let c = Catalog::generate(7, 6, NOW);
+        assert_eq!(c.apps()[1].layers().len(), 10);
+        for (i, a) in c.apps().iter().enumerate() {
+            assert_eq!(a.id, AppId(i as u64 + 1));
+            assert!((4..=10).contains(&a.layers().len()), "{}", a.name);
+            assert_eq!(a.layers()[0].role, LayerRole::Entry);
+            assert_eq!(c.app(&a.name).map(|x| x.id), Some(a.id));
+            assert_eq!(
+                c.app_by_id(a.id).map(|x| x.name.as_str()),
+                Some(a.name.as_str())
+            );
+        }
+        assert!(c.app_by_id(AppId(0)).is_none());
+        let alone = Catalog::generate(7, 1, NOW);
+        assert_eq!(alone.apps()[0].layers().len(), 10);
+    }
+
+    #[test]
+    fn hosts_versions_and_annotations() {
+        let c = Catalog::generate(3, 20, NOW);
+        let default_hosts = c.hosts().iter().filter(|h| h.app == DEFAULT_APP_ID).count();
+        assert!(default_hosts >= 4);
+        assert!(c.hosts().iter().any(|h| h.last_trace.is_none()));
+        assert!(c.hosts().iter().any(|h| h.last_trace.is_some()));
+        let versions: Vec<_> = c.hosts().iter().flat_map(|h| &h.versions).collect();
+        assert!(versions.iter().any(|v| v.update_required));
+        assert!(versions.iter().any(|v| !v.update_required));
+        assert!(versions.iter().any(|v| v.platform.is_absent()));
+        assert!(
+            versions
+                .iter()
+                .any(|v| v.platform == crate::world::hosts::Platform::Null)
+        );
+        assert!(versions.iter().any(|v| v.platform.as_str().is_some()));
+        assert!(versions.iter().all(|v| v.release_date % 86_400 == 0));
+        for h in c.hosts() {
+            assert!(h.first_heartbeat <= h.last_heartbeat);
+            assert_eq!(c.host(h.id).map(|x| &x.name), Some(&h.name));
+        }
+        let count = |id: AppId| c.annotations().iter().filter(|a| a.app == Some(id)).count();
+        let default = count(DEFAULT_APP_ID);
+        for a in &c.apps()[1..] {
+            assert!(count(a.id) < default);
+        }
+        let week = c
+            .annotations()
+            .iter()
+            .filter(|a| a.time >= NOW - 604_800)
+            .count();
+        assert!(week >= 6);
+        assert!(
+            c.annotations()
+                .windows(2)
+                .all(|p| p[0].id < p[1].id && p[0].time <= p[1].time)
+        );
+        assert!(c.hosts_limit >= c.hosts().len() as u64);
+    }
+
+    #[test]
+    fn discovery_lists_are_filled() {
+        let c = Catalog::generate(3, 6, NOW);
+        for list in [
+            c.controllers(),
+            c.actions(),
+            c.domains(),
+            c.browsers(),
+            c.regions(),
+            c.metrics(),
+        ] {
+            assert!(!list.is_empty());
+        }
+        assert!(c.domains().iter().any(|d| d.starts_with("web-shop.")));
+    }
+}

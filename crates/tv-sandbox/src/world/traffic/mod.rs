@@ -1,0 +1,295 @@
+//! The traffic model: the numbers of one slice of one app, as a pure function of
+//! `(seed, app, filter, slice start, step)`.
+//!
+//! # How a slice is made
+//!
+//! 1. **Volume.** Expected traced requests = peak rate × daily/weekly rhythm (at the
+//!    slice's middle) × step, times ±noise; rounded down after adding a uniform dither so
+//!    small expectations give the right mix of 0, 1, 2. A few slices are *quiet* (no data
+//!    at all: 2 % of 30 s slices, 0.8 % of 15 min, 0.3 % of 2 h).
+//! 2. **Filters** thin the unfiltered counts: the filtered volume is
+//!    `floor(V × share × jitter + u) ≤ V`, and every layer count is thinned with the same
+//!    ratio, so a filtered slice never exceeds the unfiltered one and an unknown value
+//!    gives zero. Filtered traffic also has its own latency and error factors.
+//! 3. **Layers.** Each leaf is called by `touching ≤ V` requests, `calls ≥ touching`
+//!    times; its total time is `calls × per-call cost` (plus incident time). The framework
+//!    layer's total is the sum of the leaves plus its own time, the entry (web server)
+//!    layer's total is the framework's plus its own: totals are inclusive, in whole
+//!    microseconds, and the entry layer's calls equal the request volume.
+//! 4. **Requests.** The request latency total is the entry layer's total, so the average
+//!    latency is exactly `entry total / volume`. Errors are `≤ volume`, total requests
+//!    are `volume + untraced ≥ volume`.
+//! 5. **Layer filter.** Volume becomes the requests that went through the layer; their
+//!    latency is the layer's time per such request plus the average time outside it.
+//! 6. **Client side** (RUM): page views are a share of the server requests (then thinned
+//!    by browser × region); page-load time = server latency + browser-side time.
+//!
+//! # Steps and grids
+//!
+//! Each step size is its own deterministic grid: the noise of a slice is keyed by
+//! `(start, step)`. Expectations agree across grids (the same rate function), so a
+//! 15-minute slice is close to — but not exactly — the sum of its thirty 30-second
+//! slices. Exact sums would cost ~240 evaluations per week point.
+
+use super::app::App;
+use super::filter::{Filter, Resolved, Side};
+use super::hash::{between, combine, mix, unit};
+use super::incidents;
+use super::layers::MAX_LAYERS;
+use super::window::MAX_TIME;
+
+/// The longest slice the model computes (a week); longer ones are empty.
+const MAX_STEP: i64 = 7 * 86_400;
+
+const SALT_QUIET: u64 = 0x7175_6965_7400_0001;
+const SALT_VOLUME: u64 = 0x766f_6c75_6d65_0002;
+const SALT_VOLUME_ROUND: u64 = 0x766f_6c72_6e64_0003;
+const SALT_LATENCY: u64 = 0x6c61_7465_6e63_0004;
+const SALT_ERRORS: u64 = 0x6572_726f_7273_0005;
+const SALT_ERRORS_ROUND: u64 = 0x6572_726e_6400_0006;
+const SALT_TOTAL: u64 = 0x746f_7461_6c00_0007;
+const SALT_TOTAL_ROUND: u64 = 0x746f_7472_6e64_0008;
+const SALT_LAYER_FILTER: u64 = 0x6c61_7966_6c74_0009;
+const SALT_CLIENT: u64 = 0x636c_6965_6e74_000a;
+
+/// Counts and time of one layer in one slice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayerSlice {
+    /// Requests that called the layer at least once (≤ request volume).
+    pub touching: u64,
+    /// Calls into the layer (≥ `touching`; == volume for entry and framework layers).
+    pub calls: u64,
+    /// Total microseconds spent in the layer (inclusive of the layers below it).
+    pub total_us: u64,
+}
+
+/// The numbers of one slice of one app after filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slice {
+    /// Slice start, seconds since the epoch.
+    pub start: i64,
+    /// Slice length in seconds.
+    pub step: i64,
+    /// Traced requests (server side) — with a layer filter, those through the layer.
+    pub volume: u64,
+    /// Sum of the latencies of those requests, microseconds.
+    pub latency_total_us: u64,
+    /// Traced requests that ended in an error (≤ `volume`).
+    pub errors: u64,
+    /// All requests, traced or not (≥ `volume`).
+    pub total_requests: u64,
+    /// Page views measured in browsers (client side; 0 unless resolved for the client).
+    pub client_volume: u64,
+    /// Sum of their page-load times, microseconds.
+    pub client_latency_total_us: u64,
+    layers: [LayerSlice; MAX_LAYERS],
+    layer_count: usize,
+}
+
+impl Slice {
+    fn empty(start: i64, step: i64, layer_count: usize) -> Self {
+        Slice {
+            start,
+            step,
+            volume: 0,
+            latency_total_us: 0,
+            errors: 0,
+            total_requests: 0,
+            client_volume: 0,
+            client_latency_total_us: 0,
+            layers: [LayerSlice::default(); MAX_LAYERS],
+            layer_count,
+        }
+    }
+
+    /// Per-layer numbers, in stack order (not narrowed by a layer filter).
+    pub fn layers(&self) -> &[LayerSlice] {
+        &self.layers[..self.layer_count]
+    }
+
+    /// `(volume, latency total)` of one side.
+    pub fn side(&self, side: Side) -> (u64, u64) {
+        match side {
+            Side::Server => (self.volume, self.latency_total_us),
+            Side::Client => (self.client_volume, self.client_latency_total_us),
+        }
+    }
+}
+
+/// The numbers of the slice `[start, start + step)` of `app` under `filter` on `side`.
+///
+/// Pure: the result depends only on the seed (through the app), the app, the filter,
+/// `start` and `step`.
+pub fn slice(app: &App, filter: &Filter, side: Side, start: i64, step: i64) -> Slice {
+    compute(
+        app,
+        &Resolved::resolve(app, filter, side),
+        side,
+        start,
+        step,
+    )
+}
+
+#[inline]
+fn floor_u64(x: f64) -> u64 {
+    // `as` saturates: negatives and NaN become 0.
+    x as u64
+}
+
+#[inline]
+fn round_u64(x: f64) -> u64 {
+    x.round() as u64
+}
+
+/// Quiet (no data) probability per step.
+fn quiet_probability(step: i64) -> f64 {
+    match step {
+        ..=60 => 0.02,
+        61..=1_800 => 0.008,
+        _ => 0.003,
+    }
+}
+
+/// The slice computation with a filter resolved once per request.
+pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i64) -> Slice {
+    let p = &app.profile;
+    let n = p.layers.len().min(MAX_LAYERS);
+    let mut out = Slice::empty(start, step, n);
+    if rf.zero || step <= 0 || step > MAX_STEP || !(-MAX_TIME..=MAX_TIME).contains(&start) {
+        return out;
+    }
+    let s = combine(p.key, combine(start as u64, step as u64));
+    if unit(mix(s ^ SALT_QUIET)) < quiet_probability(step) {
+        return out;
+    }
+    let rhythm = p.rhythm(start + step / 2);
+    let expected = p.peak_rps * rhythm * step as f64;
+    let noise = 1.0 + p.noise * (2.0 * unit(mix(s ^ SALT_VOLUME)) - 1.0);
+    let v = floor_u64(expected * noise + unit(mix(s ^ SALT_VOLUME_ROUND)));
+    if v == 0 {
+        return out;
+    }
+    let vf = match rf.share {
+        None => v,
+        Some(share) => {
+            let h = combine(s, rf.key);
+            let f = (share * between(h, 0.8, 1.2)).min(1.0);
+            floor_u64(v as f64 * f + unit(mix(h ^ 1))).min(v)
+        }
+    };
+    if vf == 0 {
+        return out;
+    }
+    let ratio = vf as f64 / v as f64;
+    let inc = incidents::effect(p, start, step);
+    let load = 1.0 + 0.25 * rhythm;
+    let slice_latency = (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load * rf.latency;
+    let base = p.base_request_us;
+
+    let mut leaf_sum: u64 = 0;
+    for i in p.inclusive.min(n)..n {
+        let l = &p.layers[i];
+        let h = combine(s, l.salt);
+        let coverage = (l.coverage * between(mix(h ^ 1), 0.9, 1.1)).min(1.0);
+        let touching = floor_u64(v as f64 * coverage + unit(mix(h ^ 2))).min(v);
+        let repeat = between(mix(h ^ 3), 0.8, 1.2);
+        let extra_calls =
+            floor_u64(touching as f64 * (l.calls_per_touch - 1.0) * repeat + unit(mix(h ^ 4)));
+        let calls = touching + extra_calls;
+        let (touching, calls) = if vf == v {
+            (touching, calls)
+        } else {
+            // The same dither for both keeps calls >= touching.
+            let u = unit(combine(h, rf.key));
+            (
+                floor_u64(touching as f64 * ratio + u).min(vf),
+                floor_u64(calls as f64 * ratio + u),
+            )
+        };
+        let per_call = l.cost_us * slice_latency * between(mix(h ^ 5), 0.85, 1.15);
+        // Incident time per request, concentrated on the requests that call the layer
+        // (at most doubled, so rarely-called layers stay plausible: seconds, not minutes).
+        let incident_per_touch = if inc.extra[i] > 0.0 {
+            inc.extra[i] * base * (1.0 / coverage.max(0.01)).min(2.0)
+        } else {
+            0.0
+        };
+        let total = round_u64(calls as f64 * per_call + touching as f64 * incident_per_touch);
+        out.layers[i] = LayerSlice {
+            touching,
+            calls,
+            total_us: total,
+        };
+        leaf_sum += total;
+    }
+    let mut below = leaf_sum;
+    for i in (0..p.inclusive.min(n)).rev() {
+        let l = &p.layers[i];
+        let h = combine(s, l.salt);
+        let own = l.cost_us * slice_latency * between(mix(h ^ 5), 0.9, 1.1) + inc.extra[i] * base;
+        let total = below + round_u64(vf as f64 * own);
+        out.layers[i] = LayerSlice {
+            touching: vf,
+            calls: vf,
+            total_us: total,
+        };
+        below = total;
+    }
+    let request_total = below;
+
+    let error_rate = (p.error_rate * rf.errors * (1.0 + inc.errors)).min(0.9);
+    let errors = floor_u64(
+        vf as f64 * error_rate * between(mix(s ^ SALT_ERRORS), 0.6, 1.4)
+            + unit(mix(s ^ SALT_ERRORS_ROUND)),
+    )
+    .min(vf);
+    let untraced = floor_u64(
+        vf as f64 * (1.0 / p.trace_rate - 1.0) * between(mix(s ^ SALT_TOTAL), 0.9, 1.1)
+            + unit(mix(s ^ SALT_TOTAL_ROUND)),
+    );
+
+    let (volume, latency_total, errors, total_requests) = match rf.layer {
+        None => (vf, request_total, errors, vf + untraced),
+        Some(li) if li < n => {
+            let layer = out.layers[li];
+            let t = layer.touching;
+            if t == 0 {
+                (0, 0, 0, 0)
+            } else {
+                let share = t as f64 / vf as f64;
+                let outside = request_total.saturating_sub(layer.total_us) as f64 * share;
+                let h = mix(s ^ SALT_LAYER_FILTER);
+                let e = floor_u64(errors as f64 * share + unit(h)).min(t);
+                let u = floor_u64(untraced as f64 * share + unit(mix(h ^ 1)));
+                (t, round_u64(outside) + layer.total_us, e, t + u)
+            }
+        }
+        Some(_) => (0, 0, 0, 0),
+    };
+    out.volume = volume;
+    out.latency_total_us = latency_total;
+    out.errors = errors;
+    out.total_requests = total_requests;
+
+    if side == Side::Client && volume > 0 {
+        let hc = mix(s ^ SALT_CLIENT);
+        let mut c =
+            floor_u64(volume as f64 * p.rum_share * between(hc, 0.8, 1.2) + unit(mix(hc ^ 1)))
+                .min(volume);
+        if let Some(cs) = rf.client_share {
+            let h = combine(hc, rf.client_key);
+            let f = (cs * between(h, 0.75, 1.25)).min(1.0);
+            c = floor_u64(c as f64 * f + unit(mix(h ^ 1))).min(c);
+        }
+        if c > 0 {
+            let server_avg = latency_total as f64 / volume as f64;
+            let front = p.frontend_us * load * rf.client_latency * between(mix(hc ^ 2), 0.85, 1.15);
+            out.client_volume = c;
+            out.client_latency_total_us = round_u64(c as f64 * (server_avg + front));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

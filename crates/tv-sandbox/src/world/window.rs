@@ -1,0 +1,180 @@
+//! Time windows and their slice grids.
+//!
+//! A window is `points` slices of `step` seconds. Its end is `time_end` (or now)
+//! **floored to a multiple of the step** (grid anchored at the Unix epoch) and is
+//! exclusive: the last slice is `[end - step, end)`, i.e. the most recent *complete*
+//! slice. Points carry the slice **start**, in seconds, ascending. Because every window
+//! of one kind uses the same grid, overlapping windows and shifted `time_end`s share
+//! their slices exactly.
+
+use super::error::WorldError;
+
+/// The `time_window` query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TimeWindow {
+    /// One hour: 120 slices of 30 s (the default).
+    #[default]
+    Hour,
+    /// One day: 96 slices of 15 min.
+    Day,
+    /// One week: 84 slices of 2 h.
+    Week,
+}
+
+/// The latest instant the world models: 9999-12-31T23:59:59Z. Times are clamped to
+/// `-MAX_TIME..=MAX_TIME`, so no arithmetic on user-given times can overflow.
+pub const MAX_TIME: i64 = 253_402_300_799;
+
+/// The step of the day window, also used for `latest` of the week window and for
+/// "layers seen since".
+pub(crate) const DAY_STEP: i64 = 900;
+
+impl TimeWindow {
+    /// All windows, shortest first.
+    pub const ALL: [TimeWindow; 3] = [TimeWindow::Hour, TimeWindow::Day, TimeWindow::Week];
+
+    /// Parses the `time_window` parameter (`hour`, `day`, `week`, case-insensitive).
+    pub fn parse(value: &str) -> Result<Self, WorldError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "hour" => Ok(TimeWindow::Hour),
+            "day" => Ok(TimeWindow::Day),
+            "week" => Ok(TimeWindow::Week),
+            _ => Err(WorldError::BadRequest(format!(
+                "time_window must be one of hour, day, week (got {value:?})"
+            ))),
+        }
+    }
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TimeWindow::Hour => "hour",
+            TimeWindow::Day => "day",
+            TimeWindow::Week => "week",
+        }
+    }
+
+    /// Seconds per slice: 30, 900, 7200.
+    pub const fn step_seconds(self) -> i64 {
+        match self {
+            TimeWindow::Hour => 30,
+            TimeWindow::Day => DAY_STEP,
+            TimeWindow::Week => 7_200,
+        }
+    }
+
+    /// Slices per window: 120, 96, 84.
+    pub const fn points(self) -> usize {
+        match self {
+            TimeWindow::Hour => 120,
+            TimeWindow::Day => 96,
+            TimeWindow::Week => 84,
+        }
+    }
+
+    /// The window's length in seconds: 3600, 86400, 604800.
+    pub const fn span_seconds(self) -> i64 {
+        self.step_seconds() * self.points() as i64
+    }
+
+    /// The span `latest` averages over: the most recent minute, 15 minutes or hour.
+    pub const fn latest_seconds(self) -> i64 {
+        match self {
+            TimeWindow::Hour => 60,
+            TimeWindow::Day => 900,
+            TimeWindow::Week => 3_600,
+        }
+    }
+
+    /// The grid `latest` is computed on: the window's own step when it fits in the
+    /// latest span (hour: 2 × 30 s, day: 1 × 15 min), else the day grid (week: 4 × 15 min).
+    pub const fn latest_step(self) -> i64 {
+        let step = self.step_seconds();
+        if step <= self.latest_seconds() {
+            step
+        } else {
+            DAY_STEP
+        }
+    }
+}
+
+impl std::fmt::Display for TimeWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A concrete window: its kind and its aligned, exclusive end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WindowSpec {
+    /// The kind of window (step and point count).
+    pub window: TimeWindow,
+    /// The exclusive end, a multiple of the step (seconds since the epoch).
+    pub end: i64,
+}
+
+impl WindowSpec {
+    /// The window of `window`'s kind whose end is `time_end` floored to the step grid
+    /// (`time_end` is first clamped to `0..=`[`MAX_TIME`]).
+    pub fn ending_at(window: TimeWindow, time_end: i64) -> Self {
+        let step = window.step_seconds();
+        let t = time_end.clamp(0, MAX_TIME);
+        Self {
+            window,
+            end: t - t.rem_euclid(step),
+        }
+    }
+
+    /// The start of the first slice.
+    pub fn start(&self) -> i64 {
+        self.end.saturating_sub(self.window.span_seconds())
+    }
+
+    /// The step in seconds.
+    pub fn step(&self) -> i64 {
+        self.window.step_seconds()
+    }
+
+    /// The slice starts, ascending.
+    pub fn slice_starts(&self) -> impl Iterator<Item = i64> + use<> {
+        let (start, step) = (self.start(), self.step());
+        (0..self.window.points() as i64).map(move |i| start + i * step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_and_points() {
+        assert_eq!(TimeWindow::Hour.span_seconds(), 3_600);
+        assert_eq!(TimeWindow::Day.span_seconds(), 86_400);
+        assert_eq!(TimeWindow::Week.span_seconds(), 604_800);
+        assert_eq!(TimeWindow::Hour.latest_step(), 30);
+        assert_eq!(TimeWindow::Day.latest_step(), 900);
+        assert_eq!(TimeWindow::Week.latest_step(), 900);
+    }
+
+    #[test]
+    fn parse_accepts_the_enum_and_names_the_parameter() {
+        assert_eq!(TimeWindow::parse("week"), Ok(TimeWindow::Week));
+        assert_eq!(TimeWindow::parse("Day"), Ok(TimeWindow::Day));
+        let err = TimeWindow::parse("month").unwrap_err();
+        assert!(err.message().contains("time_window"), "{err}");
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn end_is_floored_to_the_grid_and_starts_ascend() {
+        let w = WindowSpec::ending_at(TimeWindow::Hour, 1_000_000_017);
+        assert_eq!(w.end, 1_000_000_020 - 30);
+        let starts: Vec<i64> = w.slice_starts().collect();
+        assert_eq!(starts.len(), 120);
+        assert_eq!(*starts.last().unwrap(), w.end - 30);
+        assert!(starts.windows(2).all(|p| p[1] - p[0] == 30));
+        let on_grid = WindowSpec::ending_at(TimeWindow::Week, 7_200 * 1000);
+        assert_eq!(on_grid.end, 7_200 * 1000);
+        assert_eq!(on_grid.start(), 7_200 * 1000 - 604_800);
+    }
+}

@@ -1,0 +1,236 @@
+//! Persistence and concurrency: the state file round trip, atomic replacement (no
+//! temporary files left), corrupt, foreign and unreadable files, and concurrent writers.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tv_sandbox::{AnnotationRange, AssignApp, Clock, LogMessage, OpenError, World, WorldConfig};
+
+const NOW: i64 = 1_704_283_200;
+
+fn assign(app: &str, host: &str) -> AssignApp {
+    AssignApp {
+        appname: Some(app.to_owned()),
+        hostname: Some(host.to_owned()),
+        ..AssignApp::default()
+    }
+}
+
+fn message(text: &str) -> LogMessage {
+    LogMessage {
+        message: Some(text.to_owned()),
+        ..LogMessage::default()
+    }
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "tv-sandbox-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn open(seed: u64, state: &Path) -> Result<World, OpenError> {
+    World::open(WorldConfig {
+        seed,
+        apps: 6,
+        clock: Clock::Frozen(NOW),
+        state_file: Some(state.to_owned()),
+    })
+}
+#[test]
+fn state_survives_a_restart() {
+    let dir = TempDir::new();
+    let file = dir.path().join("state.json");
+    {
+        let w = open(9, &file).unwrap();
+        assert!(file.exists(), "a missing file is created at startup");
+        w.assign_app(&AssignApp {
+            create: true,
+            layer: Some("PHP".into()),
+            tags: Some("prod".into()),
+            ..assign("persisted-app", "persisted-host")
+        })
+        .unwrap();
+        let moved = w.view().app_hosts("web-shop").unwrap()[0].id;
+        w.assign_app(&assign("persisted-app", w.view().host(moved).unwrap().name))
+            .unwrap();
+        let gone = w.view().app_hosts("search-service").unwrap()[0].id;
+        w.delete_host(gone).unwrap();
+        w.delete_app("admin-portal").unwrap();
+        w.log_message(&LogMessage {
+            appname: Some("persisted-app".into()),
+            ..message("deployed")
+        })
+        .unwrap();
+    }
+    let before = open(9, &file).unwrap();
+    let again = open(9, &file).unwrap();
+    let describe = |w: &World| {
+        let v = w.view();
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            v.apps(),
+            v.hosts(),
+            v.annotations(AnnotationRange::default()),
+            v.app_tags("persisted-app"),
+            v.layers("persisted-app", None)
+        )
+    };
+    assert_eq!(describe(&before), describe(&again));
+    let v = before.view();
+    assert!(v.apps().contains(&"persisted-app") && !v.apps().contains(&"admin-portal"));
+    assert_eq!(v.app_hosts("persisted-app").unwrap().len(), 2);
+    assert_eq!(v.app_tags("persisted-app").unwrap(), vec!["prod"]);
+    assert_eq!(
+        v.app_annotations("persisted-app", AnnotationRange::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    // Ids keep increasing after a restart.
+    before
+        .assign_app(&AssignApp {
+            create: true,
+            layer: Some("nginx".into()),
+            ..assign("second-app", "h2")
+        })
+        .unwrap();
+    assert!(
+        before.view().app("second-app").unwrap().id
+            > before.view().app("persisted-app").unwrap().id
+    );
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["state.json".to_owned()]);
+}
+
+#[test]
+fn bad_state_files_are_clear_errors_and_left_alone() {
+    let dir = TempDir::new();
+    let file = dir.path().join("state.json");
+    for garbage in [
+        "",
+        "{",
+        "[1,2,3]",
+        "{\"format\":\"other\",\"version\":1,\"seed\":9,\"apps\":6,\"state\":{}}",
+    ] {
+        std::fs::write(&file, garbage).unwrap();
+        let err = open(9, &file).unwrap_err();
+        assert!(
+            matches!(err, OpenError::Corrupt { .. }),
+            "{garbage:?}: {err}"
+        );
+        assert!(err.to_string().contains("state.json"));
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            garbage,
+            "the file was touched"
+        );
+    }
+    // A valid file of another world.
+    std::fs::remove_file(&file).unwrap();
+    drop(open(9, &file).unwrap());
+    let err = open(10, &file).unwrap_err();
+    assert!(matches!(err, OpenError::Mismatch { .. }), "{err}");
+    // A valid shape with inconsistent content.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let broken = text.replace("\"deleted_apps\": []", "\"deleted_apps\": [1]");
+    assert_ne!(text, broken);
+    std::fs::write(&file, &broken).unwrap();
+    assert!(matches!(
+        open(9, &file).unwrap_err(),
+        OpenError::Corrupt { .. }
+    ));
+    // Unreadable: a directory where the file should be.
+    let err = open(9, dir.path()).unwrap_err();
+    assert!(matches!(err, OpenError::Read { .. }), "{err}");
+    // Unwritable location for a new file.
+    let err = open(9, &dir.path().join("missing-dir").join("state.json")).unwrap_err();
+    assert!(matches!(err, OpenError::Write { .. }), "{err}");
+}
+
+#[test]
+fn invalid_app_counts_are_refused() {
+    for apps in [0, tv_sandbox::MAX_APPS + 1] {
+        let err = World::open(WorldConfig {
+            apps,
+            ..WorldConfig::default()
+        })
+        .unwrap_err();
+        assert!(matches!(err, OpenError::InvalidApps { .. }));
+    }
+}
+
+#[test]
+fn concurrent_writes_are_all_kept() {
+    let dir = TempDir::new();
+    let file = dir.path().join("state.json");
+    let w = Arc::new(open(1, &file).unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let w = Arc::clone(&w);
+            std::thread::spawn(move || {
+                let mut ids = Vec::new();
+                for i in 0..10 {
+                    ids.push(
+                        w.log_message(&message(&format!("thread {t} message {i}")))
+                            .unwrap(),
+                    );
+                    w.assign_app(&assign("web-shop", &format!("host-{t}-{i}")))
+                        .unwrap();
+                    // Reads run alongside writes.
+                    assert!(!w.view().hosts().is_empty());
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut ids: Vec<u64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    let reopened = open(1, &file).unwrap();
+    let v = reopened.view();
+    assert_eq!(
+        v.annotations(AnnotationRange::default())
+            .iter()
+            .filter(|a| a.message.starts_with("thread "))
+            .count(),
+        40
+    );
+    assert_eq!(
+        v.app_hosts("web-shop")
+            .unwrap()
+            .iter()
+            .filter(|h| h.name.starts_with("host-"))
+            .count(),
+        40
+    );
+}
