@@ -61,7 +61,7 @@ impl crate::client::Latency<'_> {
     /// The server latency series of `app` over `range`, stitched from as many
     /// consecutive windows of `filter`'s size as needed.
     pub async fn server_history(
-        &self,
+        self,
         app: &str,
         filter: &ServerFilter,
         range: TimeRange,

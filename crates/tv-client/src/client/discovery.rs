@@ -13,7 +13,7 @@ pub struct Discovery<'a>(pub(super) &'a TraceView);
 macro_rules! name_list {
     ($(#[$doc:meta])* $name:ident => $operation:ident) => {
         $(#[$doc])*
-        pub async fn $name(&self) -> Result<Vec<String>, Error> {
+        pub async fn $name(self) -> Result<Vec<String>, Error> {
             let envelope = self
                 .0
                 .call(stringify!($operation), Kind::Idempotent, |api| api.$operation().send())
@@ -55,7 +55,7 @@ impl Discovery<'_> {
 
     /// Layers seen in an app's traces since `since` (default: the last day).
     pub async fn layers(
-        &self,
+        self,
         app: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<String>, Error> {

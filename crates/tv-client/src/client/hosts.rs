@@ -11,7 +11,7 @@ pub struct Hosts<'a>(pub(super) &'a TraceView);
 
 impl Hosts<'_> {
     /// Every host, most recent trace first (hosts that never traced last).
-    pub async fn list(&self) -> Result<Vec<Host>, Error> {
+    pub async fn list(self) -> Result<Vec<Host>, Error> {
         let envelope = self
             .0
             .call("list_hosts", Kind::Idempotent, |api| {
@@ -22,7 +22,7 @@ impl Hosts<'_> {
     }
 
     /// The hosts of one app.
-    pub async fn of_app(&self, app: &str) -> Result<Vec<Host>, Error> {
+    pub async fn of_app(self, app: &str) -> Result<Vec<Host>, Error> {
         let envelope = self
             .0
             .call("list_app_hosts", Kind::Idempotent, |api| {
@@ -33,7 +33,7 @@ impl Hosts<'_> {
     }
 
     /// The instrumentation installed on a host.
-    pub async fn versions(&self, host_id: i64) -> Result<Vec<InstrumentationVersion>, Error> {
+    pub async fn versions(self, host_id: i64) -> Result<Vec<InstrumentationVersion>, Error> {
         let envelope = self
             .0
             .call("list_host_versions", Kind::Idempotent, |api| {
@@ -44,7 +44,7 @@ impl Hosts<'_> {
     }
 
     /// Deletes a host record.
-    pub async fn delete(&self, host_id: i64) -> Result<(), Error> {
+    pub async fn delete(self, host_id: i64) -> Result<(), Error> {
         let envelope = self
             .0
             .call("delete_host", Kind::Idempotent, |api| {
@@ -62,7 +62,7 @@ pub struct Apps<'a>(pub(super) &'a TraceView);
 impl Apps<'_> {
     /// Puts a host into an app, creating the app when `create` is set. Not retried
     /// unless the retry policy allows writes.
-    pub async fn assign(&self, assignment: &Assignment) -> Result<(), Error> {
+    pub async fn assign(self, assignment: &Assignment) -> Result<(), Error> {
         if let Some(bad) = assignment
             .tags
             .iter()
@@ -90,7 +90,7 @@ impl Apps<'_> {
     }
 
     /// Deletes an app (`Default` cannot be deleted).
-    pub async fn delete(&self, app: &str) -> Result<(), Error> {
+    pub async fn delete(self, app: &str) -> Result<(), Error> {
         let envelope = self
             .0
             .call("delete_app", Kind::Idempotent, |api| {

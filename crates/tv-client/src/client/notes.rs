@@ -24,7 +24,7 @@ pub struct Annotations<'a>(pub(super) &'a TraceView);
 
 impl Annotations<'_> {
     /// Annotations of the whole organization, newest first.
-    pub async fn list(&self, range: AnnotationRange) -> Result<Vec<Annotation>, Error> {
+    pub async fn list(self, range: AnnotationRange) -> Result<Vec<Annotation>, Error> {
         let (start, end) = seconds(range);
         let envelope = self
             .0
@@ -43,11 +43,7 @@ impl Annotations<'_> {
     }
 
     /// Annotations of one app, newest first.
-    pub async fn of_app(
-        &self,
-        app: &str,
-        range: AnnotationRange,
-    ) -> Result<Vec<Annotation>, Error> {
+    pub async fn of_app(self, app: &str, range: AnnotationRange) -> Result<Vec<Annotation>, Error> {
         let (start, end) = seconds(range);
         let envelope = self
             .0
@@ -67,7 +63,7 @@ impl Annotations<'_> {
 
     /// Records an annotation. Not retried unless the retry policy allows writes: when
     /// the server fails after receiving it, the error is [`Error::OutcomeUnknown`].
-    pub async fn create(&self, note: &NewAnnotation) -> Result<(), Error> {
+    pub async fn create(self, note: &NewAnnotation) -> Result<(), Error> {
         if note.message.trim().is_empty() {
             return Err(Error::InvalidArgument(
                 "an annotation needs a message".into(),
@@ -105,7 +101,7 @@ pub struct OrganizationApi<'a>(pub(super) &'a TraceView);
 
 impl OrganizationApi<'_> {
     /// The organization's names.
-    pub async fn get(&self) -> Result<Organization, Error> {
+    pub async fn get(self) -> Result<Organization, Error> {
         let envelope = self
             .0
             .call("get_organization", Kind::Idempotent, |api| {
@@ -119,7 +115,7 @@ impl OrganizationApi<'_> {
     }
 
     /// The organization's users.
-    pub async fn users(&self) -> Result<Vec<User>, Error> {
+    pub async fn users(self) -> Result<Vec<User>, Error> {
         let envelope = self
             .0
             .call("list_users", Kind::Idempotent, |api| {
@@ -138,7 +134,7 @@ impl OrganizationApi<'_> {
     }
 
     /// Hosts reporting against hosts licensed.
-    pub async fn licenses(&self) -> Result<Licenses, Error> {
+    pub async fn licenses(self) -> Result<Licenses, Error> {
         let envelope = self
             .0
             .call("get_licenses", Kind::Idempotent, |api| {

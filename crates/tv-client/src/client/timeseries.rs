@@ -67,7 +67,7 @@ pub struct Errors<'a>(pub(super) &'a TraceView);
 impl Errors<'_> {
     /// Per slice, the share of traces with at least one error.
     pub async fn rate(
-        &self,
+        self,
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<ErrorRatePoint>, Error> {
@@ -89,7 +89,7 @@ pub struct Requests<'a>(pub(super) &'a TraceView);
 impl Requests<'_> {
     /// Per slice, the number of all requests (traced or not).
     pub async fn series(
-        &self,
+        self,
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<Series<RequestsPoint>, Error> {
@@ -104,7 +104,7 @@ impl Requests<'_> {
 
     /// All requests over the window and the server's average rate.
     pub async fn summary(
-        &self,
+        self,
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<RequestsSummary, Error> {
@@ -125,7 +125,7 @@ pub struct Latency<'a>(pub(super) &'a TraceView);
 impl Latency<'_> {
     /// Per slice, server-side traces and their average latency.
     pub async fn server_series(
-        &self,
+        self,
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
@@ -141,7 +141,7 @@ impl Latency<'_> {
 
     /// Server-side traces over the window, their average and latest latency.
     pub async fn server_summary(
-        &self,
+        self,
         app: &str,
         filter: &ServerFilter,
     ) -> Result<LatencySummary, Error> {
@@ -157,7 +157,7 @@ impl Latency<'_> {
 
     /// One series per layer: calls into the layer and total time spent in it.
     pub async fn by_layer(
-        &self,
+        self,
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Vec<LayerSeries>, Error> {
@@ -181,7 +181,7 @@ impl Latency<'_> {
 
     /// Per slice, page views measured in browsers and their average latency.
     pub async fn client_series(
-        &self,
+        self,
         app: &str,
         filter: &ClientFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
@@ -203,7 +203,7 @@ impl Latency<'_> {
 
     /// Page views over the window, their average and latest latency.
     pub async fn client_summary(
-        &self,
+        self,
         app: &str,
         filter: &ClientFilter,
     ) -> Result<LatencySummary, Error> {
