@@ -4,13 +4,14 @@
 //! cargo xtask codegen           regenerate crates/tv-api/src/generated.rs from the spec
 //! cargo xtask codegen --check   fail with a diff when the checked-in file is stale
 //! cargo xtask lint-spec         only lint openapi/traceview-v2.yaml
+//! cargo xtask man [DIR]         man pages of `tv` from its clap definition (default target/man)
 //! ```
 
 use std::process::ExitCode;
 
 use xtask::codegen::{self, CheckOutcome};
 
-const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec>";
+const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         ["lint-spec"] => codegen::load_and_lint(&xtask::workspace_root()).map(|_| {
             eprintln!("{} passes the lint", codegen::SPEC_PATH);
         }),
+        ["man"] => man("target/man"),
+        ["man", dir] => man(dir),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -47,4 +50,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Builds the man pages by running `tv generate-man`: xtask does not link the CLI, so it
+/// still builds (and can regenerate tv-api) when the generated code is broken.
+fn man(dir: &str) -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    let out = root.join(dir);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(&root)
+        .args(["run", "--quiet", "--package", "tv-cli", "--bin", "tv", "--", "generate-man", "--out"])
+        .arg(&out)
+        .status()?;
+    anyhow::ensure!(status.success(), "`tv generate-man` failed ({status})");
+    Ok(())
 }

@@ -68,7 +68,7 @@ mod audience;
 mod catalog;
 mod error;
 mod filter;
-mod hash;
+pub(crate) mod hash;
 pub(crate) mod hosts;
 mod incidents;
 mod layers;

@@ -1,0 +1,480 @@
+//! The command-line interface, declared with clap. `cargo xtask man` and
+//! `tv completions` are generated from [`command`].
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::render::{ColorChoice, Format};
+
+/// `tv --version`: the crate version and the API spec it speaks.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (TraceView API v2, spec ",
+    "2.1",
+    ")"
+);
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  API or runtime error (server error, timeout, unreachable server, bad response)
+  2  usage error (unknown flag, bad value)
+  3  authentication or configuration error (missing or refused key, bad profile)
+  4  not found (unknown app, host or filter value)
+  5  `tv compare --fail-if-slower`: a layer got slower than allowed
+
+Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
+Try it without an account: tv --demo report";
+
+/// How are my TraceView apps doing?
+#[derive(Debug, Parser)]
+#[command(name = "tv", version = VERSION, about, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Run against a built-in sandbox with demo data (no account, no network).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// The access key [env: TV_API_KEY].
+    #[arg(long, global = true, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// `appneta`, `solarwinds` or a base URL ending in /api-v2 [env: TV_BASE_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// A profile of the config file [env: TV_PROFILE].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The config file [env: TV_CONFIG; default ~/.config/tv/config.toml].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(long, short = 'o', global = true, value_enum)]
+    pub output: Option<Format>,
+    /// When to use colors (NO_COLOR is honoured by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// More logging on stderr (-v requests, -vv details); TV_LOG sets a filter.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print requests, retries and time waited on stderr at the end.
+    #[arg(long, global = true)]
+    pub timings: bool,
+    /// Time allowed for one HTTP attempt.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Attempts per request for reads (writes are never retried).
+    #[arg(long, global = true, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub attempts: u32,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// How the apps are doing: one row per app, or one app in depth.
+    Report(ReportArgs),
+    /// List the apps.
+    Apps,
+    /// List the layers of an app.
+    Layers {
+        /// The app.
+        app: String,
+        /// Only layers seen since (ISO-8601, epoch seconds, or `2h ago`) [default: 1 day].
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+    },
+    /// List hosts (of the organization, or of one app).
+    Hosts {
+        /// Only the hosts of this app.
+        #[arg(long)]
+        app: Option<String>,
+    },
+    /// A host's instrumentation, or delete a host.
+    #[command(subcommand)]
+    Host(HostCommand),
+    /// Assign hosts to apps, delete apps.
+    #[command(subcommand)]
+    App(AppCommand),
+    /// List annotations (deploys and other events).
+    Annotations {
+        /// Only the annotations of this app.
+        #[arg(long)]
+        app: Option<String>,
+        /// Oldest time (ISO-8601, epoch seconds, or `3d ago`) [default: 7 days ago].
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Newest time [default: now].
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+    },
+    /// Record an annotation (never retried: a retry could duplicate it).
+    Annotate(AnnotateArgs),
+    /// The organization, its users and licenses.
+    Org {
+        /// What to show [default: the organization].
+        #[command(subcommand)]
+        what: Option<OrgCommand>,
+    },
+    /// Names seen in traces, usable as filter values.
+    Discover {
+        /// Which names.
+        #[arg(value_enum)]
+        kind: DiscoverKind,
+    },
+    /// Error rate of an app over a window.
+    Errors {
+        /// The app.
+        app: String,
+        #[command(flatten)]
+        filter: ServerFilterArgs,
+    },
+    /// Total requests (traced or not) of an app.
+    Requests {
+        /// The app.
+        app: String,
+        /// Only the summary over the window.
+        #[arg(long)]
+        summary: bool,
+        #[command(flatten)]
+        filter: ScopeArgs,
+    },
+    /// Latency of an app: series, summary, per layer.
+    #[command(subcommand)]
+    Latency(LatencyCommand),
+    /// A chart of an app's latency and volume, in the terminal or as an SVG file.
+    Chart {
+        /// The app.
+        app: String,
+        #[command(flatten)]
+        window: WindowArgs,
+        /// Also write the chart to a file (.svg).
+        #[arg(long, value_name = "FILE")]
+        plot: Option<PathBuf>,
+    },
+    /// This window against the previous one, per layer; a CI gate with --fail-if-slower.
+    Compare(CompareArgs),
+    /// The JSON Schema of a command's JSON output.
+    Schema {
+        /// The command.
+        #[arg(value_enum)]
+        command: SchemaTarget,
+    },
+    /// Read and write the config file (profiles), keeping its comments.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Where each setting comes from, and whether the server answers and takes the key.
+    Doctor,
+    /// Shell completions.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Run the TraceView sandbox server in the foreground.
+    Sandbox(tv_sandbox::cli::SandboxArgs),
+    /// Write the man pages (tv.1 and one per subcommand) into a directory; used by
+    /// `cargo xtask man`.
+    #[command(hide = true)]
+    GenerateMan {
+        /// The directory.
+        #[arg(long, default_value = "target/man")]
+        out: PathBuf,
+    },
+}
+
+/// `tv report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// One app in depth; without it, one row per app.
+    pub app: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// How many apps to query at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// With an app: also write the latency chart to a file (.svg).
+    #[arg(long, value_name = "FILE", requires = "app")]
+    pub plot: Option<PathBuf>,
+}
+
+/// The window of a timeseries.
+#[derive(Debug, Clone, Args)]
+pub struct WindowArgs {
+    /// How far back: hour (30 s steps), day (15 min), week (2 h).
+    #[arg(long, short = 'w', value_enum, default_value_t = WindowArg::Hour)]
+    pub window: WindowArg,
+    /// End of the window: ISO-8601, epoch seconds, or relative like `2h ago` [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+}
+
+/// `--window` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WindowArg {
+    /// The last hour.
+    Hour,
+    /// The last day.
+    Day,
+    /// The last week.
+    Week,
+}
+
+/// Filters of the total-requests endpoints.
+#[derive(Debug, Clone, Args)]
+pub struct ScopeArgs {
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Only requests to this domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only requests to this URL path.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Only requests handled by this controller.
+    #[arg(long)]
+    pub controller: Option<String>,
+    /// Only requests handled by this action.
+    #[arg(long)]
+    pub action: Option<String>,
+}
+
+/// Filters of the server latency endpoints and the error rate.
+#[derive(Debug, Clone, Args)]
+pub struct ServerFilterArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Only traces through this layer.
+    #[arg(long)]
+    pub layer: Option<String>,
+}
+
+/// Filters of the latency series and summary, server or client side.
+#[derive(Debug, Clone, Args)]
+pub struct LatencyFilterArgs {
+    #[command(flatten)]
+    pub server: ServerFilterArgs,
+    /// Client-side (real-user monitoring) latency instead of server-side.
+    #[arg(long)]
+    pub client: bool,
+    /// Only page views from this browser (with --client).
+    #[arg(long, requires = "client")]
+    pub browser: Option<String>,
+    /// Only page views from this region (with --client).
+    #[arg(long, requires = "client")]
+    pub region: Option<String>,
+}
+
+/// `tv latency …`.
+#[derive(Debug, Subcommand)]
+pub enum LatencyCommand {
+    /// Volume and average latency per slice.
+    Series {
+        /// The app.
+        app: String,
+        #[command(flatten)]
+        filter: LatencyFilterArgs,
+    },
+    /// Traces, average and latest latency over the window.
+    Summary {
+        /// The app.
+        app: String,
+        #[command(flatten)]
+        filter: LatencyFilterArgs,
+    },
+    /// Per layer: calls, per-call average, per-request contribution, share of time.
+    ByLayer {
+        /// The app.
+        app: String,
+        #[command(flatten)]
+        filter: ServerFilterArgs,
+    },
+}
+
+/// `tv host …`.
+#[derive(Debug, Subcommand)]
+pub enum HostCommand {
+    /// The instrumentation installed on a host.
+    Versions {
+        /// The host's id (see `tv hosts`).
+        id: i64,
+    },
+    /// Delete a host record.
+    Delete {
+        /// The host's id.
+        id: i64,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// `tv app …`.
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Put a host into an app (creating the app with --create).
+    Assign {
+        /// The app (at most 40 characters, not Default).
+        app: String,
+        /// The host.
+        host: String,
+        /// The app's entry layer, needed for a new or empty app (e.g. nginx).
+        #[arg(long)]
+        layer: Option<String>,
+        /// A tag to attach (repeatable; no commas or spaces).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Create the app if it does not exist.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Delete an app.
+    Delete {
+        /// The app.
+        app: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// `tv annotate`.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// The text, e.g. "deploy v1.2".
+    pub message: String,
+    /// The app it concerns.
+    #[arg(long)]
+    pub app: Option<String>,
+    /// The host it concerns.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Who did it.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The layer it concerns.
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// When it happened (ISO-8601, epoch seconds, `10m ago`) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+}
+
+/// `tv org …`.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum OrgCommand {
+    /// The users of the organization.
+    Users,
+    /// Hosts reporting against hosts licensed.
+    Licenses,
+}
+
+/// `tv discover KIND`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiscoverKind {
+    /// Code actions.
+    Actions,
+    /// End-user browsers.
+    Browsers,
+    /// Code controllers.
+    Controllers,
+    /// Request domains.
+    Domains,
+    /// Host metric names.
+    Metrics,
+    /// End-user regions.
+    Regions,
+}
+
+/// `tv compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The app.
+    pub app: String,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Compare with the window this long before (e.g. `1w` for the same hour last week)
+    /// [default: the window just before].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub against: Option<std::time::Duration>,
+    /// Exit with code 5 when the app or a layer is slower by more than PCT percent.
+    #[arg(long, value_name = "PCT")]
+    pub fail_if_slower: Option<f64>,
+}
+
+/// `tv config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Set a profile's setting (api_key or base_url).
+    Set {
+        /// api_key or base_url.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// Print a profile's setting (the key is shown redacted).
+    Get {
+        /// api_key or base_url.
+        key: String,
+    },
+    /// List the profiles and their settings (keys redacted).
+    List,
+    /// Make a profile the default one.
+    Use {
+        /// The profile.
+        profile: String,
+    },
+}
+
+/// Commands whose JSON output has a published schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaTarget {
+    /// `tv report` (all apps).
+    Report,
+    /// `tv report APP`.
+    ReportApp,
+    /// `tv apps`, `tv layers`, `tv discover`.
+    Names,
+    /// `tv hosts`.
+    Hosts,
+    /// `tv host versions`.
+    Versions,
+    /// `tv annotations`.
+    Annotations,
+    /// `tv org`.
+    Org,
+    /// `tv org users`.
+    Users,
+    /// `tv org licenses`.
+    Licenses,
+    /// `tv errors`.
+    Errors,
+    /// `tv requests`.
+    Requests,
+    /// `tv requests --summary`.
+    RequestsSummary,
+    /// `tv latency series`.
+    LatencySeries,
+    /// `tv latency summary`.
+    LatencySummary,
+    /// `tv latency by-layer`.
+    ByLayer,
+    /// `tv compare`.
+    Compare,
+}
+
+/// The clap command tree (for completions and the man page).
+pub fn command() -> clap::Command {
+    Cli::command()
+}

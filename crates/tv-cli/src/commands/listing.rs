@@ -1,0 +1,304 @@
+//! The listing commands: apps, layers, hosts, annotations, organization, discovery.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use tv_client::{AnnotationRange, TraceView};
+
+use super::{Env, column, emit, list_report, to_json};
+use crate::cli::{DiscoverKind, OrgCommand};
+use crate::exit::{CliError, Exit};
+use crate::render::{Align, Cell, Table, Tone};
+use crate::suggest::app_error;
+use crate::timearg::parse_time;
+
+/// JSON of `tv apps`, `tv layers`, `tv discover`: `{"kind": "apps", "names": [...]}`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Names {
+    /// What the names are (apps, layers, browsers, …).
+    pub kind: String,
+    /// The names, in the server's order.
+    pub names: Vec<String>,
+}
+
+fn names_report(kind: &str, names: Vec<String>, env: &Env) -> Result<Exit, CliError> {
+    let rows: Vec<Vec<Cell>> = names.iter().map(|n| vec![Cell::text(n)]).collect();
+    let table = Table {
+        title: None,
+        columns: vec![column("name", kind_header(kind), Align::Left)],
+        rows,
+    };
+    let ndjson: Vec<serde_json::Value> = names
+        .iter()
+        .map(|n| serde_json::json!({ "name": n }))
+        .collect();
+    let json = to_json(&Names {
+        kind: kind.to_string(),
+        names,
+    })?;
+    let report = crate::render::Report {
+        json,
+        ndjson,
+        tables: vec![table],
+        charts: Vec::new(),
+        notes: Vec::new(),
+    };
+    emit(&report, env)
+}
+
+fn kind_header(kind: &str) -> &str {
+    match kind {
+        "apps" => "App",
+        "layers" => "Layer",
+        _ => "Name",
+    }
+}
+
+/// `tv apps`.
+pub async fn apps(tv: &TraceView, env: &Env) -> Result<Exit, CliError> {
+    names_report("apps", tv.discovery().apps().await?, env)
+}
+
+/// `tv layers APP [--since]`.
+pub async fn layers(
+    tv: &TraceView,
+    app: &str,
+    since: Option<&str>,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let since = since.map(|s| parse_time(s, now)).transpose()?;
+    match tv.discovery().layers(app, since).await {
+        Ok(layers) => names_report("layers", layers, env),
+        Err(error) => Err(app_error(tv, app, error).await),
+    }
+}
+
+/// `tv discover KIND`.
+pub async fn discover(tv: &TraceView, kind: DiscoverKind, env: &Env) -> Result<Exit, CliError> {
+    let discovery = tv.discovery();
+    let (name, names) = match kind {
+        DiscoverKind::Actions => ("actions", discovery.actions().await?),
+        DiscoverKind::Browsers => ("browsers", discovery.browsers().await?),
+        DiscoverKind::Controllers => ("controllers", discovery.controllers().await?),
+        DiscoverKind::Domains => ("domains", discovery.domains().await?),
+        DiscoverKind::Metrics => ("metrics", discovery.metrics().await?),
+        DiscoverKind::Regions => ("regions", discovery.regions().await?),
+    };
+    names_report(name, names, env)
+}
+
+/// JSON of `tv hosts`: `{"app": "web-shop" | null, "hosts": [Host, …]}`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HostList {
+    /// The app, when listing one app's hosts.
+    pub app: Option<String>,
+    /// The hosts, most recent trace first.
+    pub hosts: Vec<tv_client::Host>,
+}
+
+/// `tv hosts [--app]`.
+pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit, CliError> {
+    let hosts = match app {
+        Some(app) => tv.hosts().of_app(app).await.map_err(|e| (app, e)),
+        None => tv.hosts().list().await.map_err(|e| ("", e)),
+    };
+    let hosts = match hosts {
+        Ok(hosts) => hosts,
+        Err((app, error)) if !app.is_empty() => return Err(app_error(tv, app, error).await),
+        Err((_, error)) => return Err(error.into()),
+    };
+    let rows = hosts
+        .iter()
+        .map(|h| {
+            let last_trace = match h.last_trace {
+                Some(at) => Cell::time(at),
+                None => Cell::text("never").toned(Tone::Dim),
+            };
+            vec![
+                Cell::number(h.id as f64),
+                Cell::text(&h.name),
+                last_trace,
+                Cell::time(h.last_heartbeat),
+                Cell::time(h.first_heartbeat),
+            ]
+        })
+        .collect();
+    let table = Table {
+        title: app.map(|a| format!("Hosts of {a}")),
+        columns: vec![
+            column("id", "Id", Align::Right),
+            column("name", "Host", Align::Left),
+            column("last_trace", "Last trace", Align::Left),
+            column("last_heartbeat", "Last heartbeat", Align::Left),
+            column("first_heartbeat", "First heartbeat", Align::Left),
+        ],
+        rows,
+    };
+    let json = to_json(&HostList {
+        app: app.map(str::to_string),
+        hosts: hosts.clone(),
+    })?;
+    emit(&list_report(json, &hosts, vec![table])?, env)
+}
+
+/// `tv host versions ID`.
+pub async fn versions(tv: &TraceView, id: i64, env: &Env) -> Result<Exit, CliError> {
+    let versions = tv.hosts().versions(id).await?;
+    let rows = versions
+        .iter()
+        .map(|v| {
+            let update = if v.update_required {
+                Cell::text("required").toned(Tone::Warn)
+            } else {
+                Cell::text("no")
+            };
+            vec![
+                Cell::text(&v.name),
+                Cell::text(&v.version),
+                Cell::time(v.release_date),
+                update,
+                Cell::text(v.platform.as_deref().unwrap_or("-")),
+            ]
+        })
+        .collect();
+    let table = Table {
+        title: Some(format!("Instrumentation of host {id}")),
+        columns: vec![
+            column("name", "Component", Align::Left),
+            column("version", "Version", Align::Left),
+            column("release_date", "Released", Align::Left),
+            column("update_required", "Update", Align::Left),
+            column("platform", "Platform", Align::Left),
+        ],
+        rows,
+    };
+    emit(
+        &list_report(to_json(&versions)?, &versions, vec![table])?,
+        env,
+    )
+}
+
+/// `tv annotations [--app] [--since] [--until]`.
+pub async fn annotations(
+    tv: &TraceView,
+    app: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let range = AnnotationRange {
+        start: since.map(|s| parse_time(s, now)).transpose()?,
+        end: until.map(|s| parse_time(s, now)).transpose()?,
+    };
+    let notes = match app {
+        Some(app) => match tv.annotations().of_app(app, range).await {
+            Ok(notes) => notes,
+            Err(error) => return Err(app_error(tv, app, error).await),
+        },
+        None => tv.annotations().list(range).await?,
+    };
+    let rows = notes
+        .iter()
+        .map(|n| {
+            vec![
+                Cell::time(n.time),
+                Cell::text(&n.message),
+                Cell::text(n.username.as_deref().unwrap_or("-")),
+                Cell::text(n.host.as_deref().unwrap_or("-")),
+                n.app_id
+                    .map(|id| Cell::number(id as f64))
+                    .unwrap_or_else(|| Cell::text("-")),
+            ]
+        })
+        .collect();
+    let table = Table {
+        title: None,
+        columns: vec![
+            column("time", "Time", Align::Left),
+            column("message", "Message", Align::Left),
+            column("username", "User", Align::Left),
+            column("host", "Host", Align::Left),
+            column("app_id", "App id", Align::Right),
+        ],
+        rows,
+    };
+    emit(&list_report(to_json(&notes)?, &notes, vec![table])?, env)
+}
+
+/// `tv org [users|licenses]`.
+pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<Exit, CliError> {
+    let organization = tv.organization();
+    let (json, ndjson, table) = match what {
+        None => {
+            let org = organization.get().await?;
+            let table = Table {
+                title: None,
+                columns: vec![
+                    column("name", "Name", Align::Left),
+                    column("fullname", "Full name", Align::Left),
+                ],
+                rows: vec![vec![Cell::text(&org.name), Cell::text(&org.fullname)]],
+            };
+            (to_json(&org)?, vec![to_json(&org)?], table)
+        }
+        Some(OrgCommand::Users) => {
+            let users = organization.users().await?;
+            let rows = users
+                .iter()
+                .map(|u| {
+                    vec![
+                        Cell::text(&u.name),
+                        Cell::text(&u.email),
+                        Cell::text(if u.admin { "yes" } else { "no" }),
+                    ]
+                })
+                .collect();
+            let table = Table {
+                title: None,
+                columns: vec![
+                    column("name", "Name", Align::Left),
+                    column("email", "E-mail", Align::Left),
+                    column("admin", "Admin", Align::Left),
+                ],
+                rows,
+            };
+            let ndjson = users.iter().map(to_json).collect::<Result<_, _>>()?;
+            (to_json(&users)?, ndjson, table)
+        }
+        Some(OrgCommand::Licenses) => {
+            let licenses = organization.licenses().await?;
+            let used = licenses.hosts_used as f64 / licenses.hosts_limit.max(1) as f64;
+            let tone = if used >= 1.0 {
+                Tone::Bad
+            } else if used >= 0.9 {
+                Tone::Warn
+            } else {
+                Tone::Good
+            };
+            let table = Table {
+                title: None,
+                columns: vec![
+                    column("hosts_used", "Hosts used", Align::Right),
+                    column("hosts_limit", "Hosts licensed", Align::Right),
+                    column("usage", "Usage", Align::Right),
+                ],
+                rows: vec![vec![
+                    Cell::number(licenses.hosts_used as f64),
+                    Cell::number(licenses.hosts_limit as f64),
+                    Cell::percent(Some(used)).toned(tone),
+                ]],
+            };
+            (to_json(&licenses)?, vec![to_json(&licenses)?], table)
+        }
+    };
+    let report = crate::render::Report {
+        json,
+        ndjson,
+        tables: vec![table],
+        charts: Vec::new(),
+        notes: Vec::new(),
+    };
+    emit(&report, env)
+}

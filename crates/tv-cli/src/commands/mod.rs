@@ -1,0 +1,170 @@
+//! The commands: each turns its arguments into tv-client calls and a [`Report`] for
+//! the one rendering layer.
+
+mod compare;
+mod listing;
+mod report;
+mod report_app;
+mod schema;
+mod settings;
+mod timeseries;
+mod writes;
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cli::{Cli, Command};
+use crate::context::{self, Connection};
+use crate::exit::{CliError, Exit};
+use crate::render::{self, Align, Column, RenderOptions, Report, Table};
+
+/// What a command needs besides its arguments.
+pub struct Env {
+    /// How to print.
+    pub render: RenderOptions,
+    /// Whether stdin and stderr are a terminal (confirmations, progress bars).
+    pub interactive: bool,
+}
+
+/// Runs a parsed command line; the key (when connected) is returned for scrubbing.
+pub async fn run(
+    cli: Cli,
+    env: &Env,
+    key_out: &mut Option<tv_client::ApiKey>,
+) -> Result<Exit, CliError> {
+    let global = &cli.global;
+    match cli.command {
+        Command::Config(command) => return settings::config(command, global, env),
+        Command::Completions { shell } => {
+            let mut command = crate::cli::command();
+            clap_complete::generate(shell, &mut command, "tv", &mut std::io::stdout());
+            return Ok(Exit::Ok);
+        }
+        Command::Schema { command } => return schema::print(command, env).map(|()| Exit::Ok),
+        Command::Sandbox(args) => return crate::sandbox::run(args).await,
+        Command::Doctor => return settings::doctor(global, env).await,
+        Command::GenerateMan { out } => return man_pages(&out),
+        _ => {}
+    }
+    let connection = context::connect(global).await?;
+    *key_out = Some(connection.key.clone());
+    let outcome = dispatch(cli.command, &connection, env).await;
+    if global.timings {
+        let stats = connection.tv.stats();
+        eprintln!(
+            "timings: {} requests, {} retries, {} waited",
+            stats.requests,
+            stats.retries,
+            tv_client::units::format_duration(stats.waited)
+        );
+    }
+    outcome
+}
+
+async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Result<Exit, CliError> {
+    let tv = &connection.tv;
+    let now = context::now();
+    match command {
+        Command::Report(args) => match args.app.clone() {
+            Some(app) => {
+                report_app::run(tv, &app, &args.window, args.plot.as_deref(), env, now).await
+            }
+            None => report::run(tv, &args, env, now).await,
+        },
+        Command::Chart { app, window, plot } => {
+            report_app::chart(tv, &app, &window, plot.as_deref(), env, now).await
+        }
+        Command::Compare(args) => compare::run(tv, &args, env, now).await,
+        Command::Apps => listing::apps(tv, env).await,
+        Command::Layers { app, since } => {
+            listing::layers(tv, &app, since.as_deref(), env, now).await
+        }
+        Command::Hosts { app } => listing::hosts(tv, app.as_deref(), env).await,
+        Command::Host(command) => writes::host(tv, command, env).await,
+        Command::App(command) => writes::app(tv, command, env).await,
+        Command::Annotations { app, since, until } => {
+            listing::annotations(
+                tv,
+                app.as_deref(),
+                since.as_deref(),
+                until.as_deref(),
+                env,
+                now,
+            )
+            .await
+        }
+        Command::Annotate(args) => writes::annotate(tv, &args, env, now).await,
+        Command::Org { what } => listing::org(tv, what, env).await,
+        Command::Discover { kind } => listing::discover(tv, kind, env).await,
+        Command::Errors { app, filter } => timeseries::errors(tv, &app, &filter, env, now).await,
+        Command::Requests {
+            app,
+            summary,
+            filter,
+        } => timeseries::requests(tv, &app, summary, &filter, env, now).await,
+        Command::Latency(command) => timeseries::latency(tv, command, env, now).await,
+        Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Schema { .. }
+        | Command::Sandbox(_)
+        | Command::Doctor
+        | Command::GenerateMan { .. } => Ok(Exit::Ok),
+    }
+}
+
+/// Writes `tv.1` and one page per subcommand (`tv-report.1`, …) into `out`.
+fn man_pages(out: &std::path::Path) -> Result<Exit, CliError> {
+    let fail = |e: std::io::Error| {
+        CliError::new(
+            Exit::Runtime,
+            format!("cannot write man pages to {}: {e}", out.display()),
+        )
+    };
+    std::fs::create_dir_all(out).map_err(fail)?;
+    clap_mangen::generate_to(crate::cli::command(), out).map_err(fail)?;
+    eprintln!("wrote man pages to {}", out.display());
+    Ok(Exit::Ok)
+}
+
+/// Prints a report on stdout. A closed pipe (`tv … | head`) is not an error.
+pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match render::render(report, &env.render, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Exit::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The JSON value of a serializable output type.
+pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, CliError> {
+    serde_json::to_value(value)
+        .map_err(|e| CliError::new(Exit::Runtime, format!("cannot serialize the output: {e}")))
+}
+
+/// A report whose NDJSON lines are the items of `rows`.
+pub fn list_report<T: Serialize>(
+    json: serde_json::Value,
+    rows: &[T],
+    tables: Vec<Table>,
+) -> Result<Report, CliError> {
+    let ndjson = rows.iter().map(to_json).collect::<Result<Vec<_>, _>>()?;
+    Ok(Report {
+        json,
+        ndjson,
+        tables,
+        charts: Vec::new(),
+        notes: Vec::new(),
+    })
+}
+
+/// A column: snake_case name (CSV header), human header, alignment.
+pub fn column(name: &str, header: &str, align: Align) -> Column {
+    Column {
+        name: name.to_string(),
+        header: header.to_string(),
+        align,
+    }
+}

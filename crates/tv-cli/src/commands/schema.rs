@@ -1,0 +1,55 @@
+//! `tv schema COMMAND`: the JSON Schema of a command's `--output json`.
+
+use std::io::Write;
+
+use schemars::schema::RootSchema;
+use schemars::schema_for;
+
+use super::Env;
+use super::compare::CompareOutput;
+use super::listing::{HostList, Names};
+use super::report::AppsReport;
+use super::report_app::AppReport;
+use super::timeseries::{
+    ByLayerOutput, ErrorsOutput, LatencySeriesOutput, LatencySummaryOutput, RequestsOutput,
+    RequestsSummaryOutput,
+};
+use crate::cli::SchemaTarget;
+use crate::exit::CliError;
+
+/// The schema of a command's JSON output.
+pub fn schema(target: SchemaTarget) -> RootSchema {
+    match target {
+        SchemaTarget::Report => schema_for!(AppsReport),
+        SchemaTarget::ReportApp => schema_for!(AppReport),
+        SchemaTarget::Names => schema_for!(Names),
+        SchemaTarget::Hosts => schema_for!(HostList),
+        SchemaTarget::Versions => schema_for!(Vec<tv_client::InstrumentationVersion>),
+        SchemaTarget::Annotations => schema_for!(Vec<tv_client::Annotation>),
+        SchemaTarget::Org => schema_for!(tv_client::Organization),
+        SchemaTarget::Users => schema_for!(Vec<tv_client::User>),
+        SchemaTarget::Licenses => schema_for!(tv_client::Licenses),
+        SchemaTarget::Errors => schema_for!(ErrorsOutput),
+        SchemaTarget::Requests => schema_for!(RequestsOutput),
+        SchemaTarget::RequestsSummary => schema_for!(RequestsSummaryOutput),
+        SchemaTarget::LatencySeries => schema_for!(LatencySeriesOutput),
+        SchemaTarget::LatencySummary => schema_for!(LatencySummaryOutput),
+        SchemaTarget::ByLayer => schema_for!(ByLayerOutput),
+        SchemaTarget::Compare => schema_for!(CompareOutput),
+    }
+}
+
+/// Prints the schema as pretty JSON on stdout.
+pub fn print(target: SchemaTarget, _env: &Env) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(&schema(target)).map_err(|e| {
+        CliError::new(
+            crate::exit::Exit::Runtime,
+            format!("cannot serialize the schema: {e}"),
+        )
+    })?;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,324 @@
+//! `tv config set|get|list|use` and `tv doctor`.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use tv_client::config::{ProcessEnv, Settings, Source, default_config_path};
+use tv_client::profile_file::{PROFILE_FIELDS, ProfileFile};
+
+use super::{Env, column, emit, list_report, to_json};
+use crate::cli::{ConfigCommand, GlobalArgs};
+use crate::context::{self, overrides};
+use crate::exit::{CliError, Exit};
+use crate::render::{Align, Cell, Table, Tone};
+
+/// The profile `tv config` edits: `--profile`, else `TV_PROFILE`, else the file's
+/// default profile, else `default`.
+fn target_profile(global: &GlobalArgs, file: Option<&ProfileFile>) -> String {
+    global
+        .profile
+        .clone()
+        .or_else(|| std::env::var("TV_PROFILE").ok().filter(|p| !p.is_empty()))
+        .or_else(|| file.and_then(ProfileFile::default_profile))
+        .unwrap_or_else(|| "default".to_string())
+}
+
+fn config_path(global: &GlobalArgs) -> Result<std::path::PathBuf, CliError> {
+    global
+        .config
+        .clone()
+        .or_else(|| default_config_path(&ProcessEnv))
+        .ok_or_else(|| {
+            CliError::new(
+                Exit::Config,
+                "cannot locate the config file: set HOME, XDG_CONFIG_HOME or TV_CONFIG",
+            )
+        })
+}
+
+/// Shows a setting's value; keys only redacted.
+fn shown(field: &str, value: &str) -> String {
+    if field == "api_key" {
+        redacted_key(value)
+    } else {
+        value.to_string()
+    }
+}
+
+/// `abcd…` of a key: enough to tell keys apart, not enough to use one.
+pub fn redacted_key(key: &str) -> String {
+    let visible: String = key.chars().take(4).collect();
+    if key.chars().count() > 8 {
+        format!("{visible}…*** ({} characters)", key.chars().count())
+    } else {
+        "***".to_string()
+    }
+}
+
+/// A row of `tv config list`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProfileSetting {
+    /// The profile.
+    pub profile: String,
+    /// The setting (`api_key`, `base_url`).
+    pub key: String,
+    /// Its value (keys redacted).
+    pub value: String,
+    /// Whether this is the default profile.
+    pub default: bool,
+}
+
+/// `tv config …`.
+pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
+    let path = config_path(global)?;
+    let existing = ProfileFile::load(&path)?;
+    let profile = target_profile(global, existing.as_ref());
+    match command {
+        ConfigCommand::Set { key, value } => {
+            let mut file = existing.unwrap_or_else(|| ProfileFile::empty(&path));
+            if key == "base_url" {
+                value.parse::<tv_client::Site>()?;
+            }
+            file.set(&profile, &key, &value)?;
+            if file.default_profile().is_none() {
+                file.set_default_profile(&profile);
+            }
+            file.save()?;
+            eprintln!("set {key} of profile `{profile}` in {}", path.display());
+            Ok(Exit::Ok)
+        }
+        ConfigCommand::Use { profile } => {
+            let mut file = existing.ok_or_else(|| {
+                CliError::new(
+                    Exit::Config,
+                    format!("{} does not exist yet", path.display()),
+                )
+            })?;
+            if !file.has_profile(&profile) {
+                return Err(CliError::new(
+                    Exit::Config,
+                    format!(
+                        "no profile `{profile}` in {} (known: {})",
+                        path.display(),
+                        file.profile_names().join(", ")
+                    ),
+                ));
+            }
+            file.set_default_profile(&profile);
+            file.save()?;
+            eprintln!("default profile is now `{profile}`");
+            Ok(Exit::Ok)
+        }
+        ConfigCommand::Get { key } => {
+            if !PROFILE_FIELDS.contains(&key.as_str()) {
+                return Err(CliError::usage(format!(
+                    "unknown setting `{key}` (known: {})",
+                    PROFILE_FIELDS.join(", ")
+                )));
+            }
+            let value = existing
+                .as_ref()
+                .and_then(|f| f.get(&profile, &key))
+                .ok_or_else(|| {
+                    CliError::new(
+                        Exit::Config,
+                        format!(
+                            "`{key}` is not set in profile `{profile}` of {}",
+                            path.display()
+                        ),
+                    )
+                })?;
+            println!("{}", shown(&key, &value));
+            Ok(Exit::Ok)
+        }
+        ConfigCommand::List => {
+            let mut rows = Vec::new();
+            if let Some(file) = &existing {
+                let default = file.default_profile();
+                for name in file.profile_names() {
+                    for field in PROFILE_FIELDS {
+                        if let Some(value) = file.get(&name, field) {
+                            rows.push(ProfileSetting {
+                                default: default.as_deref() == Some(name.as_str()),
+                                profile: name.clone(),
+                                key: field.to_string(),
+                                value: shown(field, &value),
+                            });
+                        }
+                    }
+                }
+            }
+            let table = Table {
+                title: Some(format!("Profiles in {}", path.display())),
+                columns: vec![
+                    column("profile", "Profile", Align::Left),
+                    column("key", "Setting", Align::Left),
+                    column("value", "Value", Align::Left),
+                    column("default", "Default", Align::Left),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::text(&r.profile),
+                            Cell::text(&r.key),
+                            Cell::text(&r.value),
+                            Cell::text(if r.default { "yes" } else { "" }),
+                        ]
+                    })
+                    .collect(),
+            };
+            emit(&list_report(to_json(&rows)?, &rows, vec![table])?, env)
+        }
+    }
+}
+
+/// A row of `tv doctor`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Check {
+    /// What was checked.
+    pub check: String,
+    /// `ok`, `warning` or `failed`.
+    pub status: String,
+    /// The value (keys redacted) or what went wrong.
+    pub detail: String,
+}
+
+fn check(name: &str, status: &str, detail: impl Into<String>) -> Check {
+    Check {
+        check: name.to_string(),
+        status: status.to_string(),
+        detail: detail.into(),
+    }
+}
+
+/// `tv doctor`: where each setting comes from, then whether the server answers and
+/// takes the key. Exit 0 when all is well, 3 for a configuration or key problem, 1 when
+/// the server cannot be reached.
+pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
+    let mut checks = Vec::new();
+    let mut exit = Exit::Ok;
+    if global.demo {
+        checks.push(check("mode", "ok", "--demo: the built-in sandbox"));
+    } else {
+        match Settings::resolve(&overrides(global)) {
+            Ok(settings) => {
+                let source = |s: &Source| s.to_string();
+                match &settings.api_key {
+                    Some(key) => checks.push(check(
+                        "api key",
+                        "ok",
+                        format!(
+                            "{} from {}",
+                            redacted_key(key.value.expose()),
+                            source(&key.source)
+                        ),
+                    )),
+                    None => {
+                        checks.push(check("api key", "failed", "not set: pass --api-key, set TV_API_KEY or `tv config set api_key KEY`"));
+                        exit = Exit::Config;
+                    }
+                }
+                checks.push(check(
+                    "base url",
+                    "ok",
+                    format!(
+                        "{} from {}",
+                        settings.site.value,
+                        source(&settings.site.source)
+                    ),
+                ));
+                if let Some(profile) = &settings.profile {
+                    checks.push(check(
+                        "profile",
+                        "ok",
+                        format!("{} from {}", profile.value, source(&profile.source)),
+                    ));
+                }
+                if let Some(path) = &settings.config_path {
+                    let state = if path.exists() {
+                        "exists"
+                    } else {
+                        "does not exist"
+                    };
+                    checks.push(check(
+                        "config file",
+                        "ok",
+                        format!("{} ({state})", path.display()),
+                    ));
+                }
+                for warning in settings.warnings {
+                    checks.push(check("permissions", "warning", warning));
+                }
+            }
+            Err(error) => {
+                checks.push(check("configuration", "failed", error.to_string()));
+                exit = Exit::Config;
+            }
+        }
+    }
+    if exit == Exit::Ok {
+        match context::connect(global).await {
+            Ok(connection) => match connection.tv.discovery().apps().await {
+                Ok(apps) => {
+                    checks.push(check(
+                        "server",
+                        "ok",
+                        format!("{} answers", connection.tv.base_url()),
+                    ));
+                    checks.push(check(
+                        "key accepted",
+                        "ok",
+                        format!("{} apps visible", apps.len()),
+                    ));
+                }
+                Err(tv_client::Error::Auth) => {
+                    checks.push(check(
+                        "server",
+                        "ok",
+                        format!("{} answers", connection.tv.base_url()),
+                    ));
+                    checks.push(check(
+                        "key accepted",
+                        "failed",
+                        "the server refused the key (403)",
+                    ));
+                    exit = Exit::Config;
+                }
+                Err(error) => {
+                    checks.push(check("server", "failed", error.to_string()));
+                    exit = Exit::Runtime;
+                }
+            },
+            Err(error) => {
+                checks.push(check("client", "failed", error.message.clone()));
+                exit = error.exit;
+            }
+        }
+    }
+    let rows = checks
+        .iter()
+        .map(|c| {
+            let tone = match c.status.as_str() {
+                "ok" => Tone::Good,
+                "warning" => Tone::Warn,
+                _ => Tone::Bad,
+            };
+            vec![
+                Cell::text(&c.check),
+                Cell::text(&c.status).toned(tone),
+                Cell::text(&c.detail),
+            ]
+        })
+        .collect();
+    let table = Table {
+        title: None,
+        columns: vec![
+            column("check", "Check", Align::Left),
+            column("status", "Status", Align::Left),
+            column("detail", "Detail", Align::Left),
+        ],
+        rows,
+    };
+    emit(&list_report(to_json(&checks)?, &checks, vec![table])?, env)?;
+    Ok(exit)
+}

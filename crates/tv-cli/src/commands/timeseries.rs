@@ -1,0 +1,437 @@
+//! `tv errors`, `tv requests`, `tv latency series|summary|by-layer`.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use tv_client::math::{self, ErrorEstimate, LayerBreakdown};
+use tv_client::{
+    ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series,
+    TimeWindow, TraceView,
+};
+
+use super::{Env, column, emit, list_report, to_json};
+use crate::cli::{LatencyCommand, LatencyFilterArgs, ScopeArgs, ServerFilterArgs};
+use crate::exit::{CliError, Exit};
+use crate::filters::{self, FilterValues, explain_empty};
+use crate::render::{Align, Cell, Report, Table};
+use crate::suggest::app_error;
+
+/// JSON of `tv latency series`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LatencySeriesOutput {
+    /// The app.
+    pub app: String,
+    /// `server` or `client`.
+    pub side: String,
+    /// The window.
+    pub window: TimeWindow,
+    /// Volume, weighted mean, and the notable slices.
+    pub summary: math::LatencySummary,
+    /// The slices.
+    pub series: Series<LatencyPoint>,
+}
+
+/// JSON of `tv latency summary`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LatencySummaryOutput {
+    /// The app.
+    pub app: String,
+    /// `server` or `client`.
+    pub side: String,
+    /// The window.
+    pub window: TimeWindow,
+    /// Traces, average and latest latency as the server computed them.
+    pub summary: LatencySummary,
+}
+
+/// JSON of `tv latency by-layer`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ByLayerOutput {
+    /// The app.
+    pub app: String,
+    /// The window.
+    pub window: TimeWindow,
+    /// Requests (server traces) in the window, the denominator of `per_request_us`.
+    pub requests: u64,
+    /// One entry per layer, in the server's order.
+    pub layers: Vec<LayerBreakdown>,
+}
+
+/// JSON of `tv errors`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ErrorsOutput {
+    /// The app.
+    pub app: String,
+    /// The window.
+    pub window: TimeWindow,
+    /// Volume-weighted error rate and the approximate number of failed traces.
+    pub estimate: ErrorEstimate,
+    /// The error rate per slice.
+    pub series: Series<ErrorRatePoint>,
+}
+
+/// JSON of `tv requests`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RequestsOutput {
+    /// The app.
+    pub app: String,
+    /// The window.
+    pub window: TimeWindow,
+    /// All requests in the window.
+    pub total_requests: u64,
+    /// Average requests per second over the slices present.
+    pub requests_per_second: Option<f64>,
+    /// Requests per slice.
+    pub series: Series<RequestsPoint>,
+}
+
+/// JSON of `tv requests --summary`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RequestsSummaryOutput {
+    /// The app.
+    pub app: String,
+    /// The window.
+    pub window: TimeWindow,
+    /// The server's summary.
+    pub summary: RequestsSummary,
+}
+
+fn side(client: bool) -> &'static str {
+    if client { "client" } else { "server" }
+}
+
+/// `tv latency …`.
+pub async fn latency(
+    tv: &TraceView,
+    command: LatencyCommand,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    match command {
+        LatencyCommand::Series { app, filter } => latency_series(tv, &app, &filter, env, now).await,
+        LatencyCommand::Summary { app, filter } => {
+            latency_summary(tv, &app, &filter, env, now).await
+        }
+        LatencyCommand::ByLayer { app, filter } => by_layer(tv, &app, &filter, env, now).await,
+    }
+}
+
+async fn latency_series(
+    tv: &TraceView,
+    app: &str,
+    args: &LatencyFilterArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let window = filters::window(args.server.scope.window.window);
+    let series = if args.client {
+        tv.latency()
+            .client_series(app, &filters::client(args, now)?)
+            .await
+    } else {
+        tv.latency()
+            .server_series(app, &filters::server(&args.server, now)?)
+            .await
+    };
+    let series = match series {
+        Ok(series) => series,
+        Err(error) => return Err(app_error(tv, app, error).await),
+    };
+    let summary = math::summarize_latency(&series);
+    if summary.volume == 0 {
+        explain_empty(tv, app, &FilterValues::of_latency(args)).await?;
+    }
+    let rows = series
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::time(p.at),
+                Cell::number(p.volume as f64),
+                Cell::duration(p.average),
+            ]
+        })
+        .collect();
+    let table = Table {
+        title: Some(format!(
+            "{} latency of {app}, last {window}",
+            side(args.client)
+        )),
+        columns: vec![
+            column("at", "Time", Align::Left),
+            column("volume", "Traces", Align::Right),
+            column("average_us", "Average", Align::Right),
+        ],
+        rows,
+    };
+    let output = LatencySeriesOutput {
+        app: app.to_string(),
+        side: side(args.client).into(),
+        window,
+        summary,
+        series,
+    };
+    let points: Vec<&LatencyPoint> = output.series.iter().collect();
+    emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
+}
+
+async fn latency_summary(
+    tv: &TraceView,
+    app: &str,
+    args: &LatencyFilterArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let window = filters::window(args.server.scope.window.window);
+    let summary = if args.client {
+        tv.latency()
+            .client_summary(app, &filters::client(args, now)?)
+            .await
+    } else {
+        tv.latency()
+            .server_summary(app, &filters::server(&args.server, now)?)
+            .await
+    };
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(error) => return Err(app_error(tv, app, error).await),
+    };
+    if summary.count == 0 {
+        explain_empty(tv, app, &FilterValues::of_latency(args)).await?;
+    }
+    let table = Table {
+        title: None,
+        columns: vec![
+            column("app", "App", Align::Left),
+            column("count", "Traces", Align::Right),
+            column("average_us", "Average", Align::Right),
+            column("latest_us", "Latest", Align::Right),
+        ],
+        rows: vec![vec![
+            Cell::text(app),
+            Cell::number(summary.count as f64),
+            Cell::duration(summary.average),
+            Cell::duration(summary.latest),
+        ]],
+    };
+    let output = LatencySummaryOutput {
+        app: app.to_string(),
+        side: side(args.client).into(),
+        window,
+        summary,
+    };
+    let json = to_json(&output)?;
+    emit(
+        &Report {
+            json: json.clone(),
+            ndjson: vec![json],
+            tables: vec![table],
+            charts: Vec::new(),
+            notes: Vec::new(),
+        },
+        env,
+    )
+}
+
+/// The by-layer table (shared with `tv report APP`).
+pub fn layer_table(title: Option<String>, layers: &[LayerBreakdown]) -> Table {
+    let rows = layers
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::text(&l.layer),
+                Cell::number(l.calls as f64),
+                Cell::duration(l.per_call),
+                Cell::duration(l.per_request),
+                Cell::percent(l.share),
+            ]
+        })
+        .collect();
+    Table {
+        title,
+        columns: vec![
+            column("layer", "Layer", Align::Left),
+            column("calls", "Calls", Align::Right),
+            column("per_call_us", "Per call", Align::Right),
+            column("per_request_us", "Per request", Align::Right),
+            column("share", "Share of time", Align::Right),
+        ],
+        rows,
+    }
+}
+
+async fn by_layer(
+    tv: &TraceView,
+    app: &str,
+    args: &ServerFilterArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let filter = filters::server(args, now)?;
+    let window = filter.scope().window;
+    let (layers, series) = match futures::try_join!(
+        tv.latency().by_layer(app, &filter),
+        tv.latency().server_series(app, &filter)
+    ) {
+        Ok(both) => both,
+        Err(error) => return Err(app_error(tv, app, error).await),
+    };
+    if layers.is_empty() {
+        explain_empty(tv, app, &FilterValues::of_server(args)).await?;
+    }
+    let breakdown = math::layer_breakdown(&layers, Some(&series));
+    let table = layer_table(Some(format!("Layers of {app}, last {window}")), &breakdown);
+    let output = ByLayerOutput {
+        app: app.to_string(),
+        window,
+        requests: math::total_volume(&series),
+        layers: breakdown,
+    };
+    let report = list_report(to_json(&output)?, &output.layers, vec![table])?;
+    emit(
+        &Report {
+            notes: vec![
+                "per request = layer time ÷ requests of the server series in the same slices"
+                    .into(),
+            ],
+            ..report
+        },
+        env,
+    )
+}
+
+/// `tv errors APP`.
+pub async fn errors(
+    tv: &TraceView,
+    app: &str,
+    args: &ServerFilterArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let filter = filters::server(args, now)?;
+    let window = filter.scope().window;
+    let (rates, volumes) = match futures::try_join!(
+        tv.errors().rate(app, &filter),
+        tv.latency().server_series(app, &filter)
+    ) {
+        Ok(both) => both,
+        Err(error) => return Err(app_error(tv, app, error).await),
+    };
+    let estimate = math::estimate_errors(&rates, &volumes);
+    if estimate.volume == 0 {
+        explain_empty(tv, app, &FilterValues::of_server(args)).await?;
+    }
+    let rows = rates
+        .iter()
+        .map(|p| vec![Cell::time(p.at), Cell::percent(p.rate)])
+        .collect();
+    let table = Table {
+        title: Some(format!("Error rate of {app}, last {window}")),
+        columns: vec![
+            column("at", "Time", Align::Left),
+            column("rate", "Error rate", Align::Right),
+        ],
+        rows,
+    };
+    let output = ErrorsOutput {
+        app: app.to_string(),
+        window,
+        estimate,
+        series: rates,
+    };
+    let points: Vec<&ErrorRatePoint> = output.series.iter().collect();
+    let mut report = list_report(to_json(&output)?, &points, vec![table])?;
+    report.notes.push(format!(
+        "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
+        output
+            .estimate
+            .rate
+            .map(|r| tv_client::units::format_percent(r * 100.0))
+            .unwrap_or_else(|| "-".into()),
+        output.estimate.volume,
+        output.estimate.errors.get()
+    ));
+    emit(&report, env)
+}
+
+/// `tv requests APP [--summary]`.
+pub async fn requests(
+    tv: &TraceView,
+    app: &str,
+    summary: bool,
+    args: &ScopeArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let filter = filters::requests(args, now)?;
+    let window = filter.scope().window;
+    if summary {
+        let summary = match tv.requests().summary(app, &filter).await {
+            Ok(summary) => summary,
+            Err(error) => return Err(app_error(tv, app, error).await),
+        };
+        if summary.total_requests == 0 {
+            explain_empty(tv, app, &FilterValues::of_scope(args)).await?;
+        }
+        let table = Table {
+            title: None,
+            columns: vec![
+                column("app", "App", Align::Left),
+                column("total_requests", "Requests", Align::Right),
+                column("per_second", "Per second", Align::Right),
+            ],
+            rows: vec![vec![
+                Cell::text(app),
+                Cell::number(summary.total_requests as f64),
+                summary
+                    .per_second
+                    .map(Cell::number)
+                    .unwrap_or_else(|| Cell::text(&summary.rate_text)),
+            ]],
+        };
+        let output = RequestsSummaryOutput {
+            app: app.to_string(),
+            window,
+            summary,
+        };
+        let json = to_json(&output)?;
+        return emit(
+            &Report {
+                json: json.clone(),
+                ndjson: vec![json],
+                tables: vec![table],
+                charts: Vec::new(),
+                notes: Vec::new(),
+            },
+            env,
+        );
+    }
+    let series = match tv.requests().series(app, &filter).await {
+        Ok(series) => series,
+        Err(error) => return Err(app_error(tv, app, error).await),
+    };
+    let total = math::total_requests(&series);
+    if total == 0 {
+        explain_empty(tv, app, &FilterValues::of_scope(args)).await?;
+    }
+    let rows = series
+        .iter()
+        .map(|p| vec![Cell::time(p.at), Cell::number(p.requests as f64)])
+        .collect();
+    let table = Table {
+        title: Some(format!("Requests to {app}, last {window}")),
+        columns: vec![
+            column("at", "Time", Align::Left),
+            column("requests", "Requests", Align::Right),
+        ],
+        rows,
+    };
+    let output = RequestsOutput {
+        app: app.to_string(),
+        window,
+        total_requests: total,
+        requests_per_second: math::requests_per_second(&series),
+        series,
+    };
+    let points: Vec<&RequestsPoint> = output.series.iter().collect();
+    emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
+}

@@ -1,0 +1,158 @@
+//! The commands that change things: host and app deletion, assignment, annotations.
+//! Destructive ones ask on a terminal and take `--yes`; writes are never retried.
+
+use std::io::{BufRead, Write};
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use tv_client::{Assignment, NewAnnotation, TraceView};
+
+use super::{Env, column, emit, to_json};
+use crate::cli::{AnnotateArgs, AppCommand, HostCommand};
+use crate::exit::{CliError, Exit};
+use crate::render::{Align, Cell, Report, Table, Tone};
+use crate::suggest::app_error;
+use crate::timearg::parse_time;
+
+/// JSON of every write command: what was done to what.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WriteOutcome {
+    /// `deleted_host`, `deleted_app`, `assigned_host`, `annotated`.
+    pub action: String,
+    /// The host id, app or message concerned.
+    pub target: String,
+    /// Always true: failures exit non-zero instead.
+    pub ok: bool,
+}
+
+fn outcome(action: &str, target: &str, env: &Env) -> Result<Exit, CliError> {
+    let value = WriteOutcome {
+        action: action.to_string(),
+        target: target.to_string(),
+        ok: true,
+    };
+    let table = Table {
+        title: None,
+        columns: vec![
+            column("action", "Done", Align::Left),
+            column("target", "Target", Align::Left),
+        ],
+        rows: vec![vec![
+            Cell::text(action).toned(Tone::Good),
+            Cell::text(target),
+        ]],
+    };
+    let json = to_json(&value)?;
+    emit(
+        &Report {
+            json: json.clone(),
+            ndjson: vec![json],
+            tables: vec![table],
+            charts: Vec::new(),
+            notes: Vec::new(),
+        },
+        env,
+    )
+}
+
+/// Asks "… [y/N]" on a terminal; off a terminal, `--yes` is required.
+fn confirm(question: &str, yes: bool, env: &Env) -> Result<(), CliError> {
+    if yes {
+        return Ok(());
+    }
+    if !env.interactive {
+        return Err(CliError::usage(format!(
+            "{question}: not on a terminal, pass --yes to confirm"
+        )));
+    }
+    eprint!("{question}? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::usage("cancelled"))
+    }
+}
+
+/// `tv host versions|delete`.
+pub async fn host(tv: &TraceView, command: HostCommand, env: &Env) -> Result<Exit, CliError> {
+    match command {
+        HostCommand::Versions { id } => super::listing::versions(tv, id, env).await,
+        HostCommand::Delete { id, yes } => {
+            confirm(&format!("Delete host {id}"), yes, env)?;
+            tv.hosts().delete(id).await?;
+            outcome("deleted_host", &id.to_string(), env)
+        }
+    }
+}
+
+/// `tv app assign|delete`.
+pub async fn app(tv: &TraceView, command: AppCommand, env: &Env) -> Result<Exit, CliError> {
+    match command {
+        AppCommand::Assign {
+            app,
+            host,
+            layer,
+            tags,
+            create,
+        } => {
+            let assignment = Assignment {
+                app: app.clone(),
+                host: host.clone(),
+                layer,
+                tags,
+                create,
+            };
+            match tv.apps().assign(&assignment).await {
+                Ok(()) => outcome("assigned_host", &format!("{host} → {app}"), env),
+                Err(error @ tv_client::Error::NotFound(_)) if !create => Err(CliError::not_found(
+                    format!("{error}; pass --create (and --layer) to create the app"),
+                )),
+                Err(error) => Err(error.into()),
+            }
+        }
+        AppCommand::Delete { app, yes } => {
+            confirm(
+                &format!("Delete app {app} (its hosts move to Default)"),
+                yes,
+                env,
+            )?;
+            match tv.apps().delete(&app).await {
+                Ok(()) => outcome("deleted_app", &app, env),
+                Err(error) => Err(app_error(tv, &app, error).await),
+            }
+        }
+    }
+}
+
+/// `tv annotate MESSAGE`.
+pub async fn annotate(
+    tv: &TraceView,
+    args: &AnnotateArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
+    let note = NewAnnotation {
+        message: args.message.clone(),
+        app: args.app.clone(),
+        host: args.host.clone(),
+        user: args.user.clone(),
+        layer: args.layer.clone(),
+        time: args
+            .time
+            .as_deref()
+            .map(|t| parse_time(t, now))
+            .transpose()?,
+    };
+    match tv.annotations().create(&note).await {
+        Ok(()) => outcome("annotated", &args.message, env),
+        Err(error @ tv_client::Error::NotFound(_)) => match &args.app {
+            Some(app) => Err(app_error(tv, app, error).await),
+            None => Err(error.into()),
+        },
+        Err(error) => Err(error.into()),
+    }
+}

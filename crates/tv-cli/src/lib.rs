@@ -1,0 +1,72 @@
+//! The `tv` command line: how are my TraceView apps doing?
+//!
+//! The binary is a thin `main` over [`main`]; the clap definition ([`cli::command`]) is
+//! public so that `cargo xtask man` can build the man page from it.
+
+pub mod cli;
+pub mod render;
+
+mod commands;
+mod context;
+mod exit;
+mod filters;
+mod logging;
+mod sandbox;
+mod suggest;
+mod timearg;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use exit::Exit;
+
+/// Parses the command line, runs the command, maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            };
+            let _ = error.print();
+            return code.into();
+        }
+    };
+    let render = render::RenderOptions::resolve(cli.global.output, cli.global.color);
+    let stderr_color = match cli.global.color {
+        render::ColorChoice::Always => true,
+        render::ColorChoice::Never => false,
+        render::ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    logging::init(cli.global.verbose, cli.global.quiet, stderr_color);
+    let env = commands::Env {
+        render,
+        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return Exit::Runtime.into();
+        }
+    };
+    let mut key = None;
+    let outcome = runtime.block_on(commands::run(cli, &env, &mut key));
+    match outcome {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            exit::report(&error, key.as_ref());
+            error.exit.into()
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The one rendering layer of `tv`: every command builds a [`Report`] and hands it to
+//! [`render`], which writes it as a table (with charts and notes), JSON, NDJSON or CSV.
+//!
+//! Rules kept here so no command has to think about them:
+//! - only the given writer is written to (data goes to stdout, never to stderr);
+//! - JSON is pretty-printed with a trailing newline, NDJSON is one compact object a line;
+//! - CSV writes the first table, headed by [`Column::name`], with [`Cell::machine`]
+//!   values (exact numbers, durations in microseconds, times in RFC 3339);
+//! - tables right-align numbers, fit the terminal width by truncating text with `…`,
+//!   and are colored only when asked to;
+//! - everything is deterministic: no clock, no locale, no environment is read while
+//!   rendering (only [`RenderOptions::resolve`] looks at the terminal and `NO_COLOR`).
+
+mod cell;
+mod chart;
+mod csv;
+mod json;
+mod plot;
+mod sparkline;
+mod style;
+mod table;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+pub use cell::{ABSENT, Cell, Tone};
+pub use chart::{Chart, ChartSeries, Marker, render_chart};
+pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, write_plot};
+pub use sparkline::{sparkline, sparkline_width};
+pub use table::{Align, Column, Table};
+
+/// Height in rows of the terminal charts printed in table mode.
+pub const CHART_HEIGHT: usize = 10;
+/// Width used for terminal charts when the terminal width is unknown.
+pub const DEFAULT_CHART_WIDTH: usize = 80;
+/// Terminal charts never grow wider than this, however wide the terminal.
+pub const MAX_CHART_WIDTH: usize = 120;
+
+/// The output format of a command (`--output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people, with charts and notes.
+    Table,
+    /// One pretty-printed JSON document.
+    Json,
+    /// Newline-delimited JSON: one compact object per line.
+    Ndjson,
+    /// Comma-separated values of the main table, with exact machine values.
+    Csv,
+}
+
+/// When to color the output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Color when stdout is a terminal and `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+impl fmt::Display for Format {
+    /// The `--output` value: `table`, `json`, `ndjson`, `csv`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv => "csv",
+        })
+    }
+}
+
+impl fmt::Display for ColorChoice {
+    /// The `--color` value: `auto`, `always`, `never`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ColorChoice::Auto => "auto",
+            ColorChoice::Always => "always",
+            ColorChoice::Never => "never",
+        })
+    }
+}
+
+/// How [`render`] writes a [`Report`]: everything is resolved, nothing is detected later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The output format.
+    pub format: Format,
+    /// Whether to emit ANSI colors (table mode only).
+    pub color: bool,
+    /// The terminal width tables and charts fit into; `None` means unlimited tables and
+    /// [`DEFAULT_CHART_WIDTH`] for charts.
+    pub width: Option<usize>,
+}
+
+impl RenderOptions {
+    /// Resolves the user's choices against the environment.
+    ///
+    /// `format`: `None` means [`Format::Table`] when stdout is a terminal, else
+    /// [`Format::Json`]. `color`: [`ColorChoice::Auto`] colors when stdout is a terminal
+    /// and `NO_COLOR` is unset or empty. `width` is the terminal's width (`COLUMNS` when
+    /// set to a number, else the size the terminal reports) when stdout is a terminal,
+    /// else `None`.
+    pub fn resolve(format: Option<Format>, color: ColorChoice) -> RenderOptions {
+        let terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let width = if terminal { terminal_width() } else { None };
+        Self::decide(format, color, terminal, no_color, width)
+    }
+
+    /// The pure part of [`RenderOptions::resolve`], with the environment passed in.
+    fn decide(
+        format: Option<Format>,
+        color: ColorChoice,
+        terminal: bool,
+        no_color: bool,
+        width: Option<usize>,
+    ) -> RenderOptions {
+        let format = format.unwrap_or(if terminal {
+            Format::Table
+        } else {
+            Format::Json
+        });
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        RenderOptions {
+            format,
+            color,
+            width,
+        }
+    }
+}
+
+/// The width of the terminal on stdout: `COLUMNS` if it holds a positive number, else
+/// what the terminal reports.
+fn terminal_width() -> Option<usize> {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0);
+    from_env
+        .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0)))
+}
+
+/// What a command hands to the renderer: the same data in every shape it can be shown.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The whole JSON document (`--output json`).
+    pub json: serde_json::Value,
+    /// One object per line (`--output ndjson`), usually the rows of the main list.
+    pub ndjson: Vec<serde_json::Value>,
+    /// Table mode: printed in order. CSV mode: the first table only.
+    pub tables: Vec<Table>,
+    /// Table mode only, printed after the tables.
+    pub charts: Vec<Chart>,
+    /// Table mode only, printed dimmed after everything else.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// A report of this JSON document, with nothing else yet.
+    pub fn new(json: serde_json::Value) -> Report {
+        Report {
+            json,
+            ..Report::default()
+        }
+    }
+
+    /// The same report with these NDJSON lines.
+    pub fn with_ndjson(self, ndjson: Vec<serde_json::Value>) -> Report {
+        Report { ndjson, ..self }
+    }
+
+    /// The same report with one more table.
+    pub fn with_table(mut self, table: Table) -> Report {
+        self.tables.push(table);
+        self
+    }
+
+    /// The same report with one more chart.
+    pub fn with_chart(mut self, chart: Chart) -> Report {
+        self.charts.push(chart);
+        self
+    }
+
+    /// The same report with one more note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Report {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// Writes `report` to `out` in the format of `options`.
+///
+/// CSV of a report without any table is an [`io::ErrorKind::InvalidInput`] error (the
+/// command has nothing tabular to offer). I/O errors keep their kind, so a closed pipe
+/// shows up as [`io::ErrorKind::BrokenPipe`].
+pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = BufWriter::new(out);
+    match options.format {
+        Format::Json => json::write_json(&report.json, &mut out)?,
+        Format::Ndjson => json::write_ndjson(&report.ndjson, &mut out)?,
+        Format::Csv => match report.tables.first() {
+            Some(table) => csv::write_csv(table, &mut out)?,
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "this command has no table to write as CSV; use --output json",
+                ));
+            }
+        },
+        Format::Table => write_human(report, options, &mut out)?,
+    }
+    out.flush()
+}
+
+/// Table mode: tables, then charts, then notes, separated by blank lines.
+fn write_human(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut first = true;
+    let mut separate = |out: &mut dyn Write| -> io::Result<()> {
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        Ok(())
+    };
+    for table in &report.tables {
+        separate(out)?;
+        table::write_table(table, options.color, options.width, out)?;
+    }
+    let chart_width = options
+        .width
+        .unwrap_or(DEFAULT_CHART_WIDTH)
+        .min(MAX_CHART_WIDTH);
+    for chart in &report.charts {
+        separate(out)?;
+        out.write_all(render_chart(chart, chart_width, CHART_HEIGHT, options.color).as_bytes())?;
+    }
+    if !report.notes.is_empty() {
+        separate(out)?;
+        for note in &report.notes {
+            let note = text::sanitize(note);
+            writeln!(out, "{}", style::paint(&note, style::DIM, options.color))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! "Did you mean …?": the closest known value for a mistyped app or filter value.
+
+use tv_client::{Error, TraceView};
+
+use crate::exit::CliError;
+
+/// The known value closest to `given` (Jaro-Winkler, case-insensitive), if close enough
+/// to be a plausible typo.
+pub fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let given = given.to_lowercase();
+    known
+        .into_iter()
+        .map(|candidate| {
+            (
+                strsim::jaro_winkler(&given, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+/// `unknown app `shpo`; did you mean `shop`?` — or the plain error when no app is close.
+pub async fn app_error(tv: &TraceView, app: &str, error: Error) -> CliError {
+    if !matches!(error, Error::NotFound(_)) {
+        return error.into();
+    }
+    let apps = tv.discovery().apps().await.unwrap_or_default();
+    let hint = match closest(app, apps.iter().map(String::as_str)) {
+        Some(candidate) => format!("; did you mean `{candidate}`?"),
+        None => "; `tv apps` lists the apps".to_string(),
+    };
+    CliError::not_found(format!("unknown app `{app}`{hint}"))
+}
+
+/// A filter value that matches nothing: an error with the closest known value when the
+/// value is not among the known ones, `None` when it is known (then the empty result
+/// is genuine).
+pub fn unknown_filter_value(
+    kind: &str,
+    given: &str,
+    known: &[String],
+    list_command: &str,
+) -> Option<CliError> {
+    if known.iter().any(|k| k == given) {
+        return None;
+    }
+    let hint = match closest(given, known.iter().map(String::as_str)) {
+        Some(candidate) => format!("did you mean `{candidate}`?"),
+        None => format!("`{list_command}` lists them"),
+    };
+    Some(CliError::not_found(format!(
+        "no traffic with {kind} `{given}`, which is not a known {kind}; {hint}"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_typos_are_found() {
+        let known = ["web-shop", "billing-api", "Default"];
+        assert_eq!(closest("web-shpo", known), Some("web-shop"));
+        assert_eq!(closest("default", known), Some("Default"));
+        assert_eq!(closest("zzz", known), None);
+    }
+
+    #[test]
+    fn unknown_filter_values_suggest() {
+        let known = vec!["Chrome".to_string(), "Firefox".to_string()];
+        let error =
+            unknown_filter_value("browser", "Chrom", &known, "tv discover browsers").unwrap();
+        assert_eq!(error.exit, crate::exit::Exit::NotFound);
+        assert!(
+            error.message.ends_with("did you mean `Chrome`?"),
+            "{}",
+            error.message
+        );
+        assert!(
+            unknown_filter_value("browser", "Chrome", &known, "tv discover browsers").is_none()
+        );
+    }
+}

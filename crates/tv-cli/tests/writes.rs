@@ -1,0 +1,73 @@
+//! Write commands against their own sandbox: visible afterwards, never posted twice.
+
+mod common;
+
+use common::{END, run, start, tv};
+
+#[test]
+fn annotate_then_list() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "--output",
+        "json",
+        "annotate",
+        "deploy v9.9",
+        "--app",
+        "web-shop",
+        "--user",
+        "ci",
+        "--time",
+        "2024-01-03T11:30:00Z",
+    ]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"annotated\""), "{stdout}");
+    let mut command = tv(&sandbox);
+    command.args([
+        "--output",
+        "json",
+        "annotations",
+        "--app",
+        "web-shop",
+        "--until",
+        END,
+    ]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("deploy v9.9"), "{stdout}");
+}
+
+#[test]
+fn assign_and_delete_an_app() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app", "assign", "new-app", "web-77", "--create", "--layer", "nginx", "--tag", "staging",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = tv(&sandbox);
+    command.args(["--output", "json", "apps"]);
+    assert!(run(command).1.contains("new-app"));
+    let mut command = tv(&sandbox);
+    command.args(["app", "delete", "new-app", "--yes"]);
+    assert_eq!(run(command).0, 0);
+    let mut command = tv(&sandbox);
+    command.args(["--output", "json", "apps"]);
+    assert!(!run(command).1.contains("new-app"));
+}
+
+#[test]
+fn an_annotation_whose_answer_is_lost_is_not_posted_twice() {
+    let sandbox = start(1.0, &["503"]);
+    let mut command = tv(&sandbox);
+    command.args(["--timings", "annotate", "only once", "--app", "web-shop"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("outcome is unknown"), "{stderr}");
+    assert!(
+        stderr.contains("timings: 1 requests, 0 retries"),
+        "{stderr}"
+    );
+}

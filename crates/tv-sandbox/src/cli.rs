@@ -1,0 +1,257 @@
+//! The command line of the `tv-sandbox` binary, also embedded by `tv sandbox`.
+//!
+//! [`run`] prints the base URL as the **first line on stdout** (flushed at once, so a
+//! script can read it), hints on stderr, serves until Ctrl-C or SIGTERM and shuts down
+//! cleanly. Exit codes of the binary: 0 ok, 2 usage, 3 unusable state file, 1 otherwise
+//! ([`RunError::exit_code`]).
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::server::faults::{FaultKind, UnknownFault};
+use crate::server::log::FAULT_TARGET;
+use crate::server::{self, DEFAULT_API_KEY, DEFAULT_SEED, SandboxConfig};
+use crate::state::{DEFAULT_APPS, MAX_APPS};
+use crate::world::parse_instant;
+
+/// The options of the sandbox (`tv-sandbox [OPTIONS]`, `tv sandbox [OPTIONS]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (IP:PORT; port 0 picks a free one). A non-loopback address
+    /// makes the sandbox reachable from other machines.
+    #[arg(long, value_name = "ADDR", default_value_t = server::DEFAULT_BIND)]
+    pub bind: SocketAddr,
+
+    /// Seed of the synthetic world: the same seed gives the same apps, hosts and numbers.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Freeze "now" (epoch seconds or milliseconds, or ISO-8601 such as
+    /// 2024-01-03T12:00:00Z) for reproducible answers; default: the system clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<i64>,
+
+    /// Accepted access key (repeatable); default: `sandbox`.
+    #[arg(long = "api-key", value_name = "KEY")]
+    pub api_keys: Vec<String>,
+
+    /// Number of apps, `Default` included.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_APPS, value_parser = parse_apps)]
+    pub apps: usize,
+
+    /// Keep writes in this file (created if missing) so they survive restarts; default:
+    /// in memory.
+    #[arg(long = "state", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Share of requests that get an injected fault, 0 to 1.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_rate)]
+    pub fault_rate: f64,
+
+    /// Kinds of fault to inject, comma-separated, from 500, 502, 503, 429, slow, reset,
+    /// html, truncated, redirect; default: all.
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_fault)]
+    pub faults: Vec<FaultKind>,
+
+    /// Delay added to every answer (e.g. 250ms, 1s).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub latency: Option<Duration>,
+
+    /// Log every request on stderr (method, path with key=***, status, duration); twice
+    /// for debug output.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+fn parse_now(s: &str) -> Result<i64, String> {
+    parse_instant("--now", s).map_err(|e| e.message().replace("--now must be", "must be"))
+}
+
+fn parse_apps(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_APPS).contains(&n) => Ok(n),
+        _ => Err(format!("must be a number from 1 to {MAX_APPS}")),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("must be a number from 0 to 1 (e.g. 0.1 for 10%)".to_owned()),
+    }
+}
+
+fn parse_fault(s: &str) -> Result<FaultKind, UnknownFault> {
+    s.parse()
+}
+
+impl SandboxArgs {
+    /// The server configuration these options describe.
+    pub fn into_config(self) -> Result<SandboxConfig, String> {
+        let config = SandboxConfig {
+            bind: self.bind,
+            seed: self.seed,
+            now: self.now,
+            api_keys: if self.api_keys.is_empty() {
+                vec![DEFAULT_API_KEY.to_owned()]
+            } else {
+                self.api_keys
+            },
+            apps: self.apps,
+            state_file: self.state,
+            fault_rate: self.fault_rate,
+            faults: self.faults,
+            latency: self.latency,
+        };
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(config)
+    }
+}
+
+/// Why [`execute`] failed, with the binary's exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunError {
+    message: String,
+    exit_code: u8,
+}
+
+impl RunError {
+    /// 2 usage, 3 unusable state file, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        self.exit_code
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs the sandbox in the foreground (see the module documentation). Errors are one
+/// line for people.
+pub async fn run(args: SandboxArgs) -> Result<(), String> {
+    execute(args).await.map_err(|e| e.to_string())
+}
+
+/// Like [`run`], keeping the exit code of the failure.
+pub async fn execute(args: SandboxArgs) -> Result<(), RunError> {
+    init_logging(args.verbose);
+    let config = args.into_config().map_err(|message| RunError {
+        message,
+        exit_code: 2,
+    })?;
+    if !config.bind.ip().is_loopback() {
+        eprintln!(
+            "tv-sandbox: warning: listening on {}, reachable from other machines; the sandbox is meant for local testing",
+            config.bind
+        );
+    }
+    let running = server::start(config.clone()).await.map_err(|e| RunError {
+        exit_code: if e.is_state_file() { 3 } else { 1 },
+        message: e.to_string(),
+    })?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", running.base_url());
+        let _ = out.flush();
+    }
+    print_hints(&config, running.base_url());
+    let state = running.sandbox().clone();
+    let why = stop_signal().await;
+    eprintln!("tv-sandbox: {why}, shutting down");
+    running.shutdown().await;
+    let counts = state.fault_counts();
+    if counts.total() > 0 {
+        eprintln!("tv-sandbox: injected faults: {counts}");
+    }
+    Ok(())
+}
+
+fn print_hints(config: &SandboxConfig, base_url: &str) {
+    let keys = if config.api_keys.len() == 1 && config.api_keys[0] == DEFAULT_API_KEY {
+        format!("accepted key: {DEFAULT_API_KEY}")
+    } else {
+        format!(
+            "accepting the {} key(s) given with --api-key",
+            config.api_keys.len()
+        )
+    };
+    let clock = config.now.map_or_else(
+        || "system clock".to_owned(),
+        |t| format!("now frozen at {t}"),
+    );
+    eprintln!(
+        "tv-sandbox: TraceView API v2 sandbox, seed {}, {} apps, {clock}; {keys}",
+        config.seed, config.apps
+    );
+    if config.first_key() == DEFAULT_API_KEY {
+        eprintln!("tv-sandbox: try: curl '{base_url}/apps?key={DEFAULT_API_KEY}'");
+    }
+    if let Some(path) = &config.state_file {
+        eprintln!("tv-sandbox: writes are kept in {}", path.display());
+    }
+    if config.fault_rate > 0.0 {
+        let kinds: Vec<&str> = config.fault_kinds().iter().map(|k| k.as_str()).collect();
+        eprintln!(
+            "tv-sandbox: injecting faults into {:.1}% of requests: {}",
+            config.fault_rate * 100.0,
+            kinds.join(",")
+        );
+    } else if !config.faults.is_empty() {
+        eprintln!(
+            "tv-sandbox: --faults has no effect without --fault-rate (the X-Sandbox-Fault header still works)"
+        );
+    }
+    eprintln!("tv-sandbox: press Ctrl-C to stop");
+}
+
+/// Waits for Ctrl-C or (on Unix) SIGTERM; names the one that came.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return "interrupted",
+                _ = term.recv() => return "terminated",
+            }
+        }
+    }
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => "interrupted",
+        Err(_) => {
+            // No signal handling at all: serve until the process is killed.
+            std::future::pending::<()>().await;
+            "stopped"
+        }
+    }
+}
+
+/// Logs on stderr: injected faults always, the request log at `-v`, debug at `-vv`.
+/// Does nothing when the process already has a global `tracing` subscriber (as in `tv`).
+pub fn init_logging(verbose: u8) {
+    use tracing::level_filters::LevelFilter;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let base = match verbose {
+        0 => LevelFilter::WARN,
+        1 => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
+    };
+    let targets = Targets::new()
+        .with_target("tv_sandbox", base)
+        .with_target(FAULT_TARGET, base.max(LevelFilter::INFO));
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .finish()
+        .with(targets);
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}

@@ -1,0 +1,12 @@
+//! The sandbox through real HTTP on 127.0.0.1:0: every endpoint, both parameter
+//! transports, errors, writes, faults, hardening, snapshots and the binary as a process.
+//! One test binary (one link) with a module per concern.
+
+mod common;
+mod faults;
+mod hardening;
+mod process;
+mod reads;
+mod series;
+mod snapshots;
+mod writes;
