@@ -4,8 +4,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use tv_client::math;
 use tv_client::{
-    AnnotationRange, Assignment, ClientFilter, NewAnnotation, RequestsFilter, ServerFilter, TimeRange, TimeWindow,
-    TraceView,
+    AnnotationRange, Assignment, ClientFilter, NewAnnotation, RequestsFilter, ServerFilter,
+    TimeRange, TimeWindow, TraceView,
 };
 
 const NOW: i64 = 1_704_283_200; // 2024-01-03T12:00:00Z
@@ -13,8 +13,14 @@ const NOW: i64 = 1_704_283_200; // 2024-01-03T12:00:00Z
 async fn sandbox() -> (tv_sandbox::server::RunningSandbox, TraceView) {
     let mut config = tv_sandbox::server::SandboxConfig::demo();
     config.now = Some(NOW);
-    let sandbox = tv_sandbox::server::start(config).await.expect("sandbox starts");
-    let tv = TraceView::builder().site(sandbox.base_url()).api_key("sandbox").build().expect("client");
+    let sandbox = tv_sandbox::server::start(config)
+        .await
+        .expect("sandbox starts");
+    let tv = TraceView::builder()
+        .site(sandbox.base_url())
+        .api_key("sandbox")
+        .build()
+        .expect("client");
     (sandbox, tv)
 }
 
@@ -27,7 +33,10 @@ async fn every_read_operation_works() {
     let (_sandbox, tv) = sandbox().await;
     let discovery = tv.discovery();
     let apps = discovery.apps().await.unwrap();
-    assert!(apps.contains(&"Default".to_string()) && apps.contains(&"web-shop".to_string()), "{apps:?}");
+    assert!(
+        apps.contains(&"Default".to_string()) && apps.contains(&"web-shop".to_string()),
+        "{apps:?}"
+    );
     assert!(!discovery.layers("web-shop", None).await.unwrap().is_empty());
     for names in [
         discovery.actions().await.unwrap(),
@@ -49,14 +58,23 @@ async fn every_read_operation_works() {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     });
-    assert_eq!(traced, sorted, "hosts are sorted by last trace, never-traced last");
+    assert_eq!(
+        traced, sorted,
+        "hosts are sorted by last trace, never-traced last"
+    );
     assert!(!tv.hosts().of_app("web-shop").await.unwrap().is_empty());
     assert!(!tv.hosts().versions(hosts[0].id).await.unwrap().is_empty());
-    let range = AnnotationRange { start: None, end: Some(end()) };
+    let range = AnnotationRange {
+        start: None,
+        end: Some(end()),
+    };
     let all = tv.annotations().list(range).await.unwrap();
     let default = tv.annotations().of_app("Default", range).await.unwrap();
     assert!(!all.is_empty() && all.len() >= default.len());
-    assert!(all.windows(2).all(|w| w[0].time >= w[1].time), "newest first");
+    assert!(
+        all.windows(2).all(|w| w[0].time >= w[1].time),
+        "newest first"
+    );
     assert!(!tv.organization().get().await.unwrap().name.is_empty());
     assert!(!tv.organization().users().await.unwrap().is_empty());
     let licenses = tv.organization().licenses().await.unwrap();
@@ -68,26 +86,46 @@ async fn series_and_summaries_agree() {
     let (_sandbox, tv) = sandbox().await;
     for window in TimeWindow::ALL {
         let filter = ServerFilter::new().window(window).end(end());
-        let series = tv.latency().server_series("web-shop", &filter).await.unwrap();
+        let series = tv
+            .latency()
+            .server_series("web-shop", &filter)
+            .await
+            .unwrap();
         assert_eq!(series.len() as u32, window.points());
         assert_eq!(series.step(), Some(window.step()));
-        let summary = tv.latency().server_summary("web-shop", &filter).await.unwrap();
+        let summary = tv
+            .latency()
+            .server_summary("web-shop", &filter)
+            .await
+            .unwrap();
         assert_eq!(summary.count, math::total_volume(&series), "{window}");
         let mean = math::weighted_mean(&series).unwrap();
         let average = summary.average.unwrap();
         let diff = mean.as_secs_f64() - average.as_secs_f64();
-        assert!(diff.abs() < 1e-6 * average.as_secs_f64().max(1e-3), "{window}: {mean:?} vs {average:?}");
+        assert!(
+            diff.abs() < 1e-6 * average.as_secs_f64().max(1e-3),
+            "{window}: {mean:?} vs {average:?}"
+        );
 
         let layers = tv.latency().by_layer("web-shop", &filter).await.unwrap();
         let entry = &layers[0];
         let calls: u64 = entry.series.iter().map(|p| p.calls).sum();
-        assert_eq!(calls, summary.count, "the entry layer's calls are the requests");
-        let shares: f64 = math::time_shares(&layers).iter().filter_map(|s| s.share).sum();
+        assert_eq!(
+            calls, summary.count,
+            "the entry layer's calls are the requests"
+        );
+        let shares: f64 = math::time_shares(&layers)
+            .iter()
+            .filter_map(|s| s.share)
+            .sum();
         assert!((shares - 1.0).abs() < 1e-9);
 
         let requests = RequestsFilter::new().window(window).end(end());
         let total = tv.requests().summary("web-shop", &requests).await.unwrap();
-        assert!(total.total_requests >= summary.count, "all requests ≥ traced ones");
+        assert!(
+            total.total_requests >= summary.count,
+            "all requests ≥ traced ones"
+        );
         let request_series = tv.requests().series("web-shop", &requests).await.unwrap();
         assert_eq!(math::total_requests(&request_series), total.total_requests);
 
@@ -101,13 +139,33 @@ async fn series_and_summaries_agree() {
 async fn filters_narrow_the_traffic() {
     let (_sandbox, tv) = sandbox().await;
     let all = ServerFilter::new().window(TimeWindow::Day).end(end());
-    let total = tv.latency().server_summary("web-shop", &all).await.unwrap().count;
+    let total = tv
+        .latency()
+        .server_summary("web-shop", &all)
+        .await
+        .unwrap()
+        .count;
     let controller = tv.discovery().controllers().await.unwrap().remove(0);
-    let narrowed = tv.latency().server_summary("web-shop", &all.clone().controller(controller)).await.unwrap().count;
+    let narrowed = tv
+        .latency()
+        .server_summary("web-shop", &all.clone().controller(controller))
+        .await
+        .unwrap()
+        .count;
     assert!(narrowed < total, "{narrowed} < {total}");
     let client = ClientFilter::new().window(TimeWindow::Day).end(end());
-    let views = tv.latency().client_summary("web-shop", &client).await.unwrap().count;
-    let chrome = tv.latency().client_summary("web-shop", &client.clone().browser("Chrome")).await.unwrap().count;
+    let views = tv
+        .latency()
+        .client_summary("web-shop", &client)
+        .await
+        .unwrap()
+        .count;
+    let chrome = tv
+        .latency()
+        .client_summary("web-shop", &client.clone().browser("Chrome"))
+        .await
+        .unwrap()
+        .count;
     assert!(chrome < views, "{chrome} < {views}");
 }
 
@@ -117,7 +175,11 @@ async fn history_longer_than_a_window_is_stitched_without_gaps() {
     let start = end() - chrono::Duration::hours(3);
     let range = TimeRange::new(start, end()).unwrap();
     let filter = ServerFilter::new().window(TimeWindow::Hour);
-    let stitched = tv.latency().server_history("web-shop", &filter, range).await.unwrap();
+    let stitched = tv
+        .latency()
+        .server_history("web-shop", &filter, range)
+        .await
+        .unwrap();
     assert!(stitched.coverage.is_complete(), "{:?}", stitched.coverage);
     assert_eq!(stitched.series.len(), 360);
 }
@@ -133,7 +195,13 @@ async fn writes_are_visible_in_later_reads() {
         create: true,
     };
     tv.apps().assign(&assignment).await.unwrap();
-    assert!(tv.discovery().apps().await.unwrap().contains(&assignment.app));
+    assert!(
+        tv.discovery()
+            .apps()
+            .await
+            .unwrap()
+            .contains(&assignment.app)
+    );
     let hosts = tv.hosts().of_app(&assignment.app).await.unwrap();
     assert_eq!(hosts.len(), 1);
     let note = NewAnnotation {
@@ -143,13 +211,35 @@ async fn writes_are_visible_in_later_reads() {
         ..NewAnnotation::default()
     };
     tv.annotations().create(&note).await.unwrap();
-    let notes = tv.annotations().of_app(&assignment.app, AnnotationRange { start: None, end: Some(end()) }).await.unwrap();
+    let notes = tv
+        .annotations()
+        .of_app(
+            &assignment.app,
+            AnnotationRange {
+                start: None,
+                end: Some(end()),
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(notes.len(), 1);
     tv.hosts().delete(hosts[0].id).await.unwrap();
-    assert!(matches!(tv.hosts().versions(hosts[0].id).await, Err(tv_client::Error::NotFound(_))));
+    assert!(matches!(
+        tv.hosts().versions(hosts[0].id).await,
+        Err(tv_client::Error::NotFound(_))
+    ));
     tv.apps().delete(&assignment.app).await.unwrap();
-    assert!(!tv.discovery().apps().await.unwrap().contains(&assignment.app));
-    assert!(matches!(tv.apps().delete("Default").await, Err(tv_client::Error::BadRequest(_))));
+    assert!(
+        !tv.discovery()
+            .apps()
+            .await
+            .unwrap()
+            .contains(&assignment.app)
+    );
+    assert!(matches!(
+        tv.apps().delete("Default").await,
+        Err(tv_client::Error::BadRequest(_))
+    ));
 }
 
 #[tokio::test]
@@ -167,13 +257,24 @@ async fn fan_out_yields_every_app_and_per_app_errors() {
         .collect()
         .await;
     assert_eq!(results.len(), apps.len());
-    let failed: Vec<_> = results.iter().filter(|r| r.result.is_err()).map(|r| r.app.as_str()).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| r.result.is_err())
+        .map(|r| r.app.as_str())
+        .collect();
     assert_eq!(failed, vec!["no-such-app"]);
 }
 
 #[tokio::test]
 async fn a_wrong_key_is_auth() {
     let (sandbox, _) = sandbox().await;
-    let tv = TraceView::builder().site(sandbox.base_url()).api_key("not-the-key").build().unwrap();
-    assert!(matches!(tv.discovery().apps().await, Err(tv_client::Error::Auth)));
+    let tv = TraceView::builder()
+        .site(sandbox.base_url())
+        .api_key("not-the-key")
+        .build()
+        .unwrap();
+    assert!(matches!(
+        tv.discovery().apps().await,
+        Err(tv_client::Error::Auth)
+    ));
 }

@@ -60,7 +60,17 @@ fn man(dir: &str) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = std::process::Command::new(cargo)
         .current_dir(&root)
-        .args(["run", "--quiet", "--package", "tv-cli", "--bin", "tv", "--", "generate-man", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "tv-cli",
+            "--bin",
+            "tv",
+            "--",
+            "generate-man",
+            "--out",
+        ])
         .arg(&out)
         .status()?;
     anyhow::ensure!(status.success(), "`tv generate-man` failed ({status})");
