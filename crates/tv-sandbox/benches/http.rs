@@ -2,9 +2,12 @@
 //! served the same way in the same run (the ceiling).
 //!
 //! `cargo bench -p tv-sandbox --bench http` — a small load generator: `CONNECTIONS`
-//! concurrent keep-alive connections share a fixed number of requests; each scenario
-//! runs `RUNS` times and the median requests/s is printed. Server and load generator
-//! share one tokio runtime with one worker per core, as a loopback client would.
+//! concurrent keep-alive connections share a fixed number of requests per run. There
+//! are `RUNS` rounds and each round runs every scenario once (interleaved, so a busy
+//! moment on a shared machine slows all scenarios alike); the median requests/s per
+//! scenario is printed with its share of the trivial handler's. Server and load
+//! generator share one tokio runtime with one worker per core, as a loopback client
+//! would.
 //!
 //! Scenarios: `apps`; a week-long server `series` and `by-layer` of `web-shop` (10
 //! layers) asked repeatedly (answered from the memo after the first), and the same with

@@ -17,6 +17,11 @@ use crate::state::{DEFAULT_APPS, MAX_APPS};
 use crate::world::parse_instant;
 
 /// The options of the sandbox (`tv-sandbox [OPTIONS]`, `tv sandbox [OPTIONS]`).
+///
+/// Embeddable under a parent command with global `--api-key` and `-v/--verbose` flags
+/// (as `tv` has): those two use the ids `api_key` and `verbose`, so clap does not copy
+/// the parent's globals into this subcommand (which would clash) and shares the values
+/// between both levels instead.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
     /// Address to listen on (IP:PORT; port 0 picks a free one). A non-loopback address
@@ -34,7 +39,7 @@ pub struct SandboxArgs {
     pub now: Option<i64>,
 
     /// Accepted access key (repeatable); default: `sandbox`.
-    #[arg(long = "api-key", value_name = "KEY")]
+    #[arg(id = "api_key", long = "api-key", value_name = "KEY")]
     pub api_keys: Vec<String>,
 
     /// Number of apps, `Default` included.
@@ -254,4 +259,76 @@ pub fn init_logging(verbose: u8) {
         .finish()
         .with(targets);
     let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser, Subcommand};
+
+    use super::*;
+
+    /// A parent shaped like `tv`: global `--api-key` and `-v`, `sandbox` subcommand.
+    #[derive(Debug, Parser)]
+    struct Parent {
+        #[arg(long, global = true)]
+        api_key: Option<String>,
+        #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+        verbose: u8,
+        #[command(subcommand)]
+        command: Sub,
+    }
+
+    #[derive(Debug, Subcommand)]
+    enum Sub {
+        Sandbox(SandboxArgs),
+    }
+
+    #[test]
+    fn embeds_under_a_parent_with_the_same_global_flags() {
+        Parent::command().debug_assert();
+        let parsed = Parent::try_parse_from([
+            "tv",
+            "sandbox",
+            "--api-key",
+            "a",
+            "--api-key",
+            "b",
+            "-vv",
+            "--seed",
+            "7",
+        ])
+        .unwrap();
+        let Sub::Sandbox(args) = parsed.command;
+        assert_eq!(args.api_keys, ["a", "b"]);
+        assert_eq!(args.verbose, 2);
+        assert_eq!(args.seed, 7);
+        let before = Parent::try_parse_from(["tv", "--api-key", "k", "-v", "sandbox"]).unwrap();
+        let Sub::Sandbox(args) = before.command;
+        assert_eq!(args.api_keys, ["k"]);
+        assert_eq!(args.verbose, 1);
+    }
+
+    #[test]
+    fn options_become_a_config() {
+        let args = SandboxArgs {
+            bind: server::DEFAULT_BIND,
+            seed: 1,
+            now: Some(5),
+            api_keys: Vec::new(),
+            apps: 3,
+            state: None,
+            fault_rate: 0.5,
+            faults: vec![FaultKind::Reset],
+            latency: None,
+            verbose: 0,
+        };
+        let config = args.clone().into_config().unwrap();
+        assert_eq!(config.first_key(), DEFAULT_API_KEY);
+        assert_eq!((config.seed, config.now, config.apps), (1, Some(5), 3));
+        let bad = SandboxArgs {
+            api_keys: vec!["with space".into()],
+            ..args
+        };
+        assert!(bad.into_config().is_err());
+    }
 }

@@ -17,12 +17,24 @@ use super::params::Keys;
 ///
 /// Build one with [`Sandbox::open`] (or [`Sandbox::in_memory`]) and serve it with
 /// [`super::router`]; [`super::start`] does both and listens.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sandbox {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Sandbox {
+    /// A summary (the world itself is large), never the keys.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("seed", &self.world().catalog().seed)
+            .field("apps", &self.world().catalog().apps().len())
+            .field("keys", &self.inner.keys)
+            .field("latency", &self.inner.latency)
+            .field("fault_counts", &self.fault_counts())
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     world: Arc<World>,
     keys: Keys,

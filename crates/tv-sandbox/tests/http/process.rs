@@ -14,12 +14,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_tv-sandbox");
 
 /// Starts the binary on a free port and reads the base URL from its first stdout line.
 fn spawn(args: &[&str]) -> (Child, String) {
+    spawn_logging(args, Stdio::null())
+}
+
+/// Like [`spawn`], with stderr going to `stderr`.
+fn spawn_logging(args: &[&str], stderr: Stdio) -> (Child, String) {
     let now = NOW.to_string();
     let mut child = Command::new(BIN)
         .args(["--bind", "127.0.0.1:0", "--now", &now])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the binary starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -110,6 +115,41 @@ async fn writes_survive_kill_9_and_sigterm_is_clean() {
     assert!(status.success());
     let exit = second.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
+}
+
+#[tokio::test]
+async fn the_log_never_shows_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let (mut child, url) = spawn_logging(&["-v", "--api-key", "s3cr3t-k3y"], Stdio::from(file));
+    let http = reqwest::Client::new();
+    let resp = http
+        .get(format!("{url}/apps?key=s3cr3t-k3y&x=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = http
+        .post(format!("{url}/log_message"))
+        .header("X-Sandbox-Fault", "503")
+        .form(&[("key", "s3cr3t-k3y"), ("message", "m")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("GET /api-v2/apps?key=***&x=1 200"), "{text}");
+    assert!(text.contains("POST /api-v2/log_message 503"), "{text}");
+    assert!(text.contains("injected fault 503 (forced)"), "{text}");
+    assert!(text.contains("injected faults: 503=1"), "{text}");
 }
 
 #[test]

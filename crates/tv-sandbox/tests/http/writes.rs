@@ -332,3 +332,23 @@ async fn concurrent_writes_all_land() {
     ids.dedup();
     assert_eq!(ids.len(), 24);
 }
+
+#[tokio::test]
+async fn a_write_that_cannot_be_saved_is_500_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("gone");
+    std::fs::create_dir(&sub).unwrap();
+    let api = crate::common::api_with(tv_sandbox::server::SandboxConfig {
+        state_file: Some(sub.join("state.json")),
+        ..crate::common::config()
+    })
+    .await;
+    std::fs::remove_dir_all(&sub).unwrap();
+    let resp = api
+        .post_form("log_message", &[("key", KEY), ("message", "never saved")])
+        .await;
+    let msg = expect_error(resp, 500).await;
+    assert!(msg.contains("state file"), "{msg}");
+    let list: AnnotationListEnvelope = api.get_ok("annotations").await;
+    assert!(list.data.iter().all(|a| a.message != "never saved"));
+}
