@@ -20,15 +20,15 @@ pub mod types {
     )]
     pub struct Annotation {
         /// The app's id, not its name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub app: ::std::option::Option<i64>,
         /// The host's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub host: ::std::option::Option<::std::string::String>,
         pub id: i64,
         pub message: ::std::string::String,
         pub time: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub username: ::std::option::Option<::std::string::String>,
     }
     impl Annotation {
@@ -136,7 +136,7 @@ pub mod types {
         pub id: i64,
         pub last_heartbeat: i64,
         /// Null when the host never traced.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub last_trace: ::std::option::Option<i64>,
         pub name: ::std::string::String,
     }
@@ -206,7 +206,9 @@ pub mod types {
         }
     }
     /// Latency over a window in microseconds. The trace count is `count` (as served) or
-    /// `volume` (as once documented); a server may send both, equal.
+    /// `volume` (as once documented); a server may send both, equal. None of the fields
+    /// is required, so a client tolerates any of them missing; the sandbox always sends
+    /// `average` and `latest` (as null without traces).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -721,12 +723,12 @@ pub mod types {
         impl ::std::default::Default for Annotation {
             fn default() -> Self {
                 Self {
-                    app: Ok(Default::default()),
-                    host: Ok(Default::default()),
+                    app: Err("no value supplied for app".to_string()),
+                    host: Err("no value supplied for host".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     message: Err("no value supplied for message".to_string()),
                     time: Err("no value supplied for time".to_string()),
-                    username: Ok(Default::default()),
+                    username: Err("no value supplied for username".to_string()),
                 }
             }
         }
@@ -1166,7 +1168,7 @@ pub mod types {
                     last_heartbeat: Err(
                         "no value supplied for last_heartbeat".to_string(),
                     ),
-                    last_trace: Ok(Default::default()),
+                    last_trace: Err("no value supplied for last_trace".to_string()),
                     name: Err("no value supplied for name".to_string()),
                 }
             }

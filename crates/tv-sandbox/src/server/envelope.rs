@@ -3,11 +3,11 @@
 //! Success is exactly `200` with `{"data": ..., "response": "ok"}`; every error is
 //! `{"data": "<message>", "response": "error"}` with its status.
 //!
-//! The generated wire types leave out an optional field that is `None` (progenitor's
-//! `skip_serializing_if`), but the decisions want some of them present as `null`
-//! (`last_trace`, `average`, `latest`, the annotation's `app`/`host`/`username`, and
-//! `platform` when the world says null rather than absent). [`ok_with_nulls`] serializes
-//! the wire type and then adds those keys as `null`; nothing else is touched.
+//! Fields the spec marks required and nullable (`last_trace`, the annotation's
+//! `app`/`host`/`username`) are always serialized, as `null` when empty. Fields the spec
+//! keeps optional so that clients tolerate their absence (`platform`, the summary's
+//! `average`/`latest`) are omitted by the generated types when `None`; the handlers add
+//! them back as `null` with [`add_nulls`] where the decisions want them present.
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -77,21 +77,6 @@ pub(crate) fn ok<T: Serialize>(envelope: &T) -> Response {
         Some(body) => ok_bytes(body),
         None => internal(),
     }
-}
-
-/// `200` with a success envelope whose `data` (an object or each object of an array)
-/// gets `null` for each of `keys` that the wire type left out.
-pub(crate) fn ok_with_nulls<T: Serialize>(envelope: &T, keys: &[&str]) -> Response {
-    let Ok(mut value) = serde_json::to_value(envelope) else {
-        return internal();
-    };
-    if let Some(data) = value.get_mut("data") {
-        match data {
-            Value::Array(items) => items.iter_mut().for_each(|item| add_nulls(item, keys)),
-            other => add_nulls(other, keys),
-        }
-    }
-    ok(&value)
 }
 
 /// Adds `key: null` to an object for each missing key.

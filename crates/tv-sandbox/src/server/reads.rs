@@ -93,7 +93,7 @@ fn host_list(hosts: &[HostInfo<'_>]) -> Response {
             .collect(),
         response: ResponseOk::Ok,
     };
-    envelope::ok_with_nulls(&envelope, &["last_trace"])
+    envelope::ok(&envelope)
 }
 
 /// `GET hosts`.
@@ -166,7 +166,7 @@ fn annotation_list(items: &[&world::Annotation]) -> Response {
             .collect(),
         response: ResponseOk::Ok,
     };
-    envelope::ok_with_nulls(&envelope, &["app", "host", "username"])
+    envelope::ok(&envelope)
 }
 
 /// `GET annotations?time_start=&time_end=`: newest first.
