@@ -9,7 +9,7 @@ use tv_client::math::{
 };
 use tv_client::{ServerFilter, TimeWindow, TraceView};
 
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, change_tone, column, emit, list_report, to_json};
 use crate::cli::CompareArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
@@ -139,11 +139,7 @@ fn compare_table(
 ) -> Table {
     let line = |name: &str, presence: Presence, c: &Comparison| {
         let change = c.average_change_pct.map(|p| p / 100.0);
-        let tone = match change {
-            Some(x) if x > 0.10 => Tone::Bad,
-            Some(x) if x < -0.10 => Tone::Good,
-            _ => Tone::Plain,
-        };
+        let tone = change_tone(change);
         let presence = match presence {
             Presence::Both => Cell::text(""),
             Presence::CurrentOnly => Cell::text("new").toned(Tone::Warn),

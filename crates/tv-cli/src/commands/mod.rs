@@ -160,6 +160,44 @@ pub fn list_report<T: Serialize>(
     })
 }
 
+/// A report of one JSON object, which is also its only NDJSON line.
+pub fn single_report(json: serde_json::Value, table: Table) -> Report {
+    Report {
+        json: json.clone(),
+        ndjson: vec![json],
+        tables: vec![table],
+        charts: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// Relative change of an average latency against the window before (`0.1` = +10%);
+/// `None` unless both windows have an average.
+pub fn latency_change(
+    current: &tv_client::LatencySummary,
+    previous: &tv_client::LatencySummary,
+) -> Option<f64> {
+    use tv_client::math::{Comparison, WindowSummary};
+    let summary = |s: &tv_client::LatencySummary| WindowSummary {
+        volume: s.count,
+        average: s.average,
+        error_rate: None,
+    };
+    Comparison::new(summary(current), summary(previous))
+        .average_change_pct
+        .map(|pct| pct / 100.0)
+}
+
+/// Red for more than 10% slower, green for more than 10% faster.
+pub fn change_tone(change: Option<f64>) -> crate::render::Tone {
+    use crate::render::Tone;
+    match change {
+        Some(c) if c > 0.10 => Tone::Bad,
+        Some(c) if c < -0.10 => Tone::Good,
+        _ => Tone::Plain,
+    }
+}
+
 /// A column: snake_case name (CSV header), human header, alignment.
 pub fn column(name: &str, header: &str, align: Align) -> Column {
     Column {

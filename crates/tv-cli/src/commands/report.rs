@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::math::{self, Comparison, WindowSummary};
+use tv_client::math;
 use tv_client::{RequestsFilter, ServerFilter, TimeWindow, TraceView};
 
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, change_tone, column, emit, latency_change, list_report, to_json};
 use crate::cli::ReportArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
@@ -90,20 +90,7 @@ pub async fn app_row(
         tv.requests().summary(&app, &requests),
         latency.by_layer(&app, &current),
     )?;
-    let change = Comparison::new(
-        WindowSummary {
-            volume: summary.count,
-            average: summary.average,
-            error_rate: None,
-        },
-        WindowSummary {
-            volume: before.count,
-            average: before.average,
-            error_rate: None,
-        },
-    )
-    .average_change_pct
-    .map(|pct| pct / 100.0);
+    let change = latency_change(&summary, &before);
     let errors = math::estimate_errors(&rates, &series);
     let top = math::time_shares(&layers)
         .into_iter()
@@ -200,11 +187,7 @@ fn apps_table(rows: &[AppRow], window: TimeWindow, end: DateTime<Utc>) -> Table 
     let body = rows
         .iter()
         .map(|row| {
-            let change_tone = match row.change {
-                Some(c) if c > 0.10 => Tone::Bad,
-                Some(c) if c < -0.10 => Tone::Good,
-                _ => Tone::Plain,
-            };
+            let change_tone = change_tone(row.change);
             let error_tone = match row.error_rate {
                 Some(r) if r > 0.05 => Tone::Bad,
                 Some(r) if r > 0.01 => Tone::Warn,

@@ -5,18 +5,18 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::math::{self, Comparison, ErrorEstimate, LayerBreakdown, WindowSummary};
+use tv_client::math::{self, ErrorEstimate, LayerBreakdown};
 use tv_client::{
     Annotation, AnnotationRange, LatencyPoint, LatencySummary, RequestsFilter, RequestsSummary,
     Series, ServerFilter, TimeWindow, TraceView,
 };
 
 use super::timeseries::layer_table;
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, change_tone, column, emit, latency_change, list_report, to_json};
 use crate::cli::WindowArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Chart, ChartSeries, Marker, Report, Table, Tone, write_plot};
+use crate::render::{Align, Cell, Chart, ChartSeries, Marker, Report, Table, write_plot};
 use crate::suggest::app_error;
 
 /// JSON of `tv report APP`.
@@ -71,20 +71,7 @@ async fn fetch(
         latency.by_layer(app, &current),
         tv.annotations().of_app(app, range),
     )?;
-    let change = Comparison::new(
-        WindowSummary {
-            volume: summary.count,
-            average: summary.average,
-            error_rate: None,
-        },
-        WindowSummary {
-            volume: before.count,
-            average: before.average,
-            error_rate: None,
-        },
-    )
-    .average_change_pct
-    .map(|pct| pct / 100.0);
+    let change = latency_change(&summary, &before);
     Ok(AppReport {
         app: app.to_string(),
         window,
@@ -174,11 +161,7 @@ pub async fn run(
     if let Some(first) = charts.first() {
         write_chart_file(first, plot)?;
     }
-    let change_tone = match data.change {
-        Some(c) if c > 0.10 => Tone::Bad,
-        Some(c) if c < -0.10 => Tone::Good,
-        _ => Tone::Plain,
-    };
+    let change_tone = change_tone(data.change);
     let overview = Table {
         title: Some(format!(
             "{app}, last {} until {}",

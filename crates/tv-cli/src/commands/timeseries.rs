@@ -9,7 +9,7 @@ use tv_client::{
     TimeWindow, TraceView,
 };
 
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, column, emit, list_report, single_report, to_json};
 use crate::cli::{LatencyCommand, LatencyFilterArgs, ScopeArgs, ServerFilterArgs};
 use crate::exit::{CliError, Exit};
 use crate::filters::{self, FilterValues, explain_empty};
@@ -220,16 +220,7 @@ async fn latency_summary(
         summary,
     };
     let json = to_json(&output)?;
-    emit(
-        &Report {
-            json: json.clone(),
-            ndjson: vec![json],
-            tables: vec![table],
-            charts: Vec::new(),
-            notes: Vec::new(),
-        },
-        env,
-    )
+    emit(&single_report(json, table), env)
 }
 
 /// The by-layer table (shared with `tv report APP`).
@@ -394,16 +385,7 @@ pub async fn requests(
             summary,
         };
         let json = to_json(&output)?;
-        return emit(
-            &Report {
-                json: json.clone(),
-                ndjson: vec![json],
-                tables: vec![table],
-                charts: Vec::new(),
-                notes: Vec::new(),
-            },
-            env,
-        );
+        return emit(&single_report(json, table), env);
     }
     let series = match tv.requests().series(app, &filter).await {
         Ok(series) => series,

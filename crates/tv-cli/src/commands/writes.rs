@@ -8,10 +8,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::{Assignment, NewAnnotation, TraceView};
 
-use super::{Env, column, emit, to_json};
+use super::{Env, column, emit, single_report, to_json};
 use crate::cli::{AnnotateArgs, AppCommand, HostCommand};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Report, Table, Tone};
+use crate::render::{Align, Cell, Table, Tone};
 use crate::suggest::app_error;
 use crate::timearg::parse_time;
 
@@ -44,16 +44,7 @@ fn outcome(action: &str, target: &str, env: &Env) -> Result<Exit, CliError> {
         ]],
     };
     let json = to_json(&value)?;
-    emit(
-        &Report {
-            json: json.clone(),
-            ndjson: vec![json],
-            tables: vec![table],
-            charts: Vec::new(),
-            notes: Vec::new(),
-        },
-        env,
-    )
+    emit(&single_report(json, table), env)
 }
 
 /// Asks "… [y/N]" on a terminal; off a terminal, `--yes` is required.
