@@ -18,6 +18,20 @@ pub struct AnnotationRange {
     pub end: Option<DateTime<Utc>>,
 }
 
+/// Adds `time_start`/`time_end` (seconds) to an annotation listing request.
+macro_rules! in_range {
+    ($request:expr, $start:expr, $end:expr) => {{
+        let mut request = $request;
+        if let Some(start) = $start {
+            request = request.time_start(start);
+        }
+        if let Some(end) = $end {
+            request = request.time_end(end);
+        }
+        request
+    }};
+}
+
 /// Reading and writing annotations. Get one with [`TraceView::annotations`].
 #[derive(Debug, Clone, Copy)]
 pub struct Annotations<'a>(pub(super) &'a TraceView);
@@ -29,14 +43,7 @@ impl Annotations<'_> {
         let envelope = self
             .0
             .call("list_annotations", Kind::Idempotent, |api| {
-                let mut request = api.list_annotations();
-                if let Some(start) = start {
-                    request = request.time_start(start);
-                }
-                if let Some(end) = end {
-                    request = request.time_end(end);
-                }
-                request.send()
+                in_range!(api.list_annotations(), start, end).send()
             })
             .await?;
         convert(envelope.data, Annotation::from_wire)
@@ -48,14 +55,7 @@ impl Annotations<'_> {
         let envelope = self
             .0
             .call("list_app_annotations", Kind::Idempotent, |api| {
-                let mut request = api.list_app_annotations().app(app);
-                if let Some(start) = start {
-                    request = request.time_start(start);
-                }
-                if let Some(end) = end {
-                    request = request.time_end(end);
-                }
-                request.send()
+                in_range!(api.list_app_annotations().app(app), start, end).send()
             })
             .await?;
         convert(envelope.data, Annotation::from_wire)
