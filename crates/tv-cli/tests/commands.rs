@@ -144,3 +144,89 @@ fn schemas_are_valid_json() {
     command.env_clear().args(["schema", "report"]);
     insta::assert_snapshot!("schema_report", run(command).1);
 }
+
+#[test]
+fn a_closed_pipe_exits_0_without_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let sandbox = shared();
+    let binary = assert_cmd::cargo::cargo_bin("tv");
+    let commands: [&[&str]; 2] = [
+        &["completions", "bash"],
+        &[
+            "--base-url",
+            &sandbox.base_url,
+            "--api-key",
+            common::KEY,
+            "--output",
+            "ndjson",
+            "latency",
+            "series",
+            "web-shop",
+            "--window",
+            "week",
+        ],
+    ];
+    for args in commands {
+        let mut child = Command::new(&binary)
+            .env_clear()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!first.is_empty());
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn more_commands() {
+    snapshot_both(
+        "latency_series",
+        &[
+            "latency", "series", "web-shop", "--window", "week", "--end", END,
+        ],
+    );
+    snapshot_both(
+        "requests_series",
+        &["requests", "web-shop", "--window", "day", "--end", END],
+    );
+    snapshot_both("chart", &["chart", "web-shop", "--end", END]);
+    snapshot_both("host_versions", &["host", "versions", "100051"]);
+    snapshot_both("doctor", &["doctor"]);
+}
+
+#[test]
+fn chart_writes_an_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latency.svg");
+    let mut command = tv(shared());
+    command
+        .args([
+            "chart", "web-shop", "--end", END, "--output", "json", "--plot",
+        ])
+        .arg(&path);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("ms"),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+}
+
+#[test]
+fn version_names_the_spec() {
+    let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
+    command.env_clear().arg("--version");
+    assert_eq!(run(command).1, "tv 0.1.0 (TraceView API v2, spec 2.1)\n");
+}

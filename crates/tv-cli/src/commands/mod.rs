@@ -38,10 +38,11 @@ pub async fn run(
         Command::Config(command) => return settings::config(command, global, env),
         Command::Completions { shell } => {
             let mut command = crate::cli::command();
-            clap_complete::generate(shell, &mut command, "tv", &mut std::io::stdout());
-            return Ok(Exit::Ok);
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "tv", &mut script);
+            return print_raw(&script);
         }
-        Command::Schema { command } => return schema::print(command, env).map(|()| Exit::Ok),
+        Command::Schema { command } => return schema::print(command),
         Command::Sandbox(args) => return crate::sandbox::run(args).await,
         Command::Doctor => return settings::doctor(global, env).await,
         Command::GenerateMan { out } => return man_pages(&out),
@@ -132,6 +133,17 @@ pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match render::render(report, &env.render, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Exit::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes bytes to stdout as they are (completions, schemas, one value); a closed pipe
+/// is not an error.
+pub fn print_raw(bytes: &[u8]) -> Result<Exit, CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Ok),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         Err(e) => Err(e.into()),

@@ -1,13 +1,11 @@
 //! `tv schema COMMAND`: the JSON Schema of a command's `--output json`.
 
-use std::io::Write;
-
 use schemars::schema::RootSchema;
 use schemars::schema_for;
 
-use super::Env;
 use super::compare::CompareOutput;
 use super::listing::{HostList, Names};
+use super::print_raw;
 use super::report::AppsReport;
 use super::report_app::AppReport;
 use super::timeseries::{
@@ -15,7 +13,7 @@ use super::timeseries::{
     RequestsSummaryOutput,
 };
 use crate::cli::SchemaTarget;
-use crate::exit::CliError;
+use crate::exit::{CliError, Exit};
 
 /// The schema of a command's JSON output.
 pub fn schema(target: SchemaTarget) -> RootSchema {
@@ -40,16 +38,8 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
 }
 
 /// Prints the schema as pretty JSON on stdout.
-pub fn print(target: SchemaTarget, _env: &Env) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(&schema(target)).map_err(|e| {
-        CliError::new(
-            crate::exit::Exit::Runtime,
-            format!("cannot serialize the schema: {e}"),
-        )
-    })?;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}") {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+pub fn print(target: SchemaTarget) -> Result<Exit, CliError> {
+    let text = serde_json::to_string_pretty(&schema(target))
+        .map_err(|e| CliError::new(Exit::Runtime, format!("cannot serialize the schema: {e}")))?;
+    print_raw(format!("{text}\n").as_bytes())
 }

@@ -127,8 +127,7 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
                         ),
                     )
                 })?;
-            println!("{}", shown(&key, &value));
-            Ok(Exit::Ok)
+            super::print_raw(format!("{}\n", shown(&key, &value)).as_bytes())
         }
         ConfigCommand::List => {
             let mut rows = Vec::new();
