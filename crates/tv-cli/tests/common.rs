@@ -55,11 +55,8 @@ pub fn tv(sandbox: &Sandbox) -> Command {
     let mut command = Command::cargo_bin("tv").unwrap();
     command
         .env_clear()
-        .env("HOME", std::env::temp_dir().join("tv-cli-tests-home"))
-        .env(
-            "TV_CONFIG",
-            std::env::temp_dir().join("tv-cli-tests-no-config.toml"),
-        )
+        .env("HOME", "/nonexistent/tv-cli-tests-home")
+        .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
         .args([
             "--base-url",
             &sandbox.base_url,

@@ -44,14 +44,10 @@ fn shown(field: &str, value: &str) -> String {
     }
 }
 
-/// `abcd…` of a key: enough to tell keys apart, not enough to use one.
+/// A key as shown by `tv config` and `tv doctor`: never any of its characters, only
+/// that it is set and how long it is (to tell a truncated paste).
 pub fn redacted_key(key: &str) -> String {
-    let visible: String = key.chars().take(4).collect();
-    if key.chars().count() > 8 {
-        format!("{visible}…*** ({} characters)", key.chars().count())
-    } else {
-        "***".to_string()
-    }
+    format!("*** ({} characters)", key.chars().count())
 }
 
 /// A row of `tv config list`.
