@@ -242,22 +242,39 @@ proptest! {
         let layers = v.by_layer(app, &q).unwrap().layers;
         let stack = v.app(app).unwrap().layers().len();
         prop_assert_eq!(layers.len(), stack);
-        let entry = &layers[0];
-        for (p, l) in server.points.iter().zip(&entry.points) {
+        // The entry layer is called once per request.
+        for (p, l) in server.points.iter().zip(&layers[0].points) {
             prop_assert_eq!(p.timestamp, l.timestamp);
             prop_assert_eq!(p.volume, l.calls);
-            prop_assert_eq!(p.total_latency_us, l.total_us);
         }
         for series in &layers {
             prop_assert_eq!(series.points.len(), window.points());
             for (p, l) in server.points.iter().zip(&series.points) {
+                prop_assert_eq!(p.timestamp, l.timestamp);
                 if p.volume == 0 {
                     prop_assert!(l.calls == 0 && l.total_us == 0);
                 }
                 prop_assert!(l.calls == 0 || l.total_us > 0);
-                prop_assert!(l.total_us <= entry.points.iter().find(|e| e.timestamp == l.timestamp).unwrap().total_us);
+                prop_assert!(l.total_us <= p.total_latency_us);
             }
         }
+        // Layer totals are self times: they stack up to the requests' latency, slice by
+        // slice, so Σ layer totals = volume × average latency.
+        for (k, p) in server.points.iter().enumerate() {
+            let sum: u64 = layers.iter().map(|l| l.points[k].total_us).sum();
+            prop_assert_eq!(sum, p.total_latency_us);
+            match p.avg_latency_us() {
+                None => prop_assert_eq!(sum, 0),
+                Some(avg) => {
+                    let product = avg * p.volume as f64;
+                    prop_assert!((product - sum as f64).abs() <= 1e-9 * product.max(1.0));
+                }
+            }
+        }
+        // Over the window too: the layers' shares of the time sum to 1.
+        let all: u64 = layers.iter().flat_map(|l| &l.points).map(|p| p.total_us).sum();
+        let summary = v.latency_summary(app, Side::Server, &q).unwrap();
+        prop_assert_eq!(all, summary.total_latency_us);
         if let Some(name) = only {
             let fq = query(window, end, Filter { layer: Some(name.clone()), ..f });
             let one = v.by_layer(app, &fq).unwrap().layers;
@@ -265,6 +282,16 @@ proptest! {
             prop_assert_eq!(one[0].layer, name.as_str());
             let same = layers.iter().find(|l| l.layer == name).unwrap();
             prop_assert_eq!(&one[0].points, &same.points);
+            // The requests through the layer made its calls and spent all of its self
+            // time, plus part of the other layers' time.
+            let through = v.latency_series(app, Side::Server, &fq).unwrap();
+            for ((t, l), p) in through.points.iter().zip(&one[0].points).zip(&server.points) {
+                prop_assert_eq!(t.timestamp, l.timestamp);
+                prop_assert!(t.volume <= l.calls && t.volume <= p.volume);
+                prop_assert_eq!(t.volume == 0, l.calls == 0);
+                prop_assert!(t.total_latency_us >= l.total_us);
+                prop_assert!(t.total_latency_us <= p.total_latency_us);
+            }
         }
     }
 
@@ -326,6 +353,16 @@ proptest! {
             }
             for (x, y) in some.layers().iter().zip(all.layers()) {
                 prop_assert!(x.calls <= y.calls && x.touching <= y.touching && x.calls >= x.touching);
+                prop_assert_eq!(x.calls > 0, x.touching > 0);
+            }
+            // Self times stack up to the requests' latency (without a layer filter, whose
+            // volume and latency are those of the requests through the layer).
+            let sum = |s: &traffic::Slice| s.layers().iter().map(|l| l.total_us).sum::<u64>();
+            prop_assert_eq!(sum(&all), all.latency_total_us);
+            if f.layer.is_none() {
+                prop_assert_eq!(sum(&some), some.latency_total_us);
+            } else {
+                prop_assert!(some.latency_total_us <= sum(&some));
             }
         }
     }

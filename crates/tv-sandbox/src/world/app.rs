@@ -139,16 +139,18 @@ pub(crate) struct AppProfile {
     pub(crate) rum_share: f64,
     /// Browser-side time per page view (network, DOM, render), in microseconds.
     pub(crate) frontend_us: f64,
-    /// The expected request latency outside incidents, in microseconds.
+    /// The expected request latency outside incidents (the sum of the layers' expected
+    /// self times per request), in microseconds.
     pub(crate) base_request_us: f64,
     /// Probability that a given hour holds a minor incident.
     pub(crate) minor_incidents: f64,
     /// Probability that a given day holds a major incident.
     pub(crate) major_incidents: f64,
-    /// The layer stack: inclusive layers first, then leaves.
+    /// The layer stack: the once-per-request layers (entry, framework) first, then leaves.
     pub(crate) layers: Vec<LayerProfile>,
-    /// How many layers at the front of `layers` are inclusive (entry, framework).
-    pub(crate) inclusive: usize,
+    /// How many layers at the front of `layers` every request passes through exactly once
+    /// (entry, framework).
+    pub(crate) per_request: usize,
 }
 
 impl AppProfile {
@@ -160,7 +162,8 @@ impl AppProfile {
         } else {
             (rng.between(0.4f64.ln(), 12.0f64.ln())).exp()
         };
-        let inclusive = layers.iter().take_while(|l| l.is_inclusive()).count();
+        let per_request = layers.iter().take_while(|l| l.is_per_request()).count();
+        // Layer totals are self times, so the expected request latency is their sum.
         let base_request_us = layers
             .iter()
             .map(|l| match l.role {
@@ -183,7 +186,7 @@ impl AppProfile {
             minor_incidents: rng.between(0.2, 0.45),
             major_incidents: rng.between(0.2, 0.5),
             layers,
-            inclusive,
+            per_request,
         }
     }
 

@@ -79,8 +79,8 @@ fn incident(p: &AppProfile, kind: &Kind, rate: f64, k: i64) -> Option<Incident> 
     let start = k * kind.epoch + offset as i64;
     // Hit a leaf when there is one (databases and remote calls are what usually break).
     let n = p.layers.len().min(MAX_LAYERS);
-    let layer = if n > p.inclusive {
-        p.inclusive + pick(mix(h ^ 3), n - p.inclusive)
+    let layer = if n > p.per_request {
+        p.per_request + pick(mix(h ^ 3), n - p.per_request)
     } else {
         pick(mix(h ^ 3), n.max(1))
     };
@@ -138,7 +138,7 @@ mod tests {
         assert!(found.len() >= 10, "{} incidents in a week", found.len());
         for i in &found {
             assert!(i.end > i.start && i.end - i.start <= 7_200);
-            assert!(i.layer >= p.inclusive && i.layer < p.layers.len());
+            assert!(i.layer >= p.per_request && i.layer < p.layers.len());
         }
         // A slice fully inside an incident gets its whole severity.
         let i = found.iter().find(|i| i.end - i.start >= 90).unwrap();

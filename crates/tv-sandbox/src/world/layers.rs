@@ -1,19 +1,24 @@
 //! Layer stacks: which layers an app has, in which role, and what a call into each costs.
 //!
 //! A stack is `[entry, framework, leaves...]` for generated apps and `[entry]` for apps
-//! created through `assign_app`. The entry (web server) and framework layers are
-//! *inclusive*: every request passes through them once and their total time contains the
-//! time of everything below them. Leaves (databases, caches, outbound HTTP, queues) are
+//! created through `assign_app`. Every request passes through the entry (web server) and
+//! framework layers exactly once; leaves (databases, caches, outbound HTTP, queues) are
 //! called by a share of the requests, possibly several times per request.
+//!
+//! All costs are *self* (exclusive) times: the time spent in the layer itself, not in the
+//! layers it calls. A request's latency is the sum of its layers' self times, as in
+//! TraceView's stacked by-layer chart.
 
 use super::hash::{Stream, hash_str};
 
 /// What a layer does in the request path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LayerRole {
-    /// The web server / entry layer: one call per request, total = whole request.
+    /// The web server / entry layer: one call per request, a few ms of self time (the
+    /// whole request for single-layer apps).
     Entry,
-    /// The application framework: one call per request, contains all leaf time.
+    /// The application framework: one call per request, the bulk of the app's CPU time
+    /// (its self time excludes the leaves it calls).
     Framework,
     /// A database, cache, outbound HTTP client or queue: called by some requests,
     /// possibly several times.
@@ -64,12 +69,11 @@ pub struct LayerProfile {
     pub role: LayerRole,
     /// Hash salt for this layer's noise (derived from the name).
     pub(crate) salt: u64,
-    /// Leaves: share of requests that call the layer; inclusive layers: 1.
+    /// Leaves: share of requests that call the layer; per-request layers: 1.
     pub(crate) coverage: f64,
-    /// Leaves: mean calls per request that calls the layer (>= 1); inclusive layers: 1.
+    /// Leaves: mean calls per request that calls the layer (>= 1); per-request layers: 1.
     pub(crate) calls_per_touch: f64,
-    /// Leaves: microseconds per call; inclusive layers: own (exclusive) microseconds per
-    /// request.
+    /// Self (exclusive) microseconds per call; for per-request layers also per request.
     pub(crate) cost_us: f64,
 }
 
@@ -86,7 +90,7 @@ impl LayerProfile {
     }
 
     /// Whether every request passes through the layer exactly once.
-    pub fn is_inclusive(&self) -> bool {
+    pub fn is_per_request(&self) -> bool {
         self.role != LayerRole::Leaf
     }
 }
@@ -200,7 +204,7 @@ pub(crate) fn generate_stack(
         LayerRole::Entry,
         1.0,
         1.0,
-        rng.between(300.0, 3_000.0),
+        rng.between(1_000.0, 3_500.0),
     ));
     stack.push(LayerProfile::new(
         language.framework_layer(),
@@ -273,6 +277,9 @@ mod tests {
             assert_eq!(stack[0].role, LayerRole::Entry);
             assert_eq!(stack[1].role, LayerRole::Framework);
             assert!(stack[2..].iter().all(|l| l.role == LayerRole::Leaf));
+            // Self times: a few ms in the web server, much more in the framework.
+            assert!((1_000.0..=3_500.0).contains(&stack[0].cost_us));
+            assert!(stack[1].cost_us > 4.0 * stack[0].cost_us);
             let mut names: Vec<&str> = stack.iter().map(|l| l.name.as_str()).collect();
             names.sort_unstable();
             names.dedup();

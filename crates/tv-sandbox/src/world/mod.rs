@@ -58,9 +58,18 @@
 //!   only on `(seed, app, filter, start, step)`.
 //! - **Filters** ([`Filter`]) thin traffic consistently; unknown values give 0 volume;
 //!   `browser`/`region` only act on the client side; with `layer`, volume counts requests
-//!   through the layer, and by-layer keeps only that layer's series.
-//! - **Apps created** through `assign_app` have only their configured layer, and traffic
-//!   derived from `(seed, name)` like every app.
+//!   through the layer (their latency: the layer's whole self time plus their share of
+//!   the other layers' time), and by-layer keeps only that layer's series, unchanged.
+//! - **By-layer totals are self time** ([`traffic`]): a layer's `total_us` (the wire's
+//!   `avg_latency`) is the time spent in the layer itself, excluding the layers it calls,
+//!   so the layers stack: in every slice, `Σ layer total_us` = the server series'
+//!   latency total = `volume × avg_latency`, and the layers' shares of the time sum to 1.
+//!   The entry (web server) layer's calls equal the request volume; per call it takes a
+//!   few ms, the framework the bulk of the app time, databases and caches ms-scale with
+//!   several calls per request, outbound HTTP tens of ms.
+//! - **Apps created** through `assign_app` have only their configured layer (which then
+//!   carries the whole request time), and traffic derived from `(seed, name)` like every
+//!   app.
 
 mod annotations;
 mod app;

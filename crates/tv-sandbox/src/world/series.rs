@@ -62,7 +62,9 @@ pub struct LayerPoint {
     pub timestamp: i64,
     /// Calls into the layer (the wire's `volume`).
     pub calls: u64,
-    /// Total microseconds in the layer (the wire's `avg_latency`, per the decisions).
+    /// Microseconds spent in the layer itself, excluding the layers it calls (the wire's
+    /// `avg_latency`, per the decisions). The layers' totals of a slice add up to the
+    /// server series' latency total of that slice.
     pub total_us: u64,
 }
 
@@ -211,8 +213,10 @@ pub fn total_requests_summary(app: &App, filter: &Filter, w: WindowSpec) -> Tota
 }
 
 /// The by-layer series (`latency/{app}/server/by-layer`): one series per layer, in stack
-/// order. Filters narrow every layer; a `layer` filter keeps only that layer's series
-/// (an unknown layer gives an empty list).
+/// order, with each layer's self time (so, slice by slice, the layers sum to the server
+/// series' latency total under the same filters). Filters narrow every layer; a `layer`
+/// filter keeps only that layer's series, unchanged (an unknown layer gives an empty
+/// list).
 pub fn by_layer<'a>(app: &'a App, filter: &Filter, w: WindowSpec) -> Vec<LayerSeries<'a>> {
     let mut rf = Resolved::resolve(app, filter, Side::Server);
     let only = match filter.layer.as_deref().filter(|l| !l.is_empty()) {

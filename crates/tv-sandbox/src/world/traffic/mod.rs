@@ -11,16 +11,22 @@
 //!    `floor(V × share × jitter + u) ≤ V`, and every layer count is thinned with the same
 //!    ratio, so a filtered slice never exceeds the unfiltered one and an unknown value
 //!    gives zero. Filtered traffic also has its own latency and error factors.
-//! 3. **Layers.** Each leaf is called by `touching ≤ V` requests, `calls ≥ touching`
-//!    times; its total time is `calls × per-call cost` (plus incident time). The framework
-//!    layer's total is the sum of the leaves plus its own time, the entry (web server)
-//!    layer's total is the framework's plus its own: totals are inclusive, in whole
-//!    microseconds, and the entry layer's calls equal the request volume.
-//! 4. **Requests.** The request latency total is the entry layer's total, so the average
-//!    latency is exactly `entry total / volume`. Errors are `≤ volume`, total requests
-//!    are `volume + untraced ≥ volume`.
+//! 3. **Layers.** A layer's total is its *self* (exclusive) time, in whole microseconds:
+//!    the time spent in the layer itself, not in the layers it calls, so the layers of a
+//!    request add up to the request's latency (a stacked chart, as TraceView draws it).
+//!    Each leaf is called by `touching ≤ V` requests, `calls ≥ touching` times (and
+//!    `touching ≥ 1` whenever `calls ≥ 1`); its total is `calls × per-call cost` (plus
+//!    incident time). The entry (web server) and framework layers are called once per
+//!    request (their calls equal the request volume) and their totals are their own time
+//!    per request × volume: a few ms for the web server, the bulk of the app's CPU time
+//!    for the framework.
+//! 4. **Requests.** The request latency total is the sum of all layers' totals, so the
+//!    average latency is exactly `Σ layer totals / volume`. Errors are `≤ volume`, total
+//!    requests are `volume + untraced ≥ volume`.
 //! 5. **Layer filter.** Volume becomes the requests that went through the layer; their
-//!    latency is the layer's time per such request plus the average time outside it.
+//!    latency total is the layer's whole self time (only they spent it) plus their share
+//!    (`touching / V`) of the time in the other layers, so it lies between the layer's
+//!    total and the unfiltered request total.
 //! 6. **Client side** (RUM): page views are a share of the server requests (then thinned
 //!    by browser × region); page-load time = server latency + browser-side time.
 //!
@@ -57,9 +63,11 @@ const SALT_CLIENT: u64 = 0x636c_6965_6e74_000a;
 pub struct LayerSlice {
     /// Requests that called the layer at least once (≤ request volume).
     pub touching: u64,
-    /// Calls into the layer (≥ `touching`; == volume for entry and framework layers).
+    /// Calls into the layer (≥ `touching`, and ≥ 1 exactly when `touching` is; == volume
+    /// for the entry and framework layers).
     pub calls: u64,
-    /// Total microseconds spent in the layer (inclusive of the layers below it).
+    /// Microseconds spent in the layer itself (self time, excluding the layers it calls);
+    /// the layers' totals of a slice add up to its request latency total.
     pub total_us: u64,
 }
 
@@ -186,8 +194,22 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     let slice_latency = (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load * rf.latency;
     let base = p.base_request_us;
 
-    let mut leaf_sum: u64 = 0;
-    for i in p.inclusive.min(n)..n {
+    // Self time of every layer; the request total is their sum.
+    let mut request_total: u64 = 0;
+    let per_request = p.per_request.min(n);
+    for i in 0..per_request {
+        let l = &p.layers[i];
+        let h = combine(s, l.salt);
+        let own = l.cost_us * slice_latency * between(mix(h ^ 5), 0.9, 1.1) + inc.extra[i] * base;
+        let total = round_u64(vf as f64 * own);
+        out.layers[i] = LayerSlice {
+            touching: vf,
+            calls: vf,
+            total_us: total,
+        };
+        request_total += total;
+    }
+    for i in per_request..n {
         let l = &p.layers[i];
         let h = combine(s, l.salt);
         let coverage = (l.coverage * between(mix(h ^ 1), 0.9, 1.1)).min(1.0);
@@ -199,12 +221,12 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
         let (touching, calls) = if vf == v {
             (touching, calls)
         } else {
-            // The same dither for both keeps calls >= touching.
+            // The same dither for both keeps calls >= touching; a thinned layer that is
+            // still called was called by at least one request (1 <= vf here).
             let u = unit(combine(h, rf.key));
-            (
-                floor_u64(touching as f64 * ratio + u).min(vf),
-                floor_u64(calls as f64 * ratio + u),
-            )
+            let calls = floor_u64(calls as f64 * ratio + u);
+            let touching = floor_u64(touching as f64 * ratio + u).min(vf);
+            (if calls > 0 { touching.max(1) } else { touching }, calls)
         };
         let per_call = l.cost_us * slice_latency * between(mix(h ^ 5), 0.85, 1.15);
         // Incident time per request, concentrated on the requests that call the layer
@@ -220,22 +242,8 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
             calls,
             total_us: total,
         };
-        leaf_sum += total;
+        request_total += total;
     }
-    let mut below = leaf_sum;
-    for i in (0..p.inclusive.min(n)).rev() {
-        let l = &p.layers[i];
-        let h = combine(s, l.salt);
-        let own = l.cost_us * slice_latency * between(mix(h ^ 5), 0.9, 1.1) + inc.extra[i] * base;
-        let total = below + round_u64(vf as f64 * own);
-        out.layers[i] = LayerSlice {
-            touching: vf,
-            calls: vf,
-            total_us: total,
-        };
-        below = total;
-    }
-    let request_total = below;
 
     let error_rate = (p.error_rate * rf.errors * (1.0 + inc.errors)).min(0.9);
     let errors = floor_u64(

@@ -23,7 +23,7 @@ fn slices_are_pure() {
 }
 
 #[test]
-fn layer_totals_are_inclusive_and_entry_equals_requests() {
+fn layer_totals_are_self_times_that_add_up_to_the_requests() {
     let a = app();
     let mut busy = 0;
     for k in 0..200 {
@@ -31,13 +31,13 @@ fn layer_totals_are_inclusive_and_entry_equals_requests() {
         let layers = s.layers();
         assert_eq!(layers.len(), 10);
         assert_eq!(layers[0].calls, s.volume);
-        assert_eq!(layers[0].total_us, s.latency_total_us);
+        assert_eq!(layers[1].calls, s.volume);
+        let sum: u64 = layers.iter().map(|l| l.total_us).sum();
+        assert_eq!(sum, s.latency_total_us);
         assert!(s.errors <= s.volume && s.total_requests >= s.volume);
-        let leaves: u64 = layers[2..].iter().map(|l| l.total_us).sum();
-        assert!(layers[1].total_us >= leaves);
-        assert!(layers[0].total_us >= layers[1].total_us);
         for (l, p) in layers.iter().zip(a.layers()) {
             assert!(l.calls >= l.touching && l.touching <= s.volume);
+            assert_eq!(l.calls > 0, l.touching > 0);
             if p.role == LayerRole::Leaf && l.calls > 0 && s.volume > 100 {
                 let per_call_ms = l.total_us as f64 / l.calls as f64 / 1_000.0;
                 assert!(per_call_ms < 5_000.0, "{}: {per_call_ms} ms", p.name);
@@ -45,11 +45,77 @@ fn layer_totals_are_inclusive_and_entry_equals_requests() {
         }
         if s.volume > 0 {
             busy += 1;
-            let avg_ms = s.latency_total_us as f64 / s.volume as f64 / 1_000.0;
+            let avg = s.latency_total_us as f64 / s.volume as f64;
+            assert!((avg * s.volume as f64 - sum as f64).abs() <= 1e-6 * sum as f64);
+            let avg_ms = avg / 1_000.0;
             assert!((5.0..20_000.0).contains(&avg_ms), "{avg_ms} ms");
         }
     }
     assert!(busy > 150);
+}
+
+/// Median per-call self time of each layer over a day of 15-minute slices, in ms, with
+/// the layers' shares of the day's total time.
+fn day_profile(a: &App) -> Vec<(f64, f64)> {
+    let n = a.layers().len();
+    let mut per_call: Vec<Vec<f64>> = vec![Vec::new(); n];
+    let mut totals = vec![0u64; n];
+    for k in 0..96 {
+        let s = slice(a, &Filter::none(), Side::Server, T0 + k * 900, 900);
+        for (i, l) in s.layers().iter().enumerate() {
+            totals[i] += l.total_us;
+            if l.calls > 0 {
+                per_call[i].push(l.total_us as f64 / l.calls as f64 / 1_000.0);
+            }
+        }
+    }
+    let all: u64 = totals.iter().sum();
+    per_call
+        .into_iter()
+        .zip(totals)
+        .map(|(mut v, t)| {
+            v.sort_by(f64::total_cmp);
+            let median = v.get(v.len() / 2).copied().unwrap_or(0.0);
+            (median, t as f64 / all.max(1) as f64)
+        })
+        .collect()
+}
+
+#[test]
+fn per_call_self_times_are_plausible() {
+    for (seed, name) in [
+        (11, "web-shop"),
+        (3, "blog"),
+        (42, "web-shop"),
+        (7, "billing-api"),
+    ] {
+        let a = App::generate(seed, AppId(2), name, "example", 8, true);
+        let profile = day_profile(&a);
+        let shares: f64 = profile.iter().map(|(_, s)| s).sum();
+        assert!((shares - 1.0).abs() < 1e-9);
+        for (l, (ms, share)) in a.layers().iter().zip(&profile) {
+            let ok = match (l.role, l.name.as_str()) {
+                (LayerRole::Entry, _) => (0.8..6.0).contains(ms) && *share < 0.1,
+                (LayerRole::Framework, _) => (10.0..200.0).contains(ms) && *share > 0.25,
+                (_, "http_client" | "cURL") => (15.0..250.0).contains(ms),
+                (_, "elasticsearch" | "rabbitmq" | "file_get_contents") => (0.4..60.0).contains(ms),
+                _ => (0.08..20.0).contains(ms),
+            };
+            assert!(
+                ok,
+                "{name}/{}: {ms} ms per call, {share} of the time",
+                l.name
+            );
+        }
+        // The framework takes more time than the web server and any single leaf.
+        let framework = profile[1].1;
+        assert!(
+            profile
+                .iter()
+                .enumerate()
+                .all(|(i, p)| i == 1 || p.1 < framework)
+        );
+    }
 }
 
 #[test]
@@ -75,8 +141,11 @@ fn filters_narrow() {
             assert!(s.volume <= all.volume);
             for (l, u) in s.layers().iter().zip(all.layers()) {
                 assert!(l.calls <= u.calls && l.touching <= u.touching && l.calls >= l.touching);
+                assert_eq!(l.calls > 0, l.touching > 0);
             }
             assert_eq!(s.layers()[0].calls, s.volume);
+            let sum: u64 = s.layers().iter().map(|l| l.total_us).sum();
+            assert_eq!(sum, s.latency_total_us);
         }
         sum0 += s0.volume;
         sum1 += s1.volume;
@@ -104,20 +173,24 @@ fn layer_filter_counts_requests_through_the_layer() {
         assert_eq!(s.volume, all.layers()[2].touching);
         assert!(s.volume <= all.volume && s.errors <= s.volume);
         assert!(s.total_requests >= s.volume);
-        if s.volume > 0 {
-            assert!(s.latency_total_us >= all.layers()[2].total_us);
-        }
+        // The requests through the layer spent all of its self time, and part of the rest.
+        assert!(s.latency_total_us >= all.layers()[2].total_us);
+        assert!(s.latency_total_us <= all.latency_total_us);
+        assert_eq!(s.volume == 0, all.layers()[2].calls == 0);
     }
-    let entry = Filter {
-        layer: Some(a.layers()[0].name.clone()),
-        ..Filter::none()
-    };
-    let all = slice(&a, &Filter::none(), Side::Server, T0, 900);
-    let s = slice(&a, &entry, Side::Server, T0, 900);
-    assert_eq!(
-        (s.volume, s.latency_total_us),
-        (all.volume, all.latency_total_us)
-    );
+    // Every request goes through the entry and framework layers.
+    for i in 0..2 {
+        let f = Filter {
+            layer: Some(a.layers()[i].name.clone()),
+            ..Filter::none()
+        };
+        let all = slice(&a, &Filter::none(), Side::Server, T0, 900);
+        let s = slice(&a, &f, Side::Server, T0, 900);
+        assert_eq!(
+            (s.volume, s.latency_total_us),
+            (all.volume, all.latency_total_us)
+        );
+    }
 }
 
 #[test]
