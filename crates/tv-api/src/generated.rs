@@ -3066,9 +3066,11 @@ impl Client {
     ///
     /// One series per layer of the app. In each slice `volume` is the number of calls
     /// into the layer (not requests) and the third column, despite its name
-    /// `avg_latency`, is the TOTAL time spent in the layer in microseconds. Per-call
-    /// average = total / calls; per-request average = total / requests of the server
-    /// series in the same slice. Unknown query parameters are ignored.
+    /// `avg_latency`, is the TOTAL time spent in the layer itself (its self time, not
+    /// including the layers it calls) in microseconds, so the layers of a slice add up
+    /// to its requests' latency. Per-call average = total / calls; per-request average =
+    /// total / requests of the server series in the same slice. Unknown query
+    /// parameters are ignored.
     ///
     /// Sends a `GET` request to `/latency/{app}/server/by-layer`
     ///
