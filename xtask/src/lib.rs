@@ -1,5 +1,6 @@
 //! Library half of `cargo xtask`, so the workspace tests can run the same checks.
 
+pub mod bench;
 pub mod codegen;
 pub mod lint;
 pub mod schema_check;

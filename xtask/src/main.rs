@@ -5,13 +5,16 @@
 //! cargo xtask codegen --check   fail with a diff when the checked-in file is stale
 //! cargo xtask lint-spec         only lint openapi/traceview-v2.yaml
 //! cargo xtask man [DIR]         man pages of `tv` from its clap definition (default target/man)
+//! cargo xtask bench [--runs N] [--fan-out-runs N] [--no-cargo-bench]
+//!                               tv side by side with curl, python-traceview and the
+//!                               sandbox's ceiling; Markdown on stdout, JSON in target/bench
 //! ```
 
 use std::process::ExitCode;
 
 use xtask::codegen::{self, CheckOutcome};
 
-const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR]>";
+const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench [--runs N] [--fan-out-runs N] [--no-cargo-bench]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +41,17 @@ fn main() -> ExitCode {
         }),
         ["man"] => man("target/man"),
         ["man", dir] => man(dir),
+        // The bench's measuring helper (see `bench::measure::run_isolated`); not for people.
+        ["bench-child", rest @ ..] => xtask::bench::child(rest),
+        ["bench", rest @ ..] => xtask::bench::Options::parse(rest).and_then(|options| {
+            let command_line = ["cargo", "xtask"]
+                .iter()
+                .chain(args.iter())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            xtask::bench::run(&xtask::workspace_root(), &options, &command_line).map(|_| ())
+        }),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

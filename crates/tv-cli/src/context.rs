@@ -64,6 +64,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
     let key_value = settings.api_key.as_ref().map(|k| k.value.clone());
     let tv = key.timeout(global.timeout).retry(policy).build()?;
     let key = key_value.ok_or_else(|| CliError::new(Exit::Config, "no API key"))?;
+    crate::logging::hide(&key);
     Ok(Connection {
         tv,
         key,

@@ -2,6 +2,7 @@
 //! every line passes through key redaction before it is written.
 
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -28,6 +29,15 @@ pub fn init(verbose: u8, quiet: bool, color: bool) {
         .with_target(verbose >= 2)
         .without_time()
         .try_init();
+}
+
+/// The key in use, once known: log lines are scrubbed of it wherever it appears (a
+/// server may echo it in a body a debug line quotes), not only of `key=…` in URLs.
+static KEY: OnceLock<tv_client::ApiKey> = OnceLock::new();
+
+/// Scrubs `key` (literal and URL-encoded) from every later log line.
+pub fn hide(key: &tv_client::ApiKey) {
+    let _ = KEY.set(key.clone());
 }
 
 /// Hands out one buffer per log event; the buffer is redacted and written on drop.
@@ -57,6 +67,10 @@ impl Write for RedactedLine {
 impl Drop for RedactedLine {
     fn drop(&mut self) {
         let text = String::from_utf8_lossy(&self.0);
-        let _ = io::stderr().write_all(tv_client::redact(&text).as_bytes());
+        let line = match KEY.get() {
+            Some(key) => key.scrub(&text),
+            None => tv_client::redact(&text).into_owned(),
+        };
+        let _ = io::stderr().write_all(line.as_bytes());
     }
 }

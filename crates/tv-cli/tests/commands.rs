@@ -26,6 +26,31 @@ fn report_all_apps() {
 }
 
 #[test]
+fn report_all_apps_as_csv_and_ndjson() {
+    // The table is built only for the formats that print it: CSV still has it.
+    let sandbox = shared();
+    let mut command = tv(sandbox);
+    command.args(["--output", "csv", "report", "--end", END]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut lines = stdout.lines();
+    assert!(
+        lines.next().is_some_and(|h| h.starts_with("app,")),
+        "{stdout}"
+    );
+    assert_eq!(lines.count(), 6, "one row per app: {stdout}");
+    let mut command = tv(sandbox);
+    command.args(["--output", "ndjson", "report", "--end", END]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    for line in stdout.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(row["app"].is_string(), "{line}");
+    }
+}
+
+#[test]
 fn report_one_app() {
     snapshot_both(
         "report_app",

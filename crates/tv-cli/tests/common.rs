@@ -20,8 +20,21 @@ pub struct Sandbox {
 
 /// Starts a sandbox with the given fault settings.
 pub fn start(fault_rate: f64, faults: &[&str]) -> Sandbox {
+    let faults: Vec<tv_sandbox::server::FaultKind> =
+        faults.iter().map(|f| f.parse().unwrap()).collect();
+    start_with(move |config| {
+        config.fault_rate = fault_rate;
+        config.faults = faults;
+    })
+    .0
+}
+
+/// Starts a sandbox with the tests' clock and key and whatever else `configure` sets;
+/// also returns the server state (fault counts, the world).
+pub fn start_with(
+    configure: impl FnOnce(&mut tv_sandbox::server::SandboxConfig) + Send + 'static,
+) -> (Sandbox, tv_sandbox::server::Sandbox) {
     let (sender, receiver) = std::sync::mpsc::channel();
-    let faults: Vec<String> = faults.iter().map(|f| f.to_string()).collect();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -31,17 +44,17 @@ pub fn start(fault_rate: f64, faults: &[&str]) -> Sandbox {
             let mut config = tv_sandbox::server::SandboxConfig::demo();
             config.now = Some(NOW);
             config.api_keys = vec![KEY.to_string()];
-            config.fault_rate = fault_rate;
-            config.faults = faults.iter().map(|f| f.parse().unwrap()).collect();
+            configure(&mut config);
             let sandbox = tv_sandbox::server::start(config).await.unwrap();
-            sender.send(sandbox.base_url().to_string()).unwrap();
+            sender
+                .send((sandbox.base_url().to_string(), sandbox.sandbox().clone()))
+                .unwrap();
             std::future::pending::<()>().await;
             drop(sandbox);
         });
     });
-    Sandbox {
-        base_url: receiver.recv().unwrap(),
-    }
+    let (base_url, state) = receiver.recv().unwrap();
+    (Sandbox { base_url }, state)
 }
 
 /// One shared, fault-free sandbox for read-only tests.

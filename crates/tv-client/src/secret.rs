@@ -65,17 +65,28 @@ impl ApiKey {
     /// replaces every literal or form-urlencoded occurrence of this key (as in an echoed
     /// body) with `***`. Keys shorter than 4 characters are only redacted as `key=` values.
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = redact(text).into_owned();
-        let key = self.expose();
-        if key.len() >= MIN_SCRUB_LEN {
-            out = out.replace(key, REDACTED);
-            let encoded = form_urlencode(key);
-            if encoded != key {
-                out = out.replace(&encoded, REDACTED);
-            }
-        }
-        out
+        redact(&hide_key(text, self.expose())).into_owned()
     }
+}
+
+/// Replaces `key`, literal and form-encoded, with `***` (keys shorter than 4 bytes are
+/// left alone: they would blank out ordinary words).
+///
+/// This must run before [`redact`]: a key holding `&` or `=` (`a&key=b`) is cut by
+/// `redact`'s `key=…` rule into pieces that no longer match the whole key.
+pub(crate) fn hide_key<'t>(text: &'t str, key: &str) -> std::borrow::Cow<'t, str> {
+    if key.len() < MIN_SCRUB_LEN {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let encoded = form_urlencode(key);
+    if !text.contains(key) && !text.contains(&encoded) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.replace(key, REDACTED);
+    if encoded != key {
+        out = out.replace(&encoded, REDACTED);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `application/x-www-form-urlencoded` encoding of one value (what reqwest sends).
@@ -176,5 +187,14 @@ mod tests {
         assert_eq!(out, "body echoed *** and ***; url ?key=***");
         let short = ApiKey::new("ab").unwrap();
         assert_eq!(short.scrub("abc key=ab"), "abc key=***");
+    }
+
+    #[test]
+    fn a_key_holding_query_syntax_is_scrubbed_whole() {
+        let key = ApiKey::new("s3cr3t&key=x/y?z#w%2F+é").unwrap();
+        let text = "echo: key s3cr3t&key=x/y?z#w%2F+é and ?key=s3cr3t%26key%3Dx%2Fy%3Fz%23w%252F%2B%C3%A9&a=1";
+        let out = key.scrub(text);
+        assert!(!out.contains("s3cr3t"), "{out}");
+        assert_eq!(out, "echo: key *** and ?key=***&a=1");
     }
 }

@@ -12,6 +12,7 @@ use tv_api::{Exchange, ResponseObserver, ResponseValue};
 
 use crate::client::retry::RetryPolicy;
 use crate::error::{Error, parse_retry_after, snippet};
+use crate::secret::hide_key;
 
 /// What the generated client returns.
 pub(crate) type ApiResult<T> = Result<ResponseValue<T>, tv_api::Error<ErrorEnvelope>>;
@@ -77,11 +78,14 @@ impl Counters {
 }
 
 /// Runs `send` until it succeeds, fails for good, or the policy's attempts run out.
+/// `key` is hidden from every text an error quotes from the server (an error page may
+/// echo the key anywhere, not only as `key=…`).
 pub(crate) async fn call<T, F, Fut>(
     operation: &'static str,
     kind: Kind,
     policy: &RetryPolicy,
     counters: &Counters,
+    key: &str,
     send: F,
 ) -> Result<T, Error>
 where
@@ -106,7 +110,7 @@ where
         };
         let outcome = match result {
             Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(map_error::<T>(error, status, status_retry_after).await),
+            Err(error) => Err(map_error::<T>(error, status, status_retry_after, key).await),
         };
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match &outcome {
@@ -170,6 +174,7 @@ async fn map_error<T: DeserializeOwned>(
     error: tv_api::Error<ErrorEnvelope>,
     status: Option<u16>,
     status_retry_after: Option<Duration>,
+    key: &str,
 ) -> Error {
     use tv_api::Error as E;
     match error {
@@ -177,21 +182,23 @@ async fn map_error<T: DeserializeOwned>(
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers());
             let envelope = response.into_inner();
-            let body =
-                serde_json::json!({ "data": envelope.data, "response": "error" }).to_string();
+            let data = hide_key(&envelope.data, key);
+            let body = serde_json::json!({ "data": data, "response": "error" }).to_string();
             Error::from_status(status, &body, retry_after)
         }
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers());
-            let body = read_excerpt(response).await;
+            let body = read_excerpt(response, key).await;
             from_odd_body(status, &body, retry_after)
         }
         E::InvalidResponsePayload(bytes, parse_error) => {
             let body = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_EXCERPT_BYTES)]);
             match status {
-                Some(status) if status != 200 => from_odd_body(status, &body, status_retry_after),
-                _ => decode_error::<T>(&bytes, &parse_error),
+                Some(status) if status != 200 => {
+                    from_odd_body(status, &hide_key(&body, key), status_retry_after)
+                }
+                _ => decode_error::<T>(&bytes, &parse_error, key),
             }
         }
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => transport(&e),
@@ -219,22 +226,42 @@ fn from_odd_body(status: u16, body: &str, retry_after: Option<Duration>) -> Erro
 }
 
 /// Explains a 200 whose body is not the promised envelope, naming the JSON path.
-fn decode_error<T: DeserializeOwned>(bytes: &[u8], parse_error: &serde_json::Error) -> Error {
+fn decode_error<T: DeserializeOwned>(
+    bytes: &[u8],
+    parse_error: &serde_json::Error,
+    key: &str,
+) -> Error {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_EXCERPT_BYTES)]);
+    let text = hide_key(&text, key);
     if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(bytes) {
         return Error::unexpected_response(
             200,
-            &format!("error envelope with HTTP 200: {}", envelope.data),
+            &format!(
+                "error envelope with HTTP 200: {}",
+                hide_key(&envelope.data, key)
+            ),
         );
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Err(e) => {
-            let path = e.path().to_string();
-            let path = if path == "." { "$".to_string() } else { path };
-            Error::decode(path, e.inner().to_string(), &text)
+            let path = json_path(&e.path().to_string());
+            Error::decode(path, hide_key(&e.inner().to_string(), key), &text)
         }
-        Ok(_) => Error::decode("$", parse_error.to_string(), &text),
+        Ok(_) => Error::decode("$", hide_key(&parse_error.to_string(), key), &text),
+    }
+}
+
+/// A `serde_path_to_error` path as shown to people: the document itself is `$`, and an
+/// unknown last segment (`data.?`, where the document ended) names its parent.
+fn json_path(path: &str) -> String {
+    let mut path = path;
+    while let Some(parent) = path.strip_suffix(".?") {
+        path = parent;
+    }
+    match path {
+        "" | "." | "?" => "$".to_owned(),
+        known => known.to_owned(),
     }
 }
 
@@ -285,7 +312,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     parse_retry_after(value, chrono::Utc::now())
 }
 
-async fn read_excerpt(mut response: reqwest::Response) -> String {
+async fn read_excerpt(mut response: reqwest::Response, key: &str) -> String {
     let mut body = Vec::new();
     while body.len() < BODY_EXCERPT_BYTES {
         match response.chunk().await {
@@ -294,7 +321,7 @@ async fn read_excerpt(mut response: reqwest::Response) -> String {
         }
     }
     body.truncate(BODY_EXCERPT_BYTES);
-    snippet(&String::from_utf8_lossy(&body))
+    snippet(&hide_key(&String::from_utf8_lossy(&body), key))
 }
 
 #[cfg(test)]
@@ -315,7 +342,7 @@ mod tests {
     fn decode_errors_name_the_json_path() {
         let body = br#"{"data": ["a", 3], "response": "ok"}"#;
         let parse = serde_json::from_slice::<tv_api::types::StringListEnvelope>(body).unwrap_err();
-        let error = decode_error::<tv_api::types::StringListEnvelope>(body, &parse);
+        let error = decode_error::<tv_api::types::StringListEnvelope>(body, &parse, "k3y-unused");
         match error {
             Error::Decode { path, .. } => assert_eq!(path, "data[1]"),
             other => panic!("{other:?}"),
@@ -323,10 +350,19 @@ mod tests {
     }
 
     #[test]
+    fn json_paths_read_well() {
+        assert_eq!(json_path("."), "$");
+        assert_eq!(json_path("?"), "$");
+        assert_eq!(json_path("data.?"), "data");
+        assert_eq!(json_path("data[2].timeseries.?"), "data[2].timeseries");
+        assert_eq!(json_path("data.count"), "data.count");
+    }
+
+    #[test]
     fn an_error_envelope_with_200_is_unexpected() {
         let body = br#"{"data": "boom", "response": "error"}"#;
         let parse = serde_json::from_slice::<tv_api::types::StringListEnvelope>(body).unwrap_err();
-        let error = decode_error::<tv_api::types::StringListEnvelope>(body, &parse);
+        let error = decode_error::<tv_api::types::StringListEnvelope>(body, &parse, "k3y-unused");
         assert!(
             matches!(error, Error::UnexpectedResponse { status: 200, .. }),
             "{error:?}"

@@ -143,7 +143,8 @@ impl TraceView {
         F: Fn(&'a tv_api::Client) -> Fut,
         Fut: std::future::Future<Output = call::ApiResult<T>>,
     {
-        call::call(operation, kind, &self.policy, &self.counters, || {
+        let key = tv_api::ClientInfo::inner(&self.api).key().expose();
+        call::call(operation, kind, &self.policy, &self.counters, key, || {
             send(&self.api)
         })
         .await
@@ -247,17 +248,24 @@ impl TraceViewBuilder {
         site.check_transport(self.allow_plain_http)?;
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                .user_agent(self.user_agent)
-                .pool_idle_timeout(Duration::from_secs(30))
-                // A redirect is a login page or another host: never follow it with the key.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(self.user_agent)
+                    .pool_idle_timeout(Duration::from_secs(30))
+                    // A redirect is a login page or another host: never follow it with the key.
+                    .redirect(reqwest::redirect::Policy::none());
+                if base_url.starts_with("http://") {
+                    // Plain HTTP (the sandbox) never uses TLS, redirects being off: do not
+                    // load the system's root certificates, which costs milliseconds per
+                    // process. Any https:// connection would then fail verification.
+                    builder = builder.tls_certs_only(std::iter::empty());
+                }
+                builder.build().map_err(|e| {
                     Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
-                })?,
+                })?
+            }
         };
         let context = tv_api::ApiContext::new(tv_api::ApiKey::new(key.expose()))
             .with_observer(Arc::new(StatusProbe));

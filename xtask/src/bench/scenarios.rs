@@ -1,0 +1,485 @@
+//! The process scenarios: one-shot and fan-out, each contender run several times,
+//! alternating, after one unmeasured warm-up run each.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use serde_json::Value;
+
+use super::load;
+use super::measure::{self, Ending, Sample};
+use super::python::Peer;
+use super::sandbox::Sandbox;
+
+/// The sandbox's frozen clock and the `--end` of the fan-out: 2024-01-03T12:00:00Z.
+pub const NOW: &str = "2024-01-03T12:00:00Z";
+const NOW_EPOCH: i64 = 1_704_283_200;
+/// The window of the fan-out (the default of `tv report`) and its length.
+const WINDOW: &str = "hour";
+const WINDOW_SECS: i64 = 3600;
+/// The key the bench sandbox accepts.
+pub const KEY: &str = "sandbox";
+
+/// One contender's measured runs.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Who (`tv`, `curl`, `python-traceview 0.7.0`, `sandbox ceiling`).
+    pub contender: String,
+    /// What exactly ran.
+    pub command: String,
+    /// Whether the ratios of the scenario are relative to this contender.
+    pub reference: bool,
+    /// HTTP requests per run (fan-out).
+    pub requests: Option<u64>,
+    /// The runs.
+    pub samples: Vec<Sample>,
+}
+
+/// A contender that could not run here.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// Who.
+    pub contender: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of one scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `one-shot` or `fan-out`.
+    pub id: &'static str,
+    /// A heading.
+    pub title: String,
+    /// Measured runs per contender.
+    pub runs: usize,
+    /// The contenders measured.
+    pub rows: Vec<Measured>,
+    /// The contenders skipped, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// What the scenarios need: binaries, the sandbox, the peer, where to put output.
+pub struct Setup<'a> {
+    /// The release `tv`.
+    pub tv: &'a Path,
+    /// The running sandbox.
+    pub sandbox: &'a Sandbox,
+    /// `curl`, when installed.
+    pub curl: Option<PathBuf>,
+    /// python-traceview, or why it is missing.
+    pub peer: &'a Result<Peer, String>,
+    /// `target/bench/out`: stdout and stderr of the last run of each contender.
+    pub out_dir: PathBuf,
+    /// The sandbox's apps.
+    pub apps: Vec<String>,
+}
+
+/// A contender: how to run it once and check what it printed.
+struct Entry<'s> {
+    contender: String,
+    command: String,
+    reference: bool,
+    run: Box<dyn FnMut() -> Result<(Sample, Option<u64>)> + 's>,
+}
+
+/// Runs every entry once unmeasured, then `runs` rounds of all entries in turn.
+fn alternate(entries: Vec<Entry<'_>>, runs: usize) -> Result<Vec<Measured>> {
+    let mut entries = entries;
+    for entry in &mut entries {
+        (entry.run)().with_context(|| format!("{} (warm-up)", entry.contender))?;
+    }
+    let mut measured: Vec<Measured> = entries
+        .iter()
+        .map(|e| Measured {
+            contender: e.contender.clone(),
+            command: e.command.clone(),
+            reference: e.reference,
+            requests: None,
+            samples: Vec::with_capacity(runs),
+        })
+        .collect();
+    for _ in 0..runs {
+        for (entry, measured) in entries.iter_mut().zip(&mut measured) {
+            let (sample, requests) = (entry.run)().with_context(|| entry.contender.clone())?;
+            measured.samples.push(sample);
+            if measured.requests.is_some() && measured.requests != requests {
+                bail!(
+                    "{}: the request count changed between runs ({:?} then {:?})",
+                    entry.contender,
+                    measured.requests,
+                    requests
+                );
+            }
+            measured.requests = requests;
+        }
+    }
+    Ok(measured)
+}
+
+/// A process contender: `program args…` with a clean environment, stdout and stderr
+/// to files; `check` validates the output and may return the request count.
+fn process<'s>(
+    setup: &Setup<'_>,
+    contender: &str,
+    file_stem: &str,
+    program: &Path,
+    args: Vec<String>,
+    reference: bool,
+    check: impl Fn(&[u8], &str) -> Result<Option<u64>> + 's,
+) -> Entry<'s> {
+    let stdout_path = setup.out_dir.join(format!("{file_stem}.stdout"));
+    let stderr_path = setup.out_dir.join(format!("{file_stem}.stderr"));
+    let config = setup.out_dir.join("no-such-tv-config.toml");
+    let program = program.to_path_buf();
+    let command = format!(
+        "{} {}",
+        program.file_name().map_or_else(
+            || program.display().to_string(),
+            |n| n.to_string_lossy().into_owned()
+        ),
+        args.join(" ")
+    );
+    let contender_name = contender.to_owned();
+    let job = measure::Isolated {
+        program,
+        args,
+        env: vec![
+            ("TV_CONFIG".into(), config.display().to_string()),
+            ("HOME".into(), "/nonexistent".into()),
+        ],
+        stdout: stdout_path.clone(),
+        stderr: stderr_path.clone(),
+    };
+    let run = move || -> Result<(Sample, Option<u64>)> {
+        let (sample, ending) = measure::run_isolated(&job)?;
+        let out = std::fs::read(&stdout_path)?;
+        let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+        if ending != Ending::Exited(0) {
+            let last = err.lines().rev().find(|l| !l.trim().is_empty());
+            bail!(
+                "{contender_name} ended with {ending}: {}",
+                last.unwrap_or("(no stderr)")
+            );
+        }
+        let requests = check(&out, &err)
+            .with_context(|| format!("unexpected output (see {})", stdout_path.display()))?;
+        Ok((sample, requests))
+    };
+    Entry {
+        contender: contender.to_owned(),
+        command,
+        reference,
+        run: Box::new(run),
+    }
+}
+
+fn json(stdout: &[u8]) -> Result<Value> {
+    serde_json::from_slice(stdout).context("stdout is not JSON")
+}
+
+/// The app of the one-shot: `web-shop` when the world has it, else the first named app.
+fn one_shot_app(apps: &[String]) -> Result<String> {
+    apps.iter()
+        .find(|a| a.as_str() == "web-shop")
+        .or_else(|| apps.iter().find(|a| a.as_str() != "Default"))
+        .or(apps.first())
+        .cloned()
+        .ok_or_else(|| anyhow!("the sandbox has no apps"))
+}
+
+/// `tv --output json latency summary APP` vs curl vs python-traceview.
+pub fn one_shot(setup: &Setup<'_>, runs: usize) -> Result<Scenario> {
+    let app = one_shot_app(&setup.apps)?;
+    let base = &setup.sandbox.base_url;
+    let mut entries = vec![process(
+        setup,
+        "tv",
+        "one-shot-tv",
+        setup.tv,
+        strings(&[
+            "--base-url",
+            base,
+            "--api-key",
+            KEY,
+            "--output",
+            "json",
+            "latency",
+            "summary",
+            &app,
+        ]),
+        false,
+        |out, _| {
+            let value = json(out)?;
+            ensure!(
+                value["summary"].get("count").is_some(),
+                "no `summary.count` in {value}"
+            );
+            Ok(None)
+        },
+    )];
+    let mut skipped = Vec::new();
+    let url = format!(
+        "{base}/latency/{}/server/summary?time_window=hour&key={KEY}",
+        encode_segment(&app)
+    );
+    match &setup.curl {
+        Some(curl) => entries.push(process(
+            setup,
+            "curl",
+            "one-shot-curl",
+            curl,
+            strings(&["--silent", "--show-error", "--fail", "--noproxy", "*", &url]),
+            true,
+            |out, _| {
+                let value = json(out)?;
+                ensure!(value["response"] == "ok", "not an ok envelope: {value}");
+                Ok(None)
+            },
+        )),
+        None => skipped.push(Skipped {
+            contender: "curl".into(),
+            reason: "curl is not installed; ratios are against tv instead".into(),
+        }),
+    }
+    match setup.peer {
+        Ok(peer) => entries.push(process(
+            setup,
+            "python-traceview 0.7.0",
+            "one-shot-python",
+            &peer.python,
+            vec![
+                peer.one_shot.display().to_string(),
+                base.clone(),
+                KEY.into(),
+                app.clone(),
+            ],
+            false,
+            |out, _| {
+                let value = json(out)?;
+                ensure!(value.get("count").is_some(), "no `count` in {value}");
+                Ok(None)
+            },
+        )),
+        Err(reason) => skipped.push(Skipped {
+            contender: "python-traceview 0.7.0".into(),
+            reason: reason.clone(),
+        }),
+    }
+    if setup.curl.is_none() {
+        entries[0].reference = true;
+    }
+    Ok(Scenario {
+        id: "one-shot",
+        title: format!("one-shot: `latency summary {app}`, one request"),
+        runs,
+        rows: alternate(entries, runs)?,
+        skipped,
+    })
+}
+
+/// Parses `timings: N requests, M retries, …` from `tv --timings` stderr.
+pub fn parse_timings(stderr: &str) -> Option<(u64, u64)> {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("timings: "))?;
+    let mut parts = line.split(", ");
+    let requests = parts.next()?.strip_suffix(" requests")?.parse().ok()?;
+    let retries = parts.next()?.strip_suffix(" retries")?.parse().ok()?;
+    Some((requests, retries))
+}
+
+/// The requests of `tv report --end NOW` for `apps`, in the order a loop makes them.
+pub fn report_paths(prefix: &str, apps: &[String]) -> Vec<String> {
+    let end = NOW_EPOCH;
+    let previous = NOW_EPOCH - WINDOW_SECS;
+    let mut paths = vec![format!("{prefix}/apps?key={KEY}")];
+    for app in apps {
+        let app = encode_segment(app);
+        let q = |end: i64| format!("time_end={end}&time_window={WINDOW}&key={KEY}");
+        paths.push(format!("{prefix}/latency/{app}/server/summary?{}", q(end)));
+        paths.push(format!(
+            "{prefix}/latency/{app}/server/summary?{}",
+            q(previous)
+        ));
+        paths.push(format!("{prefix}/latency/{app}/server/series?{}", q(end)));
+        paths.push(format!("{prefix}/errors/{app}/rate?{}", q(end)));
+        paths.push(format!("{prefix}/total_requests/{app}/summary?{}", q(end)));
+        paths.push(format!("{prefix}/latency/{app}/server/by-layer?{}", q(end)));
+    }
+    paths
+}
+
+/// `tv report` vs the python-traceview loop vs the sandbox's ceiling. With `latency`
+/// (the sandbox was started with `--latency`), there is no ceiling (it would only
+/// measure the load loop's concurrency) and tv is the reference.
+pub fn fan_out(setup: &Setup<'_>, runs: usize, latency: Option<&str>) -> Result<Scenario> {
+    let base = &setup.sandbox.base_url;
+    let apps = setup.apps.len();
+    let expected = 1 + 6 * apps as u64;
+    let stem = if latency.is_some() {
+        "fan-out-latency"
+    } else {
+        "fan-out"
+    };
+    let mut entries = vec![process(
+        setup,
+        "tv",
+        &format!("{stem}-tv"),
+        setup.tv,
+        strings(&[
+            "--base-url",
+            base,
+            "--api-key",
+            KEY,
+            "--output",
+            "json",
+            "--timings",
+            "report",
+            "--end",
+            NOW,
+        ]),
+        false,
+        move |out, err| {
+            let value = json(out)?;
+            let rows = value["apps"].as_array().map_or(0, Vec::len);
+            let failed = value["failed"].as_array().map_or(0, Vec::len);
+            ensure!(
+                rows == apps && failed == 0,
+                "{rows} rows and {failed} failures for {apps} apps"
+            );
+            let (requests, retries) =
+                parse_timings(err).ok_or_else(|| anyhow!("no `timings:` line on stderr"))?;
+            ensure!(
+                retries == 0,
+                "{retries} retries against a fault-free sandbox"
+            );
+            ensure!(
+                requests == expected,
+                "{requests} requests, expected {expected}"
+            );
+            Ok(Some(requests))
+        },
+    )];
+    let mut skipped = Vec::new();
+    match setup.peer {
+        Ok(peer) => entries.push(process(
+            setup,
+            "python-traceview 0.7.0",
+            &format!("{stem}-python"),
+            &peer.python,
+            vec![
+                peer.fan_out.display().to_string(),
+                base.clone(),
+                KEY.into(),
+                WINDOW.into(),
+                NOW_EPOCH.to_string(),
+                (NOW_EPOCH - WINDOW_SECS).to_string(),
+            ],
+            false,
+            move |out, _| {
+                let value = json(out)?;
+                ensure!(value["apps"] == apps, "not every app: {value}");
+                let requests = value["requests"]
+                    .as_u64()
+                    .ok_or_else(|| anyhow!("no request count: {value}"))?;
+                Ok(Some(requests))
+            },
+        )),
+        Err(reason) => skipped.push(Skipped {
+            contender: "python-traceview 0.7.0".into(),
+            reason: reason.clone(),
+        }),
+    }
+    if let Some(latency) = latency {
+        entries[0].reference = true;
+        return Ok(Scenario {
+            id: "fan-out-latency",
+            title: format!(
+                "fan-out with {latency} added to every answer (as from a server nearby): \
+                 `report` over {apps} apps"
+            ),
+            runs,
+            rows: alternate(entries, runs)?,
+            skipped,
+        });
+    }
+    let paths = Arc::new(report_paths(&setup.sandbox.prefix, &setup.apps));
+    let addr = setup.sandbox.addr;
+    let count = paths.len() as u64;
+    entries.push(Entry {
+        contender: "sandbox ceiling".into(),
+        command: format!(
+            "the same {count} GETs over {} keep-alive connections (in xtask)",
+            load::CONNECTIONS
+        ),
+        reference: true,
+        run: Box::new(move || {
+            let wall = load::replay(addr, &paths)?;
+            Ok((
+                Sample {
+                    wall,
+                    max_rss_kib: None,
+                },
+                Some(count),
+            ))
+        }),
+    });
+    Ok(Scenario {
+        id: "fan-out",
+        title: format!(
+            "fan-out: `report` over {apps} apps ({expected} requests: apps, then 6 per app)"
+        ),
+        runs,
+        rows: alternate(entries, runs)?,
+        skipped,
+    })
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Percent-encodes a path segment (everything but RFC 3986's unreserved characters).
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timings_are_parsed() {
+        let stderr = "warning: x\ntimings: 1201 requests, 3 retries, 1.2s waited\n";
+        assert_eq!(parse_timings(stderr), Some((1201, 3)));
+        assert_eq!(parse_timings("timings: many requests"), None);
+    }
+
+    #[test]
+    fn report_paths_match_the_calls_of_tv_report() {
+        let paths = report_paths("/api-v2", &["a b".to_owned()]);
+        assert_eq!(paths.len(), 7);
+        assert_eq!(paths[0], "/api-v2/apps?key=sandbox");
+        assert_eq!(
+            paths[2],
+            "/api-v2/latency/a%20b/server/summary?time_end=1704279600&time_window=hour&key=sandbox"
+        );
+        assert!(paths[6].starts_with("/api-v2/latency/a%20b/server/by-layer?time_end=1704283200"));
+    }
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(encode_segment("web-shop_1.x~"), "web-shop_1.x~");
+        assert_eq!(encode_segment("a/b é"), "a%2Fb%20%C3%A9");
+    }
+}
