@@ -133,3 +133,12 @@ fn destructive_commands_need_yes_off_a_terminal() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--yes"), "{stderr}");
 }
+
+#[test]
+fn csv_of_a_chart_is_a_usage_error() {
+    let mut command = tv(shared());
+    command.args(["--output", "csv", "chart", "web-shop", "--end", END]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("use --output json"), "{stderr}");
+}

@@ -135,6 +135,10 @@ pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
     match render::render(report, &env.render, &mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Ok),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+        // The renderer refuses a format the report cannot take (CSV without a table).
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            Err(CliError::usage(e.to_string()))
+        }
         Err(e) => Err(e.into()),
     }
 }
