@@ -4,7 +4,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use secrecy::zeroize::Zeroize;
-use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
 use crate::error::Error;
@@ -12,8 +11,9 @@ use crate::redact::{REDACTED, redact};
 
 /// The organization's TraceView access key.
 ///
-/// Wraps [`secrecy::SecretString`]: the memory is zeroed on drop, and `Debug` and
-/// `Display` print `***` — the key cannot leak through `{:?}`, logs or panics. The only
+/// Holds the validated key in `tv-api`'s secret type (a [`secrecy::SecretString`]
+/// inside), the one the generated client sends: the memory is zeroed on drop, and
+/// `Debug` and `Display` print `***` — the key cannot leak through `{:?}`, logs or panics. The only
 /// way to read it is [`ApiKey::expose`], meant for the one place that builds the query.
 ///
 /// ```
@@ -24,7 +24,7 @@ use crate::redact::{REDACTED, redact};
 /// # Ok::<(), tv_client::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct ApiKey(SecretString);
+pub struct ApiKey(tv_api::ApiKey);
 
 /// Keys shorter than this are not searched for literally by [`ApiKey::scrub`]
 /// (replacing every `a` in a text would garble it without protecting anything).
@@ -49,16 +49,21 @@ impl ApiKey {
             return Err(Error::Config(problem.to_owned()));
         }
         if trimmed.len() == raw.len() {
-            return Ok(ApiKey(SecretString::from(raw)));
+            return Ok(ApiKey(tv_api::ApiKey::new(raw)));
         }
-        let key = SecretString::from(trimmed);
+        let key = tv_api::ApiKey::new(trimmed);
         raw.zeroize();
         Ok(ApiKey(key))
     }
 
     /// The key itself. Use it only to build the request; never log or print it.
     pub fn expose(&self) -> &str {
-        self.0.expose_secret()
+        self.0.expose()
+    }
+
+    /// The same key as `tv-api`'s type, for the generated client's context.
+    pub(crate) fn wire(&self) -> tv_api::ApiKey {
+        self.0.clone()
     }
 
     /// Redacts `text` for display: [`redact`]s every `key=` value and additionally

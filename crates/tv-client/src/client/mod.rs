@@ -267,8 +267,7 @@ impl TraceViewBuilder {
                 })?
             }
         };
-        let context = tv_api::ApiContext::new(tv_api::ApiKey::new(key.expose()))
-            .with_observer(Arc::new(StatusProbe));
+        let context = tv_api::ApiContext::new(key.wire()).with_observer(Arc::new(StatusProbe));
         Ok(TraceView {
             api: tv_api::Client::new_with_client(&base_url, http, context),
             policy: self.retry,

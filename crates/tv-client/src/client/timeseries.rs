@@ -53,6 +53,30 @@ macro_rules! optional {
     }};
 }
 
+/// A server-side request with all of a [`ServerFilter`]'s filters applied.
+macro_rules! server_filtered {
+    ($request:expr, $filter:expr) => {{
+        let filter: &ServerFilter = $filter;
+        optional!(
+            scoped!($request, filter.scope()),
+            layer = filter.layer_name()
+        )
+    }};
+}
+
+/// A client-side (RUM) request with all of a [`ClientFilter`]'s filters applied.
+macro_rules! client_filtered {
+    ($request:expr, $filter:expr) => {{
+        let filter: &ClientFilter = $filter;
+        optional!(
+            scoped!($request, filter.scope()),
+            layer = filter.layer_name(),
+            browser = filter.browser_name(),
+            region = filter.region_code()
+        )
+    }};
+}
+
 fn series<P: crate::points::Point>(
     data: &tv_api::types::Timeseries,
     window: TimeWindow,
@@ -74,8 +98,7 @@ impl Errors<'_> {
         let envelope = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
-                let request = scoped!(api.get_error_rate().app(app), filter.scope());
-                optional!(request, layer = filter.layer_name()).send()
+                server_filtered!(api.get_error_rate().app(app), filter).send()
             })
             .await?;
         series(&envelope.data, filter.scope().window)
@@ -132,8 +155,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
-                let request = scoped!(api.get_server_latency_series().app(app), filter.scope());
-                optional!(request, layer = filter.layer_name()).send()
+                server_filtered!(api.get_server_latency_series().app(app), filter).send()
             })
             .await?;
         series(&envelope.data, filter.scope().window)
@@ -148,8 +170,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_server_latency_summary", Kind::Idempotent, |api| {
-                let request = scoped!(api.get_server_latency_summary().app(app), filter.scope());
-                optional!(request, layer = filter.layer_name()).send()
+                server_filtered!(api.get_server_latency_summary().app(app), filter).send()
             })
             .await?;
         LatencySummary::from_wire(envelope.data)
@@ -164,8 +185,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
-                let request = scoped!(api.get_server_latency_by_layer().app(app), filter.scope());
-                optional!(request, layer = filter.layer_name()).send()
+                server_filtered!(api.get_server_latency_by_layer().app(app), filter).send()
             })
             .await?;
         let window = filter.scope().window;
@@ -188,14 +208,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
-                let request = scoped!(api.get_client_latency_series().app(app), filter.scope());
-                optional!(
-                    request,
-                    layer = filter.layer_name(),
-                    browser = filter.browser_name(),
-                    region = filter.region_code()
-                )
-                .send()
+                client_filtered!(api.get_client_latency_series().app(app), filter).send()
             })
             .await?;
         series(&envelope.data, filter.scope().window)
@@ -210,14 +223,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_client_latency_summary", Kind::Idempotent, |api| {
-                let request = scoped!(api.get_client_latency_summary().app(app), filter.scope());
-                optional!(
-                    request,
-                    layer = filter.layer_name(),
-                    browser = filter.browser_name(),
-                    region = filter.region_code()
-                )
-                .send()
+                client_filtered!(api.get_client_latency_summary().app(app), filter).send()
             })
             .await?;
         LatencySummary::from_wire(envelope.data)
