@@ -60,10 +60,13 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
     for warning in &settings.warnings {
         tracing::warn!("{warning}");
     }
-    let key = settings.client_builder()?;
-    let key_value = settings.api_key.as_ref().map(|k| k.value.clone());
-    let tv = key.timeout(global.timeout).retry(policy).build()?;
-    let key = key_value.ok_or_else(|| CliError::new(Exit::Config, "no API key"))?;
+    // `client_builder` fails with "no API key: pass --api-key, …" when there is none.
+    let builder = settings.client_builder()?;
+    let tv = builder.timeout(global.timeout).retry(policy).build()?;
+    let key = settings
+        .api_key
+        .map(|k| k.value)
+        .ok_or_else(|| CliError::new(Exit::Config, "no API key"))?;
     crate::logging::hide(&key);
     Ok(Connection {
         tv,
