@@ -54,7 +54,8 @@ pub mod types {
             Default::default()
         }
     }
-    /// Form body of `assign_app`.
+    /// Form body of `assign_app`. `layer` is the app's entry layer, needed when the app
+    /// has none yet (it is created, or empty); it is ignored for an app with layers.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -64,29 +65,109 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct AssignAppForm {
-        /// Target app, at most 40 characters, not `Default`.
-        pub appname: ::std::string::String,
-        /// Presence flag: any value but `false`, `0` or empty creates the app if it does not exist.
+        pub appname: AssignableAppName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub create: ::std::option::Option<::std::string::String>,
-        /// The host to put into the app.
-        pub hostname: ::std::string::String,
+        pub create: ::std::option::Option<CreateFlag>,
+        pub hostname: HostName,
         /// The access key may also travel here instead of the query string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        /// The app's entry layer; needed when the app has none yet.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub layer: ::std::option::Option<::std::string::String>,
-        /// Comma-separated tag names without spaces, e.g. `development,staging`; unknown tags are created.
+        pub layer: ::std::option::Option<LayerName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tags: ::std::option::Option<::std::string::String>,
+        pub tags: ::std::option::Option<Tags>,
     }
     impl AssignAppForm {
         pub fn builder() -> builder::AssignAppForm {
             Default::default()
         }
     }
-    /// Success envelope of a write; `data` is `true`.
+    /// An app to assign a host to: 1 to 40 characters, not only whitespace, no control
+    /// characters, and not `Default` (all hosts start there; OpenAPI 3.0 has no
+    /// "anything but this value" that code generators follow, so that rule is prose: 400
+    /// naming `appname`).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AssignableAppName(::std::string::String);
+    impl ::std::ops::Deref for AssignableAppName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AssignableAppName> for ::std::string::String {
+        fn from(value: AssignableAppName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AssignableAppName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 40usize {
+                return Err("longer than 40 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssignableAppName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssignableAppName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AssignableAppName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /// Success envelope of a write; `data` is always `true` (a failed write is an error
+    /// envelope with a 4XX or 5XX status, never `data: false`; `tv-client` reports a
+    /// `false` as an unconfirmed write).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -102,6 +183,48 @@ pub mod types {
     impl BooleanEnvelope {
         pub fn builder() -> builder::BooleanEnvelope {
             Default::default()
+        }
+    }
+    /// Presence flag: any value but `false`, `0` or empty (in any case, around whitespace) creates the app if it does not exist.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CreateFlag(pub ::std::string::String);
+    impl ::std::ops::Deref for CreateFlag {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateFlag> for ::std::string::String {
+        fn from(value: CreateFlag) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CreateFlag {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for CreateFlag {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for CreateFlag {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     /// Every error answer. `data` is a message for people.
@@ -122,6 +245,103 @@ pub mod types {
             Default::default()
         }
     }
+    /// Each row of `items` is one slice, its columns in the order of `fields`. OpenAPI 3.0
+    /// has no per-position schema inside an array (no `prefixItems`), so the schema above
+    /// bounds every cell alike (null or a number in 0..253402300799999) and the
+    /// per-column rules are prose:
+    /// - column 1, `timestamp`: as in `LatencySeries`;
+    /// - column 2, `error_rate`: the fraction 0..1 of traces with an error, null when
+    /// the slice had no traces (0 is also accepted there).
+    /// The `tv-client` decoder refuses a rate above 1, naming the row and column.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ErrorRateSeries {
+        /// The column names, comma-separated; always exactly this header.
+        pub fields: ErrorRateSeriesFields,
+        /// The slices, timestamps strictly ascending (no two rows share one).
+        pub items: ::std::vec::Vec<[::std::option::Option<f64>; 2usize]>,
+    }
+    impl ErrorRateSeries {
+        pub fn builder() -> builder::ErrorRateSeries {
+            Default::default()
+        }
+    }
+    /// Success envelope carrying an error rate series.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ErrorRateSeriesEnvelope {
+        pub data: ErrorRateSeries,
+        pub response: ResponseOk,
+    }
+    impl ErrorRateSeriesEnvelope {
+        pub fn builder() -> builder::ErrorRateSeriesEnvelope {
+            Default::default()
+        }
+    }
+    /// The column names, comma-separated; always exactly this header.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ErrorRateSeriesFields {
+        #[serde(rename = "timestamp,error_rate")]
+        TimestampErrorRate,
+    }
+    impl ::std::fmt::Display for ErrorRateSeriesFields {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TimestampErrorRate => f.write_str("timestamp,error_rate"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ErrorRateSeriesFields {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "timestamp,error_rate" => Ok(Self::TimestampErrorRate),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ErrorRateSeriesFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ErrorRateSeriesFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /// A host running instrumentation. Times are seconds since the epoch.
     #[derive(
         ::serde::Deserialize,
@@ -135,7 +355,7 @@ pub mod types {
         pub first_heartbeat: i64,
         pub id: i64,
         pub last_heartbeat: i64,
-        /// Null when the host never traced.
+        /// Null when the host never traced; else as `EpochSeconds`.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub last_trace: ::std::option::Option<i64>,
         pub name: ::std::string::String,
@@ -161,6 +381,86 @@ pub mod types {
     impl HostListEnvelope {
         pub fn builder() -> builder::HostListEnvelope {
             Default::default()
+        }
+    }
+    /// A host name: 1 to 255 characters, not only whitespace, no control characters (a tab is refused).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct HostName(::std::string::String);
+    impl ::std::ops::Deref for HostName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<HostName> for ::std::string::String {
+        fn from(value: HostName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for HostName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HostName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for HostName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HostName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     /// One instrumentation component installed on a host.
@@ -203,6 +503,111 @@ pub mod types {
     impl InstrumentationVersionListEnvelope {
         pub fn builder() -> builder::InstrumentationVersionListEnvelope {
             Default::default()
+        }
+    }
+    /// Each row of `items` is one slice, its columns in the order of `fields`. OpenAPI 3.0
+    /// has no per-position schema inside an array (no `prefixItems`), so the schema above
+    /// bounds every cell alike (null or a number in 0..253402300799999) and the
+    /// per-column rules are prose:
+    /// - column 1, `timestamp`: the slice's start, whole seconds since the epoch, never
+    /// null, strictly ascending down the rows (a server may send milliseconds: values
+    /// above 10^11 are milliseconds);
+    /// - column 2, `volume`: a whole number of traces (or layer calls), never null;
+    /// - column 3, `avg_latency`: microseconds, null when the volume is 0 (0 is also
+    /// accepted there). In a by-layer answer it is the layer's total self time.
+    /// The `tv-client` decoder locates columns by name, accepts `latency` for
+    /// `avg_latency`, milliseconds timestamps and rows in any order (it sorts them),
+    /// and refuses, naming the row and column, a null or fractional volume, a null
+    /// timestamp or two rows with the same timestamp.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct LatencySeries {
+        /// The column names, comma-separated; always exactly this header.
+        pub fields: LatencySeriesFields,
+        /// The slices, timestamps strictly ascending (no two rows share one).
+        pub items: ::std::vec::Vec<[::std::option::Option<f64>; 3usize]>,
+    }
+    impl LatencySeries {
+        pub fn builder() -> builder::LatencySeries {
+            Default::default()
+        }
+    }
+    /// Success envelope carrying a latency series.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct LatencySeriesEnvelope {
+        pub data: LatencySeries,
+        pub response: ResponseOk,
+    }
+    impl LatencySeriesEnvelope {
+        pub fn builder() -> builder::LatencySeriesEnvelope {
+            Default::default()
+        }
+    }
+    /// The column names, comma-separated; always exactly this header.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum LatencySeriesFields {
+        #[serde(rename = "timestamp,volume,avg_latency")]
+        TimestampVolumeAvgLatency,
+    }
+    impl ::std::fmt::Display for LatencySeriesFields {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TimestampVolumeAvgLatency => {
+                    f.write_str("timestamp,volume,avg_latency")
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for LatencySeriesFields {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "timestamp,volume,avg_latency" => Ok(Self::TimestampVolumeAvgLatency),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LatencySeriesFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LatencySeriesFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /// Latency over a window in microseconds. The trace count is `count` (as served) or
@@ -255,6 +660,78 @@ pub mod types {
             Default::default()
         }
     }
+    /// A layer name: at most 100 characters, no control characters (empty or only whitespace means absent).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct LayerName(::std::string::String);
+    impl ::std::ops::Deref for LayerName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LayerName> for ::std::string::String {
+        fn from(value: LayerName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LayerName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[^\\u0000-\\u001F\\u007F-\\u009F]*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[^\\u0000-\\u001F\\u007F-\\u009F]*$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LayerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LayerName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LayerName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// The series of one layer in a by-layer answer (third column = total microseconds).
     #[derive(
         ::serde::Deserialize,
@@ -266,7 +743,7 @@ pub mod types {
     )]
     pub struct LayerTimeseries {
         pub layer: ::std::string::String,
-        pub timeseries: Timeseries,
+        pub timeseries: LatencySeries,
     }
     impl LayerTimeseries {
         pub fn builder() -> builder::LayerTimeseries {
@@ -349,11 +826,9 @@ pub mod types {
         /// Layer to attach the annotation to (not shown in listings).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub layer: ::std::option::Option<::std::string::String>,
-        /// The annotation text.
-        pub message: ::std::string::String,
-        /// Event time, seconds since the epoch; default now.
+        pub message: MessageText,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time: ::std::option::Option<i64>,
+        pub time: ::std::option::Option<f64>,
         /// Who made the change.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
@@ -361,6 +836,83 @@ pub mod types {
     impl LogMessageForm {
         pub fn builder() -> builder::LogMessageForm {
             Default::default()
+        }
+    }
+    /// An annotation's text; it must hold something besides whitespace.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MessageText(::std::string::String);
+    impl ::std::ops::Deref for MessageText {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MessageText> for ::std::string::String {
+        fn from(value: MessageText) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MessageText {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MessageText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MessageText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageText {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     /// The account.
@@ -521,6 +1073,155 @@ pub mod types {
             Default::default()
         }
     }
+    /// Comma-separated tag names without spaces, e.g. `development,staging`; unknown tags
+    /// are created. Empty or only whitespace means absent.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct Tags(::std::string::String);
+    impl ::std::ops::Deref for Tags {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Tags> for ::std::string::String {
+        fn from(value: Tags) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for Tags {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^(?:[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F]*|[\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]+)$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(?:[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F]*|[\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]+)$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Tags {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Tags {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Tags {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /// The `time_end` of a series (see the parameter); the pattern is the whole rule.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct TimeEndValue(::std::string::String);
+    impl ::std::ops::Deref for TimeEndValue {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TimeEndValue> for ::std::string::String {
+        fn from(value: TimeEndValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TimeEndValue {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^(?:\\d{1,14}(?:\\.\\d{1,9})?|(?:197[1-9]|19[89]\\d|[2-8]\\d{3}|9[0-8]\\d{2})-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)(?:T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)?| (?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?)?)$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(?:\\d{1,14}(?:\\.\\d{1,9})?|(?:197[1-9]|19[89]\\d|[2-8]\\d{3}|9[0-8]\\d{2})-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)(?:T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)?| (?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?)?)$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TimeEndValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TimeEndValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimeEndValue {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// How far back a series goes.
     #[derive(
         ::serde::Deserialize,
@@ -586,10 +1287,13 @@ pub mod types {
             TimeWindow::Hour
         }
     }
-    /// A table of rows. `fields` names the columns, comma-separated (e.g.
-    /// `timestamp,volume,avg_latency`); locate columns by name, not by position. Each
-    /// row of `items` is one slice: the timestamp (seconds since the epoch; some
-    /// servers send milliseconds) then the values; a value may be null.
+    /// Each row of `items` is one slice, its columns in the order of `fields`. OpenAPI 3.0
+    /// has no per-position schema inside an array (no `prefixItems`), so the schema above
+    /// bounds every cell alike (null or a number in 0..253402300799999) and the
+    /// per-column rules are prose:
+    /// - column 1, `timestamp`: as in `LatencySeries`;
+    /// - column 2, `total_requests`: a whole number of requests in the slice (not per
+    /// second), never null.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -598,16 +1302,18 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
-    pub struct Timeseries {
-        pub fields: ::std::string::String,
-        pub items: ::std::vec::Vec<::std::vec::Vec<::std::option::Option<f64>>>,
+    pub struct TotalRequestsSeries {
+        /// The column names, comma-separated; always exactly this header.
+        pub fields: TotalRequestsSeriesFields,
+        /// The slices, timestamps strictly ascending (no two rows share one).
+        pub items: ::std::vec::Vec<[::std::option::Option<f64>; 2usize]>,
     }
-    impl Timeseries {
-        pub fn builder() -> builder::Timeseries {
+    impl TotalRequestsSeries {
+        pub fn builder() -> builder::TotalRequestsSeries {
             Default::default()
         }
     }
-    /// Success envelope carrying one timeseries.
+    /// Success envelope carrying a total requests series.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -616,13 +1322,65 @@ pub mod types {
         PartialEq,
         schemars::JsonSchema
     )]
-    pub struct TimeseriesEnvelope {
-        pub data: Timeseries,
+    pub struct TotalRequestsSeriesEnvelope {
+        pub data: TotalRequestsSeries,
         pub response: ResponseOk,
     }
-    impl TimeseriesEnvelope {
-        pub fn builder() -> builder::TimeseriesEnvelope {
+    impl TotalRequestsSeriesEnvelope {
+        pub fn builder() -> builder::TotalRequestsSeriesEnvelope {
             Default::default()
+        }
+    }
+    /// The column names, comma-separated; always exactly this header.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TotalRequestsSeriesFields {
+        #[serde(rename = "timestamp,total_requests")]
+        TimestampTotalRequests,
+    }
+    impl ::std::fmt::Display for TotalRequestsSeriesFields {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TimestampTotalRequests => f.write_str("timestamp,total_requests"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TotalRequestsSeriesFields {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "timestamp,total_requests" => Ok(Self::TimestampTotalRequests),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TotalRequestsSeriesFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TotalRequestsSeriesFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /// All requests over a window.
@@ -635,7 +1393,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct TotalRequestsSummary {
-        /// Average rate with its unit, always per second.
+        /// Average rate with its unit: a number, `/` and `sec` (clients also read `min` and `hour`).
         pub reqs_per_time_period: ::std::string::String,
         /// Requests in the window.
         pub total_requests: f64,
@@ -896,25 +1654,25 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AssignAppForm {
-            appname: ::std::result::Result<::std::string::String, ::std::string::String>,
+            appname: ::std::result::Result<
+                super::AssignableAppName,
+                ::std::string::String,
+            >,
             create: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CreateFlag>,
                 ::std::string::String,
             >,
-            hostname: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            hostname: ::std::result::Result<super::HostName, ::std::string::String>,
             key: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             layer: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::LayerName>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::Tags>,
                 ::std::string::String,
             >,
         }
@@ -933,7 +1691,7 @@ pub mod types {
         impl AssignAppForm {
             pub fn appname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::AssignableAppName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.appname = value
@@ -945,7 +1703,7 @@ pub mod types {
             }
             pub fn create<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateFlag>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.create = value
@@ -957,7 +1715,7 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::HostName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -981,7 +1739,7 @@ pub mod types {
             }
             pub fn layer<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::LayerName>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.layer = value
@@ -993,7 +1751,7 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::Tags>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -1141,6 +1899,132 @@ pub mod types {
         }
         impl ::std::convert::From<super::ErrorEnvelope> for ErrorEnvelope {
             fn from(value: super::ErrorEnvelope) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    response: Ok(value.response),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorRateSeries {
+            fields: ::std::result::Result<
+                super::ErrorRateSeriesFields,
+                ::std::string::String,
+            >,
+            items: ::std::result::Result<
+                ::std::vec::Vec<[::std::option::Option<f64>; 2usize]>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorRateSeries {
+            fn default() -> Self {
+                Self {
+                    fields: Err("no value supplied for fields".to_string()),
+                    items: Err("no value supplied for items".to_string()),
+                }
+            }
+        }
+        impl ErrorRateSeries {
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ErrorRateSeriesFields>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<[::std::option::Option<f64>; 2usize]>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorRateSeries> for super::ErrorRateSeries {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorRateSeries,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fields: value.fields?,
+                    items: value.items?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorRateSeries> for ErrorRateSeries {
+            fn from(value: super::ErrorRateSeries) -> Self {
+                Self {
+                    fields: Ok(value.fields),
+                    items: Ok(value.items),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorRateSeriesEnvelope {
+            data: ::std::result::Result<super::ErrorRateSeries, ::std::string::String>,
+            response: ::std::result::Result<super::ResponseOk, ::std::string::String>,
+        }
+        impl ::std::default::Default for ErrorRateSeriesEnvelope {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    response: Err("no value supplied for response".to_string()),
+                }
+            }
+        }
+        impl ErrorRateSeriesEnvelope {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ErrorRateSeries>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ResponseOk>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorRateSeriesEnvelope>
+        for super::ErrorRateSeriesEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorRateSeriesEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    response: value.response?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorRateSeriesEnvelope>
+        for ErrorRateSeriesEnvelope {
+            fn from(value: super::ErrorRateSeriesEnvelope) -> Self {
                 Self {
                     data: Ok(value.data),
                     response: Ok(value.response),
@@ -1504,6 +2388,132 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct LatencySeries {
+            fields: ::std::result::Result<
+                super::LatencySeriesFields,
+                ::std::string::String,
+            >,
+            items: ::std::result::Result<
+                ::std::vec::Vec<[::std::option::Option<f64>; 3usize]>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LatencySeries {
+            fn default() -> Self {
+                Self {
+                    fields: Err("no value supplied for fields".to_string()),
+                    items: Err("no value supplied for items".to_string()),
+                }
+            }
+        }
+        impl LatencySeries {
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LatencySeriesFields>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<[::std::option::Option<f64>; 3usize]>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LatencySeries> for super::LatencySeries {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LatencySeries,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fields: value.fields?,
+                    items: value.items?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LatencySeries> for LatencySeries {
+            fn from(value: super::LatencySeries) -> Self {
+                Self {
+                    fields: Ok(value.fields),
+                    items: Ok(value.items),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LatencySeriesEnvelope {
+            data: ::std::result::Result<super::LatencySeries, ::std::string::String>,
+            response: ::std::result::Result<super::ResponseOk, ::std::string::String>,
+        }
+        impl ::std::default::Default for LatencySeriesEnvelope {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    response: Err("no value supplied for response".to_string()),
+                }
+            }
+        }
+        impl LatencySeriesEnvelope {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LatencySeries>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ResponseOk>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LatencySeriesEnvelope>
+        for super::LatencySeriesEnvelope {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LatencySeriesEnvelope,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    response: value.response?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LatencySeriesEnvelope>
+        for LatencySeriesEnvelope {
+            fn from(value: super::LatencySeriesEnvelope) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    response: Ok(value.response),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LatencySummary {
             average: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -1668,7 +2678,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LayerTimeseries {
             layer: ::std::result::Result<::std::string::String, ::std::string::String>,
-            timeseries: ::std::result::Result<super::Timeseries, ::std::string::String>,
+            timeseries: ::std::result::Result<
+                super::LatencySeries,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LayerTimeseries {
             fn default() -> Self {
@@ -1693,7 +2706,7 @@ pub mod types {
             }
             pub fn timeseries<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Timeseries>,
+                T: ::std::convert::TryInto<super::LatencySeries>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timeseries = value
@@ -1920,9 +2933,9 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message: ::std::result::Result<super::MessageText, ::std::string::String>,
             time: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -1994,7 +3007,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::MessageText>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -2006,7 +3019,7 @@ pub mod types {
             }
             pub fn time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time = value
@@ -2240,14 +3253,17 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Timeseries {
-            fields: ::std::result::Result<::std::string::String, ::std::string::String>,
+        pub struct TotalRequestsSeries {
+            fields: ::std::result::Result<
+                super::TotalRequestsSeriesFields,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
-                ::std::vec::Vec<::std::vec::Vec<::std::option::Option<f64>>>,
+                ::std::vec::Vec<[::std::option::Option<f64>; 2usize]>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for Timeseries {
+        impl ::std::default::Default for TotalRequestsSeries {
             fn default() -> Self {
                 Self {
                     fields: Err("no value supplied for fields".to_string()),
@@ -2255,10 +3271,10 @@ pub mod types {
                 }
             }
         }
-        impl Timeseries {
+        impl TotalRequestsSeries {
             pub fn fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::TotalRequestsSeriesFields>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fields = value
@@ -2271,7 +3287,7 @@ pub mod types {
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<::std::vec::Vec<::std::option::Option<f64>>>,
+                    ::std::vec::Vec<[::std::option::Option<f64>; 2usize]>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2283,10 +3299,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Timeseries> for super::Timeseries {
+        impl ::std::convert::TryFrom<TotalRequestsSeries>
+        for super::TotalRequestsSeries {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Timeseries,
+                value: TotalRequestsSeries,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     fields: value.fields?,
@@ -2294,8 +3311,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Timeseries> for Timeseries {
-            fn from(value: super::Timeseries) -> Self {
+        impl ::std::convert::From<super::TotalRequestsSeries> for TotalRequestsSeries {
+            fn from(value: super::TotalRequestsSeries) -> Self {
                 Self {
                     fields: Ok(value.fields),
                     items: Ok(value.items),
@@ -2303,11 +3320,14 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct TimeseriesEnvelope {
-            data: ::std::result::Result<super::Timeseries, ::std::string::String>,
+        pub struct TotalRequestsSeriesEnvelope {
+            data: ::std::result::Result<
+                super::TotalRequestsSeries,
+                ::std::string::String,
+            >,
             response: ::std::result::Result<super::ResponseOk, ::std::string::String>,
         }
-        impl ::std::default::Default for TimeseriesEnvelope {
+        impl ::std::default::Default for TotalRequestsSeriesEnvelope {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
@@ -2315,10 +3335,10 @@ pub mod types {
                 }
             }
         }
-        impl TimeseriesEnvelope {
+        impl TotalRequestsSeriesEnvelope {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Timeseries>,
+                T: ::std::convert::TryInto<super::TotalRequestsSeries>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -2341,10 +3361,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<TimeseriesEnvelope> for super::TimeseriesEnvelope {
+        impl ::std::convert::TryFrom<TotalRequestsSeriesEnvelope>
+        for super::TotalRequestsSeriesEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: TimeseriesEnvelope,
+                value: TotalRequestsSeriesEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     data: value.data?,
@@ -2352,8 +3373,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::TimeseriesEnvelope> for TimeseriesEnvelope {
-            fn from(value: super::TimeseriesEnvelope) -> Self {
+        impl ::std::convert::From<super::TotalRequestsSeriesEnvelope>
+        for TotalRequestsSeriesEnvelope {
+            fn from(value: super::TotalRequestsSeriesEnvelope) -> Self {
                 Self {
                     data: Ok(value.data),
                     response: Ok(value.response),
@@ -2850,10 +3872,30 @@ impl Client {
     /// Unknown host names are recorded as new hosts. Not idempotent for tags: do not
     /// retry blindly.
     ///
+    /// Transports: the parameters travel in a form body (curl `-d`, chef) or in the query
+    /// string with an empty body (python-traceview, deploy hooks); when both carry a
+    /// name, the body's value wins. OpenAPI 3.0 cannot say "required in one of the two",
+    /// so the body and every query parameter are optional here: `appname` and
+    /// `hostname` are required in one transport or the other (400 naming the parameter
+    /// otherwise), and `create` without `layer` for an app that does not exist is a 400
+    /// naming `layer`.
+    ///
     /// Sends a `POST` request to `/assign_app`
     ///
+    /// Arguments:
+    /// - `appname`: `assign_app`'s `appname` in the query string (the body's wins).
+    /// - `create`: `assign_app`'s `create` flag in the query string (the body's wins).
+    /// - `hostname`: `assign_app`'s `hostname` in the query string (the body's wins).
+    /// - `layer`: `assign_app`'s `layer` in the query string (the body's wins).
+    /// - `tags`: `assign_app`'s `tags` in the query string (the body's wins).
+    /// - `body`
     /// ```ignore
     /// let response = client.assign_app()
+    ///     .appname(appname)
+    ///     .create(create)
+    ///     .hostname(hostname)
+    ///     .layer(layer)
+    ///     .tags(tags)
     ///     .body(body)
     ///     .send()
     ///     .await;
@@ -2917,8 +3959,14 @@ impl Client {
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
     /// - `layer`: Only traces through this layer.
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3004,8 +4052,14 @@ impl Client {
     /// - `domain`: Only requests to this domain.
     /// - `layer`: Only traces through this layer.
     /// - `region`: Only page views from this region (see `list_regions`).
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3040,8 +4094,14 @@ impl Client {
     /// - `domain`: Only requests to this domain.
     /// - `layer`: Only traces through this layer.
     /// - `region`: Only page views from this region (see `list_regions`).
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3080,8 +4140,14 @@ impl Client {
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
     /// - `layer`: Only traces through this layer.
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3115,8 +4181,14 @@ impl Client {
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
     /// - `layer`: Only traces through this layer.
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3150,8 +4222,14 @@ impl Client {
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
     /// - `layer`: Only traces through this layer.
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3194,13 +4272,34 @@ impl Client {
     /// Create an annotation
     ///
     /// Records an annotation (a deploy, an incident) that charts show as a marker.
-    /// `time` is seconds since the epoch (default: now). Not idempotent: a retried
-    /// request creates a second annotation.
+    /// `time` is seconds or milliseconds since the epoch (default: now). Not
+    /// idempotent: a retried request creates a second annotation.
+    ///
+    /// Transports: the parameters travel in a form body (WordPress, Ansible, `tv`) or in
+    /// the query string with an empty body (python-traceview, the Heroku deploy hook);
+    /// when both carry a name, the body's value wins. OpenAPI 3.0 cannot say "required
+    /// in one of the two", so the body and every query parameter are optional here:
+    /// `message` is required in one transport or the other (400 naming `message`
+    /// otherwise).
     ///
     /// Sends a `POST` request to `/log_message`
     ///
+    /// Arguments:
+    /// - `appname`: `log_message`'s `appname` in the query string (the body's wins).
+    /// - `hostname`: `log_message`'s `hostname` in the query string (the body's wins).
+    /// - `layer`: `log_message`'s `layer` in the query string (the body's wins).
+    /// - `message`: `log_message`'s `message` in the query string (the body's wins).
+    /// - `time`: `log_message`'s `time` in the query string (the body's wins).
+    /// - `username`: `log_message`'s `username` in the query string (the body's wins).
+    /// - `body`
     /// ```ignore
     /// let response = client.log_message()
+    ///     .appname(appname)
+    ///     .hostname(hostname)
+    ///     .layer(layer)
+    ///     .message(message)
+    ///     .time(time)
+    ///     .username(username)
     ///     .body(body)
     ///     .send()
     ///     .await;
@@ -3293,8 +4392,14 @@ impl Client {
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3324,8 +4429,14 @@ impl Client {
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
-    /// - `time_end`: End of the window: ISO-8601, or seconds or milliseconds since the epoch (values
-    /// above 10^11 are milliseconds). Default now.
+    /// - `time_end`: End of the window: seconds or milliseconds since the epoch (values above 10^11
+    /// are milliseconds, at most 14 digits before an optional fraction), or an ISO-8601
+    /// date (`2024-01-03`, midnight UTC) or date-time (`2024-01-03T12:00:00`,
+    /// `2024-01-03 12:00:00.5`, UTC unless it ends in `Z` or an offset such as `+01:00`).
+    /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
+    /// inside what servers accept (1970..9999); it cannot say which days a month has,
+    /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
+    /// Empty means absent. Default now.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -3861,14 +4972,76 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AssignApp<'a> {
         client: &'a super::Client,
+        appname: Result<Option<types::AssignableAppName>, String>,
+        create: Result<Option<types::CreateFlag>, String>,
+        hostname: Result<Option<types::HostName>, String>,
+        layer: Result<Option<types::LayerName>, String>,
+        tags: Result<Option<types::Tags>, String>,
         body: Result<types::builder::AssignAppForm, String>,
     }
     impl<'a> AssignApp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                appname: Ok(None),
+                create: Ok(None),
+                hostname: Ok(None),
+                layer: Ok(None),
+                tags: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn appname<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssignableAppName>,
+        {
+            self.appname = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `AssignableAppName` for appname failed".to_string()
+                });
+            self
+        }
+        pub fn create<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateFlag>,
+        {
+            self.create = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `CreateFlag` for create failed".to_string());
+            self
+        }
+        pub fn hostname<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::HostName>,
+        {
+            self.hostname = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `HostName` for hostname failed".to_string());
+            self
+        }
+        pub fn layer<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LayerName>,
+        {
+            self.layer = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `LayerName` for layer failed".to_string());
+            self
+        }
+        pub fn tags<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Tags>,
+        {
+            self.tags = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `Tags` for tags failed".to_string());
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -3896,7 +5069,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
+            let Self { client, appname, create, hostname, layer, tags, body } = self;
+            let appname = appname.map_err(Error::InvalidRequest)?;
+            let create = create.map_err(Error::InvalidRequest)?;
+            let hostname = hostname.map_err(Error::InvalidRequest)?;
+            let layer = layer.map_err(Error::InvalidRequest)?;
+            let tags = tags.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::AssignAppForm::try_from(v).map_err(|e| e.to_string())
@@ -3920,6 +5098,11 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .form_urlencoded(&body)?
+                .query(&progenitor_client::QueryParam::new("appname", &appname))
+                .query(&progenitor_client::QueryParam::new("create", &create))
+                .query(&progenitor_client::QueryParam::new("hostname", &hostname))
+                .query(&progenitor_client::QueryParam::new("layer", &layer))
+                .query(&progenitor_client::QueryParam::new("tags", &tags))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -4155,7 +5338,7 @@ pub mod builder {
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
         layer: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -4239,14 +5422,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -4279,7 +5461,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::TimeseriesEnvelope>,
+            ResponseValue<types::ErrorRateSeriesEnvelope>,
             Error<types::ErrorEnvelope>,
         > {
             let Self {
@@ -4594,7 +5776,7 @@ pub mod builder {
         domain: Result<Option<::std::string::String>, String>,
         layer: Result<Option<::std::string::String>, String>,
         region: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -4706,14 +5888,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -4746,7 +5927,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::TimeseriesEnvelope>,
+            ResponseValue<types::LatencySeriesEnvelope>,
             Error<types::ErrorEnvelope>,
         > {
             let Self {
@@ -4843,7 +6024,7 @@ pub mod builder {
         domain: Result<Option<::std::string::String>, String>,
         layer: Result<Option<::std::string::String>, String>,
         region: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -4955,14 +6136,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -5090,7 +6270,7 @@ pub mod builder {
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
         layer: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -5174,14 +6354,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -5303,7 +6482,7 @@ pub mod builder {
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
         layer: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -5387,14 +6566,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -5427,7 +6605,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::TimeseriesEnvelope>,
+            ResponseValue<types::LatencySeriesEnvelope>,
             Error<types::ErrorEnvelope>,
         > {
             let Self {
@@ -5516,7 +6694,7 @@ pub mod builder {
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
         layer: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -5600,14 +6778,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -5822,14 +6999,100 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LogMessage<'a> {
         client: &'a super::Client,
+        appname: Result<Option<::std::string::String>, String>,
+        hostname: Result<Option<::std::string::String>, String>,
+        layer: Result<Option<::std::string::String>, String>,
+        message: Result<Option<types::MessageText>, String>,
+        time: Result<Option<f64>, String>,
+        username: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::LogMessageForm, String>,
     }
     impl<'a> LogMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                appname: Ok(None),
+                hostname: Ok(None),
+                layer: Ok(None),
+                message: Ok(None),
+                time: Ok(None),
+                username: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn appname<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.appname = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for appname failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn hostname<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.hostname = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for hostname failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn layer<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.layer = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for layer failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MessageText>,
+        {
+            self.message = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `MessageText` for message failed".to_string()
+                });
+            self
+        }
+        pub fn time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<f64>,
+        {
+            self.time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `f64` for time failed".to_string());
+            self
+        }
+        pub fn username<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.username = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for username failed"
+                        .to_string()
+                });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -5859,7 +7122,22 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
+            let Self {
+                client,
+                appname,
+                hostname,
+                layer,
+                message,
+                time,
+                username,
+                body,
+            } = self;
+            let appname = appname.map_err(Error::InvalidRequest)?;
+            let hostname = hostname.map_err(Error::InvalidRequest)?;
+            let layer = layer.map_err(Error::InvalidRequest)?;
+            let message = message.map_err(Error::InvalidRequest)?;
+            let time = time.map_err(Error::InvalidRequest)?;
+            let username = username.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::LogMessageForm::try_from(v).map_err(|e| e.to_string())
@@ -5883,6 +7161,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .form_urlencoded(&body)?
+                .query(&progenitor_client::QueryParam::new("appname", &appname))
+                .query(&progenitor_client::QueryParam::new("hostname", &hostname))
+                .query(&progenitor_client::QueryParam::new("layer", &layer))
+                .query(&progenitor_client::QueryParam::new("message", &message))
+                .query(&progenitor_client::QueryParam::new("time", &time))
+                .query(&progenitor_client::QueryParam::new("username", &username))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6247,7 +7531,7 @@ pub mod builder {
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -6317,14 +7601,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }
@@ -6357,7 +7640,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::TimeseriesEnvelope>,
+            ResponseValue<types::TotalRequestsSeriesEnvelope>,
             Error<types::ErrorEnvelope>,
         > {
             let Self {
@@ -6442,7 +7725,7 @@ pub mod builder {
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
-        time_end: Result<Option<::std::string::String>, String>,
+        time_end: Result<Option<types::TimeEndValue>, String>,
         time_window: Result<Option<types::TimeWindow>, String>,
         url: Result<Option<::std::string::String>, String>,
     }
@@ -6512,14 +7795,13 @@ pub mod builder {
         }
         pub fn time_end<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TimeEndValue>,
         {
             self.time_end = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for time_end failed"
-                        .to_string()
+                    "conversion to `TimeEndValue` for time_end failed".to_string()
                 });
             self
         }

@@ -202,10 +202,10 @@ impl Row<'_> {
 /// Decodes `items` under the header `fields` into points sorted by time.
 ///
 /// `path` is the JSON path of the timeseries object (`data`, `data[2].timeseries`).
-pub(crate) fn decode_points<P: Decode>(
+pub(crate) fn decode_points<P: Decode, R: AsRef<[Option<f64>]>>(
     path: &str,
     fields: &str,
-    items: &[Vec<Option<f64>>],
+    items: &[R],
 ) -> Result<Vec<P>, Error> {
     let header = Header::parse(fields);
     let layout = P::layout(&header)
@@ -216,6 +216,7 @@ pub(crate) fn decode_points<P: Decode>(
     let width = header.width();
     let mut points = Vec::with_capacity(items.len());
     for (r, cells) in items.iter().enumerate() {
+        let cells = cells.as_ref();
         if cells.len() != width {
             return Err(Error::decode(
                 format!("{path}.items[{r}]"),
@@ -245,7 +246,7 @@ pub(crate) fn decode_points<P: Decode>(
                 "duplicate timestamp {} (also in items[{first}])",
                 p.instant().to_rfc3339()
             ),
-            &render_row(&items[r]),
+            &render_row(items[r].as_ref()),
         ));
     }
     Ok(points.into_iter().map(|(_, p)| p).collect())

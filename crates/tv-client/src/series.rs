@@ -95,13 +95,17 @@ impl<P: Point> Series<P> {
     /// sorted by time; a duplicate timestamp, a row of the wrong width, a missing column,
     /// `null` or a fraction where a count belongs, or a negative, non-finite or
     /// out-of-range value is an [`Error::Decode`].
-    pub fn decode(fields: &str, items: &[Vec<Option<f64>>]) -> Result<Self, Error> {
+    pub fn decode<R: AsRef<[Option<f64>]>>(fields: &str, items: &[R]) -> Result<Self, Error> {
         Self::decode_at("data", fields, items)
     }
 
     /// Like [`Series::decode`] for a timeseries found at `path` in the response
     /// (e.g. `data[2].timeseries`).
-    pub fn decode_at(path: &str, fields: &str, items: &[Vec<Option<f64>>]) -> Result<Self, Error> {
+    pub fn decode_at<R: AsRef<[Option<f64>]>>(
+        path: &str,
+        fields: &str,
+        items: &[R],
+    ) -> Result<Self, Error> {
         decode_points(path, fields, items).map(Self::from_sorted)
     }
 
@@ -225,11 +229,11 @@ pub struct LayerSeries {
 
 impl LayerSeries {
     /// Decodes one layer's timeseries found at `path` (e.g. `data[2].timeseries`).
-    pub fn decode_at(
+    pub fn decode_at<R: AsRef<[Option<f64>]>>(
         path: &str,
         layer: impl Into<String>,
         fields: &str,
-        items: &[Vec<Option<f64>>],
+        items: &[R],
     ) -> Result<Self, Error> {
         Ok(LayerSeries {
             layer: layer.into(),
@@ -241,9 +245,10 @@ impl LayerSeries {
     /// `(layer, fields, items)` per element, keeping the server's order. Errors name
     /// their place (`data[2].timeseries.items[0][1]`); a layer named twice is an error
     /// at `data[i].layer`.
-    pub fn decode_all<'a, I>(layers: I) -> Result<Vec<LayerSeries>, Error>
+    pub fn decode_all<'a, I, R>(layers: I) -> Result<Vec<LayerSeries>, Error>
     where
-        I: IntoIterator<Item = (&'a str, &'a str, &'a [Vec<Option<f64>>])>,
+        I: IntoIterator<Item = (&'a str, &'a str, &'a [R])>,
+        R: AsRef<[Option<f64>]> + 'a,
     {
         let mut seen: HashMap<&'a str, usize> = HashMap::new();
         let mut out = Vec::new();

@@ -73,11 +73,19 @@ impl Apps<'_> {
             )));
         }
         let form = tv_api::types::AssignAppForm {
-            appname: assignment.app.clone(),
-            hostname: assignment.host.clone(),
-            layer: assignment.layer.clone(),
-            tags: (!assignment.tags.is_empty()).then(|| assignment.tags.join(",")),
-            create: assignment.create.then(|| "true".to_string()),
+            appname: wire_value("appname", assignment.app.clone())?,
+            hostname: wire_value("hostname", assignment.host.clone())?,
+            layer: assignment
+                .layer
+                .clone()
+                .map(|l| wire_value("layer", l))
+                .transpose()?,
+            tags: (!assignment.tags.is_empty())
+                .then(|| wire_value("tags", assignment.tags.join(",")))
+                .transpose()?,
+            create: assignment
+                .create
+                .then(|| tv_api::types::CreateFlag("true".to_string())),
             key: None,
         };
         let envelope = self
@@ -111,6 +119,17 @@ pub(super) fn convert<W, T>(
         .enumerate()
         .map(|(i, item)| f(i, item))
         .collect()
+}
+
+/// A write's parameter as the spec's constrained type (`HostName`, `MessageText`, …): a
+/// value the spec refuses is an [`Error::InvalidArgument`] naming the parameter, before
+/// anything is sent.
+pub(super) fn wire_value<T>(name: &str, value: String) -> Result<T, Error>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    T::try_from(value).map_err(|e| Error::InvalidArgument(format!("{name}: {e}")))
 }
 
 /// A write answers `data: true`; anything else is not a confirmation.

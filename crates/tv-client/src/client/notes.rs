@@ -70,12 +70,12 @@ impl Annotations<'_> {
             ));
         }
         let form = tv_api::types::LogMessageForm {
-            message: note.message.clone(),
+            message: super::hosts::wire_value("message", note.message.clone())?,
             appname: note.app.clone(),
             hostname: note.host.clone(),
             username: note.user.clone(),
             layer: note.layer.clone(),
-            time: note.time.map(|t| t.timestamp()),
+            time: note.time.map(|t| t.timestamp() as f64),
             key: None,
         };
         let envelope = self

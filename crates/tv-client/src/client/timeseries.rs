@@ -77,11 +77,14 @@ macro_rules! client_filtered {
     }};
 }
 
-fn series<P: crate::points::Point>(
-    data: &tv_api::types::Timeseries,
+/// Decodes a series answer's header and rows (the spec fixes both per operation; the
+/// decoder still locates columns by name and checks every cell).
+fn series<P: crate::points::Point, R: AsRef<[Option<f64>]>>(
+    fields: impl std::fmt::Display,
+    items: &[R],
     window: TimeWindow,
 ) -> Result<Series<P>, Error> {
-    Ok(Series::decode_at("data", &data.fields, &data.items)?.with_window(window))
+    Ok(Series::decode_at("data", &fields.to_string(), items)?.with_window(window))
 }
 
 /// Error rates. Get one with [`TraceView::errors`].
@@ -101,7 +104,7 @@ impl Errors<'_> {
                 server_filtered!(api.get_error_rate().app(app), filter).send()
             })
             .await?;
-        series(&envelope.data, filter.scope().window)
+        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
     }
 }
 
@@ -122,7 +125,7 @@ impl Requests<'_> {
                 scoped!(api.get_total_requests_series().app(app), filter.scope()).send()
             })
             .await?;
-        series(&envelope.data, filter.scope().window)
+        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
     }
 
     /// All requests over the window and the server's average rate.
@@ -158,7 +161,7 @@ impl Latency<'_> {
                 server_filtered!(api.get_server_latency_series().app(app), filter).send()
             })
             .await?;
-        series(&envelope.data, filter.scope().window)
+        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
     }
 
     /// Server-side traces over the window, their average and latest latency.
@@ -189,10 +192,12 @@ impl Latency<'_> {
             })
             .await?;
         let window = filter.scope().window;
+        let header = tv_api::types::LatencySeriesFields::TimestampVolumeAvgLatency.to_string();
         let layers = LayerSeries::decode_all(envelope.data.iter().map(|l| {
+            let tv_api::types::LatencySeriesFields::TimestampVolumeAvgLatency = l.timeseries.fields;
             (
                 l.layer.as_str(),
-                l.timeseries.fields.as_str(),
+                header.as_str(),
                 l.timeseries.items.as_slice(),
             )
         }))?;
@@ -211,7 +216,7 @@ impl Latency<'_> {
                 client_filtered!(api.get_client_latency_series().app(app), filter).send()
             })
             .await?;
-        series(&envelope.data, filter.scope().window)
+        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
     }
 
     /// Page views over the window, their average and latest latency.

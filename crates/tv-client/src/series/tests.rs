@@ -171,7 +171,7 @@ fn columns_are_found_by_name() {
     assert_eq!(reason, "missing column `timestamp`");
     // No rows is an empty series, not an error.
     assert!(
-        Series::<LatencyPoint>::decode(LATENCY_FIELDS, &[])
+        Series::<LatencyPoint>::decode::<Vec<Option<f64>>>(LATENCY_FIELDS, &[])
             .unwrap()
             .is_empty()
     );

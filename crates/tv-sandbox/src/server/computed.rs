@@ -6,8 +6,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use tv_api::types::{
-    LatencySummary, LatencySummaryEnvelope, LayerTimeseries, LayerTimeseriesListEnvelope,
-    ResponseOk, Timeseries, TimeseriesEnvelope, TotalRequestsSummary, TotalRequestsSummaryEnvelope,
+    ErrorRateSeries, ErrorRateSeriesEnvelope, ErrorRateSeriesFields, LatencySeries,
+    LatencySeriesEnvelope, LatencySeriesFields, LatencySummary, LatencySummaryEnvelope,
+    LayerTimeseries, LayerTimeseriesListEnvelope, ResponseOk, TotalRequestsSeries,
+    TotalRequestsSeriesEnvelope, TotalRequestsSeriesFields, TotalRequestsSummary,
+    TotalRequestsSummaryEnvelope,
 };
 
 use crate::state::{SeriesQuery, View};
@@ -17,13 +20,6 @@ use super::cache::{CacheKey, Computed};
 use super::envelope::{self, add_nulls, to_json};
 use super::params::{Authorized, Segment};
 use super::sandbox::Sandbox;
-
-/// The `fields` of a latency series and of each by-layer series.
-pub const LATENCY_FIELDS: &str = "timestamp,volume,avg_latency";
-/// The `fields` of an error-rate series.
-pub const ERROR_RATE_FIELDS: &str = "timestamp,error_rate";
-/// The `fields` of a total-requests series.
-pub const TOTAL_REQUESTS_FIELDS: &str = "timestamp,total_requests";
 
 type Built = Result<Bytes, WorldError>;
 
@@ -63,21 +59,21 @@ fn serialized<T: serde::Serialize>(value: &T) -> Built {
     to_json(value).ok_or_else(|| WorldError::Storage("could not serialize the answer".into()))
 }
 
-fn series_envelope(fields: &str, items: Vec<Vec<Option<f64>>>) -> Built {
-    serialized(&TimeseriesEnvelope {
-        data: Timeseries {
-            fields: fields.to_owned(),
+fn latency_envelope(items: Vec<[Option<f64>; 3]>) -> Built {
+    serialized(&LatencySeriesEnvelope {
+        data: LatencySeries {
+            fields: LatencySeriesFields::TimestampVolumeAvgLatency,
             items,
         },
         response: ResponseOk::Ok,
     })
 }
 
-fn latency_items(points: &[LatencyPoint]) -> Vec<Vec<Option<f64>>> {
+fn latency_items(points: &[LatencyPoint]) -> Vec<[Option<f64>; 3]> {
     points
         .iter()
         .map(|p| {
-            vec![
+            [
                 Some(p.timestamp as f64),
                 Some(p.volume as f64),
                 p.avg_latency_us(),
@@ -95,7 +91,7 @@ fn latency_series(
 ) -> Response {
     memo(sb, endpoint, &p.0, app, |view, app, q| {
         let series = view.latency_series(app, side, q)?;
-        series_envelope(LATENCY_FIELDS, latency_items(&series.points))
+        latency_envelope(latency_items(&series.points))
     })
 }
 
@@ -176,13 +172,13 @@ pub(crate) async fn by_layer(
             .iter()
             .map(|l| LayerTimeseries {
                 layer: l.layer.to_owned(),
-                timeseries: Timeseries {
-                    fields: LATENCY_FIELDS.to_owned(),
+                timeseries: LatencySeries {
+                    fields: LatencySeriesFields::TimestampVolumeAvgLatency,
                     items: l
                         .points
                         .iter()
                         .map(|pt| {
-                            vec![
+                            [
                                 Some(pt.timestamp as f64),
                                 Some(pt.calls as f64),
                                 Some(pt.total_us as f64),
@@ -210,9 +206,15 @@ pub(crate) async fn error_rate(
         let items = series
             .points
             .iter()
-            .map(|pt| vec![Some(pt.timestamp as f64), pt.error_rate()])
+            .map(|pt| [Some(pt.timestamp as f64), pt.error_rate()])
             .collect();
-        series_envelope(ERROR_RATE_FIELDS, items)
+        serialized(&ErrorRateSeriesEnvelope {
+            data: ErrorRateSeries {
+                fields: ErrorRateSeriesFields::TimestampErrorRate,
+                items,
+            },
+            response: ResponseOk::Ok,
+        })
     })
 }
 
@@ -227,9 +229,15 @@ pub(crate) async fn total_series(
         let items = series
             .points
             .iter()
-            .map(|pt| vec![Some(pt.timestamp as f64), Some(pt.total_requests as f64)])
+            .map(|pt| [Some(pt.timestamp as f64), Some(pt.total_requests as f64)])
             .collect();
-        series_envelope(TOTAL_REQUESTS_FIELDS, items)
+        serialized(&TotalRequestsSeriesEnvelope {
+            data: TotalRequestsSeries {
+                fields: TotalRequestsSeriesFields::TimestampTotalRequests,
+                items,
+            },
+            response: ResponseOk::Ok,
+        })
     })
 }
 

@@ -53,7 +53,6 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use computed::{ERROR_RATE_FIELDS, LATENCY_FIELDS, TOTAL_REQUESTS_FIELDS};
 pub use config::{DEFAULT_API_KEY, DEFAULT_BIND, DEFAULT_SEED, SandboxConfig, StartError};
 pub use conn::SHUTDOWN_GRACE;
 pub use faults::{FAULT_HEADER, FaultCounts, FaultKind, SLOW_FAULT_DELAY};

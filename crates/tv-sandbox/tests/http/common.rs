@@ -140,3 +140,17 @@ pub async fn expect_error(resp: Response, status: u16) -> String {
 pub async fn raw(api: &Api, path: &str) -> Value {
     decode_ok(api.get(path).await).await
 }
+
+/// Any of the three series answers, read loosely (the header as text, rows of any
+/// width), so one helper reads them all; the exact headers are asserted as text.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+pub struct Timeseries {
+    pub fields: String,
+    pub items: Vec<Vec<Option<f64>>>,
+}
+
+/// The envelope of [`Timeseries`].
+#[derive(Debug, PartialEq, serde::Deserialize)]
+pub struct TimeseriesEnvelope {
+    pub data: Timeseries,
+}

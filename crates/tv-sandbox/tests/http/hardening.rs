@@ -6,10 +6,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use reqwest::Method;
 use tower::ServiceExt;
-use tv_api::types::{BooleanEnvelope, StringListEnvelope, TimeseriesEnvelope};
+use tv_api::types::{BooleanEnvelope, StringListEnvelope};
 use tv_sandbox::server::{MAX_BODY_BYTES, MAX_QUERY_BYTES, Sandbox, router};
 
-use crate::common::{KEY, api, config, decode_ok, expect_error, seg};
+use crate::common::{KEY, TimeseriesEnvelope, api, config, decode_ok, expect_error, seg};
 
 #[tokio::test]
 async fn unknown_paths_are_404_with_the_envelope() {

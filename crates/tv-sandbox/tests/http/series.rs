@@ -2,11 +2,10 @@
 //! the cross-endpoint consistency rules as a client sees them.
 
 use tv_api::types::{
-    LatencySummaryEnvelope, LayerTimeseriesListEnvelope, TimeseriesEnvelope,
-    TotalRequestsSummaryEnvelope,
+    LatencySummaryEnvelope, LayerTimeseriesListEnvelope, TotalRequestsSummaryEnvelope,
 };
 
-use crate::common::{NOW, api, expect_error, raw};
+use crate::common::{NOW, Timeseries, TimeseriesEnvelope, api, expect_error, raw};
 
 const COMPUTED: [&str; 8] = [
     "errors/{}/rate",
@@ -19,9 +18,13 @@ const COMPUTED: [&str; 8] = [
     "latency/{}/server/by-layer",
 ];
 
-fn column(ts: &tv_api::types::Timeseries, name: &str) -> Vec<Option<f64>> {
-    let i = ts.fields.split(',').position(|f| f == name).unwrap();
-    ts.items.iter().map(|row| row[i]).collect()
+fn column(ts: &Timeseries, name: &str) -> Vec<Option<f64>> {
+    column_of(&ts.fields, &ts.items, name)
+}
+
+fn column_of<R: AsRef<[Option<f64>]>>(fields: &str, items: &[R], name: &str) -> Vec<Option<f64>> {
+    let i = fields.split(',').position(|f| f == name).unwrap();
+    items.iter().map(|row| row.as_ref()[i]).collect()
 }
 
 #[tokio::test]
@@ -177,9 +180,11 @@ async fn by_layer_agrees_with_the_server_series() {
         .await;
     // The web-server (entry) layer is called once per request.
     let entry = &by.data[0].timeseries;
-    assert_eq!(entry.fields, "timestamp,volume,avg_latency");
-    assert_eq!(column(entry, "volume"), column(&s.data, "volume"));
-    assert_eq!(column(entry, "timestamp"), column(&s.data, "timestamp"));
+    let entry_fields = entry.fields.to_string();
+    assert_eq!(entry_fields, "timestamp,volume,avg_latency");
+    let entry_column = |name| column_of(&entry_fields, &entry.items, name);
+    assert_eq!(entry_column("volume"), column(&s.data, "volume"));
+    assert_eq!(entry_column("timestamp"), column(&s.data, "timestamp"));
     // Per-call averages are plausible: total µs / calls is a positive latency.
     for layer in &by.data {
         for row in &layer.timeseries.items {

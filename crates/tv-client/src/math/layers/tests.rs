@@ -9,7 +9,7 @@ use crate::math::strategies::{latency_series, layer_series, slot};
 fn reference_layers() -> Vec<LayerSeries> {
     let rows = |v: [[f64; 3]; 4]| {
         v.iter()
-            .map(|r| r.iter().map(|x| Some(*x)).collect())
+            .map(|r| r.iter().map(|x| Some(*x)).collect::<Vec<_>>())
             .collect::<Vec<_>>()
     };
     let fields = "timestamp,volume,avg_latency";
