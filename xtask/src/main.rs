@@ -8,13 +8,19 @@
 //! cargo xtask bench [--runs N] [--fan-out-runs N] [--no-cargo-bench]
 //!                               tv side by side with curl, python-traceview and the
 //!                               sandbox's ceiling; Markdown on stdout, JSON in target/bench
+//! cargo xtask fuzz-api [--seed N] [--max-examples N]
+//!                               Schemathesis (all checks) against the sandbox
+//! cargo xtask mock-check [--seeds N,N,…]
+//!                               every read command of tv against Prism's generated answers
+//! cargo xtask proxy-check       python-traceview through Prism's validating proxy
 //! ```
 
 use std::process::ExitCode;
 
 use xtask::codegen::{self, CheckOutcome};
+use xtask::spec_check;
 
-const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench [--runs N] [--fan-out-runs N] [--no-cargo-bench]>";
+const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench [--runs N] [--fan-out-runs N] [--no-cargo-bench] | fuzz-api [--seed N] [--max-examples N] | mock-check [--seeds N,N,…] | proxy-check>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +45,11 @@ fn main() -> ExitCode {
         ["lint-spec"] => codegen::load_and_lint(&xtask::workspace_root()).map(|_| {
             eprintln!("{} passes the lint", codegen::SPEC_PATH);
         }),
+        ["fuzz-api", rest @ ..] => spec_check::FuzzOptions::parse(rest)
+            .and_then(|options| spec_check::fuzz_api(&xtask::workspace_root(), &options)),
+        ["mock-check", rest @ ..] => spec_check::MockOptions::parse(rest)
+            .and_then(|options| spec_check::mock_check(&xtask::workspace_root(), &options)),
+        ["proxy-check"] => spec_check::proxy_check(&xtask::workspace_root()),
         ["man"] => man("target/man"),
         ["man", dir] => man(dir),
         // The bench's measuring helper (see `bench::measure::run_isolated`); not for people.

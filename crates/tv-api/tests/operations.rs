@@ -298,7 +298,7 @@ async fn annotation_operations() {
             let form = form_of(r);
             form.get("message").map(String::as_str) == Some("Deploy 1.2 & co")
                 && form.get("appname").map(String::as_str) == Some("web-shop")
-                && form.get("time").map(String::as_str) == Some("1409685758")
+                && form.get("time").and_then(|t| t.parse::<f64>().ok()) == Some(1409685758.0)
         })
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"data": true, "response": "ok"})),

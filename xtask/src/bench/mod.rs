@@ -21,9 +21,9 @@
 mod cargo_benches;
 mod load;
 mod measure;
-mod python;
+pub(crate) mod python;
 mod report;
-mod sandbox;
+pub(crate) mod sandbox;
 mod scenarios;
 
 use std::path::{Path, PathBuf};
@@ -313,12 +313,18 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
 
 /// Builds the release binaries; returns (name, path) of each executable built.
 fn build_release(root: &Path) -> Result<Vec<(String, PathBuf)>> {
+    build_binaries(root, true)
+}
+
+/// Builds `tv` and `tv-sandbox` (release or debug); returns (name, path) of each
+/// executable built.
+pub(crate) fn build_binaries(root: &Path, release: bool) -> Result<Vec<(String, PathBuf)>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(root)
+        .arg("build")
+        .args(release.then_some("--release"))
         .args([
-            "build",
-            "--release",
             "-p",
             "tv-cli",
             "-p",
@@ -330,7 +336,7 @@ fn build_release(root: &Path) -> Result<Vec<(String, PathBuf)>> {
         .output()
         .context("cannot run cargo build")?;
     if !output.status.success() {
-        bail!("cargo build --release failed ({})", output.status);
+        bail!("cargo build failed ({})", output.status);
     }
     let mut binaries = Vec::new();
     for line in output.stdout.split(|&b| b == b'\n') {
@@ -349,7 +355,7 @@ fn build_release(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(binaries)
 }
 
-fn binary(binaries: &[(String, PathBuf)], name: &str) -> Result<PathBuf> {
+pub(crate) fn binary(binaries: &[(String, PathBuf)], name: &str) -> Result<PathBuf> {
     binaries
         .iter()
         .find(|(n, _)| n == name)

@@ -129,7 +129,7 @@ fn usable(python: &Path) -> bool {
 }
 
 /// Runs a setup command, showing its output only when it fails.
-fn quiet(command: &mut Command) -> Result<()> {
+pub(crate) fn quiet(command: &mut Command) -> Result<()> {
     let output = command
         .stdin(Stdio::null())
         .output()

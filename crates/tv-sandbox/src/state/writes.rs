@@ -122,9 +122,14 @@ pub(crate) fn assign_app(
     let hostname = given(&req.hostname)
         .ok_or_else(|| WorldError::BadRequest("hostname is required".to_owned()))?;
     check_app_name(appname)?;
-    if hostname.chars().count() > 255 || hostname.chars().any(char::is_control) {
+    if hostname.chars().count() > 255 {
         return Err(WorldError::BadRequest(
             "hostname must be a host name of at most 255 characters".to_owned(),
+        ));
+    }
+    if hostname.chars().any(char::is_control) {
+        return Err(WorldError::BadRequest(
+            "hostname must not contain control characters (such as a tab)".to_owned(),
         ));
     }
     let tags = parse_tags(given(&req.tags))?;
