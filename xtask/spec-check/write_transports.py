@@ -8,7 +8,7 @@ positive_data_acceptance / negative_data_rejection would judge each transport al
 This check replaces those two for these operations only (schemathesis.toml disables
 them there) and is stricter: it rebuilds the parameters exactly as the server reads
 them from the request that was sent (body over query, first occurrence wins, an empty
-or whitespace-only value is absent), validates them against the operation's form
+or whitespace-only string is absent, an empty `time` is not), validates them against the operation's form
 schema from the spec, and then requires
 
 - 403 exactly when the key the server reads (the body's, else the query's) is not the
@@ -37,6 +37,9 @@ WRITES = {
 }
 
 FORM = "application/x-www-form-urlencoded"
+
+# Parameters with a type other than a free string: present means present, even empty.
+TYPED = {"time"}
 
 # Rust's `char::is_whitespace` (Unicode White_Space), which the server trims with.
 WHITESPACE = "\t\n\u000b\f\r \u0085\u00a0\u1680" + "".join(
@@ -72,7 +75,9 @@ def _as_sent(request):
     for name, value in _pairs(body) + query:
         merged.setdefault(name, value)
     key = merged.pop("key", None)
-    return {k: v for k, v in merged.items() if v.strip(WHITESPACE)}, key
+    # An empty or whitespace-only name counts as absent; a time must parse when present.
+    kept = {k: v for k, v in merged.items() if k in TYPED or v.strip(WHITESPACE)}
+    return kept, key
 
 
 def _typed(operation, params):

@@ -6,7 +6,8 @@ use std::fmt::Write;
 use openapiv3::{OpenAPI, Parameter, ReferenceOr};
 
 /// One line per operation, sorted by operationId, then one indented line per parameter
-/// and request body field: `name (in, type, required|optional)`.
+/// and request body field: `name (in, type, required|optional)` (numbers with their
+/// bounds), whether the body is required, and the schema of the `200` answer.
 pub fn describe(spec: &OpenAPI) -> String {
     let mut operations: Vec<(String, String)> = spec
         .operations()
@@ -28,6 +29,7 @@ pub fn describe(spec: &OpenAPI) -> String {
             if let Some(body) = &op.request_body {
                 describe_body(spec, body, &mut text);
             }
+            describe_answer(op, &mut text);
             (id, text)
         })
         .collect();
@@ -81,8 +83,10 @@ fn schema_name(spec: &OpenAPI, schema: &ReferenceOr<openapiv3::Schema>) -> Strin
         }
         ReferenceOr::Item(item) => match &item.schema_kind {
             SchemaKind::Type(Type::String(_)) => "string".into(),
-            SchemaKind::Type(Type::Integer(_)) => "integer".into(),
-            SchemaKind::Type(Type::Number(_)) => "number".into(),
+            SchemaKind::Type(Type::Integer(i)) => {
+                format!("integer{}", bounds(i.minimum, i.maximum))
+            }
+            SchemaKind::Type(Type::Number(n)) => format!("number{}", bounds(n.minimum, n.maximum)),
             SchemaKind::Type(Type::Boolean(_)) => "boolean".into(),
             SchemaKind::Type(Type::Array(_)) => "array".into(),
             SchemaKind::Type(Type::Object(_)) => "object".into(),
@@ -91,14 +95,46 @@ fn schema_name(spec: &OpenAPI, schema: &ReferenceOr<openapiv3::Schema>) -> Strin
     }
 }
 
+/// ` 0..9` for bounded numbers, empty otherwise.
+fn bounds<T: std::fmt::Display>(minimum: Option<T>, maximum: Option<T>) -> String {
+    match (minimum, maximum) {
+        (None, None) => String::new(),
+        (min, max) => format!(
+            " {}..{}",
+            min.map(|v| v.to_string()).unwrap_or_default(),
+            max.map(|v| v.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
+/// `    200: SchemaName` for the success answer.
+fn describe_answer(op: &openapiv3::Operation, text: &mut String) {
+    let ok = op
+        .responses
+        .responses
+        .get(&openapiv3::StatusCode::Code(200))
+        .and_then(ReferenceOr::as_item);
+    for content in ok.iter().flat_map(|r| r.content.values()) {
+        if let Some(ReferenceOr::Reference { reference }) = &content.schema {
+            let name = reference.rsplit('/').next().unwrap_or(reference);
+            let _ = writeln!(text, "    200: {name}");
+        }
+    }
+}
+
 fn describe_body(spec: &OpenAPI, body: &ReferenceOr<openapiv3::RequestBody>, text: &mut String) {
     let Some(body) = body.as_item() else { return };
+    let need = if body.required {
+        "required"
+    } else {
+        "optional"
+    };
     for (media, content) in &body.content {
         let Some(ReferenceOr::Reference { reference }) = &content.schema else {
             continue;
         };
         let name = reference.rsplit('/').next().unwrap_or(reference);
-        let _ = writeln!(text, "    body {media}: {name}");
+        let _ = writeln!(text, "    body {media} ({need}): {name}");
         let schema = spec.components.as_ref().and_then(|c| c.schemas.get(name));
         let Some(schema) = schema.and_then(ReferenceOr::as_item) else {
             continue;

@@ -750,7 +750,10 @@ pub mod types {
             Default::default()
         }
     }
-    /// Success envelope carrying one series per layer.
+    /// Success envelope carrying one series per layer, each layer once. OpenAPI 3.0 can
+    /// say that array items are unique but not that one property is, so the unique
+    /// layer names are prose; `tv-client` refuses a layer named twice, naming
+    /// `data[i].layer`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3696,6 +3699,17 @@ pub mod types {
 /// Units: latencies are microseconds, error rates are fractions between 0 and 1,
 /// series timestamps are seconds since the Unix epoch (slice starts, ascending).
 ///
+/// The schemas say exactly what a server sends and accepts, so that tools generated
+/// from this file agree with one another. What OpenAPI 3.0 cannot say is written in the
+/// descriptions where it applies: the per-column rules inside a series row
+/// (`LatencySeries`, `ErrorRateSeries`, `TotalRequestsSeries`), unique layer names in a
+/// by-layer answer (`LayerTimeseriesListEnvelope`), "required in the body or in the
+/// query string" for the two writes (`assign_app`, `log_message`), and `assign_app`'s
+/// rules that depend on two parameters or on the server's state. `tv-client` is more
+/// tolerant than the schemas where a real server was seen to differ (milliseconds
+/// timestamps, `volume` for `count`, `0` for a null latency, `/min` rates), and says so
+/// where it does.
+///
 /// Version: 2.1
 pub struct Client {
     pub(crate) baseurl: String,
@@ -3966,7 +3980,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4059,7 +4074,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4101,7 +4117,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4147,7 +4164,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4188,7 +4206,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4229,7 +4248,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4399,7 +4419,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore
@@ -4436,7 +4457,8 @@ impl Client {
     /// The pattern also bounds ISO years to 1971..9899, so that every offset stays
     /// inside what servers accept (1970..9999); it cannot say which days a month has,
     /// so 29..31 are refused in February and 31 in 30-day months by the pattern too.
-    /// Empty means absent. Default now.
+    /// Default now. A window never starts before the epoch: an end
+    /// less than one window after it is moved to one window after it.
     /// - `time_window`: How far back the series goes. `hour` = 120 slices of 30 s, `day` = 96 of 15 min, `week` = 84 of 2 h.
     /// - `url`: Only requests to this URL path.
     /// ```ignore

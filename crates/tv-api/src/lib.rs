@@ -35,6 +35,20 @@
 //! # }
 //! ```
 //!
+//! # What the types enforce
+//!
+//! The wire types follow the spec's constraints: a series answer has one type per
+//! operation ([`types::LatencySeries`], [`types::ErrorRateSeries`],
+//! [`types::TotalRequestsSeries`]) whose `fields` is the one header the operation sends
+//! and whose rows are fixed-width arrays, so an answer with another header or row width
+//! is a decode error. The writes' parameters are checked types
+//! ([`types::HostName`]: 1 to 255 characters, no control characters;
+//! [`types::AssignableAppName`]: at most 40; [`types::MessageText`], [`types::Tags`],
+//! [`types::LayerName`]), built with `"web-1".parse::<HostName>()` or `TryFrom`, so a
+//! value the server would refuse is refused before it is sent. Numeric bounds (epoch
+//! ranges, whole counts) are documented on the fields and checked by `tv-client`, not
+//! by these types.
+//!
 //! Regenerate with `cargo xtask codegen` after changing the spec; never edit
 //! `generated.rs` by hand (`cargo test` fails when it is stale).
 

@@ -61,7 +61,10 @@ async fn setup() -> (MockServer, Client) {
 /// A series answer as the spec declares it: the operation's header, rows of its width.
 fn series(fields: &str) -> Value {
     let width = fields.split(',').count();
-    let rows = [json!([1353259500, 11, 1180500]), json!([1353259530.0, 0, null])];
+    let rows = [
+        json!([1353259500, 11, 1180500]),
+        json!([1353259530.0, 0, null]),
+    ];
     let items: Vec<Value> = rows
         .iter()
         .map(|row| Value::Array(row.as_array().unwrap()[..width].to_vec()))

@@ -38,7 +38,9 @@ impl FuzzOptions {
         let mut options = FuzzOptions::default();
         let mut rest = args.iter();
         while let Some(&flag) = rest.next() {
-            let value = rest.next().with_context(|| format!("{flag} needs a value"))?;
+            let value = rest
+                .next()
+                .with_context(|| format!("{flag} needs a value"))?;
             match flag {
                 "--seed" => options.seed = value.parse().context("--seed takes a whole number")?,
                 "--max-examples" => {
@@ -77,7 +79,13 @@ pub fn fuzz_api(root: &Path, options: &FuzzOptions) -> Result<()> {
         .args(["--url", &sandbox.base_url])
         .args(["--seed", &options.seed.to_string()])
         .args(["--max-examples", &options.max_examples.to_string()])
-        .args(["--mode", "all", "--no-color", "--generation-database", "none"])
+        .args([
+            "--mode",
+            "all",
+            "--no-color",
+            "--generation-database",
+            "none",
+        ])
         .arg("--report-dir")
         .arg(dir.join("schemathesis-report"))
         .status()
@@ -90,7 +98,11 @@ pub fn fuzz_api(root: &Path, options: &FuzzOptions) -> Result<()> {
             options.seed
         );
     }
-    eprintln!("fuzz-api: no failure, seed {}, in {}", options.seed, elapsed(started));
+    eprintln!(
+        "fuzz-api: no failure, seed {}, in {}",
+        options.seed,
+        elapsed(started)
+    );
     Ok(())
 }
 

@@ -173,7 +173,10 @@ pub fn mock_check(root: &Path, options: &MockOptions) -> Result<()> {
         for failure in &failures {
             eprintln!("  {failure}");
         }
-        bail!("{} runs of tv failed on answers the spec allows", failures.len());
+        bail!(
+            "{} runs of tv failed on answers the spec allows",
+            failures.len()
+        );
     }
     eprintln!(
         "mock-check: {} commands × {} outputs × {} seeds, no failure, in {}",
@@ -198,7 +201,8 @@ mod tests {
         assert_eq!(classify(Some(1), layer), Outcome::DocumentedLimit);
         let twice = "error: cannot decode the response at data[1].layer: layer `x` appears twice (also data[0])";
         assert_eq!(classify(Some(1), twice), Outcome::DocumentedLimit);
-        let field = "error: cannot decode the response at data.count: not a whole, non-negative count";
+        let field =
+            "error: cannot decode the response at data.count: not a whole, non-negative count";
         assert!(matches!(classify(Some(1), field), Outcome::Failed(_)));
         assert!(matches!(classify(Some(4), cell), Outcome::Failed(_)));
         let two = format!("{cell}\nthread 'main' panicked");
@@ -209,7 +213,10 @@ mod tests {
     #[test]
     fn options_parse() {
         assert_eq!(MockOptions::parse(&[]).unwrap().seeds, vec![1, 2, 3]);
-        assert_eq!(MockOptions::parse(&["--seeds", "4, 5"]).unwrap().seeds, vec![4, 5]);
+        assert_eq!(
+            MockOptions::parse(&["--seeds", "4, 5"]).unwrap().seeds,
+            vec![4, 5]
+        );
         assert!(MockOptions::parse(&["--seeds", "x"]).is_err());
         assert!(MockOptions::parse(&["--seed", "1"]).is_err());
     }

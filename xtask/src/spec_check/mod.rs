@@ -60,8 +60,8 @@ pub(crate) fn build(root: &Path) -> Result<Binaries> {
 /// the copy (JSON, merge keys applied) has every path prefixed with `/api-v2`.
 pub(crate) fn prism_spec(root: &Path, dir: &Path) -> Result<PathBuf> {
     let path = root.join(crate::codegen::SPEC_PATH);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     crate::codegen::parse_and_lint(&text)?;
     let mut yaml: serde_yaml::Value = serde_yaml::from_str(&text)?;
     yaml.apply_merge()?;

@@ -23,17 +23,29 @@ pub(crate) fn schemathesis(dir: &Path) -> Result<PathBuf> {
     }
     let system = which("python3").context("python3 is not installed (needed for Schemathesis)")?;
     let _ = std::fs::remove_dir_all(&venv);
-    eprintln!("spec-check: installing schemathesis=={SCHEMATHESIS} into {}", venv.display());
+    eprintln!(
+        "spec-check: installing schemathesis=={SCHEMATHESIS} into {}",
+        venv.display()
+    );
     quiet(Command::new(&system).args(["-m", "venv"]).arg(&venv))
         .context("python3 -m venv failed (is the venv module installed?)")?;
     quiet(
         Command::new(venv.join("bin").join("python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .arg(format!("schemathesis=={SCHEMATHESIS}")),
     )
     .context("pip could not install Schemathesis from PyPI")?;
     if !reports(&st, &["--version"], SCHEMATHESIS) {
-        bail!("{} does not report version {SCHEMATHESIS} after installation", st.display());
+        bail!(
+            "{} does not report version {SCHEMATHESIS} after installation",
+            st.display()
+        );
     }
     Ok(st)
 }
@@ -46,7 +58,10 @@ pub(crate) fn prism(dir: &Path) -> Result<PathBuf> {
         return Ok(prism);
     }
     let npm = which("npm").context("npm is not installed (needed for Prism)")?;
-    eprintln!("spec-check: installing @stoplight/prism-cli@{PRISM} into {}", prefix.display());
+    eprintln!(
+        "spec-check: installing @stoplight/prism-cli@{PRISM} into {}",
+        prefix.display()
+    );
     quiet(
         Command::new(npm)
             .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
@@ -55,7 +70,10 @@ pub(crate) fn prism(dir: &Path) -> Result<PathBuf> {
     )
     .context("npm could not install Prism")?;
     if !reports(&prism, &["--version"], PRISM) {
-        bail!("{} does not report version {PRISM} after installation", prism.display());
+        bail!(
+            "{} does not report version {PRISM} after installation",
+            prism.display()
+        );
     }
     Ok(prism)
 }
@@ -67,5 +85,7 @@ fn reports(program: &Path, args: &[&str], version: &str) -> bool {
             .args(args)
             .stdin(Stdio::null())
             .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(version))
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).contains(version)
+            })
 }

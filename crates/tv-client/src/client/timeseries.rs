@@ -104,7 +104,11 @@ impl Errors<'_> {
                 server_filtered!(api.get_error_rate().app(app), filter).send()
             })
             .await?;
-        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
+        series(
+            envelope.data.fields,
+            &envelope.data.items,
+            filter.scope().window,
+        )
     }
 }
 
@@ -125,7 +129,11 @@ impl Requests<'_> {
                 scoped!(api.get_total_requests_series().app(app), filter.scope()).send()
             })
             .await?;
-        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
+        series(
+            envelope.data.fields,
+            &envelope.data.items,
+            filter.scope().window,
+        )
     }
 
     /// All requests over the window and the server's average rate.
@@ -161,7 +169,11 @@ impl Latency<'_> {
                 server_filtered!(api.get_server_latency_series().app(app), filter).send()
             })
             .await?;
-        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
+        series(
+            envelope.data.fields,
+            &envelope.data.items,
+            filter.scope().window,
+        )
     }
 
     /// Server-side traces over the window, their average and latest latency.
@@ -216,7 +228,11 @@ impl Latency<'_> {
                 client_filtered!(api.get_client_latency_series().app(app), filter).send()
             })
             .await?;
-        series(envelope.data.fields, &envelope.data.items, filter.scope().window)
+        series(
+            envelope.data.fields,
+            &envelope.data.items,
+            filter.scope().window,
+        )
     }
 
     /// Page views over the window, their average and latest latency.

@@ -4,6 +4,11 @@
 //! Every parameter may arrive in the query string; a `POST` (or `DELETE`) may also send
 //! an `application/x-www-form-urlencoded` body. When both carry a name, the **body wins**;
 //! within one transport the first occurrence wins. Unknown parameters are ignored.
+//!
+//! The typed parameters follow the spec exactly: `time_window` is one of `hour`, `day`,
+//! `week` as written, and a time parameter (`time_end`, `since_time`, `time_start`,
+//! `time`) that is present must parse, so an empty one is a 400 naming it. An empty
+//! string parameter (a filter, a write's name) counts as absent.
 
 use std::sync::Arc;
 
@@ -13,7 +18,7 @@ use axum::response::Response;
 use subtle::ConstantTimeEq;
 
 use crate::state::{AssignApp, LogMessage, SeriesQuery, create_flag};
-use crate::world::{AnnotationRange, Filter, TimeWindow, WorldError, parse_optional_instant};
+use crate::world::{AnnotationRange, Filter, TimeWindow, WorldError, parse_instant};
 
 use super::Sandbox;
 use super::envelope;
@@ -81,29 +86,41 @@ impl Params {
         }
     }
 
-    /// `time_window`, `time_end` and the filters. An empty value counts as absent.
+    /// A time parameter: absent, or one that parses (empty is refused, naming it).
+    fn instant(&self, name: &str) -> Result<Option<i64>, WorldError> {
+        self.get(name).map(|v| parse_instant(name, v)).transpose()
+    }
+
+    /// `time_window` (exactly one of the wire names), `time_end` and the filters.
     pub(crate) fn series_query(&self) -> Result<SeriesQuery, WorldError> {
-        let window = match self.get("time_window").filter(|v| !v.trim().is_empty()) {
+        let window = match self.get("time_window") {
             None => TimeWindow::default(),
-            Some(v) => TimeWindow::parse(v)?,
+            Some(v) => TimeWindow::ALL
+                .into_iter()
+                .find(|w| w.as_str() == v)
+                .ok_or_else(|| {
+                    WorldError::BadRequest(format!(
+                        "time_window must be one of hour, day, week (got {v:?})"
+                    ))
+                })?,
         };
         Ok(SeriesQuery {
             window,
-            time_end: parse_optional_instant("time_end", self.get("time_end"))?,
+            time_end: self.instant("time_end")?,
             filter: self.filter(),
         })
     }
 
     /// `since_time` of `layers/{app}`.
     pub(crate) fn since_time(&self) -> Result<Option<i64>, WorldError> {
-        parse_optional_instant("since_time", self.get("since_time"))
+        self.instant("since_time")
     }
 
     /// `time_start` and `time_end` of the annotation lists.
     pub(crate) fn annotation_range(&self) -> Result<AnnotationRange, WorldError> {
         Ok(AnnotationRange {
-            start: parse_optional_instant("time_start", self.get("time_start"))?,
-            end: parse_optional_instant("time_end", self.get("time_end"))?,
+            start: self.instant("time_start")?,
+            end: self.instant("time_end")?,
         })
     }
 
@@ -126,7 +143,7 @@ impl Params {
             hostname: self.owned("hostname"),
             username: self.owned("username"),
             layer: self.owned("layer"),
-            time: parse_optional_instant("time", self.get("time"))?,
+            time: self.instant("time")?,
         })
     }
 }
@@ -225,6 +242,29 @@ mod tests {
         assert_eq!(p.get("m"), Some("a b c"));
         assert_eq!(p.get("x"), Some("\u{fffd}"));
         assert_eq!(p.get("y"), Some(""));
+    }
+
+    #[test]
+    fn typed_parameters_are_exact() {
+        let p = Params::parse(Some("time_window=week&time_end=1704283200"), None);
+        let q = p.series_query().unwrap();
+        assert_eq!(
+            (q.window, q.time_end),
+            (TimeWindow::Week, Some(1_704_283_200))
+        );
+        for bad in ["time_window=", "time_window=Week", "time_window=%20day"] {
+            let err = Params::parse(Some(bad), None).series_query().unwrap_err();
+            assert!(err.message().starts_with("time_window"), "{bad}: {err}");
+        }
+        let err = Params::parse(Some("time_end="), None)
+            .series_query()
+            .unwrap_err();
+        assert!(err.message().starts_with("time_end"), "{err}");
+        let err = Params::parse(Some("since_time=%20"), None)
+            .since_time()
+            .unwrap_err();
+        assert!(err.message().starts_with("since_time"), "{err}");
+        assert_eq!(Params::parse(None, None).since_time(), Ok(None));
     }
 
     #[test]

@@ -115,10 +115,11 @@ pub struct WindowSpec {
 
 impl WindowSpec {
     /// The window of `window`'s kind whose end is `time_end` floored to the step grid
-    /// (`time_end` is first clamped to `0..=`[`MAX_TIME`]).
+    /// (`time_end` is first clamped to one window after the epoch ..=[`MAX_TIME`], so
+    /// that no slice starts before the epoch: series timestamps are never negative).
     pub fn ending_at(window: TimeWindow, time_end: i64) -> Self {
         let step = window.step_seconds();
-        let t = time_end.clamp(0, MAX_TIME);
+        let t = time_end.clamp(window.span_seconds(), MAX_TIME);
         Self {
             window,
             end: t - t.rem_euclid(step),
@@ -176,5 +177,14 @@ mod tests {
         let on_grid = WindowSpec::ending_at(TimeWindow::Week, 7_200 * 1000);
         assert_eq!(on_grid.end, 7_200 * 1000);
         assert_eq!(on_grid.start(), 7_200 * 1000 - 604_800);
+    }
+
+    #[test]
+    fn no_window_starts_before_the_epoch() {
+        for window in [TimeWindow::Hour, TimeWindow::Day, TimeWindow::Week] {
+            let w = WindowSpec::ending_at(window, 0);
+            assert_eq!((w.start(), w.end), (0, window.span_seconds()));
+            assert!(w.slice_starts().all(|t| t >= 0));
+        }
     }
 }

@@ -256,9 +256,18 @@ async fn parameter_errors_name_the_parameter() {
         let unknown = template.replace("{}", "no-such-app");
         let msg = expect_error(api.get(&unknown).await, 404).await;
         assert!(msg.contains("no-such-app"), "{msg}");
-        // Empty values count as absent; time_end in ms and ISO-8601 are accepted.
+        // As the spec says: an empty or differently cased value is refused, naming it.
+        for (bad, name) in [
+            ("time_window=", "time_window"),
+            ("time_window=Day", "time_window"),
+            ("time_end=", "time_end"),
+        ] {
+            let msg = expect_error(api.get(&format!("{path}?{bad}")).await, 400).await;
+            assert!(msg.starts_with(name), "{path}?{bad}: {msg}");
+        }
+        // time_end in ms and ISO-8601 are accepted; an empty filter counts as absent.
         for ok in [
-            "time_window=&time_end=",
+            "domain=&time_window=day",
             "time_end=1704283200000",
             "time_end=2024-01-03T12:00:00Z",
         ] {

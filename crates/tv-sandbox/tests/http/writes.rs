@@ -172,7 +172,10 @@ async fn assign_app_rules() {
     // Each hostname rule is refused with its own reason.
     let with_host = |host: String| vec![("appname", "web-shop".into()), ("hostname", host)];
     let msg = expect_error(post(with_host("web\t1".into())).await, 400).await;
-    assert!(msg.starts_with("hostname") && msg.contains("control"), "{msg}");
+    assert!(
+        msg.starts_with("hostname") && msg.contains("control"),
+        "{msg}"
+    );
     let msg = expect_error(post(with_host("h".repeat(256))).await, 400).await;
     assert!(msg.starts_with("hostname") && msg.contains("255"), "{msg}");
     let msg = expect_error(post(vec![("hostname", "h".into())]).await, 400).await;
