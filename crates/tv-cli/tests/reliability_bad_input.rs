@@ -248,7 +248,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             ),
             args: SERIES_ARGS,
             code: 1,
-            says: &["data.items[1]", "expected 3 values"],
+            says: &["data.items[1]", "length 3"],
         },
         Case {
             name: "a series without its latency column",
