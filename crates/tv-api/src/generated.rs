@@ -3815,6 +3815,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// ```ignore
     /// let response = client.delete_app()
     ///     .app(app)
@@ -3832,6 +3834,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `time_end`: Newest annotation time, seconds or milliseconds since the epoch. Default now.
     /// - `time_start`: Oldest annotation time, seconds or milliseconds since the epoch. Default seven days before `time_end`.
     /// ```ignore
@@ -3853,6 +3857,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// ```ignore
     /// let response = client.list_app_hosts()
     ///     .app(app)
@@ -3969,6 +3975,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4061,6 +4069,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `browser`: Only page views from this browser family (see `list_browsers`).
     /// - `controller`: Only requests handled by this code controller.
@@ -4104,6 +4114,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `browser`: Only page views from this browser family (see `list_browsers`).
     /// - `controller`: Only requests handled by this code controller.
@@ -4153,6 +4165,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4195,6 +4209,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4237,6 +4253,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4278,6 +4296,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `since_time`: Start of the search, seconds or milliseconds since the epoch (values above 10^11 are milliseconds). Default one day ago.
     /// ```ignore
     /// let response = client.list_layers()
@@ -4409,6 +4429,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4447,6 +4469,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
+    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
+    /// the generated builders take a plain string.
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
