@@ -22,7 +22,7 @@ Exit codes:
   2  usage error (unknown flag, bad value)
   3  authentication or configuration error (missing or refused key, bad profile)
   4  not found (unknown app, host or filter value)
-  5  `tv compare --fail-if-slower`: a layer got slower than allowed
+  5  `tv compare --fail-if-slower/--fail-if-errors`: the gate tripped
 
 Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
 Try it without an account: tv --demo report";
@@ -404,13 +404,30 @@ pub struct CompareArgs {
     pub app: String,
     #[command(flatten)]
     pub window: WindowArgs,
-    /// Compare with the window this long before (e.g. `1w` for the same hour last week)
-    /// [default: the window just before].
+    /// Compare with the window this long before (e.g. `1w` for the same hour last week;
+    /// at least one window, so the two do not overlap) [default: the window just before].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub against: Option<std::time::Duration>,
-    /// Exit with code 5 when the app or a layer is slower by more than PCT percent.
+    /// Compare the window before an annotation (its id, or `latest` for the app's newest)
+    /// with the window after it: a deploy check.
+    #[arg(long, value_name = "ID|latest", conflicts_with_all = ["against", "end"])]
+    pub around: Option<String>,
+    /// Exit with code 5 when the app's request latency, or a layer that carries
+    /// --min-share of the time, is slower by more than PCT percent (and by --min-delta).
     #[arg(long, value_name = "PCT")]
     pub fail_if_slower: Option<f64>,
+    /// Exit with code 5 when the app's error rate rose by more than PP percentage points.
+    #[arg(long, value_name = "PP")]
+    pub fail_if_errors: Option<f64>,
+    /// A latency trips the gate only when it also grew by more than this.
+    #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = humantime::parse_duration)]
+    pub min_delta: std::time::Duration,
+    /// A layer counts only with at least PCT percent of the request time.
+    #[arg(long, value_name = "PCT", default_value_t = 20.0)]
+    pub min_share: f64,
+    /// A layer counts only with at least N calls in each window.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub min_calls: u64,
 }
 
 /// `tv config …`.

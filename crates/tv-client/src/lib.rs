@@ -119,6 +119,7 @@ pub mod site;
 pub mod units;
 pub mod window;
 pub mod wire_units;
+pub mod workflow;
 
 mod decode;
 mod json_shape;

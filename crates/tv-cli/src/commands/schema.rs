@@ -3,17 +3,15 @@
 use schemars::schema::RootSchema;
 use schemars::schema_for;
 
-use super::compare::CompareOutput;
 use super::listing::{HostList, Names};
 use super::print_raw;
-use super::report::AppsReport;
-use super::report_app::AppReport;
 use super::timeseries::{
     ByLayerOutput, ErrorsOutput, LatencySeriesOutput, LatencySummaryOutput, RequestsOutput,
     RequestsSummaryOutput,
 };
 use crate::cli::SchemaTarget;
 use crate::exit::{CliError, Exit};
+use tv_client::workflow::{AppReport, AppsReport, CompareResult};
 
 /// The schema of a command's JSON output.
 pub fn schema(target: SchemaTarget) -> RootSchema {
@@ -33,7 +31,7 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
         SchemaTarget::LatencySeries => schema_for!(LatencySeriesOutput),
         SchemaTarget::LatencySummary => schema_for!(LatencySummaryOutput),
         SchemaTarget::ByLayer => schema_for!(ByLayerOutput),
-        SchemaTarget::Compare => schema_for!(CompareOutput),
+        SchemaTarget::Compare => schema_for!(CompareResult),
     }
 }
 

@@ -33,6 +33,15 @@ pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Table};
 
+/// The longest server string an error line on stderr shows.
+pub const MAX_ERROR_TEXT: usize = 200;
+
+/// A server string for stderr: without control characters or escape sequences, at
+/// most [`MAX_ERROR_TEXT`] characters.
+pub fn clean(s: &str) -> String {
+    text::clean_line(s, MAX_ERROR_TEXT)
+}
+
 /// Height in rows of the terminal charts printed in table mode.
 pub const CHART_HEIGHT: usize = 10;
 /// Width used for terminal charts when the terminal width is unknown.
