@@ -80,20 +80,30 @@ pub fn client(args: &LatencyFilterArgs, now: DateTime<Utc>) -> Result<ClientFilt
     Ok(filter)
 }
 
-/// The filter values of a request, for [`explain_empty`].
-#[derive(Debug, Default, Clone)]
+/// The filter values of a request: printed with the output (JSON, every NDJSON
+/// record) and checked by [`explain_empty`]. Absent filters are left out.
+#[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct FilterValues {
     /// `--domain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// `--url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// `--controller`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<String>,
     /// `--action`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// `--layer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
     /// `--browser`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
     /// `--region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
 
@@ -102,6 +112,7 @@ impl FilterValues {
     pub fn of_server(args: &ServerFilterArgs) -> Self {
         FilterValues {
             domain: args.scope.domain.clone(),
+            url: args.scope.url.clone(),
             controller: args.scope.controller.clone(),
             action: args.scope.action.clone(),
             layer: args.layer.clone(),
@@ -122,6 +133,7 @@ impl FilterValues {
     pub fn of_scope(args: &ScopeArgs) -> Self {
         FilterValues {
             domain: args.domain.clone(),
+            url: args.url.clone(),
             controller: args.controller.clone(),
             action: args.action.clone(),
             ..FilterValues::default()

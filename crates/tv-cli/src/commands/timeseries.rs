@@ -9,7 +9,7 @@ use tv_client::{
     TimeWindow, TraceView,
 };
 
-use super::{Env, column, emit, list_report, single_report, to_json};
+use super::{Env, column, emit, list_report, single_report, to_json, with_context};
 use crate::cli::{LatencyCommand, LatencyFilterArgs, ScopeArgs, ServerFilterArgs};
 use crate::exit::{CliError, Exit};
 use crate::filters::{self, FilterValues, explain_empty};
@@ -25,6 +25,11 @@ pub struct LatencySeriesOutput {
     pub side: String,
     /// The window.
     pub window: TimeWindow,
+    /// The end of the window: `--end`, or the end of the last slice served (`null`
+    /// for a summary without `--end`: the server's now).
+    pub end: Option<DateTime<Utc>>,
+    /// The filters used.
+    pub filters: FilterValues,
     /// Volume, weighted mean, and the notable slices.
     pub summary: math::LatencySummary,
     /// The slices.
@@ -40,6 +45,11 @@ pub struct LatencySummaryOutput {
     pub side: String,
     /// The window.
     pub window: TimeWindow,
+    /// The end of the window: `--end`, or the end of the last slice served (`null`
+    /// for a summary without `--end`: the server's now).
+    pub end: Option<DateTime<Utc>>,
+    /// The filters used.
+    pub filters: FilterValues,
     /// Traces, average and latest latency as the server computed them.
     pub summary: LatencySummary,
 }
@@ -51,6 +61,11 @@ pub struct ByLayerOutput {
     pub app: String,
     /// The window.
     pub window: TimeWindow,
+    /// The end of the window: `--end`, or the end of the last slice served (`null`
+    /// for a summary without `--end`: the server's now).
+    pub end: Option<DateTime<Utc>>,
+    /// The filters used.
+    pub filters: FilterValues,
     /// Requests (server traces) in the window, the denominator of `per_request_us`.
     pub requests: u64,
     /// One entry per layer, in the server's order.
@@ -64,6 +79,11 @@ pub struct ErrorsOutput {
     pub app: String,
     /// The window.
     pub window: TimeWindow,
+    /// The end of the window: `--end`, or the end of the last slice served (`null`
+    /// for a summary without `--end`: the server's now).
+    pub end: Option<DateTime<Utc>>,
+    /// The filters used.
+    pub filters: FilterValues,
     /// Volume-weighted error rate and the approximate number of failed traces.
     pub estimate: ErrorEstimate,
     /// The error rate per slice.
@@ -77,6 +97,11 @@ pub struct RequestsOutput {
     pub app: String,
     /// The window.
     pub window: TimeWindow,
+    /// The end of the window: `--end`, or the end of the last slice served (`null`
+    /// for a summary without `--end`: the server's now).
+    pub end: Option<DateTime<Utc>>,
+    /// The filters used.
+    pub filters: FilterValues,
     /// All requests in the window.
     pub total_requests: u64,
     /// Average requests per second over the slices present.
@@ -92,8 +117,33 @@ pub struct RequestsSummaryOutput {
     pub app: String,
     /// The window.
     pub window: TimeWindow,
+    /// The end of the window: `--end`, or the end of the last slice served (`null`
+    /// for a summary without `--end`: the server's now).
+    pub end: Option<DateTime<Utc>>,
+    /// The filters used.
+    pub filters: FilterValues,
     /// The server's summary.
     pub summary: RequestsSummary,
+}
+
+/// The end of a window: the one asked for, else the end of the last slice served.
+fn end_of<P: tv_client::Point>(
+    requested: Option<DateTime<Utc>>,
+    series: &Series<P>,
+) -> Option<DateTime<Utc>> {
+    requested.or_else(|| series.span().map(|span| span.end))
+}
+
+/// NDJSON lines of `rows`, each with the app, window, end and filters.
+fn lines<T: Serialize>(
+    app: &str,
+    window: TimeWindow,
+    end: Option<DateTime<Utc>>,
+    filters: &FilterValues,
+    rows: &[T],
+) -> Result<Vec<serde_json::Value>, CliError> {
+    let context = serde_json::json!({"app": app, "window": window, "end": end, "filters": filters});
+    with_context(&context, rows)
 }
 
 fn side(client: bool) -> &'static str {
@@ -145,7 +195,7 @@ async fn latency_series(
         .iter()
         .map(|p| {
             vec![
-                Cell::time(p.at),
+                Cell::slice(p.at, window),
                 Cell::number(p.volume as f64),
                 Cell::duration(p.average),
             ]
@@ -163,14 +213,23 @@ async fn latency_series(
         ],
         rows,
     };
+    let requested = filters::end(&args.server.scope.window, now)?;
     let output = LatencySeriesOutput {
         app: app.to_string(),
         side: side(args.client).into(),
         window,
+        end: end_of(requested, &series),
+        filters: FilterValues::of_latency(args),
         summary,
         series,
     };
-    let points: Vec<&LatencyPoint> = output.series.iter().collect();
+    let points = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.series.points(),
+    )?;
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }
 
@@ -217,6 +276,8 @@ async fn latency_summary(
         app: app.to_string(),
         side: side(args.client).into(),
         window,
+        end: filters::end(&args.server.scope.window, now)?,
+        filters: FilterValues::of_latency(args),
         summary,
     };
     let json = to_json(&output)?;
@@ -274,10 +335,13 @@ async fn by_layer(
     let output = ByLayerOutput {
         app: app.to_string(),
         window,
+        end: end_of(filters::end(&args.scope.window, now)?, &series),
+        filters: FilterValues::of_server(args),
         requests: math::total_volume(&series),
         layers: breakdown,
     };
-    let report = list_report(to_json(&output)?, &output.layers, vec![table])?;
+    let rows = lines(app, window, output.end, &output.filters, &output.layers)?;
+    let report = list_report(to_json(&output)?, &rows, vec![table])?;
     emit(
         &Report {
             notes: vec![
@@ -313,7 +377,7 @@ pub async fn errors(
     }
     let rows = rates
         .iter()
-        .map(|p| vec![Cell::time(p.at), Cell::percent(p.rate)])
+        .map(|p| vec![Cell::slice(p.at, window), Cell::percent(p.rate)])
         .collect();
     let table = Table {
         title: Some(format!("Error rate of {app}, last {window}")),
@@ -326,10 +390,18 @@ pub async fn errors(
     let output = ErrorsOutput {
         app: app.to_string(),
         window,
+        end: end_of(filters::end(&args.scope.window, now)?, &rates),
+        filters: FilterValues::of_server(args),
         estimate,
         series: rates,
     };
-    let points: Vec<&ErrorRatePoint> = output.series.iter().collect();
+    let points = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.series.points(),
+    )?;
     let mut report = list_report(to_json(&output)?, &points, vec![table])?;
     report.notes.push(format!(
         "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
@@ -382,6 +454,8 @@ pub async fn requests(
         let output = RequestsSummaryOutput {
             app: app.to_string(),
             window,
+            end: filters::end(&args.window, now)?,
+            filters: FilterValues::of_scope(args),
             summary,
         };
         let json = to_json(&output)?;
@@ -397,7 +471,7 @@ pub async fn requests(
     }
     let rows = series
         .iter()
-        .map(|p| vec![Cell::time(p.at), Cell::number(p.requests as f64)])
+        .map(|p| vec![Cell::slice(p.at, window), Cell::number(p.requests as f64)])
         .collect();
     let table = Table {
         title: Some(format!("Requests to {app}, last {window}")),
@@ -410,10 +484,18 @@ pub async fn requests(
     let output = RequestsOutput {
         app: app.to_string(),
         window,
+        end: end_of(filters::end(&args.window, now)?, &series),
+        filters: FilterValues::of_scope(args),
         total_requests: total,
         requests_per_second: math::requests_per_second(&series),
         series,
     };
-    let points: Vec<&RequestsPoint> = output.series.iter().collect();
+    let points = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.series.points(),
+    )?;
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }

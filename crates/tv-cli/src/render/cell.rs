@@ -154,6 +154,19 @@ impl Cell {
         )
     }
 
+    /// The start of a slice of a window: with seconds for the hour window (30-second
+    /// slices), to the minute otherwise; RFC 3339 for machines.
+    pub fn slice(t: DateTime<Utc>, window: tv_client::TimeWindow) -> Cell {
+        let format = match window {
+            tv_client::TimeWindow::Hour => "%Y-%m-%d %H:%M:%S",
+            tv_client::TimeWindow::Day | tv_client::TimeWindow::Week => "%Y-%m-%d %H:%M",
+        };
+        Cell {
+            human: t.format(format).to_string(),
+            ..Cell::time(t)
+        }
+    }
+
     /// A time that may be missing.
     pub fn optional_time(t: Option<DateTime<Utc>>) -> Cell {
         t.map_or_else(Cell::absent, Cell::time)
