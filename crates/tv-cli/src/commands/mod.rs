@@ -269,9 +269,5 @@ pub fn change_tone(change: Option<f64>) -> crate::render::Tone {
 
 /// A column: snake_case name (CSV header), human header, alignment.
 pub fn column(name: &str, header: &str, align: Align) -> Column {
-    Column {
-        name: name.to_string(),
-        header: header.to_string(),
-        align,
-    }
+    Column::new(name, header, align)
 }

@@ -8,7 +8,7 @@ use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
 use crate::cli::ReportArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Format, Table, Tone};
+use crate::render::{Align, Cell, Cut, Format, Table, Tone};
 
 /// `tv report` without an app.
 pub async fn run(
@@ -112,15 +112,15 @@ fn apps_table(report: &AppsReport) -> Table {
             end.format("%Y-%m-%d %H:%M UTC")
         )),
         columns: vec![
-            column("app", "App", Align::Left),
+            column("app", "App", Align::Left).cut(Cut::Never),
             column("volume", "Traces", Align::Right),
             column("average_us", "Average", Align::Right),
-            column("latest_us", "Latest", Align::Right),
+            column("latest_us", "Latest", Align::Right).droppable(3),
             column("change_fraction", "Δ avg", Align::Right),
             column("error_rate", "Errors", Align::Right),
-            column("requests_per_second", "Req/s", Align::Right),
-            column("top_layer", "Most time in", Align::Left),
-            column("trend_us", "Latency trend", Align::Left),
+            column("requests_per_second", "Req/s", Align::Right).droppable(2),
+            column("top_layer", "Most time in", Align::Left).droppable(1),
+            column("trend_us", "Latency trend", Align::Left).cut(Cut::Start),
         ],
         rows: body,
     }

@@ -19,7 +19,7 @@ mod plot;
 mod sparkline;
 mod style;
 mod table;
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod tests;
@@ -31,7 +31,7 @@ pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
-pub use table::{Align, Column, Table};
+pub use table::{Align, Column, Cut, Table};
 
 /// The longest server string an error line on stderr shows.
 pub const MAX_ERROR_TEXT: usize = 200;

@@ -68,6 +68,24 @@ pub(crate) fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
+/// The last `max` columns of `s` (the newest slices of a sparkline).
+pub(crate) fn keep_end(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, c) in s.char_indices().rev() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    Cow::Owned(s[start..].to_string())
+}
+
 /// `s` cut to at most `max` columns, ending in `…` when anything was cut.
 pub(crate) fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if width(s) <= max {
@@ -110,6 +128,7 @@ mod tests {
         );
         assert_eq!(sanitize("bell\u{7}\rcr\u{9b}"), "bell  cr ");
         assert_eq!(clean_line(&"é".repeat(10), 4), "ééé…");
+        assert_eq!(keep_end("▁▂▃▄▅", 2), "▄▅");
     }
 
     #[test]
