@@ -307,8 +307,8 @@ pub enum LatencyCommand {
 pub enum HostCommand {
     /// The instrumentation installed on a host.
     Versions {
-        /// The host's id (see `tv hosts`).
-        id: i64,
+        /// The host's name or id (see `tv hosts`).
+        id: tv_client::workflow::HostRef,
     },
     /// Delete a host record.
     Delete {

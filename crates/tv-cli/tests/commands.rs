@@ -255,3 +255,20 @@ fn version_names_the_spec() {
     command.env_clear().arg("--version");
     assert_eq!(run(command).1, "tv 0.1.0 (TraceView API v2, spec 2.1)\n");
 }
+
+#[test]
+fn host_versions_take_a_name_as_well_as_an_id() {
+    let sandbox = shared();
+    let json = |host: &str| {
+        let mut command = tv(sandbox);
+        command.args(["--output", "json", "host", "versions", host]);
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    assert_eq!(json("web_production"), json("100051"));
+    let mut command = tv(sandbox);
+    command.args(["host", "versions", "no-such-host"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 4, "{stderr}");
+}

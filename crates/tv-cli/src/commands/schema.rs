@@ -21,7 +21,7 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
         SchemaTarget::Names => schema_for!(Names),
         SchemaTarget::Hosts => schema_for!(HostList),
         SchemaTarget::Versions => schema_for!(Vec<tv_client::InstrumentationVersion>),
-        SchemaTarget::Annotations => schema_for!(Vec<tv_client::Annotation>),
+        SchemaTarget::Annotations => schema_for!(Vec<tv_client::workflow::NamedAnnotation>),
         SchemaTarget::Org => schema_for!(tv_client::Organization),
         SchemaTarget::Users => schema_for!(Vec<tv_client::User>),
         SchemaTarget::Licenses => schema_for!(tv_client::Licenses),

@@ -29,16 +29,20 @@
 //! # }
 //! ```
 
+mod annotations;
 mod app_report;
 mod clock;
 mod compare;
 mod gate;
+mod hosts;
 mod now;
 mod report;
 
+pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub use gate::{GateRules, Rule, Trip, Verdict};
+pub use hosts::{HostRef, resolve_host};
 pub use now::{Now, clock_skew};
 pub use report::{AppFailure, AppRow, AppsReport, app_row, collect, report, report_stream};
