@@ -168,6 +168,26 @@ fn schemas_are_valid_json() {
     let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
     command.env_clear().args(["schema", "report"]);
     insta::assert_snapshot!("schema_report", run(command).1);
+    // The names of the commands themselves, words as typed.
+    let schema_of = |words: &[&str]| {
+        let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
+        command.env_clear().arg("schema").args(words);
+        run(command)
+    };
+    assert_eq!(
+        schema_of(&["latency", "summary"]),
+        schema_of(&["latency-summary"])
+    );
+    assert_eq!(
+        schema_of(&["report", "web-shop"]),
+        schema_of(&["report-app"])
+    );
+    assert_eq!(schema_of(&["host", "versions"]).0, 0);
+    assert_eq!(schema_of(&["requests", "--summary"]).0, 0);
+    assert_eq!(schema_of(&["chart"]).0, 0);
+    let (code, _, stderr) = schema_of(&["frobnicate"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("latency summary"), "{stderr}");
 }
 
 #[test]

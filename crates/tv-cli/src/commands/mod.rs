@@ -42,7 +42,7 @@ pub async fn run(
             clap_complete::generate(shell, &mut command, "tv", &mut script);
             return print_raw(&script);
         }
-        Command::Schema { command } => return schema::print(command),
+        Command::Schema { command } => return schema::print(&command),
         Command::Sandbox(args) => return crate::sandbox::run(args).await,
         Command::Doctor => return settings::doctor(global, env).await,
         Command::GenerateMan { out } => return man_pages(&out),

@@ -32,11 +32,23 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
         SchemaTarget::LatencySummary => schema_for!(LatencySummaryOutput),
         SchemaTarget::ByLayer => schema_for!(ByLayerOutput),
         SchemaTarget::Compare => schema_for!(CompareResult),
+        SchemaTarget::Chart => schema_for!(super::report_app::ChartOutput),
     }
 }
 
-/// Prints the schema as pretty JSON on stdout.
-pub fn print(target: SchemaTarget) -> Result<Exit, CliError> {
+/// Prints the schema of the command `words` name as pretty JSON on stdout.
+pub fn print(words: &[String]) -> Result<Exit, CliError> {
+    let target = SchemaTarget::from_words(words).ok_or_else(|| {
+        let known: Vec<&str> = SchemaTarget::NAMES
+            .iter()
+            .map(|(_, names)| names[0])
+            .collect();
+        CliError::usage(format!(
+            "no schema for `{}` (known: {})",
+            crate::render::clean(&words.join(" ")),
+            known.join(", ")
+        ))
+    })?;
     let text = serde_json::to_string_pretty(&schema(target))
         .map_err(|e| CliError::new(Exit::Runtime, format!("cannot serialize the schema: {e}")))?;
     print_raw(format!("{text}\n").as_bytes())
