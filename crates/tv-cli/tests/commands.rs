@@ -267,6 +267,23 @@ fn chart_writes_an_svg() {
         "{}",
         &svg[..svg.len().min(200)]
     );
+    // Volume as well as latency.
+    assert!(svg.contains("Traces of web-shop"), "no volume panel");
+}
+
+#[test]
+fn an_unsupported_plot_file_is_refused_before_anything_is_fetched() {
+    // Nothing listens on this port: a fetch would fail with exit 1.
+    let dead = common::Sandbox {
+        base_url: "http://127.0.0.1:9/api-v2".into(),
+    };
+    for args in [&["chart", "web-shop"][..], &["report", "web-shop"]] {
+        let mut command = tv(&dead);
+        command.args(args).args(["--plot", "chart.pdf"]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(".svg"), "{stderr}");
+    }
 }
 
 #[test]

@@ -15,7 +15,9 @@ use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
 use crate::cli::WindowArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Chart, ChartSeries, Marker, Report, Table, write_plot};
+use crate::render::{
+    Align, Cell, Chart, ChartSeries, Marker, Report, Table, check_plot_path, write_plot,
+};
 use crate::suggest::app_error;
 
 /// The latency and volume charts of a series, with annotation markers.
@@ -57,9 +59,17 @@ fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) 
     ]
 }
 
-fn write_chart_file(chart: &Chart, path: Option<&Path>) -> Result<(), CliError> {
+/// Refuses a `--plot` file type that cannot be written, before anything is fetched.
+fn check_plot(path: Option<&Path>) -> Result<(), CliError> {
+    match path {
+        Some(path) => check_plot_path(path).map_err(|e| CliError::usage(e.to_string())),
+        None => Ok(()),
+    }
+}
+
+fn write_chart_file(charts: &[Chart], path: Option<&Path>) -> Result<(), CliError> {
     let Some(path) = path else { return Ok(()) };
-    write_plot(chart, path).map_err(|e| CliError::new(Exit::Runtime, e.to_string()))?;
+    write_plot(charts, path).map_err(|e| CliError::new(Exit::Runtime, e.to_string()))?;
     tracing::info!("wrote {}", path.display());
     Ok(())
 }
@@ -89,11 +99,10 @@ pub async fn run(
     now: &Now,
     reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    check_plot(plot)?;
     let data = fetch_or_explain(tv, app, args, now, reference).await?;
     let charts = charts(app, &data.series, &data.annotations);
-    if let Some(first) = charts.first() {
-        write_chart_file(first, plot)?;
-    }
+    write_chart_file(&charts, plot)?;
     let change_tone = change_tone(data.change_fraction);
     let overview = Table {
         title: Some(format!(
@@ -231,6 +240,7 @@ pub async fn chart(
     now: &Now,
     reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    check_plot(plot)?;
     let window = filters::window(args.window);
     let end = match now.resolve(Some(app), filters::end(args, reference)?).await {
         Ok(end) => end,
@@ -249,9 +259,7 @@ pub async fn chart(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     let charts = charts(app, &series, &annotations);
-    if let Some(first) = charts.first() {
-        write_chart_file(first, plot)?;
-    }
+    write_chart_file(&charts, plot)?;
     let output = ChartOutput {
         app: app.to_string(),
         window,

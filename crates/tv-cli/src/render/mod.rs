@@ -29,7 +29,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
-pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, write_plot};
+pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Cut, Table};
 

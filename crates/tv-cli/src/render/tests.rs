@@ -320,7 +320,7 @@ fn chart_with_gaps_and_markers() {
     let chart = latency_chart();
     let plain = render_chart(&chart, 72, 8, false);
     assert!(plain.starts_with("Latency (ms)\n"));
-    assert!(plain.contains("▼ 12:40 deploy v1.2"));
+    assert!(plain.contains("B 12:40 deploy v1.2"));
     assert!(!plain.contains("old deploy"));
     assert!(plain.lines().all(|l| text::width(l) <= 72));
     insta::assert_snapshot!("chart_plain", plain);
