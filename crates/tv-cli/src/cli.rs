@@ -215,22 +215,31 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct WindowArgs {
     /// How far back: hour (30 s steps), day (15 min), week (2 h).
-    #[arg(long, short = 'w', value_enum, default_value_t = WindowArg::Hour)]
-    pub window: WindowArg,
+    #[arg(long, short = 'w', default_value = "hour", value_parser = window_parser())]
+    pub window: tv_client::TimeWindow,
     /// End of the window: ISO-8601, epoch seconds, or relative like `2h ago` [default: now].
     #[arg(long, value_name = "TIME")]
     pub end: Option<String>,
 }
 
-/// `--window` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WindowArg {
-    /// The last hour.
-    Hour,
-    /// The last day.
-    Day,
-    /// The last week.
-    Week,
+/// `--window` values: tv-client's (the spec's) windows, by their wire names.
+fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv_client::TimeWindow> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    use tv_client::TimeWindow;
+    let values = TimeWindow::ALL.map(|w| {
+        PossibleValue::new(w.as_str()).help(match w {
+            TimeWindow::Hour => "The last hour",
+            TimeWindow::Day => "The last day",
+            TimeWindow::Week => "The last week",
+        })
+    });
+    // The parser only lets the three names through, so the fallback is never taken.
+    PossibleValuesParser::new(values).map(|name| {
+        TimeWindow::ALL
+            .into_iter()
+            .find(|w| w.as_str() == name)
+            .unwrap_or_default()
+    })
 }
 
 /// Filters of the total-requests endpoints.

@@ -2,21 +2,12 @@
 //! turns "no traffic" caused by a typo into an error with a suggestion.
 
 use chrono::{DateTime, Utc};
-use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TimeWindow, TraceView};
+use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TraceView};
 
-use crate::cli::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArg, WindowArgs};
+use crate::cli::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
 use crate::exit::CliError;
 use crate::suggest::unknown_filter_value;
 use crate::timearg::parse_time;
-
-/// The typed window.
-pub fn window(arg: WindowArg) -> TimeWindow {
-    match arg {
-        WindowArg::Hour => TimeWindow::Hour,
-        WindowArg::Day => TimeWindow::Day,
-        WindowArg::Week => TimeWindow::Week,
-    }
-}
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
@@ -31,7 +22,7 @@ pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>
 macro_rules! scoped {
     ($filter:expr, $args:expr, $now:expr) => {{
         let args: &ScopeArgs = $args;
-        let mut filter = $filter.window(window(args.window.window));
+        let mut filter = $filter.window(args.window.window);
         if let Some(end) = end(&args.window, $now)? {
             filter = filter.end(end);
         }

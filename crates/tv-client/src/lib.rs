@@ -142,4 +142,4 @@ pub use redact::redact;
 pub use secret::ApiKey;
 pub use series::{LayerSeries, Series};
 pub use site::Site;
-pub use window::{ParseTimeWindowError, TimeWindow};
+pub use window::TimeWindow;

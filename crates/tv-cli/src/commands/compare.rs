@@ -66,7 +66,7 @@ pub async fn run(
 ) -> Result<Exit, CliError> {
     let app = args.app.as_str();
     let mut request = CompareRequest::new(app)
-        .window(filters::window(args.window.window))
+        .window(args.window.window)
         .baseline(baseline(args)?)
         .rules(rules(args)?);
     request.end = filters::end(&args.window, reference)?;

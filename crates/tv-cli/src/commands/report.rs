@@ -18,7 +18,7 @@ pub async fn run(
     now: &Now,
     reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = filters::window(args.window.window);
+    let window = args.window.window;
     let requested = filters::end(&args.window, reference)?;
     let apps = tv.discovery().apps().await?;
     let end = now

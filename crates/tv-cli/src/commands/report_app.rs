@@ -81,7 +81,7 @@ async fn fetch_or_explain(
     now: &Now,
     reference: DateTime<Utc>,
 ) -> Result<AppReport, CliError> {
-    let window = filters::window(args.window);
+    let window = args.window;
     let end = filters::end(args, reference)?;
     match workflow::app_report(tv, now, app, window, end).await {
         Ok(report) => Ok(report),
@@ -241,7 +241,7 @@ pub async fn chart(
     reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
     check_plot(plot)?;
-    let window = filters::window(args.window);
+    let window = args.window;
     let end = match now.resolve(Some(app), filters::end(args, reference)?).await {
         Ok(end) => end,
         Err(error) => return Err(app_error(tv, app, error).await),

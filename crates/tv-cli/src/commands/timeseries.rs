@@ -173,7 +173,7 @@ async fn latency_series(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = filters::window(args.server.scope.window.window);
+    let window = args.server.scope.window.window;
     let series = if args.client {
         tv.latency()
             .client_series(app, &filters::client(args, now)?)
@@ -240,7 +240,7 @@ async fn latency_summary(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = filters::window(args.server.scope.window.window);
+    let window = args.server.scope.window.window;
     let summary = if args.client {
         tv.latency()
             .client_summary(app, &filters::client(args, now)?)
