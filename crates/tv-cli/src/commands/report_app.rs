@@ -268,7 +268,7 @@ pub async fn chart(
         annotations,
     };
     let context = serde_json::json!({"app": app, "window": window, "end": end, "filters": {}});
-    let points = with_context(&context, &output.series.points().to_vec())?;
+    let points = with_context(&context, output.series.points())?;
     let mut report: Report = list_report(to_json(&output)?, &points, Vec::new())?;
     report.charts = charts;
     emit(&report, env)
