@@ -67,6 +67,7 @@
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
+//! | [`workflow`] | tv's workflows: the all-apps report (also streamed), one app's report, the comparison and its CI gate, the server's now, annotations with app names, hosts by name |
 //!
 //! # Decoding a series
 //!
