@@ -14,7 +14,7 @@
 //! // How every app is doing over the last hour, busiest first.
 //! let report = workflow::report(&tv, &now, TimeWindow::Hour, None, 8).await?;
 //! for row in &report.apps {
-//!     println!("{} {:?} {:?}", row.app, row.average_us, row.change_fraction);
+//!     println!("{} {:?} {:?}", row.app, row.average, row.change_fraction);
 //! }
 //! // Or as each app completes, for progress on thousands of apps.
 //! let end = now.resolve(None, None).await?;
