@@ -64,6 +64,60 @@ mod generated;
 
 pub use generated::*;
 
+/// The one definition of the time window: the spec's `TimeWindow` (generated, with its
+/// wire names, serde, JSON Schema, `Display` and `FromStr`), extended here with the
+/// project's binding decision: `hour` is 120 slices of 30 s, `day` is 96 slices of
+/// 15 min, `week` is 84 slices of 2 h; the default is `hour`; a window ends at
+/// `time_end` (or now). tv-client and tv-cli use this type; adding a window to the spec
+/// is a change here plus regeneration.
+impl types::TimeWindow {
+    /// Every window, shortest first.
+    pub const ALL: [types::TimeWindow; 3] = [Self::Hour, Self::Day, Self::Week];
+
+    /// The step between two consecutive points of a series over this window.
+    pub const fn step(self) -> std::time::Duration {
+        match self {
+            Self::Hour => std::time::Duration::from_secs(30),
+            Self::Day => std::time::Duration::from_secs(15 * 60),
+            Self::Week => std::time::Duration::from_secs(2 * 60 * 60),
+        }
+    }
+
+    /// The number of points in a full series over this window.
+    pub const fn points(self) -> u32 {
+        match self {
+            Self::Hour => 120,
+            Self::Day => 96,
+            Self::Week => 84,
+        }
+    }
+
+    /// The length of the window (`step() × points()`): 1 h, 24 h or 168 h.
+    pub const fn duration(self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.step().as_secs() * self.points() as u64)
+    }
+
+    /// The name the API uses for this window (`hour`, `day`, `week`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Hour => "hour",
+            Self::Day => "day",
+            Self::Week => "week",
+        }
+    }
+
+    /// The `time_end` of the window just before the one ending at `end`
+    /// (`end − duration()`), as used for window-over-window comparisons and for
+    /// stitching consecutive windows. `None` only when the result is out of chrono's range.
+    pub fn previous_end(
+        self,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let secs = i64::try_from(self.duration().as_secs()).ok()?;
+        end.checked_sub_signed(chrono::TimeDelta::try_seconds(secs)?)
+    }
+}
+
 /// Name of the query parameter that carries the access key.
 pub const KEY_PARAMETER: &str = "key";
 

@@ -7,6 +7,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::render::{ColorChoice, Format};
 
+mod schema_target;
+pub use schema_target::SchemaTarget;
+
 /// `tv --version`: the crate version and the API spec it speaks.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -22,7 +25,7 @@ Exit codes:
   2  usage error (unknown flag, bad value)
   3  authentication or configuration error (missing or refused key, bad profile)
   4  not found (unknown app, host or filter value)
-  5  `tv compare --fail-if-slower`: a layer got slower than allowed
+  5  `tv compare --fail-if-slower/--fail-if-errors`: the gate tripped
 
 Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
 Try it without an account: tv --demo report";
@@ -167,9 +170,11 @@ pub enum Command {
     Compare(CompareArgs),
     /// The JSON Schema of a command's JSON output.
     Schema {
-        /// The command.
-        #[arg(value_enum)]
-        command: SchemaTarget,
+        /// The command, as you type it: `report`, `report APP`, `latency summary`,
+        /// `host versions`, `org users`, `requests --summary`, … (old names such as
+        /// `report-app` and `by-layer` still work).
+        #[arg(required = true, num_args = 1.., value_name = "COMMAND", allow_hyphen_values = true)]
+        command: Vec<String>,
     },
     /// Read and write the config file (profiles), keeping its comments.
     #[command(subcommand)]
@@ -213,22 +218,31 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct WindowArgs {
     /// How far back: hour (30 s steps), day (15 min), week (2 h).
-    #[arg(long, short = 'w', value_enum, default_value_t = WindowArg::Hour)]
-    pub window: WindowArg,
+    #[arg(long, short = 'w', default_value = "hour", value_parser = window_parser())]
+    pub window: tv_client::TimeWindow,
     /// End of the window: ISO-8601, epoch seconds, or relative like `2h ago` [default: now].
     #[arg(long, value_name = "TIME")]
     pub end: Option<String>,
 }
 
-/// `--window` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WindowArg {
-    /// The last hour.
-    Hour,
-    /// The last day.
-    Day,
-    /// The last week.
-    Week,
+/// `--window` values: tv-client's (the spec's) windows, by their wire names.
+fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv_client::TimeWindow> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    use tv_client::TimeWindow;
+    let values = TimeWindow::ALL.map(|w| {
+        PossibleValue::new(w.as_str()).help(match w {
+            TimeWindow::Hour => "The last hour",
+            TimeWindow::Day => "The last day",
+            TimeWindow::Week => "The last week",
+        })
+    });
+    // The parser only lets the three names through, so the fallback is never taken.
+    PossibleValuesParser::new(values).map(|name| {
+        TimeWindow::ALL
+            .into_iter()
+            .find(|w| w.as_str() == name)
+            .unwrap_or_default()
+    })
 }
 
 /// Filters of the total-requests endpoints.
@@ -307,8 +321,8 @@ pub enum LatencyCommand {
 pub enum HostCommand {
     /// The instrumentation installed on a host.
     Versions {
-        /// The host's id (see `tv hosts`).
-        id: i64,
+        /// The host's name or id (see `tv hosts`).
+        id: tv_client::workflow::HostRef,
     },
     /// Delete a host record.
     Delete {
@@ -404,13 +418,30 @@ pub struct CompareArgs {
     pub app: String,
     #[command(flatten)]
     pub window: WindowArgs,
-    /// Compare with the window this long before (e.g. `1w` for the same hour last week)
-    /// [default: the window just before].
+    /// Compare with the window this long before (e.g. `1w` for the same hour last week;
+    /// at least one window, so the two do not overlap) [default: the window just before].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub against: Option<std::time::Duration>,
-    /// Exit with code 5 when the app or a layer is slower by more than PCT percent.
+    /// Compare the window before an annotation (its id, or `latest` for the app's newest)
+    /// with the window after it: a deploy check.
+    #[arg(long, value_name = "ID|latest", conflicts_with_all = ["against", "end"])]
+    pub around: Option<String>,
+    /// Exit with code 5 when the app's request latency, or a layer that carries
+    /// --min-share of the time, is slower by more than PCT percent (and by --min-delta).
     #[arg(long, value_name = "PCT")]
     pub fail_if_slower: Option<f64>,
+    /// Exit with code 5 when the app's error rate rose by more than PP percentage points.
+    #[arg(long, value_name = "PP")]
+    pub fail_if_errors: Option<f64>,
+    /// A latency trips the gate only when it also grew by more than this.
+    #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = humantime::parse_duration)]
+    pub min_delta: std::time::Duration,
+    /// A layer counts only with at least PCT percent of the request time.
+    #[arg(long, value_name = "PCT", default_value_t = 20.0)]
+    pub min_share: f64,
+    /// A layer counts only with at least N calls in each window.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub min_calls: u64,
 }
 
 /// `tv config …`.
@@ -435,43 +466,6 @@ pub enum ConfigCommand {
         /// The profile.
         profile: String,
     },
-}
-
-/// Commands whose JSON output has a published schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SchemaTarget {
-    /// `tv report` (all apps).
-    Report,
-    /// `tv report APP`.
-    ReportApp,
-    /// `tv apps`, `tv layers`, `tv discover`.
-    Names,
-    /// `tv hosts`.
-    Hosts,
-    /// `tv host versions`.
-    Versions,
-    /// `tv annotations`.
-    Annotations,
-    /// `tv org`.
-    Org,
-    /// `tv org users`.
-    Users,
-    /// `tv org licenses`.
-    Licenses,
-    /// `tv errors`.
-    Errors,
-    /// `tv requests`.
-    Requests,
-    /// `tv requests --summary`.
-    RequestsSummary,
-    /// `tv latency series`.
-    LatencySeries,
-    /// `tv latency summary`.
-    LatencySummary,
-    /// `tv latency by-layer`.
-    ByLayer,
-    /// `tv compare`.
-    Compare,
 }
 
 /// The clap command tree (for completions and the man page).

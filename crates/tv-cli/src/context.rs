@@ -1,6 +1,5 @@
 //! Turning the global flags into a client: configuration, `--demo`, timeouts, retries.
 
-use chrono::{DateTime, Utc};
 use tv_client::config::{Overrides, Settings};
 use tv_client::{ApiKey, RetryPolicy, TraceView};
 
@@ -75,7 +74,8 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
     })
 }
 
-/// The clock used for relative times (`2h ago`).
-pub fn now() -> DateTime<Utc> {
-    Utc::now()
+/// The one resolver of "now" for a run: the server's now (see
+/// [`tv_client::workflow::Now`]), asked at most once.
+pub fn now_resolver(tv: &tv_client::TraceView) -> tv_client::workflow::Now {
+    tv_client::workflow::Now::server(tv)
 }

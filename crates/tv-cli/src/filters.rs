@@ -2,21 +2,12 @@
 //! turns "no traffic" caused by a typo into an error with a suggestion.
 
 use chrono::{DateTime, Utc};
-use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TimeWindow, TraceView};
+use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TraceView};
 
-use crate::cli::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArg, WindowArgs};
+use crate::cli::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
 use crate::exit::CliError;
 use crate::suggest::unknown_filter_value;
 use crate::timearg::parse_time;
-
-/// The typed window.
-pub fn window(arg: WindowArg) -> TimeWindow {
-    match arg {
-        WindowArg::Hour => TimeWindow::Hour,
-        WindowArg::Day => TimeWindow::Day,
-        WindowArg::Week => TimeWindow::Week,
-    }
-}
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
@@ -31,7 +22,7 @@ pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>
 macro_rules! scoped {
     ($filter:expr, $args:expr, $now:expr) => {{
         let args: &ScopeArgs = $args;
-        let mut filter = $filter.window(window(args.window.window));
+        let mut filter = $filter.window(args.window.window);
         if let Some(end) = end(&args.window, $now)? {
             filter = filter.end(end);
         }
@@ -80,20 +71,30 @@ pub fn client(args: &LatencyFilterArgs, now: DateTime<Utc>) -> Result<ClientFilt
     Ok(filter)
 }
 
-/// The filter values of a request, for [`explain_empty`].
-#[derive(Debug, Default, Clone)]
+/// The filter values of a request: printed with the output (JSON, every NDJSON
+/// record) and checked by [`explain_empty`]. Absent filters are left out.
+#[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct FilterValues {
     /// `--domain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// `--url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// `--controller`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<String>,
     /// `--action`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// `--layer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
     /// `--browser`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
     /// `--region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
 
@@ -102,6 +103,7 @@ impl FilterValues {
     pub fn of_server(args: &ServerFilterArgs) -> Self {
         FilterValues {
             domain: args.scope.domain.clone(),
+            url: args.scope.url.clone(),
             controller: args.scope.controller.clone(),
             action: args.scope.action.clone(),
             layer: args.layer.clone(),
@@ -122,6 +124,7 @@ impl FilterValues {
     pub fn of_scope(args: &ScopeArgs) -> Self {
         FilterValues {
             domain: args.domain.clone(),
+            url: args.url.clone(),
             controller: args.controller.clone(),
             action: args.action.clone(),
             ..FilterValues::default()

@@ -5,7 +5,15 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::exit::CliError;
 
-/// Parses a time given by a user, relative to `now`.
+/// Whether `text` is a time relative to now (`now`, `2h ago`), which needs the
+/// server's now to be read.
+pub fn is_relative(text: &str) -> bool {
+    let text = text.trim();
+    text.eq_ignore_ascii_case("now") || text.ends_with("ago")
+}
+
+/// Parses a time given by a user, relative to `now` (the server's, see
+/// `commands::reference_time`).
 ///
 /// Accepted: `now`; `2h ago`, `90m ago`, `3 days ago`, `1w ago`; epoch seconds
 /// (`1700000000`, `1700000000.5`) or milliseconds (above 10^11); RFC 3339

@@ -168,6 +168,26 @@ fn schemas_are_valid_json() {
     let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
     command.env_clear().args(["schema", "report"]);
     insta::assert_snapshot!("schema_report", run(command).1);
+    // The names of the commands themselves, words as typed.
+    let schema_of = |words: &[&str]| {
+        let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
+        command.env_clear().arg("schema").args(words);
+        run(command)
+    };
+    assert_eq!(
+        schema_of(&["latency", "summary"]),
+        schema_of(&["latency-summary"])
+    );
+    assert_eq!(
+        schema_of(&["report", "web-shop"]),
+        schema_of(&["report-app"])
+    );
+    assert_eq!(schema_of(&["host", "versions"]).0, 0);
+    assert_eq!(schema_of(&["requests", "--summary"]).0, 0);
+    assert_eq!(schema_of(&["chart"]).0, 0);
+    let (code, _, stderr) = schema_of(&["frobnicate"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("latency summary"), "{stderr}");
 }
 
 #[test]
@@ -247,6 +267,23 @@ fn chart_writes_an_svg() {
         "{}",
         &svg[..svg.len().min(200)]
     );
+    // Volume as well as latency.
+    assert!(svg.contains("Traces of web-shop"), "no volume panel");
+}
+
+#[test]
+fn an_unsupported_plot_file_is_refused_before_anything_is_fetched() {
+    // Nothing listens on this port: a fetch would fail with exit 1.
+    let dead = common::Sandbox {
+        base_url: "http://127.0.0.1:9/api-v2".into(),
+    };
+    for args in [&["chart", "web-shop"][..], &["report", "web-shop"]] {
+        let mut command = tv(&dead);
+        command.args(args).args(["--plot", "chart.pdf"]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(".svg"), "{stderr}");
+    }
 }
 
 #[test]
@@ -254,4 +291,21 @@ fn version_names_the_spec() {
     let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
     command.env_clear().arg("--version");
     assert_eq!(run(command).1, "tv 0.1.0 (TraceView API v2, spec 2.1)\n");
+}
+
+#[test]
+fn host_versions_take_a_name_as_well_as_an_id() {
+    let sandbox = shared();
+    let json = |host: &str| {
+        let mut command = tv(sandbox);
+        command.args(["--output", "json", "host", "versions", host]);
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    assert_eq!(json("web_production"), json("100051"));
+    let mut command = tv(sandbox);
+    command.args(["host", "versions", "no-such-host"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 4, "{stderr}");
 }

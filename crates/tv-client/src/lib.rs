@@ -67,6 +67,7 @@
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
+//! | [`workflow`] | tv's workflows: the all-apps report (also streamed), one app's report, the comparison and its CI gate, the server's now, annotations with app names, hosts by name |
 //!
 //! # Decoding a series
 //!
@@ -119,6 +120,7 @@ pub mod site;
 pub mod units;
 pub mod window;
 pub mod wire_units;
+pub mod workflow;
 
 mod decode;
 mod json_shape;
@@ -141,4 +143,4 @@ pub use redact::redact;
 pub use secret::ApiKey;
 pub use series::{LayerSeries, Series};
 pub use site::Site;
-pub use window::{ParseTimeWindowError, TimeWindow};
+pub use window::TimeWindow;

@@ -4,121 +4,19 @@
 //! 15 min, `week` is 84 slices of 2 h; the default window is `hour`; a window ends at
 //! `time_end` (or now).
 
-use std::fmt;
-use std::str::FromStr;
-use std::time::Duration;
-
-use chrono::{DateTime, TimeDelta, Utc};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-/// How far back a series or summary reaches, and therefore its step.
-///
-/// Serialized (serde, JSON Schema, wire and `Display`) as `hour`, `day` or `week`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum TimeWindow {
-    /// The last hour: 120 slices of 30 seconds.
-    #[default]
-    Hour,
-    /// The last day: 96 slices of 15 minutes.
-    Day,
-    /// The last week: 84 slices of 2 hours.
-    Week,
-}
-
-impl TimeWindow {
-    /// Every window, shortest first.
-    pub const ALL: [TimeWindow; 3] = [TimeWindow::Hour, TimeWindow::Day, TimeWindow::Week];
-
-    /// The step between two consecutive points of a series over this window.
-    pub const fn step(self) -> Duration {
-        match self {
-            TimeWindow::Hour => Duration::from_secs(30),
-            TimeWindow::Day => Duration::from_secs(15 * 60),
-            TimeWindow::Week => Duration::from_secs(2 * 60 * 60),
-        }
-    }
-
-    /// The number of points in a full series over this window.
-    pub const fn points(self) -> u32 {
-        match self {
-            TimeWindow::Hour => 120,
-            TimeWindow::Day => 96,
-            TimeWindow::Week => 84,
-        }
-    }
-
-    /// The length of the window (`step() × points()`): 1 h, 24 h or 168 h.
-    pub const fn duration(self) -> Duration {
-        match self {
-            TimeWindow::Hour => Duration::from_secs(60 * 60),
-            TimeWindow::Day => Duration::from_secs(24 * 60 * 60),
-            TimeWindow::Week => Duration::from_secs(7 * 24 * 60 * 60),
-        }
-    }
-
-    /// The name the API uses for this window (`hour`, `day`, `week`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TimeWindow::Hour => "hour",
-            TimeWindow::Day => "day",
-            TimeWindow::Week => "week",
-        }
-    }
-
-    /// The `time_end` of the window just before the one ending at `end`
-    /// (`end − duration()`), as used for window-over-window comparisons and for
-    /// stitching consecutive windows. `None` only when the result is out of chrono's range.
-    pub fn previous_end(self, end: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let secs = i64::try_from(self.duration().as_secs()).ok()?;
-        end.checked_sub_signed(TimeDelta::try_seconds(secs)?)
-    }
-}
-
-impl fmt::Display for TimeWindow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The error of parsing a [`TimeWindow`] from a string that is not `hour`, `day` or `week`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown time window `{input}` (expected hour, day or week)")]
-pub struct ParseTimeWindowError {
-    input: String,
-}
-
-impl FromStr for TimeWindow {
-    type Err = ParseTimeWindowError;
-
-    /// Parses `hour`, `day` or `week`, ignoring ASCII case and surrounding whitespace.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let name = s.trim();
-        TimeWindow::ALL
-            .into_iter()
-            .find(|w| w.as_str().eq_ignore_ascii_case(name))
-            .ok_or_else(|| ParseTimeWindowError {
-                input: name.chars().take(40).collect(),
-            })
-    }
-}
+/// How far back a series or summary reaches, and therefore its step: the spec's type,
+/// defined once in tv-api (wire names, serde, JSON Schema, `Display`, `FromStr`) with
+/// [`step`](TimeWindow::step), [`points`](TimeWindow::points),
+/// [`duration`](TimeWindow::duration), [`as_str`](TimeWindow::as_str) and
+/// [`previous_end`](TimeWindow::previous_end).
+pub use tv_api::types::TimeWindow;
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use chrono::DateTime;
+
     use super::*;
 
     #[test]
@@ -140,14 +38,10 @@ mod tests {
     #[test]
     fn parses_and_displays_wire_names() {
         for w in TimeWindow::ALL {
-            assert_eq!(w.to_string().parse::<TimeWindow>(), Ok(w));
+            assert_eq!(w.to_string().parse::<TimeWindow>().ok(), Some(w));
+            assert_eq!(w.as_str(), w.to_string());
         }
-        assert_eq!(" Day ".parse::<TimeWindow>(), Ok(TimeWindow::Day));
-        let err = "month".parse::<TimeWindow>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown time window `month` (expected hour, day or week)"
-        );
+        assert!("month".parse::<TimeWindow>().is_err());
     }
 
     #[test]
@@ -159,14 +53,7 @@ mod tests {
         let w: TimeWindow = serde_json::from_str("\"day\"").unwrap();
         assert_eq!(w, TimeWindow::Day);
         let schema = serde_json::to_value(schemars::schema_for!(TimeWindow)).unwrap();
-        // Documented variants become `oneOf` of one-value enums.
-        let names: Vec<&str> = schema["oneOf"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["enum"][0].as_str().unwrap())
-            .collect();
-        assert_eq!(names, ["hour", "day", "week"]);
+        assert_eq!(schema["enum"], serde_json::json!(["hour", "day", "week"]));
     }
 
     #[test]

@@ -1,39 +1,18 @@
-//! `tv compare APP`: this window against an earlier one, overall and per layer, with a
-//! `--fail-if-slower PCT` gate for CI.
+//! `tv compare APP`: this window against an earlier one (or around an annotation),
+//! overall and per layer, with the CI gate of tv-client's workflow.
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::math::{
-    Comparison, Presence, Slowdown, WindowComparison, WindowSummary, compare_layers,
-};
-use tv_client::{ServerFilter, TimeWindow, TraceView};
+use tv_client::TraceView;
+use tv_client::math::{Comparison, Presence};
+use tv_client::workflow::{self, Baseline, CompareRequest, CompareResult, GateRules, Now};
 
-use super::{Env, change_tone, column, emit, list_report, to_json};
+use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
 use crate::cli::CompareArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
 use crate::render::{Align, Cell, Table, Tone};
 use crate::suggest::app_error;
-
-/// JSON of `tv compare`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct CompareOutput {
-    /// The app.
-    pub app: String,
-    /// The window size of both sides.
-    pub window: TimeWindow,
-    /// End of the current window.
-    pub end: DateTime<Utc>,
-    /// End of the window compared against.
-    pub previous_end: DateTime<Utc>,
-    /// The app overall and each layer.
-    pub comparison: WindowComparison,
-    /// The `--fail-if-slower` threshold in percent, if given.
-    pub threshold_pct: Option<f64>,
-    /// What got slower than the threshold (empty: the gate passes).
-    pub slowdowns: Vec<Slowdown>,
-}
 
 /// One table row (overall or a layer), for NDJSON and CSV.
 #[derive(Debug, Serialize)]
@@ -44,49 +23,60 @@ struct Row<'a> {
     comparison: &'a Comparison,
 }
 
+/// The gate's rules from the flags; refused (exit 2) before anything is fetched when a
+/// threshold is NaN, infinite, negative or absurd.
+pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
+    let rules = GateRules {
+        max_slowdown_fraction: args.fail_if_slower.map(|pct| pct / 100.0),
+        min_delta: args.min_delta,
+        min_share_fraction: args.min_share / 100.0,
+        min_calls: args.min_calls,
+        max_error_increase_fraction: args.fail_if_errors.map(|pp| pp / 100.0),
+    };
+    rules
+        .validate()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(rules)
+}
+
+fn baseline(args: &CompareArgs) -> Result<Baseline, CliError> {
+    if let Some(around) = &args.around {
+        return match around.trim() {
+            "latest" => Ok(Baseline::AroundLatest),
+            id => id.parse().map(Baseline::Around).map_err(|_| {
+                CliError::usage(format!(
+                    "--around takes an annotation id or `latest` (got `{}`)",
+                    crate::render::clean(id)
+                ))
+            }),
+        };
+    }
+    Ok(args
+        .against
+        .map_or(Baseline::WindowBefore, Baseline::Earlier))
+}
+
 /// `tv compare APP`.
 pub async fn run(
     tv: &TraceView,
     args: &CompareArgs,
     env: &Env,
-    now: DateTime<Utc>,
+    now: &Now,
+    reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
     let app = args.app.as_str();
-    let window = filters::window(args.window.window);
-    let end = filters::end(&args.window, now)?.unwrap_or(now);
-    let gap = args.against.unwrap_or(window.duration());
-    let gap =
-        chrono::Duration::from_std(gap).map_err(|_| CliError::usage("--against is too long"))?;
-    let previous_end = end
-        .checked_sub_signed(gap)
-        .ok_or_else(|| CliError::usage("--against reaches before the epoch"))?;
-    let current = ServerFilter::new().window(window).end(end);
-    let previous = ServerFilter::new().window(window).end(previous_end);
-    let latency = tv.latency();
-    let fetched = futures::try_join!(
-        latency.server_series(app, &current),
-        latency.server_series(app, &previous),
-        tv.errors().rate(app, &current),
-        tv.errors().rate(app, &previous),
-        latency.by_layer(app, &current),
-        latency.by_layer(app, &previous),
-    );
-    let (now_series, then_series, now_rates, then_rates, now_layers, then_layers) = match fetched {
-        Ok(all) => all,
+    let mut request = CompareRequest::new(app)
+        .window(args.window.window)
+        .baseline(baseline(args)?)
+        .rules(rules(args)?);
+    request.end = filters::end(&args.window, reference)?;
+    let result = match workflow::compare(tv, now, &request).await {
+        Ok(result) => result,
+        Err(error @ tv_client::Error::InvalidArgument(_)) => return Err(error.into()),
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    let comparison = WindowComparison {
-        overall: Comparison::new(
-            WindowSummary::of_app(&now_series, Some(&now_rates)),
-            WindowSummary::of_app(&then_series, Some(&then_rates)),
-        ),
-        layers: compare_layers(&now_layers, &then_layers),
-    };
-    let slowdowns = args
-        .fail_if_slower
-        .map(|pct| comparison.slowdowns(pct))
-        .unwrap_or_default();
-    let table = compare_table(app, &comparison, window, end, previous_end);
+    let table = compare_table(&result);
+    let comparison = &result.comparison;
     let mut rows = vec![Row {
         layer: None,
         presence: Presence::Both,
@@ -97,48 +87,28 @@ pub async fn run(
         presence: l.presence,
         comparison: &l.comparison,
     }));
-    let output = CompareOutput {
-        app: app.to_string(),
-        window,
-        end,
-        previous_end,
-        comparison: comparison.clone(),
-        threshold_pct: args.fail_if_slower,
-        slowdowns: slowdowns.clone(),
-    };
-    let mut report = list_report(to_json(&output)?, &rows, vec![table])?;
+    let context = serde_json::json!({
+        "app": app, "window": result.window, "end": result.end,
+        "previous_end": result.previous_end, "filters": {},
+    });
+    let json = to_json(&result)?;
+    let mut report = list_report(json, &with_context(&context, &rows)?, vec![table])?;
     report
         .notes
         .push("layer averages are per call; the app's is per trace".into());
     emit(&report, env)?;
-    if let Some(threshold) = args.fail_if_slower
-        && !slowdowns.is_empty()
-    {
-        let list: Vec<String> = slowdowns
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} {:+.1}%",
-                    s.layer.as_deref().unwrap_or(app),
-                    s.average_change_pct
-                )
-            })
-            .collect();
-        eprintln!("slower than the allowed {threshold}%: {}", list.join(", "));
-        return Ok(Exit::Regression);
+    if result.verdict.passed() {
+        return Ok(Exit::Ok);
     }
-    Ok(Exit::Ok)
+    for trip in &result.verdict.tripped {
+        eprintln!("gate tripped: {}", trip.message);
+    }
+    Ok(Exit::Regression)
 }
 
-fn compare_table(
-    app: &str,
-    comparison: &WindowComparison,
-    window: TimeWindow,
-    end: DateTime<Utc>,
-    previous_end: DateTime<Utc>,
-) -> Table {
+fn compare_table(result: &CompareResult) -> Table {
     let line = |name: &str, presence: Presence, c: &Comparison| {
-        let change = c.average_change_pct.map(|p| p / 100.0);
+        let change = c.average_change_fraction;
         let tone = change_tone(change);
         let presence = match presence {
             Presence::Both => Cell::text(""),
@@ -152,11 +122,13 @@ fn compare_table(
             Cell::change(change).toned(tone),
             Cell::count(c.previous.volume),
             Cell::count(c.current.volume),
-            Cell::change(c.volume_change_pct.map(|p| p / 100.0)),
-            Cell::change(c.error_rate_delta),
+            Cell::change(c.volume_change_fraction),
+            Cell::points(c.error_rate_delta),
             presence,
         ]
     };
+    let comparison = &result.comparison;
+    let app = result.app.as_str();
     let mut rows = vec![line(
         &format!("{app} (per trace)"),
         Presence::Both,
@@ -169,20 +141,29 @@ fn compare_table(
             .map(|l| line(&l.layer, l.presence, &l.comparison)),
     );
     let format = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
-    Table {
-        title: Some(format!(
+    let window = result.window;
+    let title = match &result.around {
+        Some(note) => format!(
+            "{app}: the {window} after annotation {} ({}) against the {window} before",
+            note.id,
+            format(note.time)
+        ),
+        None => format!(
             "{app}: the {window} until {} against the {window} until {} UTC",
-            format(end),
-            format(previous_end)
-        )),
+            format(result.end),
+            format(result.previous_end)
+        ),
+    };
+    Table {
+        title: Some(title),
         columns: vec![
             column("layer", "Layer", Align::Left),
             column("previous_average_us", "Avg before", Align::Right),
             column("current_average_us", "Avg now", Align::Right),
-            column("average_change", "Δ avg", Align::Right),
+            column("average_change_fraction", "Δ avg", Align::Right),
             column("previous_volume", "Volume before", Align::Right),
             column("current_volume", "Volume now", Align::Right),
-            column("volume_change", "Δ volume", Align::Right),
+            column("volume_change_fraction", "Δ volume", Align::Right),
             column("error_rate_delta", "Δ errors", Align::Right),
             column("presence", "", Align::Left),
         ],

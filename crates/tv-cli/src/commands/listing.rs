@@ -142,8 +142,14 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
     emit(&list_report(json, &hosts, vec![table])?, env)
 }
 
-/// `tv host versions ID`.
-pub async fn versions(tv: &TraceView, id: i64, env: &Env) -> Result<Exit, CliError> {
+/// `tv host versions NAME|ID`.
+pub async fn versions(
+    tv: &TraceView,
+    host: tv_client::workflow::HostRef,
+    env: &Env,
+) -> Result<Exit, CliError> {
+    let host = tv_client::workflow::resolve_host(tv, &host).await?;
+    let id = host.id;
     let versions = tv.hosts().versions(id).await?;
     let rows = versions
         .iter()
@@ -158,12 +164,12 @@ pub async fn versions(tv: &TraceView, id: i64, env: &Env) -> Result<Exit, CliErr
                 Cell::text(&v.version),
                 Cell::time(v.release_date),
                 update,
-                Cell::text(v.platform.as_deref().unwrap_or("-")),
+                Cell::optional_text(v.platform.as_deref()),
             ]
         })
         .collect();
     let table = Table {
-        title: Some(format!("Instrumentation of host {id}")),
+        title: Some(format!("Instrumentation of host {} ({id})", host.name)),
         columns: vec![
             column("name", "Component", Align::Left),
             column("version", "Version", Align::Left),
@@ -192,24 +198,23 @@ pub async fn annotations(
         start: since.map(|s| parse_time(s, now)).transpose()?,
         end: until.map(|s| parse_time(s, now)).transpose()?,
     };
-    let notes = match app {
-        Some(app) => match tv.annotations().of_app(app, range).await {
-            Ok(notes) => notes,
-            Err(error) => return Err(app_error(tv, app, error).await),
+    let notes = match tv_client::workflow::annotations_with_apps(tv, app, range, 8).await {
+        Ok(notes) => notes,
+        Err(error) => match app {
+            Some(app) => return Err(app_error(tv, app, error).await),
+            None => return Err(error.into()),
         },
-        None => tv.annotations().list(range).await?,
     };
     let rows = notes
         .iter()
         .map(|n| {
+            let a = &n.annotation;
             vec![
-                Cell::time(n.time),
-                Cell::text(&n.message),
-                Cell::text(n.username.as_deref().unwrap_or("-")),
-                Cell::text(n.host.as_deref().unwrap_or("-")),
-                n.app_id
-                    .map(|id| Cell::number(id as f64))
-                    .unwrap_or_else(|| Cell::text("-")),
+                Cell::time(a.time),
+                Cell::optional_text(n.app.as_deref()),
+                Cell::text(&a.message),
+                Cell::optional_text(a.username.as_deref()),
+                Cell::optional_text(a.host.as_deref()),
             ]
         })
         .collect();
@@ -217,10 +222,10 @@ pub async fn annotations(
         title: None,
         columns: vec![
             column("time", "Time", Align::Left),
+            column("app", "App", Align::Left).cut(crate::render::Cut::Never),
             column("message", "Message", Align::Left),
-            column("username", "User", Align::Left),
-            column("host", "Host", Align::Left),
-            column("app_id", "App id", Align::Right),
+            column("username", "User", Align::Left).droppable(2),
+            column("host", "Host", Align::Left).droppable(1),
         ],
         rows,
     };

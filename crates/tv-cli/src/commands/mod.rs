@@ -42,7 +42,7 @@ pub async fn run(
             clap_complete::generate(shell, &mut command, "tv", &mut script);
             return print_raw(&script);
         }
-        Command::Schema { command } => return schema::print(command),
+        Command::Schema { command } => return schema::print(&command),
         Command::Sandbox(args) => return crate::sandbox::run(args).await,
         Command::Doctor => return settings::doctor(global, env).await,
         Command::GenerateMan { out } => return man_pages(&out),
@@ -65,18 +65,20 @@ pub async fn run(
 
 async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Result<Exit, CliError> {
     let tv = &connection.tv;
-    let now = context::now();
+    let clock = context::now_resolver(tv);
+    let now = reference_time(tv, &command, &clock).await?;
     match command {
         Command::Report(args) => match args.app.clone() {
             Some(app) => {
-                report_app::run(tv, &app, &args.window, args.plot.as_deref(), env, now).await
+                let plot = args.plot.as_deref();
+                report_app::run(tv, &app, &args.window, plot, env, &clock, now).await
             }
-            None => report::run(tv, &args, env, now).await,
+            None => report::run(tv, &args, env, &clock, now).await,
         },
         Command::Chart { app, window, plot } => {
-            report_app::chart(tv, &app, &window, plot.as_deref(), env, now).await
+            report_app::chart(tv, &app, &window, plot.as_deref(), env, &clock, now).await
         }
-        Command::Compare(args) => compare::run(tv, &args, env, now).await,
+        Command::Compare(args) => compare::run(tv, &args, env, &clock, now).await,
         Command::Apps => listing::apps(tv, env).await,
         Command::Layers { app, since } => {
             listing::layers(tv, &app, since.as_deref(), env, now).await
@@ -111,6 +113,51 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
         | Command::Sandbox(_)
         | Command::Doctor
         | Command::GenerateMan { .. } => Ok(Exit::Ok),
+    }
+}
+
+/// The instant relative times of `command` (`2h ago`, `now`) count from: the server's
+/// now when the command has one, asked of the command's app; otherwise this machine's
+/// clock, which then only stands in for absolute times (where it plays no part).
+async fn reference_time(
+    tv: &tv_client::TraceView,
+    command: &Command,
+    now: &tv_client::workflow::Now,
+) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+    use crate::cli::LatencyCommand;
+    let end = |w: &crate::cli::WindowArgs| w.end.clone();
+    let (app, times): (Option<&str>, Vec<Option<String>>) = match command {
+        Command::Report(args) => (args.app.as_deref(), vec![end(&args.window)]),
+        Command::Chart { app, window, .. } => (Some(app), vec![end(window)]),
+        Command::Compare(args) => (Some(&args.app), vec![end(&args.window)]),
+        Command::Layers { app, since } => (Some(app), vec![since.clone()]),
+        Command::Annotations { app, since, until } => {
+            (app.as_deref(), vec![since.clone(), until.clone()])
+        }
+        Command::Annotate(args) => (args.app.as_deref(), vec![args.time.clone()]),
+        Command::Errors { app, filter } => (Some(app), vec![end(&filter.scope.window)]),
+        Command::Requests { app, filter, .. } => (Some(app), vec![end(&filter.window)]),
+        Command::Latency(
+            LatencyCommand::Series { app, filter } | LatencyCommand::Summary { app, filter },
+        ) => (Some(app), vec![end(&filter.server.scope.window)]),
+        Command::Latency(LatencyCommand::ByLayer { app, filter }) => {
+            (Some(app), vec![end(&filter.scope.window)])
+        }
+        _ => (None, Vec::new()),
+    };
+    let relative = times
+        .iter()
+        .flatten()
+        .any(|t| crate::timearg::is_relative(t));
+    if !relative {
+        return Ok(chrono::Utc::now());
+    }
+    match now.get(app).await {
+        Ok(at) => Ok(at),
+        Err(error) => match app {
+            Some(app) => Err(crate::suggest::app_error(tv, app, error).await),
+            None => Err(error.into()),
+        },
     }
 }
 
@@ -187,21 +234,27 @@ pub fn single_report(json: serde_json::Value, table: Table) -> Report {
     }
 }
 
-/// Relative change of an average latency against the window before (`0.1` = +10%);
-/// `None` unless both windows have an average.
-pub fn latency_change(
-    current: &tv_client::LatencySummary,
-    previous: &tv_client::LatencySummary,
-) -> Option<f64> {
-    use tv_client::math::{Comparison, WindowSummary};
-    let summary = |s: &tv_client::LatencySummary| WindowSummary {
-        volume: s.count,
-        average: s.average,
-        error_rate: None,
-    };
-    Comparison::new(summary(current), summary(previous))
-        .average_change_pct
-        .map(|pct| pct / 100.0)
+/// NDJSON records: each of `rows` with the fields of `context` (the window, its end
+/// and the filters used) added in front, so every line says what it describes.
+pub fn with_context<T: Serialize>(
+    context: &serde_json::Value,
+    rows: &[T],
+) -> Result<Vec<serde_json::Value>, CliError> {
+    rows.iter()
+        .map(|row| {
+            let mut out = match context {
+                serde_json::Value::Object(fields) => fields.clone(),
+                _ => serde_json::Map::new(),
+            };
+            match to_json(row)? {
+                serde_json::Value::Object(fields) => out.extend(fields),
+                other => {
+                    out.insert("value".into(), other);
+                }
+            }
+            Ok(serde_json::Value::Object(out))
+        })
+        .collect()
 }
 
 /// Red for more than 10% slower, green for more than 10% faster.
@@ -216,9 +269,5 @@ pub fn change_tone(change: Option<f64>) -> crate::render::Tone {
 
 /// A column: snake_case name (CSV header), human header, alignment.
 pub fn column(name: &str, header: &str, align: Align) -> Column {
-    Column {
-        name: name.to_string(),
-        header: header.to_string(),
-        align,
-    }
+    Column::new(name, header, align)
 }

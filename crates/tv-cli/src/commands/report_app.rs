@@ -5,87 +5,20 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::math::{self, ErrorEstimate, LayerBreakdown};
+use tv_client::workflow::{self, AppReport, Now};
 use tv_client::{
-    Annotation, AnnotationRange, LatencyPoint, LatencySummary, RequestsFilter, RequestsSummary,
-    Series, ServerFilter, TimeWindow, TraceView,
+    Annotation, AnnotationRange, LatencyPoint, Series, ServerFilter, TimeWindow, TraceView,
 };
 
 use super::timeseries::layer_table;
-use super::{Env, change_tone, column, emit, latency_change, list_report, to_json};
+use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
 use crate::cli::WindowArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Chart, ChartSeries, Marker, Report, Table, write_plot};
+use crate::render::{
+    Align, Cell, Chart, ChartSeries, Marker, Report, Table, check_plot_path, write_plot,
+};
 use crate::suggest::app_error;
-
-/// JSON of `tv report APP`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct AppReport {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// Its end.
-    pub end: DateTime<Utc>,
-    /// Traces, average and latest latency (server's summary).
-    pub summary: LatencySummary,
-    /// The average of the window before, microseconds.
-    pub previous_average_us: Option<f64>,
-    /// Change of the average against the window before, as a fraction.
-    pub change: Option<f64>,
-    /// Error rate and approximate failed traces.
-    pub errors: ErrorEstimate,
-    /// All requests (traced or not) over the window.
-    pub requests: RequestsSummary,
-    /// Where the time goes, per layer.
-    pub layers: Vec<LayerBreakdown>,
-    /// Volume and average latency per slice.
-    pub series: Series<LatencyPoint>,
-    /// Annotations within the window, newest first.
-    pub annotations: Vec<Annotation>,
-}
-
-/// Fetches everything about one app over one window, concurrently.
-async fn fetch(
-    tv: &TraceView,
-    app: &str,
-    window: TimeWindow,
-    end: DateTime<Utc>,
-) -> Result<AppReport, tv_client::Error> {
-    let current = ServerFilter::new().window(window).end(end);
-    let start = window.previous_end(end).unwrap_or(end);
-    let previous = ServerFilter::new().window(window).end(start);
-    let latency = tv.latency();
-    let range = AnnotationRange {
-        start: Some(start),
-        end: Some(end),
-    };
-    let requests_filter = RequestsFilter::new().window(window).end(end);
-    let (summary, before, series, rates, requests, layers, annotations) = futures::try_join!(
-        latency.server_summary(app, &current),
-        latency.server_summary(app, &previous),
-        latency.server_series(app, &current),
-        tv.errors().rate(app, &current),
-        tv.requests().summary(app, &requests_filter),
-        latency.by_layer(app, &current),
-        tv.annotations().of_app(app, range),
-    )?;
-    let change = latency_change(&summary, &before);
-    Ok(AppReport {
-        app: app.to_string(),
-        window,
-        end,
-        previous_average_us: before.average.map(|d| d.as_nanos() as f64 / 1000.0),
-        change,
-        errors: math::estimate_errors(&rates, &series),
-        requests,
-        layers: math::layer_breakdown(&layers, Some(&series)),
-        summary,
-        series,
-        annotations,
-    })
-}
 
 /// The latency and volume charts of a series, with annotation markers.
 fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) -> Vec<Chart> {
@@ -126,9 +59,17 @@ fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) 
     ]
 }
 
-fn write_chart_file(chart: &Chart, path: Option<&Path>) -> Result<(), CliError> {
+/// Refuses a `--plot` file type that cannot be written, before anything is fetched.
+fn check_plot(path: Option<&Path>) -> Result<(), CliError> {
+    match path {
+        Some(path) => check_plot_path(path).map_err(|e| CliError::usage(e.to_string())),
+        None => Ok(()),
+    }
+}
+
+fn write_chart_file(charts: &[Chart], path: Option<&Path>) -> Result<(), CliError> {
     let Some(path) = path else { return Ok(()) };
-    write_plot(chart, path).map_err(|e| CliError::new(Exit::Runtime, e.to_string()))?;
+    write_plot(charts, path).map_err(|e| CliError::new(Exit::Runtime, e.to_string()))?;
     tracing::info!("wrote {}", path.display());
     Ok(())
 }
@@ -137,11 +78,12 @@ async fn fetch_or_explain(
     tv: &TraceView,
     app: &str,
     args: &WindowArgs,
-    now: DateTime<Utc>,
+    now: &Now,
+    reference: DateTime<Utc>,
 ) -> Result<AppReport, CliError> {
-    let window = filters::window(args.window);
-    let end = filters::end(args, now)?.unwrap_or(now);
-    match fetch(tv, app, window, end).await {
+    let window = args.window;
+    let end = filters::end(args, reference)?;
+    match workflow::app_report(tv, now, app, window, end).await {
         Ok(report) => Ok(report),
         Err(error) => Err(app_error(tv, app, error).await),
     }
@@ -154,14 +96,14 @@ pub async fn run(
     args: &WindowArgs,
     plot: Option<&Path>,
     env: &Env,
-    now: DateTime<Utc>,
+    now: &Now,
+    reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let data = fetch_or_explain(tv, app, args, now).await?;
+    check_plot(plot)?;
+    let data = fetch_or_explain(tv, app, args, now, reference).await?;
     let charts = charts(app, &data.series, &data.annotations);
-    if let Some(first) = charts.first() {
-        write_chart_file(first, plot)?;
-    }
-    let change_tone = change_tone(data.change);
+    write_chart_file(&charts, plot)?;
+    let change_tone = change_tone(data.change_fraction);
     let overview = Table {
         title: Some(format!(
             "{app}, last {} until {}",
@@ -172,7 +114,7 @@ pub async fn run(
             column("volume", "Traces", Align::Right),
             column("average_us", "Average", Align::Right),
             column("latest_us", "Latest", Align::Right),
-            column("change", "Δ avg", Align::Right),
+            column("change_fraction", "Δ avg", Align::Right),
             column("error_rate", "Errors", Align::Right),
             column("errors_approx", "Failed ≈", Align::Right),
             column("total_requests", "Requests", Align::Right),
@@ -182,7 +124,7 @@ pub async fn run(
             Cell::count(data.summary.count),
             Cell::duration(data.summary.average),
             Cell::duration(data.summary.latest),
-            Cell::change(data.change).toned(change_tone),
+            Cell::change(data.change_fraction).toned(change_tone),
             Cell::percent(data.errors.rate),
             Cell::count(data.errors.errors.get()),
             Cell::count(data.requests.total_requests),
@@ -193,12 +135,59 @@ pub async fn run(
     let notes_table = annotations_table(&data.annotations);
     let mut tables = vec![overview, layers];
     tables.extend(notes_table);
-    let mut report = list_report(to_json(&data)?, &data.layers, tables)?;
+    let json = to_json(&data)?;
+    let context = serde_json::json!({
+        "app": data.app, "window": data.window, "end": data.end, "filters": {},
+    });
+    let mut report = list_report(json.clone(), &records(&json, &context)?, tables)?;
     report.charts = charts;
     report.notes.push(
         "failed traces are approximate (rate × volume); Δ avg is against the window before".into(),
     );
     emit(&report, env)
+}
+
+/// The NDJSON of `tv report APP`: everything the JSON holds, one record per line, each
+/// with `record` (`summary`, `layer`, `slice`, `annotation`) and the app, window, end
+/// and filters.
+fn records(
+    json: &serde_json::Value,
+    context: &serde_json::Value,
+) -> Result<Vec<serde_json::Value>, CliError> {
+    use serde_json::Value;
+    let mut summary = json.clone();
+    let mut lines = Vec::new();
+    if let Value::Object(fields) = &mut summary {
+        let mut take = |key: &str| fields.remove(key).unwrap_or(Value::Null);
+        let (layers, series, annotations) = (take("layers"), take("series"), take("annotations"));
+        for key in ["app", "window", "end"] {
+            fields.remove(key);
+        }
+        fields.insert("step_s".into(), series["step_s"].clone());
+        lines.push(tagged("summary", summary.clone()));
+        let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        lines.extend(items(&layers).into_iter().map(|v| tagged("layer", v)));
+        lines.extend(
+            items(&series["points"])
+                .into_iter()
+                .map(|v| tagged("slice", v)),
+        );
+        lines.extend(
+            items(&annotations)
+                .into_iter()
+                .map(|v| tagged("annotation", v)),
+        );
+    }
+    with_context(context, &lines)
+}
+
+fn tagged(record: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    out.insert("record".into(), record.into());
+    if let serde_json::Value::Object(fields) = value {
+        out.extend(fields);
+    }
+    serde_json::Value::Object(out)
 }
 
 fn annotations_table(annotations: &[Annotation]) -> Option<Table> {
@@ -233,6 +222,8 @@ pub struct ChartOutput {
     pub app: String,
     /// The window.
     pub window: TimeWindow,
+    /// Its end.
+    pub end: DateTime<Utc>,
     /// Volume and average latency per slice.
     pub series: Series<LatencyPoint>,
     /// The annotations shown as markers.
@@ -246,10 +237,15 @@ pub async fn chart(
     args: &WindowArgs,
     plot: Option<&Path>,
     env: &Env,
-    now: DateTime<Utc>,
+    now: &Now,
+    reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = filters::window(args.window);
-    let end = filters::end(args, now)?.unwrap_or(now);
+    check_plot(plot)?;
+    let window = args.window;
+    let end = match now.resolve(Some(app), filters::end(args, reference)?).await {
+        Ok(end) => end,
+        Err(error) => return Err(app_error(tv, app, error).await),
+    };
     let filter = ServerFilter::new().window(window).end(end);
     let range = AnnotationRange {
         start: window.previous_end(end),
@@ -263,16 +259,16 @@ pub async fn chart(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     let charts = charts(app, &series, &annotations);
-    if let Some(first) = charts.first() {
-        write_chart_file(first, plot)?;
-    }
+    write_chart_file(&charts, plot)?;
     let output = ChartOutput {
         app: app.to_string(),
         window,
+        end,
         series,
         annotations,
     };
-    let points: Vec<&LatencyPoint> = output.series.iter().collect();
+    let context = serde_json::json!({"app": app, "window": window, "end": end, "filters": {}});
+    let points = with_context(&context, output.series.points())?;
     let mut report: Report = list_report(to_json(&output)?, &points, Vec::new())?;
     report.charts = charts;
     emit(&report, env)

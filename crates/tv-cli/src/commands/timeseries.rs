@@ -1,99 +1,41 @@
 //! `tv errors`, `tv requests`, `tv latency series|summary|by-layer`.
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::math::{self, ErrorEstimate, LayerBreakdown};
-use tv_client::{
-    ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series,
-    TimeWindow, TraceView,
-};
+use tv_client::math::{self, LayerBreakdown};
+use tv_client::{Series, TimeWindow, TraceView};
 
-use super::{Env, column, emit, list_report, single_report, to_json};
+use super::{Env, column, emit, list_report, single_report, to_json, with_context};
 use crate::cli::{LatencyCommand, LatencyFilterArgs, ScopeArgs, ServerFilterArgs};
 use crate::exit::{CliError, Exit};
 use crate::filters::{self, FilterValues, explain_empty};
 use crate::render::{Align, Cell, Report, Table};
 use crate::suggest::app_error;
 
-/// JSON of `tv latency series`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct LatencySeriesOutput {
-    /// The app.
-    pub app: String,
-    /// `server` or `client`.
-    pub side: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// Volume, weighted mean, and the notable slices.
-    pub summary: math::LatencySummary,
-    /// The slices.
-    pub series: Series<LatencyPoint>,
+mod outputs;
+pub use outputs::{
+    ByLayerOutput, ErrorsOutput, LatencySeriesOutput, LatencySummaryOutput, RequestsOutput,
+    RequestsSummaryOutput,
+};
+
+/// The end of a window: the one asked for, else the end of the last slice served.
+fn end_of<P: tv_client::Point>(
+    requested: Option<DateTime<Utc>>,
+    series: &Series<P>,
+) -> Option<DateTime<Utc>> {
+    requested.or_else(|| series.span().map(|span| span.end))
 }
 
-/// JSON of `tv latency summary`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct LatencySummaryOutput {
-    /// The app.
-    pub app: String,
-    /// `server` or `client`.
-    pub side: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// Traces, average and latest latency as the server computed them.
-    pub summary: LatencySummary,
-}
-
-/// JSON of `tv latency by-layer`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ByLayerOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// Requests (server traces) in the window, the denominator of `per_request_us`.
-    pub requests: u64,
-    /// One entry per layer, in the server's order.
-    pub layers: Vec<LayerBreakdown>,
-}
-
-/// JSON of `tv errors`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ErrorsOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// Volume-weighted error rate and the approximate number of failed traces.
-    pub estimate: ErrorEstimate,
-    /// The error rate per slice.
-    pub series: Series<ErrorRatePoint>,
-}
-
-/// JSON of `tv requests`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct RequestsOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// All requests in the window.
-    pub total_requests: u64,
-    /// Average requests per second over the slices present.
-    pub requests_per_second: Option<f64>,
-    /// Requests per slice.
-    pub series: Series<RequestsPoint>,
-}
-
-/// JSON of `tv requests --summary`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct RequestsSummaryOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// The server's summary.
-    pub summary: RequestsSummary,
+/// NDJSON lines of `rows`, each with the app, window, end and filters.
+fn lines<T: Serialize>(
+    app: &str,
+    window: TimeWindow,
+    end: Option<DateTime<Utc>>,
+    filters: &FilterValues,
+    rows: &[T],
+) -> Result<Vec<serde_json::Value>, CliError> {
+    let context = serde_json::json!({"app": app, "window": window, "end": end, "filters": filters});
+    with_context(&context, rows)
 }
 
 fn side(client: bool) -> &'static str {
@@ -123,7 +65,7 @@ async fn latency_series(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = filters::window(args.server.scope.window.window);
+    let window = args.server.scope.window.window;
     let series = if args.client {
         tv.latency()
             .client_series(app, &filters::client(args, now)?)
@@ -145,7 +87,7 @@ async fn latency_series(
         .iter()
         .map(|p| {
             vec![
-                Cell::time(p.at),
+                Cell::slice(p.at, window),
                 Cell::number(p.volume as f64),
                 Cell::duration(p.average),
             ]
@@ -163,14 +105,23 @@ async fn latency_series(
         ],
         rows,
     };
+    let requested = filters::end(&args.server.scope.window, now)?;
     let output = LatencySeriesOutput {
         app: app.to_string(),
         side: side(args.client).into(),
         window,
+        end: end_of(requested, &series),
+        filters: FilterValues::of_latency(args),
         summary,
         series,
     };
-    let points: Vec<&LatencyPoint> = output.series.iter().collect();
+    let points = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.series.points(),
+    )?;
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }
 
@@ -181,7 +132,7 @@ async fn latency_summary(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = filters::window(args.server.scope.window.window);
+    let window = args.server.scope.window.window;
     let summary = if args.client {
         tv.latency()
             .client_summary(app, &filters::client(args, now)?)
@@ -217,6 +168,8 @@ async fn latency_summary(
         app: app.to_string(),
         side: side(args.client).into(),
         window,
+        end: filters::end(&args.server.scope.window, now)?,
+        filters: FilterValues::of_latency(args),
         summary,
     };
     let json = to_json(&output)?;
@@ -274,10 +227,13 @@ async fn by_layer(
     let output = ByLayerOutput {
         app: app.to_string(),
         window,
+        end: end_of(filters::end(&args.scope.window, now)?, &series),
+        filters: FilterValues::of_server(args),
         requests: math::total_volume(&series),
         layers: breakdown,
     };
-    let report = list_report(to_json(&output)?, &output.layers, vec![table])?;
+    let rows = lines(app, window, output.end, &output.filters, &output.layers)?;
+    let report = list_report(to_json(&output)?, &rows, vec![table])?;
     emit(
         &Report {
             notes: vec![
@@ -313,7 +269,7 @@ pub async fn errors(
     }
     let rows = rates
         .iter()
-        .map(|p| vec![Cell::time(p.at), Cell::percent(p.rate)])
+        .map(|p| vec![Cell::slice(p.at, window), Cell::percent(p.rate)])
         .collect();
     let table = Table {
         title: Some(format!("Error rate of {app}, last {window}")),
@@ -326,10 +282,18 @@ pub async fn errors(
     let output = ErrorsOutput {
         app: app.to_string(),
         window,
+        end: end_of(filters::end(&args.scope.window, now)?, &rates),
+        filters: FilterValues::of_server(args),
         estimate,
         series: rates,
     };
-    let points: Vec<&ErrorRatePoint> = output.series.iter().collect();
+    let points = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.series.points(),
+    )?;
     let mut report = list_report(to_json(&output)?, &points, vec![table])?;
     report.notes.push(format!(
         "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
@@ -382,6 +346,8 @@ pub async fn requests(
         let output = RequestsSummaryOutput {
             app: app.to_string(),
             window,
+            end: filters::end(&args.window, now)?,
+            filters: FilterValues::of_scope(args),
             summary,
         };
         let json = to_json(&output)?;
@@ -397,7 +363,7 @@ pub async fn requests(
     }
     let rows = series
         .iter()
-        .map(|p| vec![Cell::time(p.at), Cell::number(p.requests as f64)])
+        .map(|p| vec![Cell::slice(p.at, window), Cell::number(p.requests as f64)])
         .collect();
     let table = Table {
         title: Some(format!("Requests to {app}, last {window}")),
@@ -410,10 +376,18 @@ pub async fn requests(
     let output = RequestsOutput {
         app: app.to_string(),
         window,
+        end: end_of(filters::end(&args.window, now)?, &series),
+        filters: FilterValues::of_scope(args),
         total_requests: total,
         requests_per_second: math::requests_per_second(&series),
         series,
     };
-    let points: Vec<&RequestsPoint> = output.series.iter().collect();
+    let points = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.series.points(),
+    )?;
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }

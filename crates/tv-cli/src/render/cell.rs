@@ -101,7 +101,10 @@ impl Cell {
     /// A duration: `1.23 ms` for people, exact microseconds for machines (`1230.5`).
     pub fn duration(d: Option<Duration>) -> Cell {
         match d {
-            Some(d) => Cell::new(units::format_duration(d), micros(d)),
+            Some(d) => Cell::new(
+                units::format_duration(d),
+                exact(tv_client::wire_units::duration_to_micros(d)),
+            ),
             None => Cell::absent(),
         }
     }
@@ -128,6 +131,20 @@ impl Cell {
         }
     }
 
+    /// A change of a rate given as a fraction, in percentage points: `0.0026` is
+    /// `+0.26 pp` for people and `0.0026` for machines.
+    pub fn points(fraction: Option<f64>) -> Cell {
+        match fraction {
+            Some(f) if f.is_finite() => {
+                let pp = f * 100.0;
+                let pp = if pp == 0.0 { 0.0 } else { pp };
+                Cell::new(format!("{pp:+.2} pp"), exact(f))
+            }
+            Some(_) => Cell::new(units::NOT_AVAILABLE, ""),
+            None => Cell::absent(),
+        }
+    }
+
     /// A point in time: `2024-01-01 12:00` (UTC) for people, RFC 3339 for machines
     /// (`2024-01-01T12:00:00Z`).
     pub fn time(t: DateTime<Utc>) -> Cell {
@@ -137,25 +154,36 @@ impl Cell {
         )
     }
 
+    /// The start of a slice of a window: with seconds for the hour window (30-second
+    /// slices), to the minute otherwise; RFC 3339 for machines.
+    pub fn slice(t: DateTime<Utc>, window: tv_client::TimeWindow) -> Cell {
+        let format = match window {
+            tv_client::TimeWindow::Hour => "%Y-%m-%d %H:%M:%S",
+            tv_client::TimeWindow::Day | tv_client::TimeWindow::Week => "%Y-%m-%d %H:%M",
+        };
+        Cell {
+            human: t.format(format).to_string(),
+            ..Cell::time(t)
+        }
+    }
+
     /// A time that may be missing.
     pub fn optional_time(t: Option<DateTime<Utc>>) -> Cell {
         t.map_or_else(Cell::absent, Cell::time)
     }
 
-    /// A sparkline of `values` at most `width` characters wide for people; for machines
-    /// the values as a compact JSON array (`[1.5,null,2]`).
+    /// A sparkline of `values` at most `width` characters wide for people (the newest
+    /// slices when they do not all fit); for machines the values separated by `;`, a
+    /// missing one empty (`1.5;;2`), so a CSV cell never holds a JSON array.
     pub fn sparkline(values: &[Option<f64>], width: usize) -> Cell {
         let machine: Vec<String> = values
             .iter()
             .map(|v| match v {
                 Some(v) if v.is_finite() => exact(*v),
-                _ => "null".to_owned(),
+                _ => String::new(),
             })
             .collect();
-        Cell::new(
-            sparkline_width(values, width),
-            format!("[{}]", machine.join(",")),
-        )
+        Cell::new(sparkline_width(values, width), machine.join(";"))
     }
 
     /// The same cell with another color.
@@ -183,18 +211,6 @@ fn exact(v: f64) -> String {
         return "0".to_owned();
     }
     v.to_string()
-}
-
-/// A duration in microseconds, exact to the nanosecond: `1230.5`, `7`, `0.001`.
-fn micros(d: Duration) -> String {
-    let nanos = d.as_nanos();
-    let (whole, frac) = (nanos / 1000, nanos % 1000);
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        let frac = format!("{frac:03}");
-        format!("{whole}.{}", frac.trim_end_matches('0'))
-    }
 }
 
 #[cfg(test)]
@@ -257,7 +273,7 @@ mod tests {
     fn sparkline_cells_keep_the_values() {
         let c = Cell::sparkline(&[Some(1.0), None, Some(2.5)], 10);
         assert_eq!(c.human, "▁ █");
-        assert_eq!(c.machine, "[1,null,2.5]");
+        assert_eq!(c.machine, "1;;2.5");
         assert_eq!(c.tone, Tone::Plain);
     }
 

@@ -66,16 +66,19 @@ impl Chart {
         })
     }
 
-    /// The markers within [`Chart::time_range`], in the order given.
+    /// The markers within [`Chart::time_range`], oldest first (lettered `A`, `B`, …
+    /// from the left).
     pub fn markers_in_range(&self) -> Vec<&Marker> {
-        match self.time_range() {
+        let mut markers: Vec<&Marker> = match self.time_range() {
             Some((start, end)) => self
                 .markers
                 .iter()
                 .filter(|m| start <= m.at && m.at <= end)
                 .collect(),
             None => Vec::new(),
-        }
+        };
+        markers.sort_by_key(|m| m.at);
+        markers
     }
 
     /// The title with the unit: `Latency (ms)`.
@@ -120,6 +123,15 @@ pub(crate) fn axis_number(v: f64) -> String {
 }
 
 /// A time on an axis or in a legend: `12:30` within a day, `01-02 12:30` beyond.
+/// The letter that tells the `index`th marker of a chart apart (`A`…`Z`, then `*`),
+/// on the chart and in its legend.
+pub(crate) fn marker_letter(index: usize) -> char {
+    u8::try_from(index)
+        .ok()
+        .filter(|i| *i < 26)
+        .map_or('*', |i| char::from(b'A' + i))
+}
+
 pub(crate) fn short_time(t: DateTime<Utc>, span: TimeDelta) -> String {
     if span <= TimeDelta::days(1) {
         t.format("%H:%M").to_string()
@@ -257,8 +269,8 @@ pub fn render_chart(chart: &Chart, width: usize, height: usize, color: bool) -> 
         .collect();
     if !markers.is_empty() {
         let mut row = vec![' '; cols];
-        for &col in &marker_cols {
-            row[col] = '▼';
+        for (index, &col) in marker_cols.iter().enumerate() {
+            row[col] = marker_letter(index);
         }
         let row: String = row.into_iter().collect();
         lines.push(format!(
@@ -310,8 +322,8 @@ pub fn render_chart(chart: &Chart, width: usize, height: usize, color: bool) -> 
     if !legend.is_empty() {
         lines.push(format!("{indent}{}", legend.join("  ")));
     }
-    for marker in markers {
-        let mark = format!("▼ {}", short_time(marker.at, span));
+    for (index, marker) in markers.iter().enumerate() {
+        let mark = format!("{} {}", marker_letter(index), short_time(marker.at, span));
         let mark = style::paint(&mark, style::MARKER, color);
         lines.push(format!("{indent}{mark} {}", text::sanitize(&marker.label)));
     }

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::table::Table;
+use super::text::sanitize;
 
 /// Writes `table` as CSV (RFC 4180 quoting, `\n` line ends).
 pub(crate) fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
@@ -10,11 +11,13 @@ pub(crate) fn write_csv(table: &Table, out: &mut dyn Write) -> io::Result<()> {
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(out);
     writer
-        .write_record(table.columns.iter().map(|c| c.name.as_str()))
+        .write_record(table.columns.iter().map(|c| sanitize(&c.name).into_owned()))
         .map_err(into_io)?;
     for row in &table.rows {
-        let record =
-            (0..table.columns.len()).map(|i| row.get(i).map_or("", |cell| cell.machine.as_str()));
+        // Server strings (app names, messages) go into cells: no escape sequence,
+        // BEL or carriage return reaches a terminal that shows the CSV.
+        let record = (0..table.columns.len())
+            .map(|i| sanitize(row.get(i).map_or("", |cell| cell.machine.as_str())).into_owned());
         writer.write_record(record).map_err(into_io)?;
     }
     writer.flush()

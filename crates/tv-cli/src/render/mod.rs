@@ -19,7 +19,7 @@ mod plot;
 mod sparkline;
 mod style;
 mod table;
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod tests;
@@ -29,9 +29,18 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
-pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, write_plot};
+pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
-pub use table::{Align, Column, Table};
+pub use table::{Align, Column, Cut, Table};
+
+/// The longest server string an error line on stderr shows.
+pub const MAX_ERROR_TEXT: usize = 200;
+
+/// A server string for stderr: without control characters or escape sequences, at
+/// most [`MAX_ERROR_TEXT`] characters.
+pub fn clean(s: &str) -> String {
+    text::clean_line(s, MAX_ERROR_TEXT)
+}
 
 /// Height in rows of the terminal charts printed in table mode.
 pub const CHART_HEIGHT: usize = 10;

@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::chart::{Chart, axis_number, short_time, widen};
+use super::chart::{Chart, axis_number, marker_letter, short_time, widen};
 use super::text;
 
 /// The file extensions [`write_plot`] understands.
@@ -73,24 +73,30 @@ fn supported() -> String {
     names.join(" or ")
 }
 
-/// Writes `chart` to `path`, in the format its extension names (case-insensitive).
-pub fn write_plot(chart: &Chart, path: &Path) -> Result<(), PlotError> {
+/// Refuses a file name whose extension [`write_plot`] cannot write, so that a command
+/// can say so before it fetches anything.
+pub fn check_plot_path(path: &Path) -> Result<(), PlotError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("svg") => {
-            let svg = draw_svg(chart)?;
-            std::fs::write(path, svg).map_err(|error| PlotError::Write {
-                path: path.to_owned(),
-                error,
-            })
-        }
+    match extension {
+        Some(e) if SUPPORTED_PLOT_EXTENSIONS.contains(&e.as_str()) => Ok(()),
         _ => Err(PlotError::UnsupportedFormat {
             path: path.to_owned(),
         }),
     }
+}
+
+/// Writes `charts` to `path`, one panel each from top to bottom (latency above volume),
+/// in the format its extension names (case-insensitive).
+pub fn write_plot(charts: &[Chart], path: &Path) -> Result<(), PlotError> {
+    check_plot_path(path)?;
+    let svg = draw_svg(charts)?;
+    std::fs::write(path, svg).map_err(|error| PlotError::Write {
+        path: path.to_owned(),
+        error,
+    })
 }
 
 /// Any error of the plotting library, as text.
@@ -100,100 +106,171 @@ fn draw_error(error: impl std::fmt::Display) -> PlotError {
     }
 }
 
-/// The chart as an SVG document.
-fn draw_svg(chart: &Chart) -> Result<String, PlotError> {
-    let no_data = || PlotError::NoData {
+/// Height of a panel's title, in pixels.
+const CAPTION_HEIGHT: u32 = 30;
+/// Height of one chart's panel, in pixels.
+const PANEL_HEIGHT: u32 = 340;
+/// Height of one line of the legend below the charts, in pixels.
+const LEGEND_LINE: u32 = 22;
+/// Height of one row of marker letters above a panel's plot area, in pixels.
+const LETTER_ROW: u32 = 16;
+/// Letters closer than this, in pixels, go on different rows.
+const LETTER_GAP: f64 = 14.0;
+/// The longest annotation text the legend shows.
+const MAX_LEGEND_TEXT: usize = 100;
+
+/// Assigns each marker (in time order) the first row of letters where it keeps
+/// [`LETTER_GAP`] from the letter before it, so letters never overlap.
+fn letter_rows(positions: &[f64]) -> Vec<usize> {
+    let mut last_in_row: Vec<f64> = Vec::new();
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
+    let mut rows = vec![0; positions.len()];
+    for i in order {
+        let x = positions[i];
+        let row = match last_in_row.iter().position(|&last| x - last >= LETTER_GAP) {
+            Some(row) => row,
+            None => {
+                last_in_row.push(f64::NEG_INFINITY);
+                last_in_row.len() - 1
+            }
+        };
+        last_in_row[row] = x;
+        rows[i] = row;
+    }
+    rows
+}
+
+/// The charts as one SVG document: a panel per chart, lettered annotation markers
+/// above each plot area (never over the lines), and one legend below every panel that
+/// names the series (with their colors) and each marker (letter, time, message).
+fn draw_svg(charts: &[Chart]) -> Result<String, PlotError> {
+    let first = charts.first().ok_or_else(|| PlotError::NoData {
+        title: String::new(),
+    })?;
+    let no_data = |chart: &Chart| PlotError::NoData {
         title: chart.title.clone(),
     };
-    let (start, end) = chart.time_range().ok_or_else(no_data)?;
-    let (lo, hi) = chart.value_range().ok_or_else(no_data)?;
-    // A single instant gets a minute on each side; values get 5% of room.
+    let (start, end) = first.time_range().ok_or_else(|| no_data(first))?;
+    for chart in charts {
+        chart.value_range().ok_or_else(|| no_data(chart))?;
+    }
+    // A single instant gets a minute on each side.
     let (start, end) = if start == end {
         (start - TimeDelta::minutes(1), end + TimeDelta::minutes(1))
     } else {
         (start, end)
     };
-    let (lo, hi) = widen(lo, hi);
-    let pad = (hi - lo) * 0.05;
-    let (lo, hi) = (
-        if lo >= 0.0 {
-            (lo - pad).max(0.0)
-        } else {
-            lo - pad
-        },
-        hi + pad,
-    );
     let span = end - start;
+    let markers = first.markers_in_range();
+    let plot_width = f64::from(SIZE.0 - 72 - 32);
+    let seconds = span.num_milliseconds().max(1) as f64;
+    let positions: Vec<f64> = markers
+        .iter()
+        .map(|m| (m.at - start).num_milliseconds() as f64 / seconds * plot_width)
+        .collect();
+    let rows = letter_rows(&positions);
+    let letter_rows_used = rows.iter().max().map_or(0, |r| r + 1) as u32;
+    let series_count: usize = charts.iter().map(|c| c.series.len()).sum();
+    let legend_lines = (series_count + markers.len()) as u32;
+    let panel_height = PANEL_HEIGHT + LETTER_ROW * letter_rows_used;
+    let height = panel_height * charts.len() as u32 + LEGEND_LINE * legend_lines + 16;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(chart.heading(), (FONT, 26))
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(72)
-            .build_cartesian_2d(start..end, lo..hi)
-            .map_err(draw_error)?;
-        let time_label = |t: &DateTime<Utc>| short_time(*t, span);
-        let value_label = |v: &f64| axis_number(*v);
-        let x_desc = format!(
-            "time (UTC), {} to {}",
-            start.format("%Y-%m-%d %H:%M"),
-            end.format("%Y-%m-%d %H:%M")
-        );
-        plot.configure_mesh()
-            .x_labels(8)
-            .y_labels(6)
-            .x_label_formatter(&time_label)
-            .y_label_formatter(&value_label)
-            .x_desc(x_desc)
-            .y_desc(text::sanitize(&chart.unit).into_owned())
-            .light_line_style(RGBColor(235, 235, 235))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .draw()
-            .map_err(draw_error)?;
-        for (index, series) in chart.series.iter().enumerate() {
-            draw_series(&mut plot, series, PALETTE[index % PALETTE.len()])?;
-        }
-        for (index, marker) in chart.markers_in_range().into_iter().enumerate() {
-            let line = DashedLineSeries::new(
-                [(marker.at, lo), (marker.at, hi)],
-                6,
-                4,
-                MARKER_COLOR.stroke_width(1),
-            );
-            plot.draw_series(line).map_err(draw_error)?;
-            // Stagger the labels so close markers do not print over each other, and end
-            // them at the line in the right part of the chart so they stay inside it.
-            let y = hi - (hi - lo) * (0.03 + 0.06 * (index % 3) as f64);
-            let when = short_time(marker.at, span);
-            let label = text::sanitize(&marker.label);
-            let right_part = (marker.at - start) * 10 > span * 6;
-            let (label, anchor) = if right_part {
-                (format!("{label} {when} ▼"), HPos::Right)
-            } else {
-                (format!("▼ {when} {label}"), HPos::Left)
-            };
-            let style = TextStyle::from((FONT, LABEL_SIZE))
-                .color(&MARKER_COLOR)
-                .pos(Pos::new(anchor, VPos::Top));
-            plot.draw_series(std::iter::once(Text::new(label, (marker.at, y), style)))
+        let (panels, legend) = root.split_vertically(panel_height * charts.len() as u32);
+        let panels = panels.split_evenly((charts.len(), 1));
+        let mut color_index = 0;
+        let mut legend_entries: Vec<(String, Option<RGBColor>)> = Vec::new();
+        for (chart, panel) in charts.iter().zip(&panels) {
+            let (lo, hi) = padded(chart.value_range().ok_or_else(|| no_data(chart))?);
+            // The title first, then the rows of marker letters, then the plot area.
+            let caption = TextStyle::from((FONT, 22)).pos(Pos::new(HPos::Center, VPos::Top));
+            let heading = text::sanitize(&chart.heading()).into_owned();
+            panel
+                .draw(&Text::new(heading, ((SIZE.0 / 2) as i32, 8), caption))
                 .map_err(draw_error)?;
-        }
-        if chart.series.iter().any(|s| !s.name.is_empty()) {
-            plot.configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font((FONT, LABEL_SIZE))
+            let mut plot = ChartBuilder::on(panel)
+                .margin(16)
+                .margin_top(CAPTION_HEIGHT + 6 + LETTER_ROW * letter_rows_used)
+                .x_label_area_size(44)
+                .y_label_area_size(72)
+                .build_cartesian_2d(start..end, lo..hi)
+                .map_err(draw_error)?;
+            let time_label = |t: &DateTime<Utc>| short_time(*t, span);
+            let value_label = |v: &f64| axis_number(*v);
+            plot.configure_mesh()
+                .x_labels(8)
+                .y_labels(6)
+                .x_label_formatter(&time_label)
+                .y_label_formatter(&value_label)
+                .x_desc("time (UTC)")
+                .y_desc(text::sanitize(&chart.unit).into_owned())
+                .light_line_style(RGBColor(235, 235, 235))
+                .label_style((FONT, LABEL_SIZE))
+                .axis_desc_style((FONT, LABEL_SIZE))
                 .draw()
+                .map_err(draw_error)?;
+            for series in &chart.series {
+                let color = PALETTE[color_index % PALETTE.len()];
+                color_index += 1;
+                draw_series(&mut plot, series, color)?;
+                legend_entries.push((format!("━━ {}", text::sanitize(&series.name)), Some(color)));
+            }
+            for ((index, marker), row) in markers.iter().enumerate().zip(&rows) {
+                let line = DashedLineSeries::new(
+                    [(marker.at, lo), (marker.at, hi)],
+                    6,
+                    4,
+                    MARKER_COLOR.stroke_width(1),
+                );
+                plot.draw_series(line).map_err(draw_error)?;
+                // The letter sits above the plot area, in its own row when another
+                // letter is close: it never covers a line, a label or another letter.
+                let (x, top) = plot.backend_coord(&(marker.at, hi));
+                let (panel_x, panel_y) = panel.get_base_pixel();
+                let y = top - panel_y - 4 - (LETTER_ROW as i32) * (*row as i32);
+                let style = TextStyle::from((FONT, LABEL_SIZE))
+                    .color(&MARKER_COLOR)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom));
+                let letter = marker_letter(index).to_string();
+                panel
+                    .draw(&Text::new(letter, (x - panel_x, y), style))
+                    .map_err(draw_error)?;
+            }
+        }
+        for (index, marker) in markers.iter().enumerate() {
+            let label = text::clean_line(&marker.label, MAX_LEGEND_TEXT);
+            let when = short_time(marker.at, span);
+            legend_entries.push((format!("{}  {when}  {label}", marker_letter(index)), None));
+        }
+        for (line, (entry, color)) in legend_entries.iter().enumerate() {
+            let color = color.unwrap_or(MARKER_COLOR);
+            let style = TextStyle::from((FONT, LABEL_SIZE))
+                .color(&color)
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            let y = 4 + (LEGEND_LINE as i32) * line as i32;
+            legend
+                .draw(&Text::new(entry.clone(), (88, y), style))
                 .map_err(draw_error)?;
         }
         root.present().map_err(draw_error)?;
     }
     Ok(svg)
+}
+
+/// The value range with room: a flat series widened, 5 % more on each side, never
+/// below zero for values that are not.
+fn padded((lo, hi): (f64, f64)) -> (f64, f64) {
+    let (lo, hi) = widen(lo, hi);
+    let pad = (hi - lo) * 0.05;
+    let lo = if lo >= 0.0 {
+        (lo - pad).max(0.0)
+    } else {
+        lo - pad
+    };
+    (lo, hi + pad)
 }
 
 type Plot<'a, 'b> = ChartContext<
@@ -205,8 +282,7 @@ type Plot<'a, 'b> = ChartContext<
     >,
 >;
 
-/// Draws one series: a line for each run of finite values, a dot for a lone value, and
-/// one legend entry.
+/// Draws one series: a line for each run of finite values, a dot for a lone value.
 fn draw_series(
     plot: &mut Plot<'_, '_>,
     series: &super::ChartSeries,
@@ -222,22 +298,13 @@ fn draw_series(
             _ => {}
         }
     }
-    let mut labelled = series.name.is_empty();
     for run in runs.into_iter().filter(|r| !r.is_empty()) {
-        let drawn = if run.len() == 1 {
+        if run.len() == 1 {
             let dot = run.into_iter().map(|p| Circle::new(p, 3, color.filled()));
-            plot.draw_series(dot).map_err(draw_error)?
+            plot.draw_series(dot).map_err(draw_error)?;
         } else {
             plot.draw_series(LineSeries::new(run, color.stroke_width(2)))
-                .map_err(draw_error)?
-        };
-        if !labelled {
-            labelled = true;
-            drawn
-                .label(text::sanitize(&series.name).into_owned())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
+                .map_err(draw_error)?;
         }
     }
     Ok(())
@@ -252,7 +319,12 @@ mod tests {
     fn svg_plot_has_axes_legend_and_markers() {
         let dir = tempfile::tempdir().expect("a temp dir");
         let path = dir.path().join("latency.SVG");
-        write_plot(&latency_chart(), &path).expect("an SVG");
+        let mut volume = latency_chart();
+        volume.title = "Traces".into();
+        volume.series.truncate(1);
+        volume.series[0].name = "traces".into();
+        let charts = [latency_chart(), volume];
+        write_plot(&charts, &path).expect("an SVG");
         let svg = std::fs::read_to_string(&path).expect("the SVG");
         assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
         assert!(svg.trim_end().ends_with("</svg>"));
@@ -260,14 +332,17 @@ mod tests {
         // plotters writes each text on its own line between the tags.
         for expected in [
             "\nLatency (ms)\n",
+            "\nTraces (ms)\n",
             "\nms\n",
-            "time (UTC), 2024-01-01 12:00 to 2024-01-01 12:59",
             "\n12:00\n",
             "\n12:50\n",
-            "\nserver\n",
-            "\nclient\n",
-            "\n▼ 12:05 config change\n",
-            "\ndeploy v1.2 12:40 ▼\n",
+            "\n━━ server\n",
+            "\n━━ client\n",
+            "\n━━ traces\n",
+            "\nA  12:05  config change\n",
+            "\nB  12:40  deploy v1.2\n",
+            "\nA\n",
+            "\nB\n",
         ] {
             assert!(svg.contains(expected), "missing {expected:?}");
         }
@@ -280,24 +355,34 @@ mod tests {
         }
         // Deterministic.
         let again = dir.path().join("again.svg");
-        write_plot(&latency_chart(), &again).expect("an SVG");
+        write_plot(&charts, &again).expect("an SVG");
         assert_eq!(std::fs::read_to_string(&again).expect("the SVG"), svg);
+    }
+
+    #[test]
+    fn close_marker_letters_take_separate_rows() {
+        assert_eq!(letter_rows(&[0.0, 100.0, 200.0]), [0, 0, 0]);
+        assert_eq!(letter_rows(&[100.0, 105.0, 110.0, 200.0]), [0, 1, 2, 0]);
+        // Rows are given in time order, whatever the input order.
+        assert_eq!(letter_rows(&[105.0, 100.0]), [1, 0]);
     }
 
     #[test]
     fn plot_errors_are_one_line() {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let error = write_plot(&latency_chart(), &dir.path().join("chart.pdf")).expect_err("pdf");
+        let error = write_plot(&[latency_chart()], &dir.path().join("chart.pdf")).expect_err("pdf");
+        assert!(check_plot_path(Path::new("chart.pdf")).is_err());
+        assert!(check_plot_path(Path::new("chart.Svg")).is_ok());
         assert!(matches!(error, PlotError::UnsupportedFormat { .. }));
         let message = error.to_string();
         assert!(
             message.contains("chart.pdf") && message.contains(".svg"),
             "{message}"
         );
-        let error = write_plot(&Chart::default(), &dir.path().join("x.svg")).expect_err("empty");
+        let error = write_plot(&[Chart::default()], &dir.path().join("x.svg")).expect_err("empty");
         assert!(matches!(error, PlotError::NoData { .. }));
         let error =
-            write_plot(&latency_chart(), &dir.path().join("missing/x.svg")).expect_err("no dir");
+            write_plot(&[latency_chart()], &dir.path().join("missing/x.svg")).expect_err("no dir");
         assert!(matches!(error, PlotError::Write { .. }));
         assert!(!error.to_string().contains('\n'), "{error}");
     }

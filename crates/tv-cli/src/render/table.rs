@@ -16,6 +16,18 @@ pub enum Align {
     Right,
 }
 
+/// How a text column may be narrowed to fit the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Cut {
+    /// Cut the end, with `…`.
+    #[default]
+    End,
+    /// Cut the start (a sparkline keeps its newest slices), narrowed before any other.
+    Start,
+    /// Never cut (names people look for: apps).
+    Never,
+}
+
 /// One column of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Column {
@@ -25,6 +37,11 @@ pub struct Column {
     pub header: String,
     /// How the column's values line up.
     pub align: Align,
+    /// How a text column may be narrowed.
+    pub cut: Cut,
+    /// When the table is too wide even with text narrowed, columns with the highest
+    /// rank are left out first; 0 is never left out.
+    pub drop_rank: u8,
 }
 
 impl Column {
@@ -34,6 +51,21 @@ impl Column {
             name: name.into(),
             header: header.into(),
             align,
+            cut: Cut::End,
+            drop_rank: 0,
+        }
+    }
+
+    /// The same column, narrowed as `cut` says.
+    pub fn cut(self, cut: Cut) -> Column {
+        Column { cut, ..self }
+    }
+
+    /// The same column, left out of a too-wide table before those of a lower rank.
+    pub fn droppable(self, rank: u8) -> Column {
+        Column {
+            drop_rank: rank,
+            ..self
         }
     }
 
@@ -88,6 +120,8 @@ impl Table {
 const GAP: &str = "  ";
 /// Text columns are never truncated below this many columns (or their natural width).
 const MIN_TEXT_WIDTH: usize = 6;
+/// Nor sparklines below this many slices.
+const MIN_SPARKLINE_WIDTH: usize = 8;
 
 /// Writes `table` as aligned columns, fitted to `width` when given.
 pub(crate) fn write_table(
@@ -123,54 +157,90 @@ pub(crate) fn write_table(
                 .collect()
         })
         .collect();
-    let aligns: Vec<Align> = table.columns.iter().map(|c| c.align).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| text::width(h)).collect();
     for row in &rows {
         for (w, (cell, _)) in widths.iter_mut().zip(row) {
             *w = (*w).max(text::width(cell));
         }
     }
-    if let Some(max) = width {
-        fit(&mut widths, &aligns, max);
-    }
-    let header_line: Vec<(&str, super::Tone)> = headers
+    let shown: Vec<usize> = match width {
+        Some(max) => fit(&mut widths, &table.columns, max),
+        None => (0..widths.len()).collect(),
+    };
+    let pick = |all: &[usize]| shown.iter().map(|&i| all[i]).collect::<Vec<_>>();
+    let widths = pick(&widths);
+    let columns: Vec<&Column> = shown.iter().map(|&i| &table.columns[i]).collect();
+    let header_line: Vec<(&str, super::Tone)> = shown
         .iter()
-        .map(|h| (h.as_str(), super::Tone::Plain))
+        .map(|&i| (headers[i].as_str(), super::Tone::Plain))
         .collect();
     write_line(
         &header_line,
         &widths,
-        &aligns,
+        &columns,
         Some(style::BOLD),
         color,
         out,
     )?;
     for row in &rows {
-        let line: Vec<(&str, super::Tone)> = row.iter().map(|(s, t)| (s.as_str(), *t)).collect();
-        write_line(&line, &widths, &aligns, None, color, out)?;
+        let line: Vec<(&str, super::Tone)> = shown
+            .iter()
+            .map(|&i| (row[i].0.as_str(), row[i].1))
+            .collect();
+        write_line(&line, &widths, &columns, None, color, out)?;
     }
     Ok(())
 }
 
-/// Narrows the widest text columns, one column at a time, until the table fits `max`
-/// columns or no text column can shrink further. Number columns never shrink.
-fn fit(widths: &mut [usize], aligns: &[Align], max: usize) {
+/// Fits the table into `max` terminal columns and returns the columns to show: first
+/// the [`Cut::Start`] columns (sparklines) narrow down to the minimum, then columns are
+/// left out by [`Column::drop_rank`] (highest first), then the widest [`Cut::End`]
+/// columns narrow, one column at a time. [`Cut::Never`] and number columns never
+/// shrink; a table that still does not fit is printed as it is.
+fn fit(widths: &mut [usize], columns: &[Column], max: usize) -> Vec<usize> {
     let natural: Vec<usize> = widths.to_vec();
-    let total = |widths: &[usize]| -> usize {
-        widths.iter().sum::<usize>() + GAP.len() * widths.len().saturating_sub(1)
+    let mut shown: Vec<usize> = (0..widths.len()).collect();
+    let total = |widths: &[usize], shown: &[usize]| -> usize {
+        shown.iter().map(|&i| widths[i]).sum::<usize>() + GAP.len() * shown.len().saturating_sub(1)
     };
-    while total(widths) > max {
-        let widest = widths
+    let shrinkable = |i: usize, w: usize, cut: Cut| {
+        let min = match cut {
+            Cut::Start => MIN_SPARKLINE_WIDTH,
+            Cut::End | Cut::Never => MIN_TEXT_WIDTH,
+        };
+        columns[i].align == Align::Left && columns[i].cut == cut && w > min.min(natural[i])
+    };
+    let narrow = |widths: &mut [usize], shown: &[usize], cut: Cut| {
+        while total(widths, shown) > max {
+            let widest = shown
+                .iter()
+                .map(|&i| (i, widths[i]))
+                .filter(|&(i, w)| shrinkable(i, w, cut))
+                .max_by_key(|&(i, w)| (w, std::cmp::Reverse(i)))
+                .map(|(i, _)| i);
+            match widest {
+                Some(i) => widths[i] -= 1,
+                None => break,
+            }
+        }
+    };
+    narrow(widths, &shown, Cut::Start);
+    while total(widths, &shown) > max {
+        let least = shown
             .iter()
             .enumerate()
-            .filter(|&(i, &w)| aligns[i] == Align::Left && w > MIN_TEXT_WIDTH.min(natural[i]))
-            .max_by_key(|&(i, &w)| (w, std::cmp::Reverse(i)))
-            .map(|(i, _)| i);
-        match widest {
-            Some(i) => widths[i] -= 1,
+            .filter(|&(_, &i)| columns[i].drop_rank > 0)
+            .max_by_key(|&(_, &i)| (columns[i].drop_rank, i))
+            .map(|(at, _)| at);
+        match least {
+            Some(at) => {
+                shown.remove(at);
+            }
             None => break,
         }
     }
+    narrow(widths, &shown, Cut::End);
+    shown
 }
 
 /// Writes one line: every cell truncated or padded to its column's width. The last
@@ -178,20 +248,25 @@ fn fit(widths: &mut [usize], aligns: &[Align], max: usize) {
 fn write_line(
     cells: &[(&str, super::Tone)],
     widths: &[usize],
-    aligns: &[Align],
+    columns: &[&Column],
     header: Option<anstyle::Style>,
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut line = String::new();
     let last = cells.len().saturating_sub(1);
-    for (i, ((cell, tone), (&width, &align))) in
-        cells.iter().zip(widths.iter().zip(aligns)).enumerate()
+    for (i, ((cell, tone), (&width, column))) in
+        cells.iter().zip(widths.iter().zip(columns)).enumerate()
     {
         if i > 0 {
             line.push_str(GAP);
         }
-        let shown = text::truncate(cell, width);
+        let align = column.align;
+        // A header always reads from its start.
+        let shown = match column.cut {
+            Cut::Start if header.is_none() => text::keep_end(cell, width),
+            _ => text::truncate(cell, width),
+        };
         let pad = text::padding(&shown, width);
         let painted = style::paint(&shown, header.unwrap_or_else(|| style::tone(*tone)), color);
         match align {
@@ -215,8 +290,9 @@ mod tests {
     use super::*;
 
     fn fitted(widths: &[usize], aligns: &[Align], max: usize) -> Vec<usize> {
+        let columns: Vec<Column> = aligns.iter().map(|&a| Column::new("c", "C", a)).collect();
         let mut widths = widths.to_vec();
-        fit(&mut widths, aligns, max);
+        fit(&mut widths, &columns, max);
         widths
     }
 
@@ -230,5 +306,26 @@ mod tests {
         // Never below the minimum; numbers never shrink.
         assert_eq!(fitted(&[20, 10, 5], &[Left, Left, Right], 5), [6, 6, 5]);
         assert_eq!(fitted(&[3, 9], &[Left, Right], 5), [3, 9]);
+    }
+
+    #[test]
+    fn fit_narrows_sparklines_then_drops_then_cuts_but_never_names() {
+        let columns = [
+            Column::text("app", "App").cut(Cut::Never),
+            Column::number("n", "N"),
+            Column::number("extra", "Extra").droppable(2),
+            Column::text("layer", "Layer").droppable(1),
+            Column::text("trend", "Trend").cut(Cut::Start),
+        ];
+        // 30 + 5 + 5 + 12 + 24 + 4 gaps × 2 = 84.
+        let mut widths = vec![30, 5, 5, 12, 24];
+        assert_eq!(fit(&mut widths, &columns, 80), [0, 1, 2, 3, 4]);
+        assert_eq!(widths[4], 20, "the sparkline narrows first");
+        let mut widths = vec![30, 5, 5, 12, 24];
+        assert_eq!(fit(&mut widths, &columns, 62), [0, 1, 3, 4]);
+        assert_eq!(widths, [30, 5, 5, 12, 8]);
+        let mut widths = vec![30, 5, 5, 12, 24];
+        assert_eq!(fit(&mut widths, &columns, 40), [0, 1, 4]);
+        assert_eq!(widths[0], 30, "app names are never cut");
     }
 }

@@ -218,8 +218,62 @@ fn table_empty_and_sanitized() {
     };
     assert_eq!(
         rendered(&report, &options(Format::Table, true, None)),
-        "\u{1b}[1mApps\u{1b}[0m\n\u{1b}[1mAPP\u{1b}[0m\nevil [2Jname second line\n"
+        "\u{1b}[1mApps\u{1b}[0m\n\u{1b}[1mAPP\u{1b}[0m\nevilname second line\n"
     );
+}
+
+#[test]
+fn csv_cells_hold_no_escape_sequences() {
+    let mut table = Table::new(vec![Column::text("app", "APP")]);
+    table.push(vec![Cell::text("a\u{1b}]0;owned\u{7}b\u{1b}[2Jc\rd")]);
+    let report = Report {
+        tables: vec![table],
+        ..Report::default()
+    };
+    assert_eq!(
+        rendered(&report, &options(Format::Csv, false, None)),
+        "app\nabc d\n"
+    );
+}
+
+#[test]
+fn a_report_table_fits_80_columns_without_cutting_app_names() {
+    use crate::render::Cut;
+    let name = "checkout-service-eu-west-1";
+    let mut table = Table::new(vec![
+        Column::text("app", "App").cut(Cut::Never),
+        Column::number("volume", "Traces"),
+        Column::number("average_us", "Average"),
+        Column::number("latest_us", "Latest").droppable(3),
+        Column::number("change", "Δ avg"),
+        Column::number("error_rate", "Errors"),
+        Column::number("rps", "Req/s").droppable(2),
+        Column::text("top_layer", "Most time in").droppable(1),
+        Column::text("trend_us", "Latency trend").cut(Cut::Start),
+    ]);
+    let trend: Vec<Option<f64>> = (0..24).map(|i| Some(f64::from(i))).collect();
+    table.push(vec![
+        Cell::text(name),
+        Cell::count(13_100),
+        Cell::text("74.7 ms"),
+        Cell::text("75.0 ms"),
+        Cell::text("-40.3%"),
+        Cell::text("1.79%"),
+        Cell::text("6.11/s"),
+        Cell::text("java_servlet"),
+        Cell::sparkline(&trend, 24),
+    ]);
+    let report = Report {
+        tables: vec![table],
+        ..Report::default()
+    };
+    let out = rendered(&report, &options(Format::Table, false, Some(80)));
+    for line in out.lines() {
+        assert!(crate::render::text::width(line) <= 80, "{line}");
+    }
+    assert!(out.contains(name), "{out}");
+    // The sparkline keeps its newest (highest) slices.
+    assert!(out.trim_end().ends_with('█'), "{out}");
 }
 
 #[test]
@@ -266,7 +320,7 @@ fn chart_with_gaps_and_markers() {
     let chart = latency_chart();
     let plain = render_chart(&chart, 72, 8, false);
     assert!(plain.starts_with("Latency (ms)\n"));
-    assert!(plain.contains("▼ 12:40 deploy v1.2"));
+    assert!(plain.contains("B 12:40 deploy v1.2"));
     assert!(!plain.contains("old deploy"));
     assert!(plain.lines().all(|l| text::width(l) <= 72));
     insta::assert_snapshot!("chart_plain", plain);

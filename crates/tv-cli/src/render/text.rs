@@ -9,23 +9,81 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// The mark that ends truncated text.
 pub(crate) const ELLIPSIS: char = '…';
 
-/// `s` with every control character (newlines, tabs, escape sequences…) replaced by a
-/// space.
+/// `s` with every terminal escape sequence removed (CSI `ESC [ … final`, OSC
+/// `ESC ] … BEL` or `ESC \\`, and two-character `ESC x`) and every other control
+/// character (newlines, tabs, BEL, C1 controls…) replaced by a space, so that text
+/// from a server can neither move the cursor nor set the title or the clipboard.
 pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
-    if s.chars().any(char::is_control) {
-        Cow::Owned(
-            s.chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(s)
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
     }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(if c.is_control() { ' ' } else { c });
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameters and intermediates up to a final byte 0x40..=0x7e.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('\u{40}'..='\u{7e}').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \\).
+            Some(']' | 'P' | 'X' | '^' | '_') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' {
+                        break;
+                    }
+                    if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text from a server for one line of stderr: [`sanitize`]d and cut to at most `max`
+/// characters (ending in `…` when cut).
+pub(crate) fn clean_line(s: &str, max: usize) -> String {
+    let clean = sanitize(s);
+    if clean.chars().count() <= max {
+        return clean.into_owned();
+    }
+    let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+    cut.push(ELLIPSIS);
+    cut
 }
 
 /// The number of terminal columns `s` takes.
 pub(crate) fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
+}
+
+/// The last `max` columns of `s` (the newest slices of a sparkline).
+pub(crate) fn keep_end(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, c) in s.char_indices().rev() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    Cow::Owned(s[start..].to_string())
 }
 
 /// `s` cut to at most `max` columns, ending in `…` when anything was cut.
@@ -63,7 +121,14 @@ mod tests {
     #[test]
     fn sanitize_replaces_control_characters() {
         assert_eq!(sanitize("plain"), "plain");
-        assert_eq!(sanitize("a\tb\nc\u{1b}[31m"), "a b c [31m");
+        assert_eq!(sanitize("a\tb\nc\u{1b}[31mred"), "a b cred");
+        assert_eq!(
+            sanitize("x\u{1b}]0;title\u{7}y\u{1b}]52;c;Zm9v\u{1b}\\z"),
+            "xyz"
+        );
+        assert_eq!(sanitize("bell\u{7}\rcr\u{9b}"), "bell  cr ");
+        assert_eq!(clean_line(&"é".repeat(10), 4), "ééé…");
+        assert_eq!(keep_end("▁▂▃▄▅", 2), "▄▅");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Window-over-window comparison: this window against the one before it, overall and
-//! per layer, for regression checks such as a `--fail-if-slower PCT` CI gate.
+//! per layer; the CI gate over it is [`crate::workflow::GateRules`].
 //!
 //! Fetch the previous window with `time_end` = [`TimeWindow::previous_end`] of the
 //! current one (same window size).
@@ -59,10 +59,11 @@ impl WindowSummary {
 }
 
 /// The current window against the previous one. Deltas are `current − previous`;
-/// percentages are relative to the previous window (`+10.0` = 10 % more).
+/// relative changes are fractions of the previous window (`0.1` = 10 % more).
 ///
-/// JSON: `{"current": <WindowSummary>, "previous": …, "average_delta_us", "average_change_pct",
-/// "volume_delta", "volume_change_pct", "error_rate_delta"}` (absent values are null).
+/// JSON: `{"current": <WindowSummary>, "previous": …, "average_delta_us",
+/// "average_change_fraction", "volume_delta", "volume_change_fraction",
+/// "error_rate_delta"}` (absent values are null).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Comparison {
     /// This window.
@@ -73,23 +74,29 @@ pub struct Comparison {
     #[serde(rename = "average_delta_us", serialize_with = "ser_opt_signed_us")]
     #[schemars(with = "Option<f64>")]
     pub average_delta: Option<TimeDelta>,
-    /// Change of the average latency in percent of the previous one; `None` unless both
-    /// windows have one and the previous one is not zero.
+    /// Change of the average latency as a fraction of the previous one ([`change_fraction`]).
     #[serde(serialize_with = "ser_opt_num")]
-    pub average_change_pct: Option<f64>,
+    pub average_change_fraction: Option<f64>,
     /// Change of the volume (saturating at the bounds of `i64`).
     pub volume_delta: i64,
-    /// Change of the volume in percent of the previous one; `None` if that was zero.
+    /// Change of the volume as a fraction of the previous one; `None` if that was zero.
     #[serde(serialize_with = "ser_opt_num")]
-    pub volume_change_pct: Option<f64>,
+    pub volume_change_fraction: Option<f64>,
     /// Change of the error rate as a fraction (0.01 = one percentage point); `None`
     /// unless both windows have one.
     #[serde(serialize_with = "ser_opt_num")]
     pub error_rate_delta: Option<f64>,
 }
 
-fn change_pct(current: f64, previous: f64) -> Option<f64> {
-    (previous != 0.0).then(|| (current - previous) / previous * 100.0)
+fn relative_change(current: f64, previous: f64) -> Option<f64> {
+    (previous != 0.0).then(|| (current - previous) / previous)
+}
+
+/// Relative change of a latency against the one before, as a fraction (`0.1` = 10 %
+/// slower); `None` unless both are known and the previous one is not zero.
+pub fn change_fraction(current: Option<Duration>, previous: Option<Duration>) -> Option<f64> {
+    let (c, p) = current.zip(previous)?;
+    relative_change(c.as_nanos() as f64, p.as_nanos() as f64)
 }
 
 impl Comparison {
@@ -98,31 +105,23 @@ impl Comparison {
         let averages = current.average.zip(previous.average);
         let average_delta = averages
             .and_then(|(c, p)| Some(TimeDelta::from_std(c).ok()? - TimeDelta::from_std(p).ok()?));
-        let average_change_pct =
-            averages.and_then(|(c, p)| change_pct(c.as_nanos() as f64, p.as_nanos() as f64));
         let volume_delta = i128::from(current.volume) - i128::from(previous.volume);
         Comparison {
             current,
             previous,
             average_delta,
-            average_change_pct,
+            average_change_fraction: change_fraction(current.average, previous.average),
             volume_delta: i64::try_from(volume_delta).unwrap_or(if volume_delta < 0 {
                 i64::MIN
             } else {
                 i64::MAX
             }),
-            volume_change_pct: change_pct(current.volume as f64, previous.volume as f64),
+            volume_change_fraction: relative_change(current.volume as f64, previous.volume as f64),
             error_rate_delta: current
                 .error_rate
                 .zip(previous.error_rate)
                 .map(|(c, p)| c - p),
         }
-    }
-
-    /// Whether the average got slower by more than `threshold_pct` percent; `None` when
-    /// the windows cannot be compared (an average missing or the previous one zero).
-    pub fn slower_by_more_than(&self, threshold_pct: f64) -> Option<bool> {
-        self.average_change_pct.map(|pct| pct > threshold_pct)
     }
 }
 
@@ -194,17 +193,6 @@ pub fn compare_layers(current: &[LayerSeries], previous: &[LayerSeries]) -> Vec<
     out
 }
 
-/// A comparison that got slower than a threshold, from [`WindowComparison::slowdowns`].
-///
-/// JSON: `{"layer": "nginx" | null, "average_change_pct": 12.5}` (`null` = the whole app).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct Slowdown {
-    /// The layer, or `None` for the app overall.
-    pub layer: Option<String>,
-    /// How much slower, in percent.
-    pub average_change_pct: f64,
-}
-
 /// The whole window-over-window report: the app overall and each layer.
 ///
 /// JSON: `{"overall": <Comparison>, "layers": [<LayerComparison>, …]}`.
@@ -214,36 +202,6 @@ pub struct WindowComparison {
     pub overall: Comparison,
     /// Per layer ([`compare_layers`]); empty when layers were not compared.
     pub layers: Vec<LayerComparison>,
-}
-
-impl WindowComparison {
-    /// Everything that got slower by more than `threshold_pct` percent: the overall
-    /// average first, then layers present in both windows. Empty means the gate passes.
-    pub fn slowdowns(&self, threshold_pct: f64) -> Vec<Slowdown> {
-        let overall = self
-            .overall
-            .average_change_pct
-            .filter(|pct| *pct > threshold_pct)
-            .map(|pct| Slowdown {
-                layer: None,
-                average_change_pct: pct,
-            });
-        let layers = self
-            .layers
-            .iter()
-            .filter(|l| l.presence == Presence::Both)
-            .filter_map(|l| {
-                let pct = l
-                    .comparison
-                    .average_change_pct
-                    .filter(|pct| *pct > threshold_pct)?;
-                Some(Slowdown {
-                    layer: Some(l.layer.clone()),
-                    average_change_pct: pct,
-                })
-            });
-        overall.into_iter().chain(layers).collect()
-    }
 }
 
 #[cfg(test)]

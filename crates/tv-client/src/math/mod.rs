@@ -39,7 +39,7 @@ mod strategies;
 
 pub use align::Alignment;
 pub use compare::{
-    Comparison, LayerComparison, Presence, Slowdown, WindowComparison, WindowSummary,
+    Comparison, LayerComparison, Presence, WindowComparison, WindowSummary, change_fraction,
     compare_layers,
 };
 pub use errors::{ApproxErrorCount, ErrorEstimate, estimate_errors};

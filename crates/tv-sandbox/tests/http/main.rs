@@ -2,9 +2,11 @@
 //! transports, errors, writes, faults, hardening, snapshots and the binary as a process.
 //! One test binary (one link) with a module per concern.
 
+mod clock;
 mod common;
 mod faults;
 mod hardening;
+mod incidents;
 mod process;
 mod reads;
 mod series;

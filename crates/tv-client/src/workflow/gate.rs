@@ -1,0 +1,233 @@
+//! The CI gate over a window-over-window comparison: rules that catch incidents and
+//! stay quiet otherwise.
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::json_shape::{ser_opt_num, ser_us};
+use crate::math::{Comparison, Presence, WindowComparison};
+use crate::units::format_duration;
+
+/// What the gate checks. The app's request latency always counts; a layer counts only
+/// when it carries at least `min_share` of the request time and `min_calls` calls in
+/// each window; no latency rule trips on a change smaller than `min_delta`.
+///
+/// JSON: `{"max_slowdown_fraction", "min_delta_us", "min_share_fraction", "min_calls",
+/// "max_error_increase_fraction"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+pub struct GateRules {
+    /// Trip when a latency is slower by more than this fraction (`0.1` = 10 %);
+    /// `None`: latency does not gate.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub max_slowdown_fraction: Option<f64>,
+    /// A latency trips only when it also grew by more than this (an absolute floor, so
+    /// that tiny latencies cannot trip it).
+    #[serde(rename = "min_delta_us", serialize_with = "ser_us")]
+    #[schemars(with = "f64")]
+    pub min_delta: Duration,
+    /// A layer counts only with at least this fraction of the request time (0..1).
+    pub min_share_fraction: f64,
+    /// A layer counts only with at least this many calls in each window.
+    pub min_calls: u64,
+    /// Trip when the error rate rose by more than this fraction (`0.01` = one
+    /// percentage point); `None`: errors do not gate.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub max_error_increase_fraction: Option<f64>,
+}
+
+impl Default for GateRules {
+    /// 10 % slower and at least 5 ms; layers with 20 % of the time and 100 calls; the
+    /// error rate does not gate.
+    fn default() -> Self {
+        GateRules {
+            max_slowdown_fraction: Some(0.10),
+            min_delta: Duration::from_millis(5),
+            min_share_fraction: 0.20,
+            min_calls: 100,
+            max_error_increase_fraction: None,
+        }
+    }
+}
+
+impl GateRules {
+    /// No rule at all: a comparison without a gate.
+    pub const OFF: GateRules = GateRules {
+        max_slowdown_fraction: None,
+        min_delta: Duration::from_millis(5),
+        min_share_fraction: 0.20,
+        min_calls: 100,
+        max_error_increase_fraction: None,
+    };
+
+    /// Whether any rule can trip.
+    pub fn is_active(&self) -> bool {
+        self.max_slowdown_fraction.is_some() || self.max_error_increase_fraction.is_some()
+    }
+
+    /// Refuses NaN, infinite, negative and absurd thresholds ([`Error::InvalidArgument`]):
+    /// a slowdown of 0..=100 (10 000 %), a share and an error increase of 0..=1, a floor
+    /// of at most an hour.
+    pub fn validate(&self) -> Result<(), Error> {
+        let check = |name: &str, value: f64, max: f64| {
+            if value.is_finite() && (0.0..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::InvalidArgument(format!(
+                    "{name} must be a number from 0 to {max} (got {value})"
+                )))
+            }
+        };
+        if let Some(v) = self.max_slowdown_fraction {
+            check("the slowdown threshold (fraction)", v, 100.0)?;
+        }
+        if let Some(v) = self.max_error_increase_fraction {
+            check("the error-rate threshold (fraction)", v, 1.0)?;
+        }
+        check("the minimum share (fraction)", self.min_share_fraction, 1.0)?;
+        if self.min_delta > Duration::from_secs(3600) {
+            return Err(Error::InvalidArgument(format!(
+                "the minimum latency change must be at most 1 h (got {})",
+                format_duration(self.min_delta)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Applies the rules to a comparison.
+    pub fn judge(&self, comparison: &WindowComparison) -> Verdict {
+        let mut tripped = Vec::new();
+        if let Some(max) = self.max_slowdown_fraction {
+            tripped.extend(self.slower(None, &comparison.overall, max));
+            let shares = shares(comparison);
+            for (layer, share) in comparison.layers.iter().zip(shares) {
+                let c = &layer.comparison;
+                let counts = layer.presence == Presence::Both
+                    && share.is_some_and(|s| s >= self.min_share_fraction)
+                    && c.current.volume >= self.min_calls
+                    && c.previous.volume >= self.min_calls;
+                if counts {
+                    tripped.extend(self.slower(Some(&layer.layer), c, max));
+                }
+            }
+        }
+        if let Some(max) = self.max_error_increase_fraction {
+            let c = &comparison.overall;
+            if let Some(delta) = c.error_rate_delta.filter(|d| *d > max) {
+                let pp = |r: Option<f64>| r.map_or("-".into(), |r| format!("{:.2}%", r * 100.0));
+                tripped.push(Trip {
+                    rule: Rule::ErrorRate,
+                    layer: None,
+                    change_fraction: Some(delta),
+                    message: format!(
+                        "error rate {} → {} (+{:.2} pp) rose more than {:.2} pp",
+                        pp(c.previous.error_rate),
+                        pp(c.current.error_rate),
+                        delta * 100.0,
+                        max * 100.0
+                    ),
+                });
+            }
+        }
+        Verdict {
+            rules: *self,
+            active: self.is_active(),
+            tripped,
+        }
+    }
+
+    fn slower(&self, layer: Option<&str>, c: &Comparison, max: f64) -> Option<Trip> {
+        let change = c.average_change_fraction.filter(|f| *f > max)?;
+        let delta = c.average_delta?.to_std().ok()?;
+        if delta <= self.min_delta {
+            return None;
+        }
+        let (before, now) = (c.previous.average?, c.current.average?);
+        let subject = layer.map_or("latency".to_string(), |l| format!("layer {l} per call"));
+        Some(Trip {
+            rule: if layer.is_some() {
+                Rule::LayerLatency
+            } else {
+                Rule::Latency
+            },
+            layer: layer.map(str::to_string),
+            change_fraction: Some(change),
+            message: format!(
+                "{subject} {} → {} (+{:.1}%, +{}) is more than {:.1}% and {} slower",
+                format_duration(before),
+                format_duration(now),
+                change * 100.0,
+                format_duration(delta),
+                max * 100.0,
+                format_duration(self.min_delta)
+            ),
+        })
+    }
+}
+
+/// Each layer's share of the request time in the current window (its time per call ×
+/// calls over the sum of all layers'; by-layer totals are self time, so they add up to
+/// the request time).
+fn shares(comparison: &WindowComparison) -> Vec<Option<f64>> {
+    let time = |c: &Comparison| {
+        c.current
+            .average
+            .map_or(0.0, |a| a.as_secs_f64() * c.current.volume as f64)
+    };
+    let all: f64 = comparison.layers.iter().map(|l| time(&l.comparison)).sum();
+    comparison
+        .layers
+        .iter()
+        .map(|l| (all > 0.0).then(|| time(&l.comparison) / all))
+        .collect()
+}
+
+/// Which rule tripped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The app's request latency got slower.
+    Latency,
+    /// A layer that carries enough of the request time got slower per call.
+    LayerLatency,
+    /// The app's error rate rose.
+    ErrorRate,
+}
+
+/// One rule that tripped, with the numbers behind it.
+///
+/// JSON: `{"rule": "latency" | "layer_latency" | "error_rate", "layer": null | "mysql",
+/// "change_fraction": 0.42, "message": "latency 100 ms → 142 ms (+42.0%, +42.0 ms) …"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Trip {
+    /// The rule.
+    pub rule: Rule,
+    /// The layer, for [`Rule::LayerLatency`].
+    pub layer: Option<String>,
+    /// The change that tripped it: relative latency change, or the error-rate increase
+    /// (a fraction: 0.01 = one percentage point).
+    #[serde(serialize_with = "ser_opt_num")]
+    pub change_fraction: Option<f64>,
+    /// The rule and its numbers, on one line.
+    pub message: String,
+}
+
+/// The gate's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Verdict {
+    /// The rules applied.
+    pub rules: GateRules,
+    /// Whether any rule was set (a comparison without a gate always passes).
+    pub active: bool,
+    /// What tripped; empty: the gate passes.
+    pub tripped: Vec<Trip>,
+}
+
+impl Verdict {
+    /// Whether nothing tripped.
+    pub fn passed(&self) -> bool {
+        self.tripped.is_empty()
+    }
+}

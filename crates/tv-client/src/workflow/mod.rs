@@ -1,0 +1,48 @@
+//! tv's workflows as library calls: the all-apps report, the one-app report and the
+//! window-over-window comparison with its CI gate. Each takes a [`TraceView`], returns a
+//! typed result (`Serialize` + `JsonSchema`, the JSON the CLI prints) and resolves the
+//! end of its window in one place, [`Now`]: the server's idea of now, never this
+//! machine's clock.
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use tv_client::{TimeWindow, TraceView};
+//! use tv_client::workflow::{self, CompareRequest, GateRules, Now};
+//!
+//! # async fn run(tv: TraceView) -> Result<(), tv_client::Error> {
+//! let now = Now::server(&tv);
+//! // How every app is doing over the last hour, busiest first.
+//! let report = workflow::report(&tv, &now, TimeWindow::Hour, None, 8).await?;
+//! for row in &report.apps {
+//!     println!("{} {:?} {:?}", row.app, row.average, row.change_fraction);
+//! }
+//! // Or as each app completes, for progress on thousands of apps.
+//! let end = now.resolve(None, None).await?;
+//! let apps = tv.discovery().apps().await?;
+//! let mut rows = workflow::report_stream(&tv, apps, TimeWindow::Hour, end, 8);
+//! while let Some(done) = rows.next().await { let _ = done; }
+//! // The CI gate: this hour against the one before.
+//! let request = CompareRequest::new("web-shop").rules(GateRules::default());
+//! let comparison = workflow::compare(&tv, &now, &request).await?;
+//! assert!(comparison.verdict.passed() || !comparison.verdict.tripped.is_empty());
+//! # Ok(())
+//! # }
+//! ```
+
+mod annotations;
+mod app_report;
+mod clock;
+mod compare;
+mod gate;
+mod hosts;
+mod now;
+mod report;
+
+pub use annotations::{NamedAnnotation, annotations_with_apps};
+pub use app_report::{AppReport, app_report};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use compare::{Baseline, CompareRequest, CompareResult, compare};
+pub use gate::{GateRules, Rule, Trip, Verdict};
+pub use hosts::{HostRef, resolve_host};
+pub use now::{Now, clock_skew};
+pub use report::{AppFailure, AppRow, AppsReport, app_row, collect, report, report_stream};

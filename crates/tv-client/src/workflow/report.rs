@@ -1,0 +1,208 @@
+//! The all-apps report: one row per app, fetched with bounded concurrency.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::now::Now;
+use crate::client::TraceView;
+use crate::error::Error;
+use crate::fanout::AppResult;
+use crate::filter::{RequestsFilter, ServerFilter};
+use crate::json_shape::{ser_opt_num, ser_opt_us};
+use crate::math;
+use crate::window::TimeWindow;
+
+/// One app's row of the report.
+///
+/// JSON: durations in microseconds (`_us`), ratios as fractions 0..1.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct AppRow {
+    /// The app.
+    pub app: String,
+    /// Server traces in the window.
+    pub volume: u64,
+    /// Their average latency (server's summary).
+    #[serde(rename = "average_us", serialize_with = "ser_opt_us")]
+    #[schemars(with = "Option<f64>")]
+    pub average: Option<Duration>,
+    /// Latency of the most recent minute / 15 minutes / hour (hour / day / week window).
+    #[serde(rename = "latest_us", serialize_with = "ser_opt_us")]
+    #[schemars(with = "Option<f64>")]
+    pub latest: Option<Duration>,
+    /// The average of the window before.
+    #[serde(rename = "previous_average_us", serialize_with = "ser_opt_us")]
+    #[schemars(with = "Option<f64>")]
+    pub previous_average: Option<Duration>,
+    /// Change of the average against the window before, a fraction (`0.1` = 10 % slower).
+    #[serde(serialize_with = "ser_opt_num")]
+    pub change_fraction: Option<f64>,
+    /// Volume-weighted error rate, a fraction 0..1.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub error_rate: Option<f64>,
+    /// Failed traces, approximated as rate × volume per slice.
+    pub errors_approx: u64,
+    /// Requests (traced or not) per second, from the server's summary.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub requests_per_second: Option<f64>,
+    /// The layer where most time is spent.
+    pub top_layer: Option<String>,
+    /// That layer's share of the time, a fraction 0..1.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub top_layer_share: Option<f64>,
+    /// Average latency per slice, oldest first, microseconds (`null` = no traffic).
+    #[serde(rename = "trend_us", serialize_with = "ser_trend")]
+    #[schemars(with = "Vec<Option<f64>>")]
+    pub trend: Vec<Option<Duration>>,
+}
+
+fn ser_trend<S: serde::Serializer>(trend: &[Option<Duration>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(trend.iter().map(|d| crate::json_shape::opt_us(*d)))
+}
+
+/// An app whose data could not be fetched.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct AppFailure {
+    /// The app.
+    pub app: String,
+    /// Why, on one line.
+    pub error: String,
+}
+
+/// The report of all apps.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct AppsReport {
+    /// The window.
+    pub window: TimeWindow,
+    /// Its end (the window before ends where this one starts).
+    pub end: DateTime<Utc>,
+    /// One row per app, busiest first (then by name).
+    pub apps: Vec<AppRow>,
+    /// Apps whose data could not be fetched, by name.
+    pub failed: Vec<AppFailure>,
+}
+
+/// Everything one row needs: six calls, issued concurrently, over the window of size
+/// `window` ending at `end` and the one before it.
+pub async fn app_row(
+    tv: TraceView,
+    app: String,
+    window: TimeWindow,
+    end: DateTime<Utc>,
+) -> Result<AppRow, Error> {
+    let current = ServerFilter::new().window(window).end(end);
+    let previous_end = window.previous_end(end).unwrap_or(end);
+    let previous = ServerFilter::new().window(window).end(previous_end);
+    let requests = RequestsFilter::new().window(window).end(end);
+    let latency = tv.latency();
+    let (summary, before, series, rates, totals, layers) = futures::try_join!(
+        latency.server_summary(&app, &current),
+        latency.server_summary(&app, &previous),
+        latency.server_series(&app, &current),
+        tv.errors().rate(&app, &current),
+        tv.requests().summary(&app, &requests),
+        latency.by_layer(&app, &current),
+    )?;
+    let errors = math::estimate_errors(&rates, &series);
+    let top = math::time_shares(&layers)
+        .into_iter()
+        .filter(|s| s.share.is_some())
+        .max_by(|a, b| a.total.cmp(&b.total));
+    Ok(AppRow {
+        volume: summary.count,
+        average: summary.average,
+        latest: summary.latest,
+        previous_average: before.average,
+        change_fraction: math::change_fraction(summary.average, before.average),
+        error_rate: errors.rate,
+        errors_approx: errors.errors.get(),
+        requests_per_second: totals.per_second,
+        top_layer_share: top.as_ref().and_then(|t| t.share),
+        top_layer: top.map(|t| t.layer),
+        trend: series.iter().map(|p| p.average).collect(),
+        app,
+    })
+}
+
+/// The rows of `apps` as each completes (not in input order), at most `concurrency`
+/// apps at a time, each app's fetch on its own task (so answers decode on every core).
+/// One app's failure is its [`AppResult`]; the others go on. Nothing is held but what
+/// is in flight, so a caller with thousands of apps can show progress as rows arrive.
+pub fn report_stream<'a>(
+    tv: &'a TraceView,
+    apps: impl IntoIterator<Item = String> + 'a,
+    window: TimeWindow,
+    end: DateTime<Utc>,
+    concurrency: usize,
+) -> impl Stream<Item = AppResult<AppRow>> + 'a {
+    tv.fan_out(apps, concurrency, move |tv, app| {
+        spawned(app_row(tv, app, window, end))
+    })
+}
+
+/// The report of every app the server lists over `window`, ending at `end` (the
+/// server's now when `None`). Rows are busiest first; failed apps are listed by name.
+pub async fn report(
+    tv: &TraceView,
+    now: &Now,
+    window: TimeWindow,
+    end: Option<DateTime<Utc>>,
+    concurrency: usize,
+) -> Result<AppsReport, Error> {
+    let apps = tv.discovery().apps().await?;
+    let end = now.resolve(apps.first().map(String::as_str), end).await?;
+    collect(
+        window,
+        end,
+        report_stream(tv, apps, window, end, concurrency),
+        |_| {},
+    )
+    .await
+}
+
+/// Collects a [`report_stream`] into an [`AppsReport`], calling `progress` after each
+/// app.
+pub async fn collect(
+    window: TimeWindow,
+    end: DateTime<Utc>,
+    results: impl Stream<Item = AppResult<AppRow>>,
+    mut progress: impl FnMut(&AppResult<AppRow>),
+) -> Result<AppsReport, Error> {
+    let mut apps = Vec::new();
+    let mut failed = Vec::new();
+    let mut results = std::pin::pin!(results);
+    while let Some(done) = results.next().await {
+        progress(&done);
+        match done.result {
+            Ok(row) => apps.push(row),
+            Err(error) => failed.push(AppFailure {
+                app: done.app,
+                error: error.to_string(),
+            }),
+        }
+    }
+    apps.sort_by(|a, b| b.volume.cmp(&a.volume).then_with(|| a.app.cmp(&b.app)));
+    failed.sort_by(|a, b| a.app.cmp(&b.app));
+    Ok(AppsReport {
+        window,
+        end,
+        apps,
+        failed,
+    })
+}
+
+/// Runs one app's fetch as its own task. A panic inside stays a panic.
+async fn spawned<F>(fetch: F) -> Result<AppRow, Error>
+where
+    F: Future<Output = Result<AppRow, Error>> + Send + 'static,
+{
+    match tokio::spawn(fetch).await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(Error::transport("the fetch was cancelled")),
+    }
+}

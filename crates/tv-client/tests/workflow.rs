@@ -1,0 +1,181 @@
+//! The workflows against an in-process, frozen sandbox: one "now" (the server's, even
+//! with a client clock that is years off), the report, the comparison and its gate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use futures::StreamExt;
+use tv_client::workflow::{self, Baseline, CompareRequest, FixedClock, GateRules, Now, Rule};
+use tv_client::{NewAnnotation, ServerFilter, TimeWindow, TraceView};
+
+const NOW: i64 = 1_704_283_200; // 2024-01-03T12:00:00Z
+
+async fn sandbox() -> (tv_sandbox::server::RunningSandbox, TraceView) {
+    let mut config = tv_sandbox::server::SandboxConfig::demo();
+    config.now = Some(NOW);
+    let sandbox = tv_sandbox::server::start(config)
+        .await
+        .expect("sandbox starts");
+    let tv = TraceView::builder()
+        .site(sandbox.base_url())
+        .api_key("sandbox")
+        .build()
+        .expect("client");
+    (sandbox, tv)
+}
+
+fn frozen() -> DateTime<Utc> {
+    Utc.timestamp_opt(NOW, 0).unwrap()
+}
+
+/// A client clock that is more than two years off.
+fn wrong_clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock(
+        Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
+    ))
+}
+
+#[tokio::test]
+async fn every_workflow_uses_the_servers_now() {
+    let (_sandbox, tv) = sandbox().await;
+    let now = Now::with_clock(&tv, wrong_clock());
+    assert_eq!(now.get(Some("web-shop")).await.unwrap(), frozen());
+
+    let one = workflow::app_report(&tv, &now, "web-shop", TimeWindow::Hour, None)
+        .await
+        .unwrap();
+    let server = tv
+        .latency()
+        .server_summary("web-shop", &ServerFilter::new())
+        .await
+        .unwrap();
+    assert_eq!(one.end, frozen());
+    assert_eq!(
+        one.summary.count, server.count,
+        "report APP = latency summary"
+    );
+    assert_eq!(one.summary.average, server.average);
+
+    let all = workflow::report(&tv, &now, TimeWindow::Hour, None, 4)
+        .await
+        .unwrap();
+    assert_eq!(all.end, frozen());
+    assert!(all.failed.is_empty(), "{:?}", all.failed);
+    let row = all.apps.iter().find(|r| r.app == "web-shop").unwrap();
+    assert_eq!(row.volume, server.count);
+    assert!(all.apps.windows(2).all(|w| w[0].volume >= w[1].volume));
+
+    let compared = workflow::compare(&tv, &now, &CompareRequest::new("web-shop"))
+        .await
+        .unwrap();
+    assert_eq!(compared.end, frozen());
+    assert_eq!(compared.comparison.overall.current.volume, server.count);
+    assert_eq!(frozen() - compared.previous_end, TimeDelta::hours(1));
+    assert!(!compared.verdict.active && compared.verdict.passed());
+}
+
+#[tokio::test]
+async fn the_stream_yields_every_app_once() {
+    let (_sandbox, tv) = sandbox().await;
+    let apps = tv.discovery().apps().await.unwrap();
+    let mut seen: Vec<String> =
+        workflow::report_stream(&tv, apps.clone(), TimeWindow::Hour, frozen(), 2)
+            .map(|done| {
+                assert!(done.result.is_ok(), "{}", done.app);
+                done.app
+            })
+            .collect()
+            .await;
+    seen.sort();
+    let mut expected = apps;
+    expected.sort();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn the_gate_names_the_rule_and_refuses_nonsense() {
+    let (_sandbox, tv) = sandbox().await;
+    let now = Now::server(&tv);
+    for bad in [f64::NAN, f64::INFINITY, -1.0, 1e9] {
+        let rules = GateRules {
+            max_slowdown_fraction: Some(bad),
+            ..GateRules::default()
+        };
+        let request = CompareRequest::new("web-shop").rules(rules);
+        let error = workflow::compare(&tv, &now, &request).await.unwrap_err();
+        assert!(
+            matches!(error, tv_client::Error::InvalidArgument(_)),
+            "{bad}: {error}"
+        );
+    }
+    let overlapping =
+        CompareRequest::new("web-shop").baseline(Baseline::Earlier(Duration::from_secs(600)));
+    assert!(matches!(
+        workflow::compare(&tv, &now, &overlapping).await,
+        Err(tv_client::Error::InvalidArgument(_))
+    ));
+    // Any slowdown at all, with no floor: whatever trips is named with its numbers.
+    let strict = GateRules {
+        max_slowdown_fraction: Some(0.0),
+        min_delta: Duration::ZERO,
+        min_share_fraction: 0.0,
+        min_calls: 0,
+        max_error_increase_fraction: Some(0.0),
+    };
+    let request = CompareRequest::new("web-shop").rules(strict);
+    let result = workflow::compare(&tv, &now, &request).await.unwrap();
+    assert!(!result.verdict.passed());
+    for trip in &result.verdict.tripped {
+        assert!(trip.message.contains('→'), "{}", trip.message);
+        assert_eq!(trip.layer.is_some(), trip.rule == Rule::LayerLatency);
+    }
+    // The same comparison with a floor of an hour cannot trip on latency.
+    let floor = GateRules {
+        min_delta: Duration::from_secs(3600),
+        max_error_increase_fraction: None,
+        ..strict
+    };
+    let result = workflow::compare(&tv, &now, &request.clone().rules(floor))
+        .await
+        .unwrap();
+    assert!(result.verdict.passed(), "{:?}", result.verdict.tripped);
+}
+
+#[tokio::test]
+async fn around_an_annotation_compares_before_with_after() {
+    let (_sandbox, tv) = sandbox().await;
+    let now = Now::with_clock(&tv, wrong_clock());
+    let at = frozen() - TimeDelta::hours(3);
+    tv.annotations()
+        .create(&NewAnnotation {
+            message: "deploy 2.0".into(),
+            app: Some("web-shop".into()),
+            time: Some(at),
+            ..NewAnnotation::default()
+        })
+        .await
+        .unwrap();
+    let request = CompareRequest::new("web-shop").baseline(Baseline::AroundLatest);
+    let result = workflow::compare(&tv, &now, &request).await.unwrap();
+    let note = result.around.as_ref().unwrap();
+    assert_eq!(note.message, "deploy 2.0");
+    assert_eq!(result.previous_end, at);
+    assert_eq!(result.end, at + TimeDelta::hours(1));
+    // A day after it is not over yet.
+    let day = request.window(TimeWindow::Day);
+    assert!(matches!(
+        workflow::compare(&tv, &now, &day).await,
+        Err(tv_client::Error::InvalidArgument(_))
+    ));
+}
+
+#[tokio::test]
+async fn clock_skew_is_the_servers_now_against_this_clock() {
+    let (_sandbox, tv) = sandbox().await;
+    let clock = FixedClock(frozen() - TimeDelta::hours(2));
+    let skew = workflow::clock_skew(&tv, &clock).await.unwrap().unwrap();
+    // Within the 30 s of a slice: the server is two hours ahead of this clock.
+    let off = (skew - TimeDelta::hours(2)).num_seconds().abs();
+    assert!(off <= 30, "{skew}");
+}
