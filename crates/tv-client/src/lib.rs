@@ -67,6 +67,7 @@
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
+//! | [`check`] | monitoring-plugin checks: threshold ranges, performance data, states |
 //!
 //! # Decoding a series
 //!
@@ -101,6 +102,7 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod error;
