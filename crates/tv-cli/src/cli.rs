@@ -7,6 +7,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::render::{ColorChoice, Format};
 
+mod sre;
+pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
+
 /// `tv --version`: the crate version and the API spec it speaks.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -165,6 +168,14 @@ pub enum Command {
     },
     /// This window against the previous one, per layer; a CI gate with --fail-if-slower.
     Compare(CompareArgs),
+    /// A Monitoring Plugins check (Nagios, Icinga, …): exit 0 OK, 1 WARNING, 2 CRITICAL,
+    /// 3 UNKNOWN.
+    Check(CheckArgs),
+    /// Serve TraceView's numbers to Prometheus on /metrics.
+    Exporter(ExporterArgs),
+    /// Write history for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// The JSON Schema of a command's JSON output.
     Schema {
         /// The command.

@@ -24,8 +24,14 @@ pub use exit::Exit;
 
 /// Parses the command line, runs the command, maps the outcome to an exit code.
 pub fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        Err(error) if error.use_stderr() && commands::check::is_check_invocation(&args) => {
+            let why = error.to_string();
+            let first = why.lines().next().unwrap_or_default();
+            return commands::check::unknown(first.trim_start_matches("error: "), None);
+        }
         Err(error) => {
             let code = if error.use_stderr() {
                 Exit::Usage
@@ -57,6 +63,10 @@ pub fn main() -> ExitCode {
             return Exit::Runtime.into();
         }
     };
+    if matches!(cli.command, cli::Command::Check(_)) {
+        // The plugin's exit codes (0..=3) and one UNKNOWN line for every failure.
+        return runtime.block_on(commands::check::run(cli));
+    }
     let mut key = None;
     let outcome = runtime.block_on(commands::run(cli, &env, &mut key));
     match outcome {

@@ -67,6 +67,7 @@
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
+//! | [`export`] | the Prometheus exporter's collection and registry, OpenMetrics history |
 //! | [`check`] | monitoring-plugin checks: threshold ranges, performance data, states |
 //!
 //! # Decoding a series
@@ -106,6 +107,7 @@ pub mod check;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod fanout;
 pub mod filter;
 pub mod history;
