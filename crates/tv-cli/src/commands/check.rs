@@ -164,9 +164,7 @@ mod tests {
             &["latency=1000"],
             &["stale"],
         ));
-        let Ok(spec) = spec else {
-            panic!("{spec:?}")
-        };
+        let Ok(spec) = spec else { panic!("{spec:?}") };
         let metrics: Vec<Metric> = spec.metrics.iter().map(|(m, _)| *m).collect();
         assert_eq!(metrics, [Metric::Stale, Metric::Latency, Metric::Traffic]);
         assert_eq!(spec.metrics[1].1.critical, "1000".parse().ok());
@@ -179,7 +177,10 @@ mod tests {
             (args(&[], &[], &[]), "nothing to check"),
             (args(&["latency"], &[], &[]), "expected METRIC=RANGE"),
             (args(&["speed=1"], &[], &[]), "unknown metric \"speed\""),
-            (args(&[], &["latency=20:10"], &[]), "the start is above the end"),
+            (
+                args(&[], &["latency=20:10"], &[]),
+                "the start is above the end",
+            ),
             (
                 args(&["latency=1", "latency=2"], &[], &[]),
                 "--warning given twice for latency",
@@ -195,9 +196,7 @@ mod tests {
 
     #[test]
     fn check_invocations_are_recognized_past_global_flags() {
-        let words = |s: &str| -> Vec<std::ffi::OsString> {
-            s.split(' ').map(Into::into).collect()
-        };
+        let words = |s: &str| -> Vec<std::ffi::OsString> { s.split(' ').map(Into::into).collect() };
         assert!(is_check_invocation(&words("tv check web-shop --bogus")));
         assert!(is_check_invocation(&words(
             "tv --api-key check --base-url http://x -v check"

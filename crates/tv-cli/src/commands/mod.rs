@@ -109,7 +109,7 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
         } => timeseries::requests(tv, &app, summary, &filter, env, now).await,
         Command::Latency(command) => timeseries::latency(tv, command, env, now).await,
         Command::Exporter(args) => exporter::run(tv, &args).await,
-        Command::Export(command) => export::run(tv, command, now).await,
+        Command::Export(command) => export::run(tv, command).await,
         Command::Check(_)
         | Command::Config(_)
         | Command::Completions { .. }
