@@ -26,6 +26,7 @@ Exit codes:
   3  authentication or configuration error (missing or refused key, bad profile)
   4  not found (unknown app, host or filter value)
   5  `tv compare --fail-if-slower`: a layer got slower than allowed
+`tv check` uses the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
 Try it without an account: tv --demo report";
