@@ -12,7 +12,7 @@ use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::{Request, Response, StatusCode, header};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use tv_client::TraceView;
@@ -21,6 +21,9 @@ use tv_client::export::prometheus::{Exporter, Format};
 
 use crate::cli::ExporterArgs;
 use crate::exit::{CliError, Exit};
+
+/// How long a scraper may take to send a request's headers.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 struct State {
     tv: TraceView,
@@ -64,6 +67,8 @@ pub async fn run(tv: &TraceView, args: &ExporterArgs) -> Result<Exit, CliError> 
                             async move { Ok::<_, Infallible>(answer(&state, request).await) }
                         });
                         let _ = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(HEADER_READ_TIMEOUT)
                             .serve_connection(TokioIo::new(stream), service)
                             .await;
                     });

@@ -53,6 +53,13 @@ pub struct Collection {
     pub duration: Duration,
 }
 
+impl Collection {
+    /// Whether TraceView answered: the apps were listed and not every app failed.
+    pub fn is_up(&self) -> bool {
+        self.listed && (self.failures.is_empty() || !self.apps.is_empty())
+    }
+}
+
 /// Collects `apps` (every app when empty), `concurrency` apps at a time.
 pub async fn collect(tv: &TraceView, apps: &[String], concurrency: usize) -> Collection {
     let started = Instant::now();

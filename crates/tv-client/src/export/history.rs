@@ -158,7 +158,8 @@ fn write_family(
     apps: &[AppHistory],
     samples: impl Fn(&AppHistory) -> &[Sample],
 ) -> io::Result<()> {
-    writeln!(out, "# HELP {} {}", family.name, family.help)?;
+    // The same text as the exporter's (prometheus-client ends help with a period).
+    writeln!(out, "# HELP {} {}.", family.name, family.help)?;
     writeln!(out, "# TYPE {} gauge", family.name)?;
     if let Some(unit) = family.unit {
         writeln!(out, "# UNIT {} {unit}", family.name)?;

@@ -58,7 +58,7 @@ pub const LAYER_CALL_LATENCY: Family = Family {
 /// Whether the last collection reached TraceView.
 pub const UP: Family = Family {
     name: "traceview_up",
-    help: "1 if the last collection listed the apps from TraceView, else 0",
+    help: "1 if the last collection reached TraceView (apps listed, not every app failed), else 0",
     unit: None,
 };
 /// Whether the last collection got every number of one app.

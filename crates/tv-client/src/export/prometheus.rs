@@ -154,7 +154,7 @@ impl Exporter {
                 set(&self.app_up, vec![("app", printable(app))], Some(0.0));
             }
         }
-        self.up.set(if collection.listed { 1.0 } else { 0.0 });
+        self.up.set(if collection.is_up() { 1.0 } else { 0.0 });
         self.collect_duration.set(collection.duration.as_secs_f64());
         self.collections.inc();
         self.collect_errors.inc_by(collection.failures.len() as u64);
