@@ -169,8 +169,7 @@ pub enum Command {
     },
     /// This window against the previous one, per layer; a CI gate with --fail-if-slower.
     Compare(CompareArgs),
-    /// A Monitoring Plugins check (Nagios, Icinga, …): exit 0 OK, 1 WARNING, 2 CRITICAL,
-    /// 3 UNKNOWN.
+    /// A Monitoring Plugins check for Nagios, Icinga, Sensu, Zabbix (exit codes 0-3).
     Check(CheckArgs),
     /// Serve TraceView's numbers to Prometheus on /metrics.
     Exporter(ExporterArgs),
