@@ -83,12 +83,17 @@ pub fn main() -> ExitCode {
 /// on one thread; the fan-out is bound by decoding and gains from a second core.
 fn runtime_builder(command: &cli::Command) -> tokio::runtime::Builder {
     match command {
-        cli::Command::Report(args) if args.app.is_none() => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            builder.worker_threads(cores.clamp(1, 2));
-            builder
-        }
+        cli::Command::Report(args) if args.app.is_none() => multi_thread(),
+        // A server whose collections fan out over many apps, like `tv report`.
+        cli::Command::Exporter(_) => multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     }
+}
+
+/// A runtime with up to two worker threads.
+fn multi_thread() -> tokio::runtime::Builder {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    builder.worker_threads(cores.clamp(1, 2));
+    builder
 }
