@@ -78,7 +78,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// One thread for everything but the fan-out of `tv report` (all apps), whose answers
+/// One thread for everything but the fan-out of `tv report` (all apps) and `tv exporter`, whose answers
 /// are decoded on up to two worker threads: one-shot commands start faster and smaller
 /// on one thread; the fan-out is bound by decoding and gains from a second core.
 fn runtime_builder(command: &cli::Command) -> tokio::runtime::Builder {
