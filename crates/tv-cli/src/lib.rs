@@ -28,9 +28,15 @@ pub fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(error) if error.use_stderr() && commands::check::is_check_invocation(&args) => {
-            let why = error.to_string();
-            let first = why.lines().next().unwrap_or_default();
-            return commands::check::unknown(first.trim_start_matches("error: "), None);
+            // clap's message up to its usage block, on one line.
+            let text = error.to_string();
+            let why: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:"))
+                .filter(|line| !line.is_empty())
+                .collect();
+            return commands::check::unknown(why.join(" ").trim_start_matches("error: "), None);
         }
         Err(error) => {
             let code = if error.use_stderr() {

@@ -131,7 +131,7 @@ fn every_failure_is_unknown_with_one_line() {
             vec!["check", APP, "--bogus"],
             "unexpected argument '--bogus'",
         ),
-        (vec!["check"], "required"),
+        (vec!["check"], "required arguments were not provided: <APP>"),
     ];
     for (args, expected) in cases {
         let mut command = tv(sandbox);
