@@ -9,6 +9,8 @@ use crate::render::{ColorChoice, Format};
 
 mod schema_target;
 pub use schema_target::SchemaTarget;
+mod sre;
+pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
 
 /// `tv --version`: the crate version and the API spec it speaks.
 pub const VERSION: &str = concat!(
@@ -26,6 +28,7 @@ Exit codes:
   3  authentication or configuration error (missing or refused key, bad profile)
   4  not found (unknown app, host or filter value)
   5  `tv compare --fail-if-slower/--fail-if-errors`: the gate tripped
+`tv check` uses the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
 Try it without an account: tv --demo report";
@@ -168,6 +171,13 @@ pub enum Command {
     },
     /// This window against the previous one, per layer; a CI gate with --fail-if-slower.
     Compare(CompareArgs),
+    /// A Monitoring Plugins check for Nagios, Icinga, Sensu, Zabbix (exit codes 0-3).
+    Check(CheckArgs),
+    /// Serve TraceView's numbers to Prometheus on /metrics.
+    Exporter(ExporterArgs),
+    /// Write history for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// The JSON Schema of a command's JSON output.
     Schema {
         /// The command, as you type it: `report`, `report APP`, `latency summary`,

@@ -24,8 +24,20 @@ pub use exit::Exit;
 
 /// Parses the command line, runs the command, maps the outcome to an exit code.
 pub fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        Err(error) if error.use_stderr() && commands::check::is_check_invocation(&args) => {
+            // clap's message up to its usage block, on one line.
+            let text = error.to_string();
+            let why: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:"))
+                .filter(|line| !line.is_empty())
+                .collect();
+            return commands::check::unknown(why.join(" ").trim_start_matches("error: "), None);
+        }
         Err(error) => {
             let code = if error.use_stderr() {
                 Exit::Usage
@@ -57,6 +69,10 @@ pub fn main() -> ExitCode {
             return Exit::Runtime.into();
         }
     };
+    if matches!(cli.command, cli::Command::Check(_)) {
+        // The plugin's exit codes (0..=3) and one UNKNOWN line for every failure.
+        return runtime.block_on(commands::check::run(cli));
+    }
     let mut key = None;
     let outcome = runtime.block_on(commands::run(cli, &env, &mut key));
     match outcome {
@@ -68,17 +84,22 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// One thread for everything but the fan-out of `tv report` (all apps), whose answers
+/// One thread for everything but the fan-out of `tv report` (all apps) and `tv exporter`, whose answers
 /// are decoded on up to two worker threads: one-shot commands start faster and smaller
 /// on one thread; the fan-out is bound by decoding and gains from a second core.
 fn runtime_builder(command: &cli::Command) -> tokio::runtime::Builder {
     match command {
-        cli::Command::Report(args) if args.app.is_none() => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            builder.worker_threads(cores.clamp(1, 2));
-            builder
-        }
+        cli::Command::Report(args) if args.app.is_none() => multi_thread(),
+        // A server whose collections fan out over many apps, like `tv report`.
+        cli::Command::Exporter(_) => multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     }
+}
+
+/// A runtime with up to two worker threads.
+fn multi_thread() -> tokio::runtime::Builder {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    builder.worker_threads(cores.clamp(1, 2));
+    builder
 }

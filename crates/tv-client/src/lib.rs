@@ -68,6 +68,8 @@
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
 //! | [`workflow`] | tv's workflows: the all-apps report (also streamed), one app's report, the comparison and its CI gate, the server's now, annotations with app names, hosts by name |
+//! | [`export`] | the Prometheus exporter's collection and registry, OpenMetrics history |
+//! | [`check`] | monitoring-plugin checks: threshold ranges, performance data, states |
 //!
 //! # Decoding a series
 //!
@@ -102,9 +104,11 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod fanout;
 pub mod filter;
 pub mod history;

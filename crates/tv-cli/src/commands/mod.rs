@@ -1,7 +1,10 @@
 //! The commands: each turns its arguments into tv-client calls and a [`Report`] for
 //! the one rendering layer.
 
+pub(crate) mod check;
 mod compare;
+mod export;
+mod exporter;
 mod listing;
 mod report;
 mod report_app;
@@ -107,7 +110,10 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             filter,
         } => timeseries::requests(tv, &app, summary, &filter, env, now).await,
         Command::Latency(command) => timeseries::latency(tv, command, env, now).await,
-        Command::Config(_)
+        Command::Exporter(args) => exporter::run(tv, &args).await,
+        Command::Export(command) => export::run(tv, command).await,
+        Command::Check(_)
+        | Command::Config(_)
         | Command::Completions { .. }
         | Command::Schema { .. }
         | Command::Sandbox(_)

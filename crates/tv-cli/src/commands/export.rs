@@ -1,0 +1,87 @@
+//! `tv export openmetrics`: history for `promtool tsdb create-blocks-from openmetrics`.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use tv_client::export::history::{self, AppHistory};
+use tv_client::{ServerFilter, TimeRange, TraceView};
+
+use crate::cli::{ExportArgs, ExportCommand};
+use crate::exit::{CliError, Exit};
+use crate::timearg::parse_time;
+
+/// Runs `tv export …`.
+pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliError> {
+    match command {
+        ExportCommand::Openmetrics(args) => openmetrics(tv, &args).await,
+    }
+}
+
+/// The server's now: the end of the newest slice of an hour series it sends without
+/// `time_end` — never the local clock.
+async fn server_now(tv: &TraceView, app: &str) -> Result<DateTime<Utc>, CliError> {
+    let series = tv
+        .latency()
+        .server_series(app, &ServerFilter::new())
+        .await?;
+    series.span().map(|span| span.end).ok_or_else(|| {
+        CliError::new(
+            Exit::Runtime,
+            format!("the server sent no slices for {app}, so its time is unknown"),
+        )
+    })
+}
+
+/// The range `--since`/`--until` name: `--since` is a span back from `--until`
+/// (`30d`) or a time; `now` and relative times are the server's.
+fn range(args: &ExportArgs, now: DateTime<Utc>) -> Result<TimeRange, CliError> {
+    let until = parse_time(&args.until, now)?;
+    let since = match humantime::parse_duration(args.since.trim()) {
+        Ok(span) => chrono::Duration::from_std(span)
+            .ok()
+            .and_then(|span| until.checked_sub_signed(span))
+            .ok_or_else(|| CliError::usage(format!("--since {} is too long", args.since)))?,
+        Err(_) => parse_time(&args.since, now)?,
+    };
+    TimeRange::new(since, until)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| CliError::usage("--since must be before --until"))
+}
+
+async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError> {
+    let Some(first) = args.apps.first() else {
+        return Err(CliError::usage("name at least one app"));
+    };
+    let now = server_now(tv, first).await?;
+    let range = range(args, now)?;
+    let mut histories: Vec<AppHistory> = Vec::with_capacity(args.apps.len());
+    for app in &args.apps {
+        histories.push(history::fetch(tv, app, range).await?);
+    }
+    let mut text = Vec::new();
+    history::write_openmetrics(&histories, &mut text)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, &text).map_err(|e| {
+            CliError::new(
+                Exit::Runtime,
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&text).and_then(|()| out.flush()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Ok),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let samples: usize = histories.iter().map(AppHistory::len).sum();
+    tracing::info!(
+        "exported {samples} samples of {} apps from {} to {}",
+        histories.len(),
+        range.start.to_rfc3339(),
+        range.end.to_rfc3339()
+    );
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,150 @@
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::*;
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_700_000_000 + minute * 60, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn series(volumes: &[u64]) -> Series<LatencyPoint> {
+    let points = volumes
+        .iter()
+        .enumerate()
+        .map(|(i, &volume)| LatencyPoint {
+            at: at(i as i64),
+            volume,
+            average: (volume > 0).then_some(Duration::from_millis(100)),
+        })
+        .collect();
+    match Series::new(points) {
+        Ok(s) => s.with_step(Duration::from_secs(60)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn thresholds(warning: &str, critical: &str) -> Thresholds {
+    Thresholds {
+        warning: warning.parse().ok(),
+        critical: critical.parse().ok(),
+    }
+}
+
+fn spec(metrics: Vec<(Metric, Thresholds)>) -> CheckSpec {
+    CheckSpec {
+        app: "web-shop".into(),
+        layer: None,
+        window: TimeWindow::Hour,
+        metrics,
+    }
+}
+
+#[test]
+fn critical_wins_over_warning_and_unknown_over_ok() {
+    let t = thresholds("10", "20");
+    assert_eq!(t.judge(Some(5.0)), Status::Ok);
+    assert_eq!(t.judge(Some(15.0)), Status::Warning);
+    assert_eq!(t.judge(Some(25.0)), Status::Critical);
+    assert_eq!(t.judge(None), Status::Unknown);
+    assert_eq!(Status::Ok.worst(Status::Unknown), Status::Unknown);
+    assert_eq!(Status::Unknown.worst(Status::Warning), Status::Warning);
+    assert_eq!(Status::Critical.worst(Status::Warning), Status::Critical);
+}
+
+#[test]
+fn latency_in_milliseconds_with_perfdata() {
+    let data = CheckData {
+        summary: Some(LatencySummary {
+            count: 10,
+            average: Some(Duration::from_micros(1_520_000)),
+            latest: Some(Duration::from_micros(80_000)),
+        }),
+        ..CheckData::default()
+    };
+    let result = evaluate(
+        &spec(vec![
+            (Metric::Latency, thresholds("500", "1000")),
+            (Metric::Latest, thresholds("500", "1000")),
+        ]),
+        &data,
+    );
+    assert_eq!(result.status(), Status::Critical);
+    assert_eq!(
+        result.output(),
+        "TRACEVIEW CRITICAL - web-shop: average latency 1520 ms CRITICAL (range 1000), \
+         latest latency 80 ms | 'latency'=1520ms;500;1000;0 'latest'=80ms;500;1000;0"
+    );
+}
+
+#[test]
+fn traffic_drop_and_stale_app() {
+    let data = CheckData {
+        series: Some(series(&[5, 3, 0, 0, 0])),
+        previous: Some(series(&[10, 10, 10, 10, 10])),
+        ..CheckData::default()
+    };
+    let result = evaluate(
+        &spec(vec![
+            (Metric::Traffic, thresholds("0.5:", "0.2:")),
+            (Metric::Stale, thresholds("2", "5")),
+        ]),
+        &data,
+    );
+    // 8 of 50 traces: a drop to 0.16, critical; last traces end at minute 2 of 5.
+    assert_eq!(result.measurements[0].value, Some(0.16));
+    assert_eq!(result.measurements[0].status, Status::Critical);
+    assert_eq!(result.measurements[1].value, Some(3.0));
+    assert_eq!(result.measurements[1].status, Status::Warning);
+    assert_eq!(result.status(), Status::Critical);
+}
+
+#[test]
+fn no_data_is_unknown_never_ok() {
+    let data = CheckData {
+        summary: Some(LatencySummary {
+            count: 0,
+            average: None,
+            latest: None,
+        }),
+        series: Some(series(&[0, 0, 0])),
+        previous: Some(series(&[0, 0, 0])),
+        ..CheckData::default()
+    };
+    let result = evaluate(
+        &spec(vec![
+            (Metric::Latency, thresholds("500", "1000")),
+            (Metric::Traffic, Thresholds::default()),
+            (Metric::Stale, thresholds("", "")),
+        ]),
+        &data,
+    );
+    assert_eq!(result.measurements[0].status, Status::Unknown);
+    assert_eq!(result.measurements[1].status, Status::Unknown);
+    // No traces in the whole series: at least its length.
+    assert_eq!(result.measurements[2].value, Some(3.0));
+    assert_eq!(result.status(), Status::Unknown);
+    assert!(result.output().starts_with(
+        "TRACEVIEW UNKNOWN - web-shop: average latency unknown (no traces in the window)"
+    ));
+    assert!(result.output().contains("'latency'=U;500;1000;0"));
+    assert_eq!(evaluate(&spec(Vec::new()), &data).status(), Status::Unknown);
+}
+
+#[test]
+fn unknown_output_is_one_line() {
+    assert_eq!(
+        unknown_output("server down\nretry\tlater "),
+        "TRACEVIEW UNKNOWN - server down retry later"
+    );
+}
+
+#[test]
+fn metric_names_round_trip() {
+    for metric in Metric::ALL {
+        assert_eq!(metric.name().parse::<Metric>(), Ok(metric));
+    }
+    assert!("latencyy".parse::<Metric>().is_err());
+}

@@ -1,0 +1,89 @@
+use std::time::Duration;
+
+use super::*;
+use crate::export::collect::{AppSnapshot, LayerSnapshot};
+
+fn collection() -> Collection {
+    Collection {
+        listed: true,
+        apps: vec![AppSnapshot {
+            app: "web-shop".into(),
+            average_seconds: Some(0.125),
+            latest_seconds: Some(0.25),
+            traced_per_second: Some(2.5),
+            requests_per_second: Some(3.0),
+            error_ratio: Some(0.01),
+            layers: vec![LayerSnapshot {
+                layer: "mysql".into(),
+                share: Some(0.5),
+                per_call_seconds: None,
+            }],
+        }],
+        failures: vec![(Some("billing".into()), crate::Error::Timeout)],
+        duration: Duration::from_millis(1500),
+    }
+}
+
+fn encode(exporter: &Exporter, format: Format) -> String {
+    match exporter.encode(format) {
+        Ok(text) => text,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn prometheus_text_names_units_and_labels() {
+    let exporter = Exporter::new();
+    exporter.update(&collection());
+    let text = encode(&exporter, Format::Prometheus);
+    for line in [
+        "# TYPE traceview_request_latency_average_seconds gauge",
+        "traceview_request_latency_average_seconds{app=\"web-shop\"} 0.125",
+        "traceview_error_ratio{app=\"web-shop\"} 0.01",
+        "traceview_layer_time_share_ratio{app=\"web-shop\",layer=\"mysql\"} 0.5",
+        "traceview_app_up{app=\"web-shop\"} 1.0",
+        "traceview_app_up{app=\"billing\"} 0.0",
+        "traceview_up 1.0",
+        "traceview_collect_duration_seconds 1.5",
+        "traceview_collections_total 1",
+        "traceview_collect_errors_total 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
+    }
+    // A layer without a per-call time has no sample rather than a made-up one.
+    assert!(
+        !text.contains("traceview_layer_call_latency_seconds{"),
+        "{text}"
+    );
+    assert!(!text.contains("# EOF"));
+}
+
+#[test]
+fn openmetrics_when_asked_and_series_replaced_on_update() {
+    let exporter = Exporter::new();
+    exporter.update(&collection());
+    exporter.update(&Collection {
+        listed: false,
+        ..Collection::default()
+    });
+    let text = encode(&exporter, Format::OpenMetrics);
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    assert!(
+        text.contains("# UNIT traceview_collect_duration_seconds seconds"),
+        "{text}"
+    );
+    assert!(!text.contains("web-shop"), "old series must go: {text}");
+    assert!(text.lines().any(|l| l == "traceview_up 0.0"), "{text}");
+    assert!(
+        text.lines().any(|l| l == "traceview_collections_total 2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn accept_header_negotiation() {
+    let scraper = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    assert_eq!(Format::negotiate(Some(scraper)), Format::OpenMetrics);
+    assert_eq!(Format::negotiate(Some("text/plain")), Format::Prometheus);
+    assert_eq!(Format::negotiate(None), Format::Prometheus);
+}
