@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::WindowArg;
+use super::window_parser;
 
 /// `tv check`: a Monitoring Plugins check.
 #[derive(Debug, Args)]
@@ -17,8 +17,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub layer: Option<String>,
     /// The window the metrics are computed over.
-    #[arg(long, value_enum, default_value_t = WindowArg::Hour)]
-    pub window: WindowArg,
+    #[arg(long, default_value = "hour", value_parser = window_parser())]
+    pub window: tv_client::TimeWindow,
     /// METRIC=RANGE: WARNING when the metric is an alert of the range (repeatable).
     #[arg(long, short = 'w', value_name = "METRIC=RANGE")]
     pub warning: Vec<String>,

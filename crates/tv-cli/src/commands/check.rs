@@ -79,7 +79,7 @@ fn spec(args: &CheckArgs) -> Result<CheckSpec, String> {
     Ok(CheckSpec {
         app: args.app.clone(),
         layer: args.layer.clone(),
-        window: crate::filters::window(args.window),
+        window: args.window,
         metrics: thresholds,
     })
 }
@@ -150,7 +150,7 @@ mod tests {
         CheckArgs {
             app: "web-shop".into(),
             layer: None,
-            window: crate::cli::WindowArg::Hour,
+            window: tv_client::TimeWindow::Hour,
             warning: owned(warning),
             critical: owned(critical),
             metric: owned(metric),
