@@ -67,6 +67,9 @@
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
+//! | [`dry_run`] | [`DryRun`]: the requests a write would send, recorded instead of sent |
+//! | [`deploy`] | deploy markers: start/end annotations around a command, deadline, best effort |
+//! | [`batch`] | many annotations from NDJSON or CSV, posted with bounded concurrency, one outcome per line |
 //!
 //! # Decoding a series
 //!
@@ -103,6 +106,9 @@
 
 pub mod client;
 pub mod config;
+pub mod deploy;
+pub mod dry_run;
+pub mod batch;
 pub mod error;
 pub mod fanout;
 pub mod filter;
@@ -128,6 +134,7 @@ pub use client::{
     AnnotationRange, Annotations, Apps, Discovery, Errors, Hosts, Latency, OrganizationApi,
     Requests, Stats, TraceView, TraceViewBuilder,
 };
+pub use dry_run::{DryRun, WriteRequest};
 pub use error::Error;
 pub use fanout::AppResult;
 pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};
