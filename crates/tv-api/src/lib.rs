@@ -147,7 +147,10 @@ fn capture(
         operation,
         method: request.method().to_string(),
         url: request.url().clone(),
-        body: request.body().and_then(reqwest::Body::as_bytes).map(<[u8]>::to_vec),
+        body: request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .map(<[u8]>::to_vec),
     };
     match sink.lock() {
         Ok(mut requests) => requests.push(captured),

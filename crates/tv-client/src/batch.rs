@@ -337,7 +337,10 @@ mod tests {
         assert_eq!(lines[0].line, 1);
         assert_eq!(lines[0].note.app.as_deref(), Some("web-shop"));
         assert_eq!(lines[1].line, 3);
-        assert_eq!(lines[1].note.time.map(|t| t.timestamp()), Some(1_704_283_200));
+        assert_eq!(
+            lines[1].note.time.map(|t| t.timestamp()),
+            Some(1_704_283_200)
+        );
     }
 
     #[test]
@@ -380,7 +383,10 @@ mod tests {
         assert_eq!(FileFormat::detect(Some(csv), "{"), FileFormat::Csv);
         let jsonl = Path::new("notes.jsonl");
         assert_eq!(FileFormat::detect(Some(jsonl), "m"), FileFormat::Ndjson);
-        assert_eq!(FileFormat::detect(None, "  {\"message\":1}"), FileFormat::Ndjson);
+        assert_eq!(
+            FileFormat::detect(None, "  {\"message\":1}"),
+            FileFormat::Ndjson
+        );
         assert_eq!(FileFormat::detect(None, "message,app"), FileFormat::Csv);
         assert!(parse("", FileFormat::Ndjson).is_err());
     }

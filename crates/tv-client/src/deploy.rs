@@ -310,7 +310,10 @@ mod tests {
             ..marker
         };
         let killed = labelled.end(&CommandStatus::Signaled(15), Duration::from_secs(2));
-        assert_eq!(killed.message, "deploy v1.2: killed by signal 15, took 2.00 s");
+        assert_eq!(
+            killed.message,
+            "deploy v1.2: killed by signal 15, took 2.00 s"
+        );
     }
 
     #[test]

@@ -104,11 +104,11 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod client;
 pub mod config;
 pub mod deploy;
 pub mod dry_run;
-pub mod batch;
 pub mod error;
 pub mod fanout;
 pub mod filter;

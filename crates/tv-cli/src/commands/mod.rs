@@ -1,13 +1,16 @@
 //! The commands: each turns its arguments into tv-client calls and a [`Report`] for
 //! the one rendering layer.
 
+mod annotate_file;
 mod compare;
+mod dry_run;
 mod listing;
 mod report;
 mod report_app;
 mod schema;
 mod settings;
 mod timeseries;
+mod wrap;
 mod writes;
 
 use std::io::Write;

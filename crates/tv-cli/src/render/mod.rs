@@ -32,6 +32,7 @@ pub use chart::{Chart, ChartSeries, Marker, render_chart};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Table};
+pub(crate) use text::sanitize;
 
 /// Height in rows of the terminal charts printed in table mode.
 pub const CHART_HEIGHT: usize = 10;
