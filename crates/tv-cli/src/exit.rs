@@ -130,4 +130,11 @@ mod tests {
             assert_eq!(CliError::from(error).exit, exit);
         }
     }
+
+    #[test]
+    fn a_wrapped_command_keeps_its_own_code() {
+        assert_eq!(Exit::Command(143).code(), 143);
+        assert_eq!(Exit::Command(0).code(), 0);
+        assert_eq!(Exit::Regression.code(), 5);
+    }
 }

@@ -124,7 +124,7 @@ fn describe(request: &tv_api::CapturedRequest, key: &str) -> WriteRequest {
                 .into_owned()
                 .map(|(name, value)| {
                     let (name, value) = redacted_pair(&name, &value);
-                    (name.to_owned(), hide_key(&value, key).into_owned())
+                    (name.to_owned(), hide_key(value, key).into_owned())
                 })
                 .collect()
         })
