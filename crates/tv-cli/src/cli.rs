@@ -389,13 +389,13 @@ pub struct AnnotateArgs {
     #[arg(long, requires = "wrap")]
     pub best_effort: bool,
     /// With --wrap: the most time the two annotations may add, together.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration, requires = "wrap")]
     pub deadline: std::time::Duration,
     /// Post every annotation of an NDJSON or CSV file (`-` for stdin), one report line each.
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,
     /// With --from-file: annotations in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), requires = "from_file")]
     pub concurrency: u16,
     /// Print the request(s) that would be sent, key redacted; send nothing, run nothing.
     #[arg(long)]
