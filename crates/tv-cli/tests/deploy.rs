@@ -92,8 +92,8 @@ fn a_missing_command_exits_127_and_is_marked() {
 }
 
 /// Starts `tv annotate --wrap` on `script`, waits for the script's `ready`, sends
-/// SIGTERM to tv (not to the script) and returns (exit code, rest of stdout).
-fn terminate_while_running(sandbox: &Sandbox, script: &str) -> (i32, String) {
+/// `signal` to tv (not to the script) and returns (exit code, rest of stdout).
+fn signal_while_running(sandbox: &Sandbox, signal: &str, script: &str) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tv"))
         .env_clear()
         .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
@@ -109,7 +109,7 @@ fn terminate_while_running(sandbox: &Sandbox, script: &str) -> (i32, String) {
     stdout.read_line(&mut line).unwrap();
     assert_eq!(line, "ready\n");
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
@@ -122,21 +122,28 @@ fn terminate_while_running(sandbox: &Sandbox, script: &str) -> (i32, String) {
 #[test]
 fn sigterm_to_tv_reaches_the_command() {
     let (sandbox, state) = start_with(|_| {});
-    // The command traps SIGTERM: it only ever sees it if tv passes it on.
-    let trapping = "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done";
-    let (code, rest) = terminate_while_running(&sandbox, trapping);
+    // The command traps SIGTERM: it only ever sees it if tv passes it on (else it
+    // ends by itself after about 20 s with exit 0, and the test fails).
+    let trapping = "trap 'echo got-term; exit 7' TERM; echo ready; n=0; while [ $n -lt 400 ]; do n=$((n+1)); sleep 0.05; done";
+    let (code, rest) = signal_while_running(&sandbox, "-TERM", trapping);
     assert_eq!(code, 7);
     assert_eq!(rest, "got-term\n");
     assert!(messages(&state).pop().unwrap().contains("failed, exit 7"));
     // A command that does not trap it dies of it: 128 + 15, as a shell reports.
-    let (code, _) = terminate_while_running(&sandbox, "echo ready; exec sleep 60");
+    let (code, _) = signal_while_running(&sandbox, "-TERM", "echo ready; exec sleep 60");
     assert_eq!(code, 143);
-    assert!(
-        messages(&state)
-            .pop()
-            .unwrap()
-            .contains("killed by signal 15")
-    );
+    let last = messages(&state).pop().unwrap();
+    assert!(last.contains("killed by signal 15"), "{last}");
+    // SIGINT and SIGHUP are passed on too (no terminal here, so SIGINT is not the
+    // terminal's, which the command would get by itself).
+    for name in ["INT", "HUP"] {
+        let script = format!(
+            "trap 'echo got-{name}; exit 9' {name}; echo ready; n=0; while [ $n -lt 400 ]; do n=$((n+1)); sleep 0.05; done"
+        );
+        let (code, rest) = signal_while_running(&sandbox, &format!("-{name}"), &script);
+        assert_eq!(code, 9, "{name}");
+        assert_eq!(rest, format!("got-{name}\n"), "{name}");
+    }
 }
 
 #[test]
