@@ -462,6 +462,10 @@ pub enum SchemaTarget {
     ByLayer,
     /// `tv compare`.
     Compare,
+    /// `--dry-run` of any write.
+    DryRun,
+    /// `tv annotate --from-file`: one object per line of the file.
+    AnnotateFile,
 }
 
 /// The clap command tree (for completions and the man page).

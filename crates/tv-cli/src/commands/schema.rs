@@ -34,6 +34,8 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
         SchemaTarget::LatencySummary => schema_for!(LatencySummaryOutput),
         SchemaTarget::ByLayer => schema_for!(ByLayerOutput),
         SchemaTarget::Compare => schema_for!(CompareOutput),
+        SchemaTarget::DryRun => schema_for!(super::dry_run::DryRunOutput),
+        SchemaTarget::AnnotateFile => schema_for!(Vec<super::annotate_file::LineResult>),
     }
 }
 
