@@ -53,7 +53,7 @@
 //! `generated.rs` by hand (`cargo test` fails when it is stale).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -174,7 +174,64 @@ pub trait ResponseObserver: Send + Sync {
 pub struct ApiContext {
     key: ApiKey,
     observer: Option<Arc<dyn ResponseObserver>>,
+    capture: Option<Arc<Mutex<Vec<CapturedRequest>>>>,
 }
+
+// ---- dry runs (tv annotate/app/host --dry-run) -------------------------------------
+
+/// A request that a dry-run client built, with the key in it, and did not send.
+#[derive(Clone)]
+pub struct CapturedRequest {
+    /// The operationId, e.g. `log_message`.
+    pub operation: &'static str,
+    /// `GET`, `POST`, `DELETE`.
+    pub method: String,
+    /// The full URL, `key` included: redact before showing it.
+    pub url: reqwest::Url,
+    /// The form body of a POST, as it would go on the wire.
+    pub body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for CapturedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CapturedRequest")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("url", &"(holds the key)")
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a dry-run client answers instead of sending: the success envelope of a write.
+const DRY_RUN_ANSWER: &str = r#"{"data":true,"response":"ok"}"#;
+
+/// Records `request` and makes the answer a write gets when it succeeds.
+fn capture(
+    sink: &Mutex<Vec<CapturedRequest>>,
+    request: &reqwest::Request,
+    operation: &'static str,
+) -> reqwest::Response {
+    let captured = CapturedRequest {
+        operation,
+        method: request.method().to_string(),
+        url: request.url().clone(),
+        body: request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .map(<[u8]>::to_vec),
+    };
+    match sink.lock() {
+        Ok(mut requests) => requests.push(captured),
+        Err(poisoned) => poisoned.into_inner().push(captured),
+    }
+    let mut answer = http::Response::new(DRY_RUN_ANSWER);
+    answer.headers_mut().insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Response::from(answer)
+}
+// ---- end of dry runs ---------------------------------------------------------------
 
 impl ApiContext {
     /// A context that sends `key` on every request.
@@ -182,12 +239,20 @@ impl ApiContext {
         Self {
             key,
             observer: None,
+            capture: None,
         }
     }
 
     /// Adds an observer called after every exchange.
     pub fn with_observer(mut self, observer: Arc<dyn ResponseObserver>) -> Self {
         self.observer = Some(observer);
+        self
+    }
+
+    /// Makes the client a dry run: every request is recorded into `sink`, nothing is
+    /// sent, and each is answered `{"data": true, "response": "ok"}` (a write's success).
+    pub fn with_capture(mut self, sink: Arc<Mutex<Vec<CapturedRequest>>>) -> Self {
+        self.capture = Some(sink);
         self
     }
 
@@ -202,6 +267,7 @@ impl fmt::Debug for ApiContext {
         f.debug_struct("ApiContext")
             .field("key", &self.key)
             .field("observer", &self.observer.is_some())
+            .field("dry_run", &self.capture.is_some())
             .finish()
     }
 }
@@ -225,6 +291,9 @@ impl progenitor_client::ClientHooks<ApiContext> for Client {
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        if let Some(sink) = &self.inner().capture {
+            return Ok(capture(sink, &request, info.operation_id));
+        }
         let started = Instant::now();
         let result = self.client().execute(request).await;
         if let Some(observer) = &self.inner().observer {
@@ -248,7 +317,7 @@ mod tests {
         let context = ApiContext::new(ApiKey::new("s3cr3t-key"));
         assert_eq!(
             format!("{context:?}"),
-            "ApiContext { key: ApiKey(***), observer: false }"
+            "ApiContext { key: ApiKey(***), observer: false, dry_run: false }"
         );
         assert_eq!(context.key().to_string(), "***");
         assert_eq!(context.key().expose(), "s3cr3t-key");

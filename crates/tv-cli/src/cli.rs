@@ -11,6 +11,8 @@ mod schema_target;
 pub use schema_target::SchemaTarget;
 mod sre;
 pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
+mod annotate;
+pub use annotate::AnnotateArgs;
 
 /// `tv --version`: the crate version and the API spec it speaks.
 pub const VERSION: &str = concat!(
@@ -125,7 +127,7 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         until: Option<String>,
     },
-    /// Record an annotation (never retried: a retry could duplicate it).
+    /// Record annotations: one, a file of them, or a deploy's start and end (--wrap).
     Annotate(AnnotateArgs),
     /// The organization, its users and licenses.
     Org {
@@ -341,6 +343,9 @@ pub enum HostCommand {
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Print the request that would be sent (key redacted); send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -362,6 +367,9 @@ pub enum AppCommand {
         /// Create the app if it does not exist.
         #[arg(long)]
         create: bool,
+        /// Print the request that would be sent (key redacted); send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete an app.
     Delete {
@@ -370,29 +378,10 @@ pub enum AppCommand {
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Print the request that would be sent (key redacted); send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
-}
-
-/// `tv annotate`.
-#[derive(Debug, Args)]
-pub struct AnnotateArgs {
-    /// The text, e.g. "deploy v1.2".
-    pub message: String,
-    /// The app it concerns.
-    #[arg(long)]
-    pub app: Option<String>,
-    /// The host it concerns.
-    #[arg(long)]
-    pub host: Option<String>,
-    /// Who did it.
-    #[arg(long)]
-    pub user: Option<String>,
-    /// The layer it concerns.
-    #[arg(long)]
-    pub layer: Option<String>,
-    /// When it happened (ISO-8601, epoch seconds, `10m ago`) [default: now].
-    #[arg(long, value_name = "TIME")]
-    pub time: Option<String>,
 }
 
 /// `tv org …`.

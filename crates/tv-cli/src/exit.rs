@@ -6,22 +6,39 @@ use std::process::ExitCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Success.
-    Ok = 0,
+    Ok,
     /// API or runtime error.
-    Runtime = 1,
+    Runtime,
     /// Usage error.
-    Usage = 2,
+    Usage,
     /// Authentication or configuration error.
-    Config = 3,
+    Config,
     /// Not found.
-    NotFound = 4,
+    NotFound,
     /// `tv compare --fail-if-slower` found a regression.
-    Regression = 5,
+    Regression,
+    /// `tv annotate --wrap`: the wrapped command's own exit code.
+    Command(u8),
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Runtime => 1,
+            Exit::Usage => 2,
+            Exit::Config => 3,
+            Exit::NotFound => 4,
+            Exit::Regression => 5,
+            Exit::Command(code) => code,
+        }
+    }
 }
 
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> ExitCode {
-        ExitCode::from(exit as u8)
+        ExitCode::from(exit.code())
     }
 }
 
@@ -112,5 +129,12 @@ mod tests {
         for (error, exit) in cases {
             assert_eq!(CliError::from(error).exit, exit);
         }
+    }
+
+    #[test]
+    fn a_wrapped_command_keeps_its_own_code() {
+        assert_eq!(Exit::Command(143).code(), 143);
+        assert_eq!(Exit::Command(0).code(), 0);
+        assert_eq!(Exit::Regression.code(), 5);
     }
 }

@@ -70,6 +70,9 @@
 //! | [`workflow`] | tv's workflows: the all-apps report (also streamed), one app's report, the comparison and its CI gate, the server's now, annotations with app names, hosts by name |
 //! | [`export`] | the Prometheus exporter's collection and registry, OpenMetrics history |
 //! | [`check`] | monitoring-plugin checks: threshold ranges, performance data, states |
+//! | [`dry_run`] | [`DryRun`]: the requests a write would send, recorded instead of sent |
+//! | [`deploy`] | deploy markers: start/end annotations around a command, deadline, best effort |
+//! | [`batch`] | many annotations from NDJSON or CSV, posted with bounded concurrency, one outcome per line |
 //!
 //! # Decoding a series
 //!
@@ -105,8 +108,11 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod batch;
 pub mod client;
 pub mod config;
+pub mod deploy;
+pub mod dry_run;
 pub mod error;
 pub mod export;
 pub mod fanout;
@@ -134,6 +140,7 @@ pub use client::{
     AnnotationRange, Annotations, Apps, Discovery, Errors, Hosts, Latency, OrganizationApi,
     Requests, Stats, TraceView, TraceViewBuilder,
 };
+pub use dry_run::{DryRun, WriteRequest};
 pub use error::Error;
 pub use fanout::AppResult;
 pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};

@@ -37,12 +37,16 @@ pub enum SchemaTarget {
     Compare,
     /// `tv chart`.
     Chart,
+    /// `--dry-run` of any write.
+    DryRun,
+    /// `tv annotate --from-file`: one object per line of the file.
+    AnnotateFile,
 }
 
 impl SchemaTarget {
     /// Every target with the words that name it: the command as typed first, then the
     /// older one-word names.
-    pub const NAMES: [(SchemaTarget, &'static [&'static str]); 17] = [
+    pub const NAMES: [(SchemaTarget, &'static [&'static str]); 19] = [
         (SchemaTarget::Report, &["report"]),
         (SchemaTarget::ReportApp, &["report app", "report-app"]),
         (
@@ -72,6 +76,11 @@ impl SchemaTarget {
         (SchemaTarget::ByLayer, &["latency by-layer", "by-layer"]),
         (SchemaTarget::Compare, &["compare"]),
         (SchemaTarget::Chart, &["chart"]),
+        (SchemaTarget::DryRun, &["--dry-run", "dry-run"]),
+        (
+            SchemaTarget::AnnotateFile,
+            &["annotate --from-file", "annotate-file"],
+        ),
     ];
 
     /// The target `words` name (`["latency", "summary"]`); an app name after `report`

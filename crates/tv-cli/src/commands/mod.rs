@@ -5,12 +5,15 @@ pub(crate) mod check;
 mod compare;
 mod export;
 mod exporter;
+mod annotate_file;
+mod dry_run;
 mod listing;
 mod report;
 mod report_app;
 mod schema;
 mod settings;
 mod timeseries;
+mod wrap;
 mod writes;
 
 use std::io::Write;

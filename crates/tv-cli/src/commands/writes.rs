@@ -72,7 +72,11 @@ fn confirm(question: &str, yes: bool, env: &Env) -> Result<(), CliError> {
 pub async fn host(tv: &TraceView, command: HostCommand, env: &Env) -> Result<Exit, CliError> {
     match command {
         HostCommand::Versions { id } => super::listing::versions(tv, id, env).await,
-        HostCommand::Delete { id, yes } => {
+        HostCommand::Delete { id, yes, dry_run } => {
+            if dry_run {
+                return super::dry_run::show(tv, env, async move |tv| tv.hosts().delete(id).await)
+                    .await;
+            }
             confirm(&format!("Delete host {id}"), yes, env)?;
             tv.hosts().delete(id).await?;
             outcome("deleted_host", &id.to_string(), env)
@@ -89,6 +93,7 @@ pub async fn app(tv: &TraceView, command: AppCommand, env: &Env) -> Result<Exit,
             layer,
             tags,
             create,
+            dry_run,
         } => {
             let assignment = Assignment {
                 app: app.clone(),
@@ -97,6 +102,12 @@ pub async fn app(tv: &TraceView, command: AppCommand, env: &Env) -> Result<Exit,
                 tags,
                 create,
             };
+            if dry_run {
+                return super::dry_run::show(tv, env, async move |tv| {
+                    tv.apps().assign(&assignment).await
+                })
+                .await;
+            }
             match tv.apps().assign(&assignment).await {
                 Ok(()) => outcome("assigned_host", &format!("{host} → {app}"), env),
                 Err(error @ tv_client::Error::NotFound(_)) if !create => Err(CliError::not_found(
@@ -105,7 +116,11 @@ pub async fn app(tv: &TraceView, command: AppCommand, env: &Env) -> Result<Exit,
                 Err(error) => Err(error.into()),
             }
         }
-        AppCommand::Delete { app, yes } => {
+        AppCommand::Delete { app, yes, dry_run } => {
+            if dry_run {
+                return super::dry_run::show(tv, env, async move |tv| tv.apps().delete(&app).await)
+                    .await;
+            }
             confirm(
                 &format!("Delete app {app} (its hosts move to Default)"),
                 yes,
@@ -119,15 +134,22 @@ pub async fn app(tv: &TraceView, command: AppCommand, env: &Env) -> Result<Exit,
     }
 }
 
-/// `tv annotate MESSAGE`.
+/// `tv annotate MESSAGE`, `--wrap -- CMD…`, `--from-file FILE`.
 pub async fn annotate(
     tv: &TraceView,
     args: &AnnotateArgs,
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    if args.wrap {
+        return super::wrap::run(tv, args, env).await;
+    }
+    if let Some(path) = &args.from_file {
+        return super::annotate_file::run(tv, args, path, env).await;
+    }
+    let message = args.message.clone().unwrap_or_default();
     let note = NewAnnotation {
-        message: args.message.clone(),
+        message: message.clone(),
         app: args.app.clone(),
         host: args.host.clone(),
         user: args.user.clone(),
@@ -138,8 +160,14 @@ pub async fn annotate(
             .map(|t| parse_time(t, now))
             .transpose()?,
     };
+    if args.dry_run {
+        return super::dry_run::show(tv, env, async move |tv| {
+            tv.annotations().create(&note).await
+        })
+        .await;
+    }
     match tv.annotations().create(&note).await {
-        Ok(()) => outcome("annotated", &args.message, env),
+        Ok(()) => outcome("annotated", &message, env),
         Err(error @ tv_client::Error::NotFound(_)) => match &args.app {
             Some(app) => Err(app_error(tv, app, error).await),
             None => Err(error.into()),

@@ -32,6 +32,7 @@ pub use chart::{Chart, ChartSeries, Marker, render_chart};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Cut, Table};
+pub(crate) use text::sanitize;
 
 /// The longest server string an error line on stderr shows.
 pub const MAX_ERROR_TEXT: usize = 200;

@@ -132,6 +132,17 @@ impl TraceView {
         Latency(self)
     }
 
+    /// This client's policy and base URL over another generated client (dry runs),
+    /// with counters of its own.
+    pub(crate) fn with_api(&self, api: tv_api::Client) -> TraceView {
+        TraceView {
+            api,
+            policy: self.policy.clone(),
+            counters: Arc::new(Counters::default()),
+            base_url: self.base_url.clone(),
+        }
+    }
+
     pub(crate) async fn call<'a, T, F, Fut>(
         &'a self,
         operation: &'static str,

@@ -1,0 +1,64 @@
+//! The arguments of `tv annotate`: one annotation, `--wrap`, `--from-file`, `--dry-run`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// `tv annotate`.
+#[derive(Debug, Args)]
+#[command(after_help = ANNOTATE_HELP)]
+pub struct AnnotateArgs {
+    /// The text, e.g. "deploy v1.2" (with --wrap: the run's label, default the command line).
+    #[arg(required_unless_present_any = ["wrap", "from_file"], conflicts_with = "from_file")]
+    pub message: Option<String>,
+    /// The app it concerns.
+    #[arg(long)]
+    pub app: Option<String>,
+    /// The host it concerns [with --wrap, default: this machine's name].
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Who did it [with --wrap, default: $USER].
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The layer it concerns.
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// When it happened (ISO-8601, epoch seconds, `10m ago`) [default: now].
+    #[arg(long, value_name = "TIME", conflicts_with = "wrap")]
+    pub time: Option<String>,
+    // ---- deploy markers and batches (tv annotate --wrap / --from-file / --dry-run) ----
+    /// Run the command after `--`, with a start annotation before and an end annotation
+    /// (exit status, duration) after; exit with the command's own code.
+    #[arg(long, requires = "command", conflicts_with = "from_file")]
+    pub wrap: bool,
+    /// With --wrap: a TraceView failure is one warning on stderr, never a failed run.
+    #[arg(long, requires = "wrap")]
+    pub best_effort: bool,
+    /// With --wrap: the most time the two annotations may add, together.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration, requires = "wrap")]
+    pub deadline: std::time::Duration,
+    /// Post every annotation of an NDJSON or CSV file (`-` for stdin), one report line each.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// With --from-file: annotations in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), requires = "from_file")]
+    pub concurrency: u16,
+    /// Print the request(s) that would be sent, key redacted; send nothing, run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The command to wrap and its arguments (after `--`).
+    #[arg(last = true, value_name = "COMMAND", requires = "wrap")]
+    pub command: Vec<String>,
+}
+
+const ANNOTATE_HELP: &str = "\
+Examples:
+  tv annotate 'deploy v1.2' --app web-shop
+  tv annotate --wrap --best-effort --deadline 5s --app web-shop -- ./deploy.sh v1.2
+  tv annotate --from-file deploys.ndjson      (fields: message, app, host, user, layer, time)
+  tv annotate 'deploy v1.2' --dry-run
+
+--wrap exits with the command's code (128+N when signal N killed it, 127 when it cannot
+be found); SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to tv are passed on to it.
+--from-file exits 0 when every line was posted, 1 when a line was refused or its outcome
+is unknown (never sent twice), 2 when the file has a bad line (then nothing is sent).";

@@ -1,0 +1,134 @@
+//! `tv annotate --from-file FILE`: many annotations, one report line each.
+//!
+//! Parsing and posting are tv-client's ([`tv_client::batch`]); this file reads the
+//! file (or stdin), prints the per-line report and picks the exit code: 0 when every
+//! line was posted, 1 when one was refused or its outcome is unknown, 2 for a bad file.
+
+use std::io::Read;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use tv_client::TraceView;
+use tv_client::batch::{self, FileFormat, LineOutcome};
+
+use super::{Env, column, dry_run, emit, to_json};
+use crate::cli::AnnotateArgs;
+use crate::exit::{CliError, Exit};
+use crate::render::{Align, Cell, Report, Table, Tone};
+
+/// One line of the report (`--output json` prints a list of them).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LineResult {
+    /// The line number in the file.
+    pub line: usize,
+    /// `posted`, `refused` (not recorded) or `unknown` (may or may not be recorded;
+    /// not sent again).
+    pub outcome: String,
+    /// The annotation's message.
+    pub message: String,
+    /// Why it was not posted (absent when it was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Reads, parses, posts (or, with --dry-run, describes) and reports.
+pub async fn run(
+    tv: &TraceView,
+    args: &AnnotateArgs,
+    path: &Path,
+    env: &Env,
+) -> Result<Exit, CliError> {
+    let (text, name) = read(path)?;
+    let shown_path = (path != Path::new("-")).then_some(path);
+    let lines = batch::parse(&text, FileFormat::detect(shown_path, &text))
+        .map_err(|invalid| CliError::usage(format!("{name}: {invalid}; nothing was sent")))?;
+    if args.dry_run {
+        // One at a time, so that the requests are listed in line order.
+        let dry = tv.dry_run();
+        let _ = batch::post(dry.client(), lines, 1).await;
+        return emit(&dry_run::report(&dry.requests(), Vec::new())?, env);
+    }
+    let reports = batch::post(tv, lines, usize::from(args.concurrency)).await;
+    let results: Vec<LineResult> = reports
+        .iter()
+        .map(|report| LineResult {
+            line: report.line,
+            outcome: report.outcome.name().to_string(),
+            message: report.message.clone(),
+            reason: report
+                .outcome
+                .error()
+                .map(|e| tv_client::redact(&e.to_string()).into_owned()),
+        })
+        .collect();
+    let missed = results.iter().filter(|r| r.outcome != "posted").count();
+    let exit = emit(&line_report(&results, missed)?, env)?;
+    if missed > 0 {
+        let unknown = reports
+            .iter()
+            .filter(|r| matches!(r.outcome, LineOutcome::Unknown(_)))
+            .count();
+        return Err(CliError::new(
+            Exit::Runtime,
+            format!(
+                "{missed} of {} annotations not posted ({unknown} with an unknown outcome: check `tv annotations` before sending those again)",
+                results.len()
+            ),
+        ));
+    }
+    Ok(exit)
+}
+
+fn read(path: &Path) -> Result<(String, String), CliError> {
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+        return Ok((text, "stdin".to_string()));
+    }
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+    Ok((text, name))
+}
+
+fn line_report(results: &[LineResult], missed: usize) -> Result<Report, CliError> {
+    let table = Table {
+        title: Some(format!(
+            "Annotations: {} posted, {missed} not",
+            results.len() - missed
+        )),
+        columns: vec![
+            column("line", "Line", Align::Right),
+            column("outcome", "Outcome", Align::Left),
+            column("message", "Message", Align::Left),
+            column("reason", "Reason", Align::Left),
+        ],
+        rows: results
+            .iter()
+            .map(|r| {
+                let tone = match r.outcome.as_str() {
+                    "posted" => Tone::Good,
+                    "unknown" => Tone::Warn,
+                    _ => Tone::Bad,
+                };
+                vec![
+                    Cell::text(r.line.to_string()),
+                    Cell::text(&r.outcome).toned(tone),
+                    Cell::text(&r.message),
+                    Cell::text(r.reason.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    };
+    let ndjson = results.iter().map(to_json).collect::<Result<Vec<_>, _>>()?;
+    Ok(Report {
+        json: to_json(&results)?,
+        ndjson,
+        tables: vec![table],
+        charts: Vec::new(),
+        notes: Vec::new(),
+    })
+}

@@ -1,0 +1,262 @@
+//! `tv annotate --wrap -- CMD ARGS…`: a deploy marked by a start and an end annotation.
+//!
+//! The annotations and their deadline are tv-client's ([`tv_client::deploy`]); this
+//! file is about the process: it runs the command with tv's stdin, stdout and stderr,
+//! passes SIGINT, SIGTERM, SIGHUP and SIGQUIT on to it, and exits with its code.
+
+use std::process::ExitStatus;
+use std::time::Instant;
+
+use tv_client::TraceView;
+use tv_client::deploy::{
+    CommandStatus, DeployMarker, MarkerError, MarkerFailure, MarkerPoster, Phase,
+};
+
+use super::{Env, dry_run, emit};
+use crate::cli::AnnotateArgs;
+use crate::exit::{CliError, Exit};
+
+/// Runs the wrapped command between its two annotations.
+pub async fn run(tv: &TraceView, args: &AnnotateArgs, env: &Env) -> Result<Exit, CliError> {
+    let marker = DeployMarker {
+        label: args.message.clone(),
+        command: args.command.clone(),
+        app: args.app.clone(),
+        layer: args.layer.clone(),
+        host: args.host.clone().or_else(this_host),
+        user: args.user.clone().or_else(this_user),
+    };
+    if args.dry_run {
+        let dry = tv.dry_run();
+        dry.client().annotations().create(&marker.start()).await?;
+        let note =
+            "the command was not run; its end annotation (exit status, duration) would follow it";
+        return emit(
+            &dry_run::report(&dry.requests(), vec![note.to_string()])?,
+            env,
+        );
+    }
+    let mut poster = MarkerPoster::new(tv, args.deadline);
+    if let Err(failure) = poster.post(Phase::Start, &marker.start()).await
+        && !args.best_effort
+    {
+        // Without --best-effort a deploy that cannot be marked does not start.
+        return Err(marker_error(failure));
+    }
+    let started = Instant::now();
+    let status = run_command(&args.command).await;
+    let elapsed = started.elapsed();
+    if let CommandStatus::NotStarted { reason, .. } = &status {
+        let program = args.command.first().map_or("", String::as_str);
+        eprintln!(
+            "error: cannot run {}: {reason}",
+            crate::render::sanitize(program)
+        );
+    }
+    let end = poster.post(Phase::End, &marker.end(&status, elapsed)).await;
+    let code = u8::try_from(status.exit_code()).unwrap_or(1);
+    if args.best_effort {
+        if let Some(summary) = poster.summary() {
+            let line = crate::render::sanitize(&tv_client::redact(&summary)).into_owned();
+            eprintln!("warning: {line} (--best-effort: ignored)");
+        }
+        return Ok(Exit::Command(code));
+    }
+    match end {
+        Ok(()) => Ok(Exit::Command(code)),
+        Err(failure) => {
+            let error = marker_error(failure);
+            crate::exit::report(&error, None);
+            // The command's failure says more than ours; its success is not the run's.
+            Ok(if code != 0 {
+                Exit::Command(code)
+            } else {
+                error.exit
+            })
+        }
+    }
+}
+
+fn marker_error(failure: MarkerFailure) -> CliError {
+    let phase = failure.phase;
+    match failure.error {
+        MarkerError::Api(error) => {
+            let error = CliError::from(error);
+            CliError::new(error.exit, format!("{phase} annotation: {}", error.message))
+        }
+        other => CliError::new(Exit::Runtime, format!("{phase} annotation: {other}")),
+    }
+}
+
+/// Runs the command to its end, passing signals on.
+async fn run_command(command: &[String]) -> CommandStatus {
+    let Some((program, arguments)) = command.split_first() else {
+        return CommandStatus::NotStarted {
+            code: 127,
+            reason: "no command given after `--`".into(),
+        };
+    };
+    // Listen before spawning: a signal in between must not kill tv and orphan the run.
+    let signals = signals::Forwarder::listen();
+    let mut child = match tokio::process::Command::new(program)
+        .args(arguments)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(error) => {
+            let code = match error.kind() {
+                std::io::ErrorKind::NotFound => 127,
+                _ => 126,
+            };
+            return CommandStatus::NotStarted {
+                code,
+                reason: error.to_string(),
+            };
+        }
+    };
+    match signals.wait(&mut child).await {
+        Ok(status) => status_of(status),
+        Err(error) => CommandStatus::NotStarted {
+            code: 1,
+            reason: format!("lost track of it: {error}"),
+        },
+    }
+}
+
+fn status_of(status: ExitStatus) -> CommandStatus {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return CommandStatus::Signaled(signal);
+        }
+    }
+    CommandStatus::Exited(status.code().unwrap_or(1))
+}
+
+fn this_user() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+fn this_host() -> Option<String> {
+    signals::hostname().or_else(|| std::env::var("HOSTNAME").ok().filter(|v| !v.is_empty()))
+}
+
+#[cfg(unix)]
+mod signals {
+    use std::process::ExitStatus;
+
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+
+    /// The signals passed on to the command.
+    const FORWARDED: [(SignalKind, libc::c_int); 4] = [
+        (SignalKind::interrupt(), libc::SIGINT),
+        (SignalKind::terminate(), libc::SIGTERM),
+        (SignalKind::hangup(), libc::SIGHUP),
+        (SignalKind::quit(), libc::SIGQUIT),
+    ];
+
+    /// tv's handlers of the forwarded signals (so that they do not end tv).
+    pub struct Forwarder(Vec<(Signal, libc::c_int)>);
+
+    impl Forwarder {
+        pub fn listen() -> Forwarder {
+            let mut streams = Vec::new();
+            for (kind, number) in FORWARDED {
+                match signal(kind) {
+                    Ok(stream) => streams.push((stream, number)),
+                    Err(error) => tracing::warn!("cannot pass signal {number} on: {error}"),
+                }
+            }
+            Forwarder(streams)
+        }
+
+        /// Waits for the child, passing every signal tv gets on to it.
+        pub async fn wait(
+            mut self,
+            child: &mut tokio::process::Child,
+        ) -> std::io::Result<ExitStatus> {
+            let pid = child.id().and_then(|p| libc::pid_t::try_from(p).ok());
+            if self.0.is_empty() {
+                return child.wait().await;
+            }
+            loop {
+                let received =
+                    futures::future::select_all(self.0.iter_mut().map(|(stream, number)| {
+                        Box::pin(async move { (stream.recv().await, *number) })
+                    }));
+                tokio::select! {
+                    status = child.wait() => return status,
+                    ((got, number), _, _) = received => {
+                        if got.is_some() && let Some(pid) = pid {
+                            forward(pid, number);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn forward(pid: libc::pid_t, number: libc::c_int) {
+        if from_the_terminal(number) {
+            // Ctrl-C / Ctrl-\ at the terminal already reached the command: it is in
+            // tv's foreground process group. Sending it again would count twice.
+            return;
+        }
+        tracing::info!(signal = number, pid, "passing the signal on");
+        // SAFETY: kill(2) touches no memory of ours; `pid` is our child, not yet
+        // reaped (its wait has not returned), so the id cannot have been reused.
+        unsafe {
+            libc::kill(pid, number);
+        }
+    }
+
+    /// Whether `number` is a terminal's signal and tv runs in the terminal's foreground
+    /// process group (then the kernel sent it to the whole group, the command included).
+    fn from_the_terminal(number: libc::c_int) -> bool {
+        if number != libc::SIGINT && number != libc::SIGQUIT {
+            return false;
+        }
+        // SAFETY: tcgetpgrp and getpgrp only read process state; fd 0 may be anything,
+        // and a non-terminal makes tcgetpgrp return -1.
+        let (foreground, ours) = unsafe { (libc::tcgetpgrp(libc::STDIN_FILENO), libc::getpgrp()) };
+        foreground > 0 && foreground == ours
+    }
+
+    /// This machine's name.
+    pub fn hostname() -> Option<String> {
+        let mut buffer = [0u8; 256];
+        // SAFETY: the buffer is valid for `len` bytes; gethostname writes at most that.
+        let result = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len() - 1) };
+        if result != 0 {
+            return None;
+        }
+        let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+        let name = String::from_utf8_lossy(&buffer[..end]).into_owned();
+        (!name.is_empty()).then_some(name)
+    }
+}
+
+#[cfg(not(unix))]
+mod signals {
+    use std::process::ExitStatus;
+
+    /// Elsewhere the console delivers Ctrl-C to the command itself.
+    pub struct Forwarder;
+
+    impl Forwarder {
+        pub fn listen() -> Forwarder {
+            Forwarder
+        }
+
+        pub async fn wait(self, child: &mut tokio::process::Child) -> std::io::Result<ExitStatus> {
+            child.wait().await
+        }
+    }
+
+    pub fn hostname() -> Option<String> {
+        None
+    }
+}
