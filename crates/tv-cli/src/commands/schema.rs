@@ -33,7 +33,6 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
         SchemaTarget::ByLayer => schema_for!(ByLayerOutput),
         SchemaTarget::Compare => schema_for!(CompareResult),
         SchemaTarget::Chart => schema_for!(super::report_app::ChartOutput),
-        SchemaTarget::Compare => schema_for!(CompareOutput),
         SchemaTarget::DryRun => schema_for!(super::dry_run::DryRunOutput),
         SchemaTarget::AnnotateFile => schema_for!(Vec<super::annotate_file::LineResult>),
     }
