@@ -125,10 +125,10 @@ mod json_shape;
 
 pub use client::retry::RetryPolicy;
 pub use client::{
-    AnnotationRange, Annotations, Apps, Discovery, Errors, Hosts, Latency, OrganizationApi,
-    Requests, Stats, TraceView, TraceViewBuilder,
+    AnnotationRange, Annotations, Apps, Deletion, Discovery, Errors, Hosts, Latency,
+    OrganizationApi, Requests, Stats, TraceView, TraceViewBuilder,
 };
-pub use error::Error;
+pub use error::{ConfigKind, Error, TransportKind};
 pub use fanout::AppResult;
 pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};
 pub use model::{
