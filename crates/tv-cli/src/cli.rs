@@ -18,13 +18,22 @@ pub const VERSION: &str = concat!(
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  API or runtime error (server error, timeout, unreachable server, bad response)
-  2  usage error (unknown flag, bad value)
-  3  authentication or configuration error (missing or refused key, bad profile)
+  1  API or runtime error (server error, timeout, unreachable server, bad or too
+     large response, a write whose outcome is unknown, a write the server refused)
+  2  usage error (unknown flag, bad value, a write refused as too large)
+  3  authentication or configuration error (missing or refused key, bad profile,
+     base URL without /api-v2, plain HTTP to another host without the opt-in)
   4  not found (unknown app, host or filter value)
   5  `tv compare --fail-if-slower`: a layer got slower than allowed
 
-Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
+Retries: reads (GET) and deletes are retried on 429, 5xx, timeouts and lost
+connections, since repeating them cannot do harm (a delete that then finds the
+thing gone after a lost answer reports success). `tv annotate` and `tv app assign`
+are sent once: a repeat could record them twice; when their answer is lost tv says
+the outcome is unknown.
+
+Environment: TV_API_KEY, TV_API_KEY_FILE, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG,
+NO_COLOR.
 Try it without an account: tv --demo report";
 
 /// How are my TraceView apps doing?
@@ -39,15 +48,21 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes.
+/// Options every command takes (shown under their own heading, after each command's
+/// own options).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// Run against a built-in sandbox with demo data (no account, no network).
+    /// Run against a built-in sandbox with demo data (no account, no network); writes
+    /// go to that throw-away sandbox and are gone when tv exits.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// The access key [env: TV_API_KEY].
+    /// The access key [env: TV_API_KEY]; visible in `ps`, prefer --api-key-file.
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
+    /// Read the access key from FILE, or `-` for standard input [env: TV_API_KEY_FILE].
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "api_key")]
+    pub api_key_file: Option<PathBuf>,
     /// `appneta`, `solarwinds` or a base URL ending in /api-v2 [env: TV_BASE_URL].
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
@@ -72,12 +87,44 @@ pub struct GlobalArgs {
     /// Print requests, retries and time waited on stderr at the end.
     #[arg(long, global = true)]
     pub timings: bool,
-    /// Time allowed for one HTTP attempt.
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
-    pub timeout: std::time::Duration,
-    /// Attempts per request for reads (writes are never retried).
-    #[arg(long, global = true, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
-    pub attempts: u32,
+    /// Time allowed for one HTTP attempt, 100ms to 1h [default: 30s, or the profile's
+    /// `timeout`].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = timeout_value)]
+    pub timeout: Option<std::time::Duration>,
+    /// Attempts per read or delete, 1 to 10 [default: 3, or the profile's `attempts`];
+    /// annotate and app assign are sent once (a repeat could duplicate them).
+    #[arg(long, global = true, value_name = "N", value_parser = attempts_value)]
+    pub attempts: Option<u32>,
+    /// Allow sending the key over plain http:// to a host other than this machine (a
+    /// sandbox in a container); prints a warning [profile: allow_plain_http].
+    #[arg(long, global = true)]
+    pub allow_plain_http: bool,
+    /// The largest response read, e.g. 256MiB [default: 64MiB, or the profile's
+    /// `max_response_size`].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = size_value)]
+    pub max_response_size: Option<u64>,
+}
+
+/// The parsers of tv-client, so flags and profiles accept the same values.
+fn timeout_value(text: &str) -> Result<std::time::Duration, String> {
+    tv_client::config::value::parse_timeout(text).map_err(setting_error)
+}
+
+fn attempts_value(text: &str) -> Result<u32, String> {
+    tv_client::config::value::parse_attempts(text).map_err(setting_error)
+}
+
+fn size_value(text: &str) -> Result<u64, String> {
+    tv_client::config::value::parse_size(text).map_err(setting_error)
+}
+
+/// The detail of a setting error, without the `configuration error:` prefix (clap says
+/// `invalid value` itself).
+fn setting_error(error: tv_client::Error) -> String {
+    match error {
+        tv_client::Error::Config { detail, .. } => detail,
+        other => other.to_string(),
+    }
 }
 
 /// The commands.
@@ -416,16 +463,19 @@ pub struct CompareArgs {
 /// `tv config …`.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Set a profile's setting (api_key or base_url).
+    /// Set a profile's setting: api_key, base_url, timeout, attempts, output,
+    /// allow_plain_http or max_response_size.
     Set {
-        /// api_key or base_url.
+        /// api_key, base_url, timeout, attempts, output, allow_plain_http or
+        /// max_response_size.
         key: String,
         /// The value.
         value: String,
     },
     /// Print a profile's setting (the key is shown redacted).
     Get {
-        /// api_key or base_url.
+        /// api_key, base_url, timeout, attempts, output, allow_plain_http or
+        /// max_response_size.
         key: String,
     },
     /// List the profiles and their settings (keys redacted).
@@ -477,4 +527,18 @@ pub enum SchemaTarget {
 /// The clap command tree (for completions and the man page).
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+/// [`command`] without its hidden subcommands (`generate-man`), for shell completions:
+/// clap_complete lists hidden subcommands too.
+pub fn completion_command() -> clap::Command {
+    let full = command();
+    let visible: Vec<clap::Command> = full
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .cloned()
+        .collect();
+    GlobalArgs::augment_args(clap::Command::new("tv").version(VERSION))
+        .subcommand_required(true)
+        .subcommands(visible)
 }

@@ -1,7 +1,9 @@
 //! Turning the global flags into a client: configuration, `--demo`, timeouts, retries.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{DateTime, Utc};
-use tv_client::config::{Overrides, Settings};
+use tv_client::config::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, Overrides, Settings, value};
 use tv_client::{ApiKey, RetryPolicy, TraceView};
 
 use crate::cli::GlobalArgs;
@@ -24,6 +26,24 @@ pub fn overrides(global: &GlobalArgs) -> Overrides {
         base_url: global.base_url.clone(),
         profile: global.profile.clone(),
         config_path: global.config.clone(),
+        api_key_file: global.api_key_file.clone(),
+        timeout: global.timeout,
+        attempts: global.attempts,
+        allow_plain_http: global.allow_plain_http,
+        max_response_bytes: global.max_response_size,
+    }
+}
+
+/// Whether this run talks to the throw-away sandbox of `--demo`.
+static DEMO: AtomicBool = AtomicBool::new(false);
+
+/// Says on stderr, once per write command under `--demo`, that the write goes to a
+/// throw-away sandbox.
+pub fn note_demo_write() {
+    if DEMO.load(Ordering::Relaxed) {
+        eprintln!(
+            "note: --demo: this write goes to a throw-away sandbox and is gone when tv exits"
+        );
     }
 }
 
@@ -31,13 +51,19 @@ pub fn overrides(global: &GlobalArgs) -> Overrides {
 /// server. Without a key (and without `--demo`) this fails with exit code 3 and says
 /// how to set one — never a silent fallback to the demo.
 pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
-    let policy = RetryPolicy::default().max_attempts(global.attempts);
     if global.demo {
-        if global.api_key.is_some() || global.base_url.is_some() || global.profile.is_some() {
+        if global.api_key.is_some()
+            || global.api_key_file.is_some()
+            || global.base_url.is_some()
+            || global.profile.is_some()
+        {
             return Err(CliError::usage(
-                "--demo runs against the built-in sandbox: drop --api-key, --base-url and --profile",
+                "--demo runs against the built-in sandbox: drop --api-key, --api-key-file, --base-url and --profile",
             ));
         }
+        DEMO.store(true, Ordering::Relaxed);
+        let policy =
+            RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
         let options = tv_sandbox::server::SandboxConfig::demo();
         let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
         let sandbox = tv_sandbox::server::start(options).await.map_err(|e| {
@@ -47,8 +73,13 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
         let tv = TraceView::builder()
             .site(sandbox.base_url())
             .key(key.clone())
-            .timeout(global.timeout)
+            .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .retry(policy)
+            .max_response_bytes(
+                global
+                    .max_response_size
+                    .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
+            )
             .build()?;
         return Ok(Connection {
             tv,
@@ -61,8 +92,9 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
         tracing::warn!("{warning}");
     }
     // `client_builder` fails with "no API key: pass --api-key, …" when there is none.
-    let builder = settings.client_builder()?;
-    let tv = builder.timeout(global.timeout).retry(policy).build()?;
+    // It carries the timeout, attempts, plain-HTTP opt-in and response limit resolved
+    // from flags, then the profile, then the defaults.
+    let tv = settings.client_builder()?.build()?;
     let key = settings
         .api_key
         .map(|k| k.value)
@@ -72,6 +104,33 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
         tv,
         key,
         _sandbox: None,
+    })
+}
+
+/// The output format of the profile in use (`output = "json"`), when the flags do not
+/// choose one. No profile or an unresolvable configuration gives `None` (the command
+/// reports the configuration problem itself); an unknown format is a configuration
+/// error.
+pub fn profile_output(global: &GlobalArgs) -> Result<Option<crate::render::Format>, CliError> {
+    if global.output.is_some() || global.demo {
+        return Ok(global.output);
+    }
+    let Ok(settings) = Settings::resolve(&overrides(global)) else {
+        return Ok(None);
+    };
+    match settings.output {
+        Some(text) => parse_output(&text.value)
+            .map(Some)
+            .map_err(|e| CliError::new(Exit::Config, format!("{} (from {})", e, text.source))),
+        None => Ok(None),
+    }
+}
+
+/// An output format by name (`table`, `json`, `ndjson`, `csv`).
+pub fn parse_output(text: &str) -> Result<crate::render::Format, String> {
+    use clap::ValueEnum;
+    crate::render::Format::from_str(text.trim(), true).map_err(|_| {
+        format!("configuration error: unknown output format `{text}` (table, json, ndjson or csv)")
     })
 }
 

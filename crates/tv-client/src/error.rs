@@ -21,8 +21,11 @@ use crate::redact::{printable, redact};
 pub const SNIPPET_CHARS: usize = 160;
 
 /// Everything that can go wrong when talking to TraceView or decoding what it said.
+///
+/// Deliberately not `#[non_exhaustive]`: callers such as `tv` map every variant to an
+/// outcome with an exhaustive `match`, so a new kind of failure cannot slip through a
+/// wildcard unnoticed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// The server refused the access key (HTTP 403, or 401), or none was sent.
     #[error("the TraceView API refused the access key (missing or wrong key)")]
@@ -137,7 +140,6 @@ pub enum Error {
 
 /// What kind of [`Error::Transport`] failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum TransportKind {
     /// The server refused the connection (nothing listens there).
     ConnectionRefused,
@@ -169,7 +171,6 @@ impl TransportKind {
 
 /// What kind of [`Error::Config`] problem was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ConfigKind {
     /// No access key anywhere.
     MissingKey,

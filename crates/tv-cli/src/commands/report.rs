@@ -198,7 +198,11 @@ where
     match tokio::spawn(fetch).await {
         Ok(result) => result,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        Err(_) => Err(tv_client::Error::transport("the fetch was cancelled")),
+        Err(_) => Err(tv_client::Error::transport(
+            tv_client::TransportKind::Send,
+            "the fetch was cancelled",
+            None,
+        )),
     }
 }
 

@@ -83,7 +83,6 @@ pub(crate) enum Kind {
 
 /// How a delete ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Deletion {
     /// The server confirmed the deletion.
     Confirmed,
