@@ -78,7 +78,9 @@ pub struct GlobalArgs {
     /// When to use colors (NO_COLOR is honoured by `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// More logging on stderr (-v requests, -vv details); TV_LOG sets a filter.
+    /// More logging on stderr: -v each request (method, path, query; key redacted) and
+    /// retry, -vv also each answer's status, size and time, -vvv everything; TV_LOG sets
+    /// a filter.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Only errors on stderr.

@@ -119,9 +119,12 @@ pub fn profile_output(global: &GlobalArgs) -> Result<Option<crate::render::Forma
         return Ok(None);
     };
     match settings.output {
-        Some(text) => parse_output(&text.value)
-            .map(Some)
-            .map_err(|e| CliError::new(Exit::Config, format!("{} (from {})", e, text.source))),
+        Some(text) => parse_output(&text.value).map(Some).map_err(|e| {
+            CliError::new(
+                Exit::Config,
+                format!("configuration error: {e} (from {})", text.source),
+            )
+        }),
         None => Ok(None),
     }
 }
@@ -129,9 +132,8 @@ pub fn profile_output(global: &GlobalArgs) -> Result<Option<crate::render::Forma
 /// An output format by name (`table`, `json`, `ndjson`, `csv`).
 pub fn parse_output(text: &str) -> Result<crate::render::Format, String> {
     use clap::ValueEnum;
-    crate::render::Format::from_str(text.trim(), true).map_err(|_| {
-        format!("configuration error: unknown output format `{text}` (table, json, ndjson or csv)")
-    })
+    crate::render::Format::from_str(text.trim(), true)
+        .map_err(|_| format!("unknown output format `{text}` (table, json, ndjson or csv)"))
 }
 
 /// The clock used for relative times (`2h ago`).

@@ -7,14 +7,16 @@ use std::sync::OnceLock;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Installs the subscriber. `verbose`: 0 warnings, 1 info (one line per request), 2 debug,
-/// 3+ trace; `quiet`: errors only.
+/// Installs the subscriber. `verbose`: 0 warnings; 1 info: one line per request
+/// (method, path and query, the key redacted) and each retry; 2 adds each answer's
+/// status, size and time; 3+ everything (trace, including the HTTP stack); `quiet`:
+/// errors only.
 pub fn init(verbose: u8, quiet: bool, color: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
-        (false, 1) => "info,tv_client=debug",
-        (false, 2) => "debug",
+        (false, 1) => "info",
+        (false, 2) => "info,tv_client=debug",
         (false, _) => "trace",
     };
     let filter = std::env::var("TV_LOG")
@@ -26,7 +28,7 @@ pub fn init(verbose: u8, quiet: bool, color: bool) {
         .with_env_filter(filter)
         .with_writer(RedactingStderr)
         .with_ansi(color)
-        .with_target(verbose >= 2)
+        .with_target(verbose >= 3)
         .without_time()
         .try_init();
 }

@@ -80,7 +80,10 @@ fn a_dead_server_exits_1() {
     let (code, stdout, stderr) = run(command);
     assert_eq!(code, 1, "{stderr}");
     assert_clean(&stdout, &stderr, KEY);
-    assert!(error_line(&stderr).contains("cannot connect"), "{stderr}");
+    assert!(
+        error_line(&stderr).contains("connection refused"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -72,10 +72,22 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
     match command {
         ConfigCommand::Set { key, value } => {
             let mut file = existing.unwrap_or_else(|| ProfileFile::empty(&path));
-            // The same parsers as when the profile is used: nothing unusable is saved.
-            tv_client::config::check_profile_value(&key, &value)?;
+            // The same parsers as when the profile is used: nothing unusable is saved. A
+            // bad name or value here is a usage error (exit 2), like a bad flag.
+            if !PROFILE_FIELDS.contains(&key.as_str()) {
+                return Err(CliError::usage(format!(
+                    "unknown setting `{key}` (known: {})",
+                    PROFILE_FIELDS.join(", ")
+                )));
+            }
+            tv_client::config::check_profile_value(&key, &value).map_err(|e| {
+                CliError::usage(match e {
+                    tv_client::Error::Config { detail, .. } => format!("{key}: {detail}"),
+                    other => other.to_string(),
+                })
+            })?;
             if key == "output" {
-                context::parse_output(&value).map_err(|e| CliError::new(Exit::Config, e))?;
+                context::parse_output(&value).map_err(CliError::usage)?;
             }
             file.set(&profile, &key, &value)?;
             if file.default_profile().is_none() {
@@ -236,7 +248,7 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                     ));
                 }
                 checks.push(check(
-                    "timeout",
+                    "limits",
                     "ok",
                     format!(
                         "{} per attempt, {} attempts per read or delete, responses up to {} MiB",
