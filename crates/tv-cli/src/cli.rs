@@ -186,6 +186,7 @@ pub enum Command {
     Errors {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: ServerFilterArgs,
     },
@@ -196,6 +197,7 @@ pub enum Command {
         /// Only the summary over the window.
         #[arg(long)]
         summary: bool,
+        /// The filter options.
         #[command(flatten)]
         filter: ScopeArgs,
     },
@@ -206,6 +208,7 @@ pub enum Command {
     Chart {
         /// The app.
         app: String,
+        /// The window options.
         #[command(flatten)]
         window: WindowArgs,
         /// Also write the chart to a file (.svg).
@@ -248,6 +251,7 @@ pub enum Command {
 pub struct ReportArgs {
     /// One app in depth; without it, one row per app.
     pub app: Option<String>,
+    /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
     /// How many apps to query at once.
@@ -283,6 +287,7 @@ pub enum WindowArg {
 /// Filters of the total-requests endpoints.
 #[derive(Debug, Clone, Args)]
 pub struct ScopeArgs {
+    /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
     /// Only requests to this domain.
@@ -302,6 +307,7 @@ pub struct ScopeArgs {
 /// Filters of the server latency endpoints and the error rate.
 #[derive(Debug, Clone, Args)]
 pub struct ServerFilterArgs {
+    /// The scope options.
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Only traces through this layer.
@@ -312,6 +318,7 @@ pub struct ServerFilterArgs {
 /// Filters of the latency series and summary, server or client side.
 #[derive(Debug, Clone, Args)]
 pub struct LatencyFilterArgs {
+    /// The server options.
     #[command(flatten)]
     pub server: ServerFilterArgs,
     /// Client-side (real-user monitoring) latency instead of server-side.
@@ -332,6 +339,7 @@ pub enum LatencyCommand {
     Series {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: LatencyFilterArgs,
     },
@@ -339,6 +347,7 @@ pub enum LatencyCommand {
     Summary {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: LatencyFilterArgs,
     },
@@ -346,6 +355,7 @@ pub enum LatencyCommand {
     ByLayer {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: ServerFilterArgs,
     },
@@ -451,6 +461,7 @@ pub enum DiscoverKind {
 pub struct CompareArgs {
     /// The app.
     pub app: String,
+    /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
     /// Compare with the window this long before (e.g. `1w` for the same hour last week)

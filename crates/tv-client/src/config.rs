@@ -46,6 +46,7 @@ use std::time::Duration;
 pub mod value;
 
 use crate::error::{Cause, ConfigKind, Error};
+#[cfg(feature = "profile-file")]
 use crate::profile_file::ProfileFile;
 use crate::secret::ApiKey;
 use crate::site::Site;
@@ -515,6 +516,33 @@ fn permission_warning(_path: &Path) -> Option<String> {
     None
 }
 
-#[cfg(test)]
+/// Without the `profile-file` feature there is no profile file: this type has no
+/// values, so every profile lookup is statically "none".
+#[cfg(not(feature = "profile-file"))]
+enum ProfileFile {}
+
+#[cfg(not(feature = "profile-file"))]
+impl ProfileFile {
+    fn load(_path: &Path) -> Result<Option<ProfileFile>, Error> {
+        Ok(None)
+    }
+    fn has_profile(&self, _name: &str) -> bool {
+        match *self {}
+    }
+    fn profile_names(&self) -> Vec<String> {
+        match *self {}
+    }
+    fn default_profile(&self) -> Option<String> {
+        match *self {}
+    }
+    fn get(&self, _profile: &str, _field: &str) -> Option<String> {
+        match *self {}
+    }
+    fn path(&self) -> &Path {
+        match *self {}
+    }
+}
+
+#[cfg(all(test, feature = "profile-file"))]
 #[path = "config_tests.rs"]
 mod tests;

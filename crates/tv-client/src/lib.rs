@@ -99,8 +99,22 @@
 //! `at` plus `epoch` seconds; steps are seconds in `step_s`. Each type documents its
 //! shape.
 
-#![warn(missing_docs)]
+//! # Features
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `profile-file` | yes | profiles in `~/.config/tv/config.toml` ([`profile_file`], read by [`config`]); pulls in `toml_edit` |
+//! | `blocking` | no | [`blocking::TraceView`], a synchronous client on its own runtime thread |
+//!
+//! Without `profile-file`, [`config`] resolves flags and the environment only.
+//! JSON Schemas (`schemars`) are always derived: the generated wire types of `tv-api`
+//! derive them, so a feature would not remove the dependency.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -110,6 +124,8 @@ pub mod history;
 pub mod math;
 pub mod model;
 pub mod points;
+#[cfg(feature = "profile-file")]
+#[cfg_attr(docsrs, doc(cfg(feature = "profile-file")))]
 pub mod profile_file;
 pub mod range;
 pub mod redact;
