@@ -235,7 +235,11 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Run the TraceView sandbox server in the foreground.
+    #[cfg(feature = "sandbox")]
     Sandbox(tv_sandbox::cli::SandboxArgs),
+    /// Run the TraceView sandbox server (not built into this tv: feature `sandbox`).
+    #[cfg(not(feature = "sandbox"))]
+    Sandbox(crate::sandbox::NoSandboxArgs),
     /// Write the man pages (tv.1 and one per subcommand) into a directory; used by
     /// `cargo xtask man`.
     #[command(hide = true)]

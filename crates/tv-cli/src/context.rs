@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
-use tv_client::config::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, Overrides, Settings, value};
-use tv_client::{ApiKey, RetryPolicy, TraceView};
+use tv_client::config::{Overrides, Settings};
+use tv_client::{ApiKey, TraceView};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
@@ -16,6 +16,7 @@ pub struct Connection {
     /// The key in use, to scrub it from anything printed.
     pub key: ApiKey,
     /// The embedded sandbox of `--demo`, stopped on drop.
+    #[cfg(feature = "sandbox")]
     _sandbox: Option<tv_sandbox::server::RunningSandbox>,
 }
 
@@ -61,31 +62,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
                 "--demo runs against the built-in sandbox: drop --api-key, --api-key-file, --base-url and --profile",
             ));
         }
-        DEMO.store(true, Ordering::Relaxed);
-        let policy =
-            RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
-        let options = tv_sandbox::server::SandboxConfig::demo();
-        let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
-        let sandbox = tv_sandbox::server::start(options).await.map_err(|e| {
-            CliError::new(Exit::Runtime, format!("cannot start the demo sandbox: {e}"))
-        })?;
-        tracing::info!("demo sandbox listening at {}", sandbox.base_url());
-        let tv = TraceView::builder()
-            .site(sandbox.base_url())
-            .key(key.clone())
-            .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .retry(policy)
-            .max_response_bytes(
-                global
-                    .max_response_size
-                    .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
-            )
-            .build()?;
-        return Ok(Connection {
-            tv,
-            key,
-            _sandbox: Some(sandbox),
-        });
+        return demo(global).await;
     }
     let settings = Settings::resolve(&overrides(global))?;
     for warning in &settings.warnings {
@@ -103,7 +80,47 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
     Ok(Connection {
         tv,
         key,
+        #[cfg(feature = "sandbox")]
         _sandbox: None,
+    })
+}
+
+/// `--demo` without the sandbox built in: one clear line, exit 2.
+#[cfg(not(feature = "sandbox"))]
+async fn demo(_global: &GlobalArgs) -> Result<Connection, CliError> {
+    Err(CliError::usage(crate::sandbox::NOT_BUILT))
+}
+
+/// `--demo`: the embedded sandbox on a free loopback port, with the flags' timeout,
+/// attempts and response limit (profiles do not apply).
+#[cfg(feature = "sandbox")]
+async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
+    use tv_client::RetryPolicy;
+    use tv_client::config::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, value};
+
+    DEMO.store(true, Ordering::Relaxed);
+    let policy = RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
+    let options = tv_sandbox::server::SandboxConfig::demo();
+    let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
+    let sandbox = tv_sandbox::server::start(options)
+        .await
+        .map_err(|e| CliError::new(Exit::Runtime, format!("cannot start the demo sandbox: {e}")))?;
+    tracing::info!("demo sandbox listening at {}", sandbox.base_url());
+    let tv = TraceView::builder()
+        .site(sandbox.base_url())
+        .key(key.clone())
+        .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
+        .retry(policy)
+        .max_response_bytes(
+            global
+                .max_response_size
+                .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
+        )
+        .build()?;
+    Ok(Connection {
+        tv,
+        key,
+        _sandbox: Some(sandbox),
     })
 }
 
