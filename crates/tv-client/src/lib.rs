@@ -56,14 +56,14 @@
 //! | [`math`] | volume-weighted means, per-call and per-request layer time, shares, error counts, request rates, resampling, window-over-window comparison, stitching |
 //! | [`units`] | the one human formatter (`1.23 s`, `45.6 ms`, `12.3/s`, `12.3k`, `4.56%`) |
 //! | [`wire_units`] | epoch numbers (seconds or milliseconds) and microseconds ↔ `Duration` |
-//! | [`error`] | [`Error`], the one error type, with redacted one-line messages |
-//! | [`redact`](mod@redact) | [`redact()`](fn@redact): `key=***` in URLs and text |
+//! | [`error`] | [`Error`], the one error type, with redacted one-line messages, kinds ([`TransportKind`], [`ConfigKind`]) and sources |
+//! | [`redact`](mod@redact) | [`redact()`](fn@redact): `key=***` and URL credentials in text; [`redact::printable`]: server text safe for a terminal |
 //! | [`secret`] | [`ApiKey`], the access key as a secret |
 //! | [`range`] | [`TimeRange`], a half-open range of instants |
 //! | [`client`] | [`TraceView`], its builder, the operation groups, [`RetryPolicy`], [`Stats`] |
 //! | [`filter`] | [`ServerFilter`], [`ClientFilter`], [`RequestsFilter`]: what each endpoint family accepts |
 //! | [`model`] | [`Host`], [`Annotation`], [`LatencySummary`] and the other records |
-//! | [`config`] | flags > environment > profile file > defaults, with sources for `tv doctor` |
+//! | [`config`] | flags > environment > profile file > defaults, with sources for `tv doctor`; [`config::value`]: the one parser of each setting |
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |

@@ -150,7 +150,7 @@ pub async fn run(
             format!(
                 "no app could be fetched ({} failed); first failure: {}: {}",
                 failed.len(),
-                first.app,
+                tv_client::error::one_line(&first.app, 80),
                 first.error
             ),
         ));
