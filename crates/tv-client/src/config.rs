@@ -38,18 +38,18 @@
 //! holds a key and is readable by other users produces a warning.
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[path = "config_value.rs"]
 pub mod value;
 
-use crate::error::{Cause, ConfigKind, Error};
+use crate::error::{ConfigKind, Error};
 #[cfg(feature = "profile-file")]
 use crate::profile_file::ProfileFile;
 use crate::secret::ApiKey;
 use crate::site::Site;
+pub use value::check_profile_value;
 
 /// Environment variable holding the key.
 pub const ENV_API_KEY: &str = "TV_API_KEY";
@@ -261,7 +261,7 @@ impl Settings {
                 source: Source::Flag,
             }),
             (None, Some(path)) => Some(Setting {
-                value: read_key_file(path)?,
+                value: value::read_key_file(path)?,
                 source: Source::Flag,
             }),
             (None, None) => match (env.var(ENV_API_KEY), env.var(ENV_API_KEY_FILE)) {
@@ -270,7 +270,7 @@ impl Settings {
                     source: Source::Env(ENV_API_KEY),
                 }),
                 (None, Some(path)) => Some(Setting {
-                    value: read_key_file(Path::new(&path))
+                    value: value::read_key_file(Path::new(&path))
                         .map_err(|e| e.from_origin(Source::Env(ENV_API_KEY_FILE)))?,
                     source: Source::Env(ENV_API_KEY_FILE),
                 }),
@@ -414,57 +414,6 @@ fn typed<T>(
             source: text.source,
         })),
         None => Ok(None),
-    }
-}
-
-/// The most bytes read from a key file: a key is a few dozen characters.
-const KEY_FILE_LIMIT: u64 = 4096;
-
-/// The key in `path` (`-`: standard input), without surrounding whitespace.
-fn read_key_file(path: &Path) -> Result<String, Error> {
-    let shown = if path == Path::new("-") {
-        "standard input".to_owned()
-    } else {
-        path.display().to_string()
-    };
-    let mut text = String::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(KEY_FILE_LIMIT)
-            .read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|f| f.take(KEY_FILE_LIMIT).read_to_string(&mut text))
-    };
-    if let Err(e) = read {
-        return Err(Error::Config {
-            kind: ConfigKind::InvalidKey,
-            detail: format!("cannot read the API key from {shown}: {e}"),
-            source: Some(Cause::new(e)),
-        });
-    }
-    let key = text.trim();
-    if key.is_empty() {
-        return Err(Error::config(
-            ConfigKind::InvalidKey,
-            format!("no API key in {shown}"),
-        ));
-    }
-    Ok(key.to_owned())
-}
-
-/// Checks `value` for the profile setting `field` as `tv config set` writes it: the
-/// same parser as when the profile is used, so nothing unusable is saved. `output` is
-/// checked by `tv` itself (the formats are the CLI's).
-pub fn check_profile_value(field: &str, text: &str) -> Result<(), Error> {
-    match field {
-        "api_key" => ApiKey::new(text).map(drop),
-        "base_url" => text.parse::<Site>().map(drop),
-        "timeout" => value::parse_timeout(text).map(drop),
-        "attempts" => value::parse_attempts(text).map(drop),
-        "allow_plain_http" => value::parse_bool(text).map(drop),
-        "max_response_size" => value::parse_size(text).map(drop),
-        _ => Ok(()),
     }
 }
 

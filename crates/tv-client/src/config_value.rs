@@ -2,9 +2,11 @@
 //! profile values and `tv config set` all go through these, so they accept and refuse
 //! the same things.
 
+use std::io::Read;
+use std::path::Path;
 use std::time::Duration;
 
-use crate::error::{ConfigKind, Error};
+use crate::error::{Cause, ConfigKind, Error};
 
 /// The shortest timeout accepted: below it not even a loopback answer arrives.
 pub const MIN_TIMEOUT: Duration = Duration::from_millis(100);
@@ -88,6 +90,57 @@ pub fn parse_size(text: &str) -> Result<u64, Error> {
         )));
     }
     Ok(bytes)
+}
+
+/// The most bytes read from a key file: a key is a few dozen characters.
+const KEY_FILE_LIMIT: u64 = 4096;
+
+/// The key in `path` (`-`: standard input), without surrounding whitespace.
+pub(crate) fn read_key_file(path: &Path) -> Result<String, Error> {
+    let shown = if path == Path::new("-") {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let mut text = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(KEY_FILE_LIMIT)
+            .read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(KEY_FILE_LIMIT).read_to_string(&mut text))
+    };
+    if let Err(e) = read {
+        return Err(Error::Config {
+            kind: ConfigKind::InvalidKey,
+            detail: format!("cannot read the API key from {shown}: {e}"),
+            source: Some(Cause::new(e)),
+        });
+    }
+    let key = text.trim();
+    if key.is_empty() {
+        return Err(Error::config(
+            ConfigKind::InvalidKey,
+            format!("no API key in {shown}"),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// Checks `value` for the profile setting `field` as `tv config set` writes it: the
+/// same parser as when the profile is used, so nothing unusable is saved. `output` is
+/// checked by `tv` itself (the formats are the CLI's).
+pub fn check_profile_value(field: &str, text: &str) -> Result<(), Error> {
+    match field {
+        "api_key" => crate::secret::ApiKey::new(text).map(drop),
+        "base_url" => text.parse::<crate::site::Site>().map(drop),
+        "timeout" => parse_timeout(text).map(drop),
+        "attempts" => parse_attempts(text).map(drop),
+        "allow_plain_http" => parse_bool(text).map(drop),
+        "max_response_size" => parse_size(text).map(drop),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
