@@ -227,7 +227,9 @@ fn the_key_can_come_from_a_file_or_stdin() {
     command
         .env("TV_API_KEY_FILE", "-")
         .write_stdin(format!("{KEY}\n"))
-        .args(["--base-url", &sandbox.base_url, "-o", "json", "apps"]);
+        // No --output: the profile's output format is looked up first, which must not
+        // use up standard input.
+        .args(["--base-url", &sandbox.base_url, "apps"]);
     let (code, stdout, stderr) = run(command);
     assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert!(stdout.contains("web-shop"));

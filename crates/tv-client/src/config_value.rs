@@ -104,10 +104,26 @@ pub(crate) fn read_key_file(path: &Path) -> Result<String, Error> {
     };
     let mut text = String::new();
     let read = if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(KEY_FILE_LIMIT)
-            .read_to_string(&mut text)
+        // Standard input can be read only once; the configuration may be resolved more
+        // than once per process, so its first reading is kept.
+        static STDIN: std::sync::OnceLock<Result<String, std::io::ErrorKind>> =
+            std::sync::OnceLock::new();
+        let first = STDIN.get_or_init(|| {
+            let mut text = String::new();
+            std::io::stdin()
+                .lock()
+                .take(KEY_FILE_LIMIT)
+                .read_to_string(&mut text)
+                .map(|_| text)
+                .map_err(|e| e.kind())
+        });
+        match first {
+            Ok(read) => {
+                text.clone_from(read);
+                Ok(read.len())
+            }
+            Err(kind) => Err(std::io::Error::from(*kind)),
+        }
     } else {
         std::fs::File::open(path).and_then(|f| f.take(KEY_FILE_LIMIT).read_to_string(&mut text))
     };
