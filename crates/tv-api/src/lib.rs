@@ -160,7 +160,28 @@ pub struct Exchange<'a> {
     pub headers: Option<&'a reqwest::header::HeaderMap>,
     /// Time from sending the request to receiving the response head.
     pub elapsed: std::time::Duration,
+    /// The request method.
+    pub method: &'a reqwest::Method,
+    /// The request URL, including the `key` parameter: redact before printing.
+    pub url: &'a reqwest::Url,
 }
+
+/// The error a response body yields once it exceeds the limit of
+/// [`ApiContext::with_max_response_bytes`]; reading stops there. It reaches callers as
+/// the source of the body's `reqwest::Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseTooLarge {
+    /// The limit in bytes.
+    pub limit_bytes: u64,
+}
+
+impl fmt::Display for ResponseTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the response is larger than {} bytes", self.limit_bytes)
+    }
+}
+
+impl std::error::Error for ResponseTooLarge {}
 
 /// Sees every exchange of a [`Client`]; `tv-client` uses it for logging, counters and
 /// to keep the status of responses whose body is not the expected JSON.
@@ -169,12 +190,14 @@ pub trait ResponseObserver: Send + Sync {
     fn observe(&self, exchange: &Exchange<'_>);
 }
 
-/// The state the generated [`Client`] carries: the key and an optional observer.
+/// The state the generated [`Client`] carries: the key, an optional observer and an
+/// optional limit on the size of response bodies.
 #[derive(Clone)]
 pub struct ApiContext {
     key: ApiKey,
     observer: Option<Arc<dyn ResponseObserver>>,
     capture: Option<Arc<Mutex<Vec<CapturedRequest>>>>,
+    max_response_bytes: Option<u64>,
 }
 
 // ---- dry runs (tv annotate/app/host --dry-run) -------------------------------------
@@ -240,7 +263,16 @@ impl ApiContext {
             key,
             observer: None,
             capture: None,
+            max_response_bytes: None,
         }
+    }
+
+    /// Stops reading any response body past `limit` bytes (a declared
+    /// `Content-Length` above it fails before reading): the body then fails with
+    /// [`ResponseTooLarge`] as its error's source, and memory stays bounded.
+    pub fn with_max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
     }
 
     /// Adds an observer called after every exchange.
@@ -295,6 +327,8 @@ impl progenitor_client::ClientHooks<ApiContext> for Client {
             return Ok(capture(sink, &request, info.operation_id));
         }
         let started = Instant::now();
+        let method = request.method().clone();
+        let url = request.url().clone();
         let result = self.client().execute(request).await;
         if let Some(observer) = &self.inner().observer {
             observer.observe(&Exchange {
@@ -302,9 +336,44 @@ impl progenitor_client::ClientHooks<ApiContext> for Client {
                 status: result.as_ref().ok().map(reqwest::Response::status),
                 headers: result.as_ref().ok().map(reqwest::Response::headers),
                 elapsed: started.elapsed(),
+                method: &method,
+                url: &url,
             });
         }
-        result
+        match (result, self.inner().max_response_bytes) {
+            (Ok(response), Some(limit)) => Ok(limit_body(response, limit)),
+            (result, _) => result,
+        }
+    }
+}
+
+/// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes.
+fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    use futures::StreamExt;
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+    let declared_too_large = response.content_length().is_some_and(|n| n > limit);
+    let mut head = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = head.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let mut seen: u64 = 0;
+    let chunks = response
+        .bytes_stream()
+        .map(move |chunk| -> Result<_, BoxError> {
+            let chunk = chunk?;
+            seen = seen.saturating_add(chunk.len() as u64);
+            if declared_too_large || seen > limit {
+                return Err(Box::new(ResponseTooLarge { limit_bytes: limit }));
+            }
+            Ok(chunk)
+        });
+    match head.body(reqwest::Body::wrap_stream(chunks)) {
+        Ok(limited) => reqwest::Response::from(limited),
+        // Unreachable: status, version and headers come from a valid response.
+        Err(_) => reqwest::Response::from(http::Response::new(reqwest::Body::from(""))),
     }
 }
 

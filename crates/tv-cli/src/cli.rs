@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::render::{ColorChoice, Format};
 
 mod schema_target;
 pub use schema_target::SchemaTarget;
@@ -25,14 +24,23 @@ pub const VERSION: &str = concat!(
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  API or runtime error (server error, timeout, unreachable server, bad response)
-  2  usage error (unknown flag, bad value)
-  3  authentication or configuration error (missing or refused key, bad profile)
+  1  API or runtime error (server error, timeout, unreachable server, bad or too
+     large response, a write whose outcome is unknown, a write the server refused)
+  2  usage error (unknown flag, bad value, a write refused as too large)
+  3  authentication or configuration error (missing or refused key, bad profile,
+     base URL without /api-v2, plain HTTP to another host without the opt-in)
   4  not found (unknown app, host or filter value)
   5  `tv compare --fail-if-slower/--fail-if-errors`: the gate tripped
 `tv check` uses the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
-Environment: TV_API_KEY, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG, NO_COLOR.
+Retries: reads (GET) and deletes are retried on 429, 5xx, timeouts and lost
+connections, since repeating them cannot do harm (a delete that then finds the
+thing gone after a lost answer reports success). `tv annotate` and `tv app assign`
+are sent once: a repeat could record them twice; when their answer is lost tv says
+the outcome is unknown.
+
+Environment: TV_API_KEY, TV_API_KEY_FILE, TV_BASE_URL, TV_PROFILE, TV_CONFIG, TV_LOG,
+NO_COLOR.
 Try it without an account: tv --demo report";
 
 /// How are my TraceView apps doing?
@@ -47,46 +55,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes.
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// Run against a built-in sandbox with demo data (no account, no network).
-    #[arg(long, global = true)]
-    pub demo: bool,
-    /// The access key [env: TV_API_KEY].
-    #[arg(long, global = true, value_name = "KEY")]
-    pub api_key: Option<String>,
-    /// `appneta`, `solarwinds` or a base URL ending in /api-v2 [env: TV_BASE_URL].
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// A profile of the config file [env: TV_PROFILE].
-    #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// The config file [env: TV_CONFIG; default ~/.config/tv/config.toml].
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Output format [default: table on a terminal, json otherwise].
-    #[arg(long, short = 'o', global = true, value_enum)]
-    pub output: Option<Format>,
-    /// When to use colors (NO_COLOR is honoured by `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// More logging on stderr (-v requests, -vv details); TV_LOG sets a filter.
-    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-    /// Only errors on stderr.
-    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// Print requests, retries and time waited on stderr at the end.
-    #[arg(long, global = true)]
-    pub timings: bool,
-    /// Time allowed for one HTTP attempt.
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
-    pub timeout: std::time::Duration,
-    /// Attempts per request for reads (writes are never retried).
-    #[arg(long, global = true, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
-    pub attempts: u32,
-}
+#[path = "cli_global.rs"]
+mod global;
+pub use global::GlobalArgs;
 
 /// The commands.
 #[derive(Debug, Subcommand)]
@@ -145,6 +116,7 @@ pub enum Command {
     Errors {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: ServerFilterArgs,
     },
@@ -155,6 +127,7 @@ pub enum Command {
         /// Only the summary over the window.
         #[arg(long)]
         summary: bool,
+        /// The filter options.
         #[command(flatten)]
         filter: ScopeArgs,
     },
@@ -165,6 +138,7 @@ pub enum Command {
     Chart {
         /// The app.
         app: String,
+        /// The window options.
         #[command(flatten)]
         window: WindowArgs,
         /// Also write the chart to a file (.svg).
@@ -200,7 +174,11 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Run the TraceView sandbox server in the foreground.
+    #[cfg(feature = "sandbox")]
     Sandbox(tv_sandbox::cli::SandboxArgs),
+    /// Run the TraceView sandbox server (not built into this tv: feature `sandbox`).
+    #[cfg(not(feature = "sandbox"))]
+    Sandbox(crate::sandbox::NoSandboxArgs),
     /// Write the man pages (tv.1 and one per subcommand) into a directory; used by
     /// `cargo xtask man`.
     #[command(hide = true)]
@@ -216,6 +194,7 @@ pub enum Command {
 pub struct ReportArgs {
     /// One app in depth; without it, one row per app.
     pub app: Option<String>,
+    /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
     /// How many apps to query at once.
@@ -260,6 +239,7 @@ pub(crate) fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv
 /// Filters of the total-requests endpoints.
 #[derive(Debug, Clone, Args)]
 pub struct ScopeArgs {
+    /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
     /// Only requests to this domain.
@@ -279,6 +259,7 @@ pub struct ScopeArgs {
 /// Filters of the server latency endpoints and the error rate.
 #[derive(Debug, Clone, Args)]
 pub struct ServerFilterArgs {
+    /// The scope options.
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Only traces through this layer.
@@ -289,6 +270,7 @@ pub struct ServerFilterArgs {
 /// Filters of the latency series and summary, server or client side.
 #[derive(Debug, Clone, Args)]
 pub struct LatencyFilterArgs {
+    /// The server options.
     #[command(flatten)]
     pub server: ServerFilterArgs,
     /// Client-side (real-user monitoring) latency instead of server-side.
@@ -309,6 +291,7 @@ pub enum LatencyCommand {
     Series {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: LatencyFilterArgs,
     },
@@ -316,6 +299,7 @@ pub enum LatencyCommand {
     Summary {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: LatencyFilterArgs,
     },
@@ -323,6 +307,7 @@ pub enum LatencyCommand {
     ByLayer {
         /// The app.
         app: String,
+        /// The filter options.
         #[command(flatten)]
         filter: ServerFilterArgs,
     },
@@ -415,6 +400,7 @@ pub enum DiscoverKind {
 pub struct CompareArgs {
     /// The app.
     pub app: String,
+    /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
     /// Compare with the window this long before (e.g. `1w` for the same hour last week;
@@ -446,16 +432,19 @@ pub struct CompareArgs {
 /// `tv config …`.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Set a profile's setting (api_key or base_url).
+    /// Set a profile's setting: api_key, base_url, timeout, attempts, output,
+    /// allow_plain_http or max_response_size.
     Set {
-        /// api_key or base_url.
+        /// api_key, base_url, timeout, attempts, output, allow_plain_http or
+        /// max_response_size.
         key: String,
         /// The value.
         value: String,
     },
     /// Print a profile's setting (the key is shown redacted).
     Get {
-        /// api_key or base_url.
+        /// api_key, base_url, timeout, attempts, output, allow_plain_http or
+        /// max_response_size.
         key: String,
     },
     /// List the profiles and their settings (keys redacted).
@@ -470,4 +459,18 @@ pub enum ConfigCommand {
 /// The clap command tree (for completions and the man page).
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+/// [`command`] without its hidden subcommands (`generate-man`), for shell completions:
+/// clap_complete lists hidden subcommands too.
+pub fn completion_command() -> clap::Command {
+    let full = command();
+    let visible: Vec<clap::Command> = full
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .cloned()
+        .collect();
+    GlobalArgs::augment_args(clap::Command::new("tv").version(VERSION))
+        .subcommand_required(true)
+        .subcommands(visible)
 }

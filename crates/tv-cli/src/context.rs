@@ -1,7 +1,9 @@
 //! Turning the global flags into a client: configuration, `--demo`, timeouts, retries.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tv_client::config::{Overrides, Settings};
-use tv_client::{ApiKey, RetryPolicy, TraceView};
+use tv_client::{ApiKey, TraceView};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
@@ -13,6 +15,7 @@ pub struct Connection {
     /// The key in use, to scrub it from anything printed.
     pub key: ApiKey,
     /// The embedded sandbox of `--demo`, stopped on drop.
+    #[cfg(feature = "sandbox")]
     _sandbox: Option<tv_sandbox::server::RunningSandbox>,
 }
 
@@ -23,6 +26,24 @@ pub fn overrides(global: &GlobalArgs) -> Overrides {
         base_url: global.base_url.clone(),
         profile: global.profile.clone(),
         config_path: global.config.clone(),
+        api_key_file: global.api_key_file.clone(),
+        timeout: global.timeout,
+        attempts: global.attempts,
+        allow_plain_http: global.allow_plain_http,
+        max_response_bytes: global.max_response_size,
+    }
+}
+
+/// Whether this run talks to the throw-away sandbox of `--demo`.
+static DEMO: AtomicBool = AtomicBool::new(false);
+
+/// Says on stderr, once per write command under `--demo`, that the write goes to a
+/// throw-away sandbox.
+pub fn note_demo_write() {
+    if DEMO.load(Ordering::Relaxed) {
+        eprintln!(
+            "note: --demo: this write goes to a throw-away sandbox and is gone when tv exits"
+        );
     }
 }
 
@@ -30,38 +51,26 @@ pub fn overrides(global: &GlobalArgs) -> Overrides {
 /// server. Without a key (and without `--demo`) this fails with exit code 3 and says
 /// how to set one — never a silent fallback to the demo.
 pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
-    let policy = RetryPolicy::default().max_attempts(global.attempts);
     if global.demo {
-        if global.api_key.is_some() || global.base_url.is_some() || global.profile.is_some() {
+        if global.api_key.is_some()
+            || global.api_key_file.is_some()
+            || global.base_url.is_some()
+            || global.profile.is_some()
+        {
             return Err(CliError::usage(
-                "--demo runs against the built-in sandbox: drop --api-key, --base-url and --profile",
+                "--demo runs against the built-in sandbox: drop --api-key, --api-key-file, --base-url and --profile",
             ));
         }
-        let options = tv_sandbox::server::SandboxConfig::demo();
-        let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
-        let sandbox = tv_sandbox::server::start(options).await.map_err(|e| {
-            CliError::new(Exit::Runtime, format!("cannot start the demo sandbox: {e}"))
-        })?;
-        tracing::info!("demo sandbox listening at {}", sandbox.base_url());
-        let tv = TraceView::builder()
-            .site(sandbox.base_url())
-            .key(key.clone())
-            .timeout(global.timeout)
-            .retry(policy)
-            .build()?;
-        return Ok(Connection {
-            tv,
-            key,
-            _sandbox: Some(sandbox),
-        });
+        return demo(global).await;
     }
     let settings = Settings::resolve(&overrides(global))?;
     for warning in &settings.warnings {
         tracing::warn!("{warning}");
     }
     // `client_builder` fails with "no API key: pass --api-key, …" when there is none.
-    let builder = settings.client_builder()?;
-    let tv = builder.timeout(global.timeout).retry(policy).build()?;
+    // It carries the timeout, attempts, plain-HTTP opt-in and response limit resolved
+    // from flags, then the profile, then the defaults.
+    let tv = settings.client_builder()?.build()?;
     let key = settings
         .api_key
         .map(|k| k.value)
@@ -70,6 +79,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
     Ok(Connection {
         tv,
         key,
+        #[cfg(feature = "sandbox")]
         _sandbox: None,
     })
 }
@@ -78,4 +88,72 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
 /// [`tv_client::workflow::Now`]), asked at most once.
 pub fn now_resolver(tv: &tv_client::TraceView) -> tv_client::workflow::Now {
     tv_client::workflow::Now::server(tv)
+}
+
+/// `--demo` without the sandbox built in: one clear line, exit 2.
+#[cfg(not(feature = "sandbox"))]
+async fn demo(_global: &GlobalArgs) -> Result<Connection, CliError> {
+    Err(CliError::usage(crate::sandbox::NOT_BUILT))
+}
+
+/// `--demo`: the embedded sandbox on a free loopback port, with the flags' timeout,
+/// attempts and response limit (profiles do not apply).
+#[cfg(feature = "sandbox")]
+async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
+    use tv_client::RetryPolicy;
+    use tv_client::config::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, value};
+
+    DEMO.store(true, Ordering::Relaxed);
+    let policy = RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
+    let options = tv_sandbox::server::SandboxConfig::demo();
+    let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
+    let sandbox = tv_sandbox::server::start(options)
+        .await
+        .map_err(|e| CliError::new(Exit::Runtime, format!("cannot start the demo sandbox: {e}")))?;
+    tracing::info!("demo sandbox listening at {}", sandbox.base_url());
+    let tv = TraceView::builder()
+        .site(sandbox.base_url())
+        .key(key.clone())
+        .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
+        .retry(policy)
+        .max_response_bytes(
+            global
+                .max_response_size
+                .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
+        )
+        .build()?;
+    Ok(Connection {
+        tv,
+        key,
+        _sandbox: Some(sandbox),
+    })
+}
+
+/// The output format of the profile in use (`output = "json"`), when the flags do not
+/// choose one. No profile or an unresolvable configuration gives `None` (the command
+/// reports the configuration problem itself); an unknown format is a configuration
+/// error.
+pub fn profile_output(global: &GlobalArgs) -> Result<Option<crate::render::Format>, CliError> {
+    if global.output.is_some() || global.demo {
+        return Ok(global.output);
+    }
+    let Ok(settings) = Settings::resolve(&overrides(global)) else {
+        return Ok(None);
+    };
+    match settings.output {
+        Some(text) => parse_output(&text.value).map(Some).map_err(|e| {
+            CliError::new(
+                Exit::Config,
+                format!("configuration error: {e} (from {})", text.source),
+            )
+        }),
+        None => Ok(None),
+    }
+}
+
+/// An output format by name (`table`, `json`, `ndjson`, `csv`).
+pub fn parse_output(text: &str) -> Result<crate::render::Format, String> {
+    use clap::ValueEnum;
+    crate::render::Format::from_str(text.trim(), true)
+        .map_err(|_| format!("unknown output format `{text}` (table, json, ndjson or csv)"))
 }

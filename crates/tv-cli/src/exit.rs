@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-/// The documented exit codes (`tv --help` lists them).
+/// The documented exit codes (`tv --help` lists them). Tests name them through
+/// [`Exit::code`], never as bare numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Success.
@@ -22,8 +23,8 @@ pub enum Exit {
 }
 
 impl Exit {
-    /// The process exit code.
-    pub fn code(self) -> u8 {
+    /// The process exit status.
+    pub const fn code(self) -> i32 {
         match self {
             Exit::Ok => 0,
             Exit::Runtime => 1,
@@ -31,14 +32,14 @@ impl Exit {
             Exit::Config => 3,
             Exit::NotFound => 4,
             Exit::Regression => 5,
-            Exit::Command(code) => code,
+            Exit::Command(code) => code as i32,
         }
     }
 }
 
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> ExitCode {
-        ExitCode::from(exit.code())
+        ExitCode::from(exit.code() as u8)
     }
 }
 
@@ -73,23 +74,60 @@ impl CliError {
 
 impl From<tv_client::Error> for CliError {
     fn from(error: tv_client::Error) -> Self {
-        use tv_client::Error as E;
-        let exit = match &error {
-            E::Auth | E::Config(_) => Exit::Config,
-            E::NotFound(_) => Exit::NotFound,
-            E::BadRequest(_) | E::InvalidArgument(_) => Exit::Usage,
-            _ => Exit::Runtime,
-        };
-        let hint = match &error {
-            E::Auth => {
-                "; check --api-key, TV_API_KEY or your profile (`tv doctor` shows which is used)"
-            }
-            E::Transport(_) => "; is the base URL right and the server up? (`tv doctor`)",
-            E::Timeout => "; the server is slow or unreachable (raise --timeout?)",
-            E::RateLimited { .. } => "; wait a little and try again",
-            _ => "",
-        };
+        let (exit, hint) = classify(&error);
         CliError::new(exit, format!("{error}{hint}"))
+    }
+}
+
+/// The exit code and the hint of every kind of client error: an exhaustive match, so a
+/// new kind cannot fall through to a default.
+fn classify(error: &tv_client::Error) -> (Exit, &'static str) {
+    use tv_client::{ConfigKind as C, Error as E, TransportKind as T};
+    match error {
+        E::Auth => (
+            Exit::Config,
+            "; check --api-key, TV_API_KEY or your profile (`tv doctor` shows which is used)",
+        ),
+        E::Config { kind, .. } => (
+            Exit::Config,
+            match kind {
+                C::MissingKey | C::InvalidBaseUrl | C::PlainHttp => "",
+                C::InvalidKey | C::Profile | C::ProfileFile => {
+                    "; `tv doctor` shows where each setting comes from"
+                }
+                C::InvalidSetting => "; `tv config list` shows the profile's settings",
+                C::HttpClient => "",
+            },
+        ),
+        E::NotFound(_) => (Exit::NotFound, ""),
+        E::BadRequest(_) | E::InvalidArgument { .. } => (Exit::Usage, ""),
+        E::Refused { status: 413, .. } => (Exit::Usage, "; send less (a shorter message?)"),
+        E::Refused { .. } => (Exit::Runtime, ""),
+        E::Transport { kind, .. } => (
+            Exit::Runtime,
+            match kind {
+                T::ConnectionRefused => "; is the server up at the base URL? (`tv doctor`)",
+                T::Dns => "; is the host name of the base URL right? (`tv doctor`)",
+                T::Tls => "; the server's certificate or TLS setup is not accepted",
+                T::Connect | T::Send | T::Body => {
+                    "; is the base URL right and the server up? (`tv doctor`)"
+                }
+            },
+        ),
+        E::Timeout => (
+            Exit::Runtime,
+            "; the server is slow or unreachable (raise --timeout?)",
+        ),
+        E::RateLimited { .. } => (Exit::Runtime, "; wait a little and try again"),
+        E::ResponseTooLarge { .. } => (
+            Exit::Runtime,
+            "; raise the limit with --max-response-size or `tv config set max_response_size 256MiB`",
+        ),
+        E::OutcomeUnknown { .. } => (
+            Exit::Runtime,
+            "; check (e.g. with `tv annotations` or `tv hosts`) before repeating it",
+        ),
+        E::Server { .. } | E::Decode { .. } | E::UnexpectedResponse { .. } => (Exit::Runtime, ""),
     }
 }
 
@@ -99,9 +137,10 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Prints the error as one line, with the key scrubbed once more for safety.
+/// Prints the error as one line, with the key scrubbed once more and terminal escape
+/// sequences dropped, for safety (server text in it is already cleaned and bounded).
 pub fn report(error: &CliError, key: Option<&tv_client::ApiKey>) {
-    let line = error.message.replace(['\n', '\r'], " ");
+    let line = tv_client::redact::printable(&error.message);
     let line = match key {
         Some(key) => key.scrub(&line),
         None => tv_client::redact(&line).into_owned(),
@@ -124,7 +163,15 @@ mod tests {
             ),
             (tv_client::Error::Timeout, Exit::Runtime),
             (tv_client::Error::Server { status: 503 }, Exit::Runtime),
-            (tv_client::Error::Config("no key".into()), Exit::Config),
+            (
+                tv_client::Error::config(tv_client::ConfigKind::MissingKey, "no key"),
+                Exit::Config,
+            ),
+            (tv_client::Error::from_status(413, "", None), Exit::Usage),
+            (
+                tv_client::Error::ResponseTooLarge { limit_bytes: 1 },
+                Exit::Runtime,
+            ),
         ];
         for (error, exit) in cases {
             assert_eq!(CliError::from(error).exit, exit);

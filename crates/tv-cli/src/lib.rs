@@ -48,7 +48,14 @@ pub fn main() -> ExitCode {
             return code.into();
         }
     };
-    let render = render::RenderOptions::resolve(cli.global.output, cli.global.color);
+    let output = match context::profile_output(&cli.global) {
+        Ok(output) => output,
+        Err(error) => {
+            exit::report(&error, None);
+            return error.exit.into();
+        }
+    };
+    let render = render::RenderOptions::resolve(output, cli.global.color);
     let stderr_color = match cli.global.color {
         render::ColorChoice::Always => true,
         render::ColorChoice::Never => false,

@@ -7,14 +7,16 @@ use std::sync::OnceLock;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Installs the subscriber. `verbose`: 0 warnings, 1 info (one line per request), 2 debug,
-/// 3+ trace; `quiet`: errors only.
+/// Installs the subscriber. `verbose`: 0 warnings; 1 info: one line per request
+/// (method, path and query, the key redacted) and each retry; 2 adds each answer's
+/// status, size and time; 3+ everything (trace, including the HTTP stack); `quiet`:
+/// errors only.
 pub fn init(verbose: u8, quiet: bool, color: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
-        (false, 1) => "info,tv_client=debug",
-        (false, 2) => "debug",
+        (false, 1) => "info",
+        (false, 2) => "info,tv_client=debug",
         (false, _) => "trace",
     };
     let filter = std::env::var("TV_LOG")
@@ -26,7 +28,7 @@ pub fn init(verbose: u8, quiet: bool, color: bool) {
         .with_env_filter(filter)
         .with_writer(RedactingStderr)
         .with_ansi(color)
-        .with_target(verbose >= 2)
+        .with_target(verbose >= 3)
         .without_time()
         .try_init();
 }
@@ -71,6 +73,50 @@ impl Drop for RedactedLine {
             Some(key) => key.scrub(&text),
             None => tv_client::redact(&text).into_owned(),
         };
-        let _ = io::stderr().write_all(line.as_bytes());
+        let _ = io::stderr().write_all(terminal_safe(&line).as_bytes());
+    }
+}
+
+/// A log line that cannot drive the terminal, whatever server text it quotes: the
+/// color codes (SGR, `ESC [ … m`) the formatter adds are kept, every other escape
+/// sequence and control character goes (through tv-client's one cleaning), and the
+/// line keeps its final newline.
+fn terminal_safe(line: &str) -> String {
+    let body = line.strip_suffix('\n').unwrap_or(line);
+    let mut out = String::with_capacity(line.len());
+    let mut rest = body;
+    while let Some(start) = rest.find("\x1b[") {
+        let after = &rest[start + 2..];
+        let params = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(after.len());
+        if after[params..].starts_with('m') {
+            out.push_str(&tv_client::redact::printable(&rest[..start]));
+            out.push_str(&rest[start..start + 2 + params + 1]);
+            rest = &after[params + 1..];
+        } else {
+            // Any other CSI sequence goes, up to and including its final byte.
+            out.push_str(&tv_client::redact::printable(&rest[..start]));
+            let end = after
+                .find(|c: char| ('@'..='~').contains(&c))
+                .map_or(after.len(), |i| i + 1);
+            rest = &after[end..];
+        }
+    }
+    out.push_str(&tv_client::redact::printable(rest));
+    if line.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn log_lines_keep_colors_and_lose_other_escapes() {
+        let line = "\x1b[31mERROR\x1b[0m shop\x1b]0;owned\x07\x1b[2J: failed\r\n";
+        assert_eq!(terminal_safe(line), "\x1b[31mERROR\x1b[0m shop: failed \n");
     }
 }

@@ -28,10 +28,10 @@ pub async fn app_error(tv: &TraceView, app: &str, error: Error) -> CliError {
     }
     let apps = tv.discovery().apps().await.unwrap_or_default();
     let hint = match closest(app, apps.iter().map(String::as_str)) {
-        Some(candidate) => format!("; did you mean `{candidate}`?"),
+        Some(candidate) => format!("; did you mean `{}`?", shown(candidate)),
         None => "; `tv apps` lists the apps".to_string(),
     };
-    CliError::not_found(format!("unknown app `{app}`{hint}"))
+    CliError::not_found(format!("unknown app `{}`{hint}", shown(app)))
 }
 
 /// A filter value that matches nothing: an error with the closest known value when the
@@ -47,12 +47,22 @@ pub fn unknown_filter_value(
         return None;
     }
     let hint = match closest(given, known.iter().map(String::as_str)) {
-        Some(candidate) => format!("did you mean `{candidate}`?"),
+        Some(candidate) => format!("did you mean `{}`?", shown(candidate)),
         None => format!("`{list_command}` lists them"),
     };
     Some(CliError::not_found(format!(
-        "no traffic with {kind} `{given}`, which is not a known {kind}; {hint}"
+        "no traffic with {kind} `{}`, which is not a known {kind}; {hint}",
+        shown(given)
     )))
+}
+
+/// The longest name quoted in an error line, in characters.
+const NAME_CHARS: usize = 80;
+
+/// A name from the server (or typed by the user) as quoted in an error line: escape
+/// sequences and control characters dropped, cut to [`NAME_CHARS`].
+fn shown(name: &str) -> String {
+    tv_client::error::one_line(name, NAME_CHARS)
 }
 
 #[cfg(test)]
@@ -65,6 +75,16 @@ mod tests {
         assert_eq!(closest("web-shpo", known), Some("web-shop"));
         assert_eq!(closest("default", known), Some("Default"));
         assert_eq!(closest("zzz", known), None);
+    }
+
+    #[test]
+    fn suggested_names_cannot_drive_the_terminal() {
+        let hostile = format!("web-shop\x1b]0;pwned\x07{}", "x".repeat(300));
+        let known = vec![hostile];
+        let error = unknown_filter_value("app", "web-shop", &known, "tv apps").unwrap();
+        assert!(!error.message.contains('\x1b'), "{:?}", error.message);
+        assert!(!error.message.contains("pwned"), "{:?}", error.message);
+        assert!(error.message.chars().count() < 250, "{}", error.message);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use common::{END, run, shared, stable, tv};
 
 fn snapshot_both(name: &str, args: &[&str]) {
@@ -11,7 +13,11 @@ fn snapshot_both(name: &str, args: &[&str]) {
         let mut command = tv(sandbox);
         command.args(["--output", format]).args(args);
         let (code, stdout, stderr) = run(command);
-        assert_eq!(code, 0, "tv {args:?} --output {format} failed: {stderr}");
+        assert_eq!(
+            code,
+            Exit::Ok.code(),
+            "tv {args:?} --output {format} failed: {stderr}"
+        );
         if format == "json" {
             serde_json::from_str::<serde_json::Value>(&stdout)
                 .unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
@@ -32,7 +38,7 @@ fn report_all_apps_as_csv_and_ndjson() {
     let mut command = tv(sandbox);
     command.args(["--output", "csv", "report", "--end", END]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     let mut lines = stdout.lines();
     assert!(
         lines.next().is_some_and(|h| h.starts_with("app,")),
@@ -42,7 +48,7 @@ fn report_all_apps_as_csv_and_ndjson() {
     let mut command = tv(sandbox);
     command.args(["--output", "ndjson", "report", "--end", END]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert_eq!(stdout.lines().count(), 6, "{stdout}");
     for line in stdout.lines() {
         let row: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -117,7 +123,7 @@ fn csv_and_ndjson_are_machine_readable() {
         "--output", "csv", "latency", "by-layer", "web-shop", "--end", END,
     ]);
     let (code, stdout, _) = run(command);
-    assert_eq!(code, 0);
+    assert_eq!(code, Exit::Ok.code());
     let header = stdout.lines().next().unwrap_or_default();
     assert_eq!(header, "layer,calls,per_call_us,per_request_us,share");
     let mut command = tv(sandbox);
@@ -125,7 +131,7 @@ fn csv_and_ndjson_are_machine_readable() {
         "--output", "ndjson", "latency", "series", "web-shop", "--end", END,
     ]);
     let (code, stdout, _) = run(command);
-    assert_eq!(code, 0);
+    assert_eq!(code, Exit::Ok.code());
     assert_eq!(stdout.lines().count(), 120);
     for line in stdout.lines() {
         let point: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -144,7 +150,7 @@ fn help_of_the_command_tree() {
         let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
         command.env_clear().args(&args).env("COLUMNS", "100");
         let (code, stdout, _) = run(command);
-        assert_eq!(code, 0);
+        assert_eq!(code, Exit::Ok.code());
         insta::assert_snapshot!(format!("help_{}", args.join("_").replace("--", "")), stdout);
     }
 }
@@ -161,7 +167,7 @@ fn schemas_are_valid_json() {
         let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
         command.env_clear().args(["schema", target]);
         let (code, stdout, _) = run(command);
-        assert_eq!(code, 0);
+        assert_eq!(code, Exit::Ok.code());
         let schema: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         assert!(schema.get("$schema").is_some(), "{target}");
     }
@@ -260,7 +266,7 @@ fn chart_writes_an_svg() {
         ])
         .arg(&path);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     let svg = std::fs::read_to_string(&path).unwrap();
     assert!(
         svg.starts_with("<svg") && svg.contains("ms"),

@@ -15,6 +15,7 @@ pub const KEY: &str = "sandbox-test-key-7f3a9c";
 
 /// A sandbox running on its own thread and runtime until the test process ends.
 pub struct Sandbox {
+    /// The sandbox's base URL, ending in `/api-v2`.
     pub base_url: String,
 }
 

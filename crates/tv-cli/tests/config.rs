@@ -2,6 +2,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use common::{KEY, run, shared};
 
 fn tv_with_config(path: &std::path::Path) -> assert_cmd::Command {
@@ -31,7 +33,7 @@ fn set_get_list_use_and_run_with_a_profile() {
         let mut command = tv_with_config(&path);
         command.args(["--profile", profile, "config", "set", key, value]);
         let (code, _, stderr) = run(command);
-        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(code, Exit::Ok.code(), "{stderr}");
     }
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("# my TraceView accounts\n"), "{text}");
@@ -45,7 +47,7 @@ fn set_get_list_use_and_run_with_a_profile() {
     let mut command = tv_with_config(&path);
     command.args(["--output", "csv", "config", "list"]);
     let (code, stdout, _) = run(command);
-    assert_eq!(code, 0);
+    assert_eq!(code, Exit::Ok.code());
     assert!(
         !stdout.contains("prod-key") && !stdout.contains(KEY),
         "{stdout}"
@@ -56,7 +58,7 @@ fn set_get_list_use_and_run_with_a_profile() {
     let mut command = tv_with_config(&path);
     command.args(["--output", "json", "apps"]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert!(stdout.contains("web-shop"));
 
     // Switching to prod: its key must not travel to the sandbox URL given as a flag.
@@ -66,7 +68,7 @@ fn set_get_list_use_and_run_with_a_profile() {
     let mut command = tv_with_config(&path);
     command.args(["--base-url", &sandbox.base_url, "apps"]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(code, Exit::Config.code(), "{stderr}");
     assert!(
         stderr.contains("the key of profile `prod` belongs to"),
         "{stderr}"
@@ -81,10 +83,10 @@ fn unknown_profiles_and_settings_are_errors() {
     let mut command = tv_with_config(&path);
     command.args(["--profile", "nope", "apps"]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(code, Exit::Config.code(), "{stderr}");
     let mut command = tv_with_config(&path);
     command.args(["config", "set", "apikey", "x"]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, Exit::Usage.code(), "{stderr}");
     assert!(stderr.contains("unknown setting `apikey`"), "{stderr}");
 }

@@ -2,6 +2,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use common::{END, KEY, Sandbox, run, shared, start, tv};
 
 fn assert_clean(stdout: &str, stderr: &str, key: &str) {
@@ -34,7 +36,7 @@ fn a_wrong_key_exits_3() {
         "apps",
     ]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(code, Exit::Config.code(), "{stderr}");
     assert_clean(&stdout, &stderr, wrong);
     insta::assert_snapshot!("wrong_key", error_line(&stderr));
 }
@@ -44,7 +46,7 @@ fn an_unknown_app_exits_4_with_a_suggestion() {
     let mut command = tv(shared());
     command.args(["latency", "summary", "web-shpo", "--end", END]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 4, "{stderr}");
+    assert_eq!(code, Exit::NotFound.code(), "{stderr}");
     assert_clean(&stdout, &stderr, KEY);
     insta::assert_snapshot!("unknown_app", error_line(&stderr));
 }
@@ -63,7 +65,7 @@ fn a_typo_in_a_filter_suggests_the_known_value() {
         END,
     ]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 4, "{stderr}");
+    assert_eq!(code, Exit::NotFound.code(), "{stderr}");
     insta::assert_snapshot!("filter_typo", error_line(&stderr));
 }
 
@@ -78,9 +80,12 @@ fn a_dead_server_exits_1() {
     let mut command = tv(&dead);
     command.args(["--attempts", "2", "-vvv", "apps"]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, Exit::Runtime.code(), "{stderr}");
     assert_clean(&stdout, &stderr, KEY);
-    assert!(error_line(&stderr).contains("cannot connect"), "{stderr}");
+    assert!(
+        error_line(&stderr).contains("connection refused"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -89,7 +94,7 @@ fn a_failing_server_exits_1_after_bounded_retries() {
     let mut command = tv(&sandbox);
     command.args(["--attempts", "2", "--timings", "-vvv", "org"]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, Exit::Runtime.code(), "{stderr}");
     assert_clean(&stdout, &stderr, KEY);
     assert!(
         stderr.contains("timings: 2 requests, 1 retries"),
@@ -106,7 +111,7 @@ fn no_key_says_how_to_set_one() {
         .env("TV_CONFIG", "/nonexistent/tv.toml")
         .args(["apps"]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(code, Exit::Config.code(), "{stderr}");
     assert!(stderr.contains("TV_API_KEY"), "{stderr}");
 }
 
@@ -118,7 +123,7 @@ fn usage_errors_exit_2() {
     let mut command = tv(shared());
     command.args(["report", "--end", "next tuesday"]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 2);
+    assert_eq!(code, Exit::Usage.code());
     assert!(
         stderr.contains("cannot read `next tuesday` as a time"),
         "{stderr}"
@@ -130,7 +135,7 @@ fn destructive_commands_need_yes_off_a_terminal() {
     let mut command = tv(shared());
     command.args(["app", "delete", "web-shop"]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, Exit::Usage.code(), "{stderr}");
     assert!(stderr.contains("--yes"), "{stderr}");
 }
 
@@ -139,6 +144,6 @@ fn csv_of_a_chart_is_a_usage_error() {
     let mut command = tv(shared());
     command.args(["--output", "csv", "chart", "web-shop", "--end", END]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, Exit::Usage.code(), "{stderr}");
     assert!(stderr.contains("use --output json"), "{stderr}");
 }

@@ -8,6 +8,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -182,7 +184,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
             ),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["HTTP 502", "Bad Gateway"],
         },
         Case {
@@ -190,7 +192,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             route: SUMMARY,
             response: html_body(403, "<html><body>Forbidden</body></html>"),
             args: SUMMARY_ARGS,
-            code: 3,
+            code: Exit::Config.code(),
             says: &["key"],
         },
         Case {
@@ -201,7 +203,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 r#"{"data": "internal failure: boom", "response": "error"}"#,
             ),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["boom"],
         },
         Case {
@@ -209,7 +211,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             route: SUMMARY,
             response: json_body(200, r#"{"data": {"count": 12, "average": 1"#),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["decode"],
         },
         Case {
@@ -217,7 +219,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             route: SUMMARY,
             response: json_body(200, ""),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["decode"],
         },
         Case {
@@ -225,7 +227,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             route: SUMMARY,
             response: ResponseTemplate::new(200).set_body_raw("OK", "text/plain"),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &[],
         },
         Case {
@@ -236,7 +238,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 r#"{"data": {"count": "many", "average": 1.0, "latest": 2.0}, "response": "ok"}"#,
             ),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["data.count"],
         },
         Case {
@@ -247,7 +249,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 r#"{"data": {"fields": "timestamp,volume,avg_latency", "items": [[1704283200, 3, 100.0], [1704283230, 4]]}, "response": "ok"}"#,
             ),
             args: SERIES_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["data.items[1]", "length 3"],
         },
         Case {
@@ -258,7 +260,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 r#"{"data": {"fields": "timestamp,volume", "items": [[1704283200, 3]]}, "response": "ok"}"#,
             ),
             args: SERIES_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["data.fields", "avg_latency"],
         },
         Case {
@@ -269,7 +271,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 r#"{"data": [{"layer": "nginx", "timeseries": {"fields": "timestamp,volume,avg_latency", "items": [[1704283200, -3, 100.0]]}}], "response": "ok"}"#,
             ),
             args: BY_LAYER_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["data[0].timeseries.items[0][1]", "negative"],
         },
         Case {
@@ -277,7 +279,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             route: SUMMARY,
             response: html_body(502, &huge_page),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["HTTP 502"],
         },
         Case {
@@ -285,7 +287,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
             route: SUMMARY,
             response: json_body(200, &huge_junk),
             args: SUMMARY_ARGS,
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["decode", "data"],
         },
         Case {
@@ -302,7 +304,7 @@ fn odd_answers_end_in_one_clear_line_and_the_documented_exit_code() {
                 "summary",
                 "web-shop",
             ],
-            code: 1,
+            code: Exit::Runtime.code(),
             says: &["timed out", "--timeout"],
         },
     ];
@@ -460,7 +462,7 @@ fn a_huge_valid_series_is_decoded() {
         &["--output", "ndjson", "latency", "series", "web-shop"],
     );
     assert_clean("a huge series", &outcome);
-    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.code, Exit::Ok.code(), "{}", outcome.stderr);
     assert_eq!(outcome.stdout.lines().count(), 50_000);
 }
 
@@ -471,7 +473,7 @@ fn a_key_with_url_special_characters_and_odd_app_names_work() {
 
     let apps = tv_at(base, &["--output", "json", "apps"]);
     assert_clean("apps with a special key", &apps);
-    assert_eq!(apps.code, 0, "{}", apps.stderr);
+    assert_eq!(apps.code, Exit::Ok.code(), "{}", apps.stderr);
     assert!(apps.stdout.contains("web-shop"), "{}", apps.stdout);
 
     let name = "checkout v2/ü ñ 日本";
@@ -482,14 +484,14 @@ fn a_key_with_url_special_characters_and_odd_app_names_work() {
         ],
     );
     assert_clean("assign an odd name", &assign);
-    assert_eq!(assign.code, 0, "{}", assign.stderr);
+    assert_eq!(assign.code, Exit::Ok.code(), "{}", assign.stderr);
 
     let summary = tv_at(
         base,
         &["--output", "json", "latency", "summary", name, "--end", END],
     );
     assert_clean("summary of an odd name", &summary);
-    assert_eq!(summary.code, 0, "{}", summary.stderr);
+    assert_eq!(summary.code, Exit::Ok.code(), "{}", summary.stderr);
     let value: serde_json::Value = serde_json::from_str(&summary.stdout).unwrap();
     assert_eq!(value["app"], name);
 

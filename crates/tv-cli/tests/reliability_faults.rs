@@ -6,6 +6,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use std::time::{Duration, Instant};
 
 use common::{END, KEY, Sandbox, run, start_with, tv};
@@ -77,14 +79,14 @@ fn a_report_through_30_percent_faults_equals_a_fault_free_one() {
     });
 
     let (code, expected, stderr, _) = report(&clean);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert_eq!(timings(&stderr), (REQUESTS, 0), "{stderr}");
     let value: serde_json::Value = serde_json::from_str(&expected).unwrap();
     assert_eq!(value["apps"].as_array().unwrap().len(), APPS);
     assert_eq!(value["failed"], serde_json::json!([]));
 
     let (code, actual, stderr, elapsed) = report(&faulty);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert!(error_lines(&stderr).is_empty(), "{stderr}");
     assert_eq!(actual, expected, "the data differs from the fault-free run");
     let (requests, retries) = timings(&stderr);
@@ -140,7 +142,7 @@ fn with_every_request_failing_tv_gives_up_within_its_bound() {
         let attempts_arg = attempts.to_string();
         let (code, stdout, stderr, elapsed) =
             always_failing(kind, &["--attempts", &attempts_arg, "report", "--end", END]);
-        assert_eq!(code, 1, "{kind}: {stderr}");
+        assert_eq!(code, Exit::Runtime.code(), "{kind}: {stderr}");
         assert_eq!(
             timings(&stderr),
             (attempts, attempts - 1),
@@ -167,7 +169,7 @@ fn a_slow_server_times_out_per_attempt() {
         FaultKind::Slow,
         &["--timeout", "300ms", "--attempts", "2", "org"],
     );
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, Exit::Runtime.code(), "{stderr}");
     assert_eq!(timings(&stderr), (2, 1), "{stderr}");
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 1, "{stderr}");

@@ -8,6 +8,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -30,7 +32,7 @@ fn annotation_messages(sandbox: &Sandbox) -> Vec<String> {
         END,
     ]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let list = value
         .as_array()
@@ -73,7 +75,7 @@ fn a_write_whose_answer_is_lost_is_sent_once_and_lands_once() {
             "2024-01-03T11:00:00Z",
         ]);
         let (code, stdout, stderr) = run(command);
-        assert_eq!(code, 1, "{kind}: {stderr}");
+        assert_eq!(code, Exit::Runtime.code(), "{kind}: {stderr}");
         let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
         assert_eq!(errors.len(), 1, "{kind}: {stderr}");
         assert!(
@@ -176,14 +178,14 @@ fn acknowledged_writes_survive_kill_9_and_restart() {
             "2024-01-03T10:00:00Z",
         ]);
         let (code, _, stderr) = run(command);
-        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(code, Exit::Ok.code(), "{stderr}");
     }
     let mut command = tv(&server.sandbox);
     command.args([
         "app", "assign", "billing", "web-42", "--create", "--layer", "nginx",
     ]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     server.kill_9();
 
     let server = Server::start(&state);
@@ -198,6 +200,6 @@ fn acknowledged_writes_survive_kill_9_and_restart() {
     let mut command = tv(&server.sandbox);
     command.args(["--output", "json", "apps"]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert!(stdout.contains("\"billing\""), "{stdout}");
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use tv_cli::Exit;
+
 use common::{END, run, start, tv};
 
 #[test]
@@ -22,7 +24,7 @@ fn annotate_then_list() {
         "2024-01-03T11:30:00Z",
     ]);
     let (code, stdout, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     assert!(stdout.contains("\"annotated\""), "{stdout}");
     let mut command = tv(&sandbox);
     command.args([
@@ -35,7 +37,7 @@ fn annotate_then_list() {
         END,
     ]);
     let (code, stdout, _) = run(command);
-    assert_eq!(code, 0);
+    assert_eq!(code, Exit::Ok.code());
     assert!(stdout.contains("deploy v9.9"), "{stdout}");
 }
 
@@ -47,7 +49,7 @@ fn assign_and_delete_an_app() {
         "app", "assign", "new-app", "web-77", "--create", "--layer", "nginx", "--tag", "staging",
     ]);
     let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
     let mut command = tv(&sandbox);
     command.args(["--output", "json", "apps"]);
     assert!(run(command).1.contains("new-app"));

@@ -18,7 +18,19 @@
 //! [profiles.local]
 //! api_key = "sandbox"
 //! base_url = "http://127.0.0.1:8642/api-v2"
+//!
+//! [profiles.lab]                  # a sandbox in a container on another machine
+//! api_key = "sandbox"
+//! base_url = "http://lab.internal:8642/api-v2"
+//! allow_plain_http = true         # send the key in clear text there (warned about)
+//! timeout = "10s"                 # per HTTP attempt, 100ms to 1h [default: 30s]
+//! attempts = 2                    # per read or delete, 1 to 10 [default: 3]
+//! output = "json"                 # tv's output format [default: table on a terminal]
+//! max_response_size = "256MiB"    # largest response body read [default: 64MiB]
 //! ```
+//!
+//! The key may also come from a file (`--api-key-file`, `TV_API_KEY_FILE`; `-` reads
+//! standard input), so that it does not show in `ps`.
 //!
 //! Conflicts are errors, never silent choices: a profile asked for by name must exist,
 //! and a profile's key is never sent to a base URL other than the profile's own (a
@@ -27,11 +39,17 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::error::Error;
+#[path = "config_value.rs"]
+pub mod value;
+
+use crate::error::{ConfigKind, Error};
+#[cfg(feature = "profile-file")]
 use crate::profile_file::ProfileFile;
 use crate::secret::ApiKey;
 use crate::site::Site;
+pub use value::check_profile_value;
 
 /// Environment variable holding the key.
 pub const ENV_API_KEY: &str = "TV_API_KEY";
@@ -41,6 +59,13 @@ pub const ENV_BASE_URL: &str = "TV_BASE_URL";
 pub const ENV_PROFILE: &str = "TV_PROFILE";
 /// Environment variable naming the profile file.
 pub const ENV_CONFIG: &str = "TV_CONFIG";
+/// Environment variable naming a file that holds the key (`-`: standard input).
+pub const ENV_API_KEY_FILE: &str = "TV_API_KEY_FILE";
+
+/// The default timeout of one HTTP attempt.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of attempts per read or delete.
+pub const DEFAULT_ATTEMPTS: u32 = 3;
 
 /// Values given explicitly (command-line flags); they win over everything else.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +78,16 @@ pub struct Overrides {
     pub profile: Option<String>,
     /// `--config`: the profile file to use.
     pub config_path: Option<PathBuf>,
+    /// `--api-key-file`: a file holding the key (`-`: standard input).
+    pub api_key_file: Option<PathBuf>,
+    /// `--timeout`.
+    pub timeout: Option<Duration>,
+    /// `--attempts`.
+    pub attempts: Option<u32>,
+    /// `--allow-plain-http` (only ever turns the opt-in on).
+    pub allow_plain_http: bool,
+    /// `--max-response-size`, in bytes.
+    pub max_response_bytes: Option<u64>,
 }
 
 /// Where a setting came from (`tv doctor` shows it).
@@ -104,6 +139,16 @@ pub struct Settings {
     pub profile: Option<Setting<String>>,
     /// The profile file consulted (it may not exist).
     pub config_path: Option<PathBuf>,
+    /// Time allowed for one HTTP attempt.
+    pub timeout: Setting<Duration>,
+    /// Attempts per read or delete.
+    pub attempts: Setting<u32>,
+    /// Whether the key may travel over plain `http://` to another host.
+    pub allow_plain_http: Setting<bool>,
+    /// The largest response body read, in bytes.
+    pub max_response_bytes: Setting<u64>,
+    /// The output format a profile asks for (`tv` validates it).
+    pub output: Option<Setting<String>>,
     /// Things the user should fix (e.g. a key file readable by others).
     pub warnings: Vec<String>,
 }
@@ -175,16 +220,19 @@ impl Settings {
                     .as_deref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                return Err(Error::Config(format!(
-                    "profile `{}` (from {}) is not in {path}{}",
-                    requested.value,
-                    requested.source,
-                    if known.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (known: {known})")
-                    }
-                )));
+                return Err(Error::config(
+                    ConfigKind::Profile,
+                    format!(
+                        "profile `{}` (from {}) is not in {path}{}",
+                        requested.value,
+                        requested.source,
+                        if known.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (known: {known})")
+                        }
+                    ),
+                ));
             }
             (None, Some(file)) => file.default_profile().map(|name| Setting {
                 value: name,
@@ -207,20 +255,28 @@ impl Settings {
             })
         };
 
-        let key_text = overrides
-            .api_key
-            .clone()
-            .map(|value| Setting {
-                value,
+        let key_text = match (&overrides.api_key, &overrides.api_key_file) {
+            (Some(value), _) => Some(Setting {
+                value: value.clone(),
                 source: Source::Flag,
-            })
-            .or_else(|| {
-                env.var(ENV_API_KEY).map(|value| Setting {
+            }),
+            (None, Some(path)) => Some(Setting {
+                value: value::read_key_file(path)?,
+                source: Source::Flag,
+            }),
+            (None, None) => match (env.var(ENV_API_KEY), env.var(ENV_API_KEY_FILE)) {
+                (Some(value), _) => Some(Setting {
                     value,
                     source: Source::Env(ENV_API_KEY),
-                })
-            })
-            .or_else(|| from_profile("api_key"));
+                }),
+                (None, Some(path)) => Some(Setting {
+                    value: value::read_key_file(Path::new(&path))
+                        .map_err(|e| e.from_origin(Source::Env(ENV_API_KEY_FILE)))?,
+                    source: Source::Env(ENV_API_KEY_FILE),
+                }),
+                (None, None) => from_profile("api_key"),
+            },
+        };
         let url_text = overrides
             .base_url
             .clone()
@@ -241,7 +297,7 @@ impl Settings {
                 value: text
                     .value
                     .parse::<Site>()
-                    .map_err(|e| Error::Config(format!("{e} (from {})", text.source)))?,
+                    .map_err(|e| e.from_origin(&text.source))?,
                 source: text.source,
             },
             None => Setting {
@@ -258,8 +314,7 @@ impl Settings {
                         warnings.push(warning);
                     }
                 }
-                let value = ApiKey::new(text.value)
-                    .map_err(|e| Error::Config(format!("{e} (from {})", text.source)))?;
+                let value = ApiKey::new(text.value).map_err(|e| e.from_origin(&text.source))?;
                 Some(Setting {
                     value,
                     source: text.source,
@@ -267,11 +322,53 @@ impl Settings {
             }
             None => None,
         };
+        let timeout = typed(
+            overrides.timeout,
+            from_profile("timeout"),
+            value::parse_timeout,
+        )?
+        .unwrap_or(Setting {
+            value: DEFAULT_TIMEOUT,
+            source: Source::Default,
+        });
+        let attempts = typed(
+            overrides.attempts,
+            from_profile("attempts"),
+            value::parse_attempts,
+        )?
+        .unwrap_or(Setting {
+            value: DEFAULT_ATTEMPTS,
+            source: Source::Default,
+        });
+        let allow_plain_http = typed(
+            overrides.allow_plain_http.then_some(true),
+            from_profile("allow_plain_http"),
+            value::parse_bool,
+        )?
+        .unwrap_or(Setting {
+            value: false,
+            source: Source::Default,
+        });
+        let max_response_bytes = typed(
+            overrides.max_response_bytes,
+            from_profile("max_response_size"),
+            value::parse_size,
+        )?
+        .unwrap_or(Setting {
+            value: value::DEFAULT_MAX_RESPONSE_BYTES,
+            source: Source::Default,
+        });
+        let output = from_profile("output");
         Ok(Settings {
             api_key,
             site,
             profile,
             config_path,
+            timeout,
+            attempts,
+            allow_plain_http,
+            max_response_bytes,
+            output,
             warnings,
         })
     }
@@ -279,14 +376,44 @@ impl Settings {
     /// A client builder with this key and site.
     pub fn client_builder(&self) -> Result<crate::TraceViewBuilder, Error> {
         let key = self.api_key.as_ref().ok_or_else(|| {
-            Error::Config(format!(
-                "no API key: pass --api-key, set {ENV_API_KEY}, or add `api_key` to a profile \
-                 (`tv config set api_key <KEY>`)"
-            ))
+            Error::config(
+                ConfigKind::MissingKey,
+                format!(
+                    "no API key: pass --api-key or --api-key-file, set {ENV_API_KEY} or \
+                     {ENV_API_KEY_FILE}, or add `api_key` to a profile \
+                     (`tv config set api_key <KEY>`)"
+                ),
+            )
         })?;
         Ok(crate::TraceView::builder()
             .site(self.site.value.base_url())
-            .key(key.value.clone()))
+            .key(key.value.clone())
+            .timeout(self.timeout.value)
+            .retry(crate::RetryPolicy::default().max_attempts(self.attempts.value))
+            .allow_plain_http(self.allow_plain_http.value)
+            .max_response_bytes(self.max_response_bytes.value))
+    }
+}
+
+/// A flag's value, else a profile's parsed with `parse` (an unusable profile value is
+/// an error naming the profile), else `None`.
+fn typed<T>(
+    flag: Option<T>,
+    profile: Option<Setting<String>>,
+    parse: fn(&str) -> Result<T, Error>,
+) -> Result<Option<Setting<T>>, Error> {
+    if let Some(value) = flag {
+        return Ok(Some(Setting {
+            value,
+            source: Source::Flag,
+        }));
+    }
+    match profile {
+        Some(text) => Ok(Some(Setting {
+            value: parse(&text.value).map_err(|e| e.from_origin(&text.source))?,
+            source: text.source,
+        })),
+        None => Ok(None),
     }
 }
 
@@ -300,19 +427,23 @@ fn check_profile_site(
         return Ok(());
     }
     let own: Site = match profile_url {
-        Some(url) => url.value.parse()?,
+        Some(url) => url
+            .value
+            .parse()
+            .map_err(|e: Error| e.from_origin(&url.source))?,
         None => Site::AppNeta,
     };
     if own.base_url() == site.value.base_url() {
         return Ok(());
     }
-    Err(Error::Config(format!(
-        "the key of profile `{profile}` belongs to {}, but the base URL is {} (from {}); \
-         pass --api-key as well, or choose another profile",
-        own.base_url(),
-        site.value.base_url(),
-        site.source
-    )))
+    Err(Error::config(
+        ConfigKind::Profile,
+        format!(
+            "the key of profile `{profile}` belongs to {}, but the base URL is {} (from {}); \
+             pass --api-key as well, or choose another profile",
+            own, site.value, site.source
+        ),
+    ))
 }
 
 #[cfg(unix)]
@@ -334,6 +465,33 @@ fn permission_warning(_path: &Path) -> Option<String> {
     None
 }
 
-#[cfg(test)]
+/// Without the `profile-file` feature there is no profile file: this type has no
+/// values, so every profile lookup is statically "none".
+#[cfg(not(feature = "profile-file"))]
+enum ProfileFile {}
+
+#[cfg(not(feature = "profile-file"))]
+impl ProfileFile {
+    fn load(_path: &Path) -> Result<Option<ProfileFile>, Error> {
+        Ok(None)
+    }
+    fn has_profile(&self, _name: &str) -> bool {
+        match *self {}
+    }
+    fn profile_names(&self) -> Vec<String> {
+        match *self {}
+    }
+    fn default_profile(&self) -> Option<String> {
+        match *self {}
+    }
+    fn get(&self, _profile: &str, _field: &str) -> Option<String> {
+        match *self {}
+    }
+    fn path(&self) -> &Path {
+        match *self {}
+    }
+}
+
+#[cfg(all(test, feature = "profile-file"))]
 #[path = "config_tests.rs"]
 mod tests;

@@ -2,22 +2,30 @@
 //!
 //! Every message is a single line written for people. Text that comes from outside (a
 //! response body, an HTTP-library error carrying the URL) goes through the constructors
-//! ([`Error::transport`], [`Error::decode`], [`Error::unexpected_response`],
-//! [`Error::from_status`]), which redact `key=` values, fold line breaks and cut the
-//! text to a short snippet.
+//! ([`Error::decode`], [`Error::unexpected_response`], [`Error::from_status`] and the
+//! transport mapping of the client), which redact `key=` values, drop control characters
+//! and terminal escape sequences, fold line breaks and cut the text to a short snippet.
+//!
+//! Errors that wrap another one (a connection failure, an unreadable profile file) keep
+//! it as [`std::error::Error::source`] and say what kind of failure it was
+//! ([`TransportKind`], [`ConfigKind`]), so callers decide by kind, never by message text.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::redact::redact;
+use crate::redact::{printable, redact};
 
 /// The longest snippet of outside text an error keeps, in characters.
 pub const SNIPPET_CHARS: usize = 160;
 
 /// Everything that can go wrong when talking to TraceView or decoding what it said.
+///
+/// Deliberately not `#[non_exhaustive]`: callers such as `tv` map every variant to an
+/// outcome with an exhaustive `match`, so a new kind of failure cannot slip through a
+/// wildcard unnoticed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// The server refused the access key (HTTP 403, or 401), or none was sent.
     #[error("the TraceView API refused the access key (missing or wrong key)")]
@@ -28,6 +36,15 @@ pub enum Error {
     /// The server rejected a parameter (HTTP 400); holds the server's message.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The server definitely did not apply a request: HTTP 413 (the request is too
+    /// large) or a write answered `data: false`. Nothing to retry as is.
+    #[error("refused by the TraceView API{}: {reason}", http_status(*.status))]
+    Refused {
+        /// The HTTP status (413, or 200 for a `data: false` answer).
+        status: u16,
+        /// What was refused, and why when the server said.
+        reason: String,
+    },
     /// Too many requests (HTTP 429), with the server's `Retry-After` when it sent one.
     #[error("rate limited by the TraceView API{}", retry_hint(.retry_after))]
     RateLimited {
@@ -43,10 +60,25 @@ pub enum Error {
     /// The request did not complete within the configured timeout.
     #[error("the request to the TraceView API timed out")]
     Timeout,
-    /// The request could not be sent or its response not read (DNS, connection, TLS…);
-    /// holds a redacted description.
-    #[error("could not talk to the TraceView API: {0}")]
-    Transport(String),
+    /// A response body was larger than the client's limit
+    /// ([`TraceViewBuilder::max_response_bytes`](crate::TraceViewBuilder::max_response_bytes));
+    /// reading stopped at the limit.
+    #[error("the response is larger than the limit of {} MiB", .limit_bytes / (1024 * 1024))]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit_bytes: u64,
+    },
+    /// The request could not be sent or its response not read (DNS, connection, TLS…).
+    #[error("could not talk to the TraceView API: {detail}")]
+    Transport {
+        /// What failed.
+        kind: TransportKind,
+        /// A redacted one-line description.
+        detail: String,
+        /// The underlying error (its messages carry no URL).
+        #[source]
+        source: Option<Cause>,
+    },
     /// The response was not what the API promises.
     #[error("cannot decode the response at {path}: {reason}{}", near(.snippet))]
     Decode {
@@ -67,24 +99,137 @@ pub enum Error {
         snippet: String,
     },
     /// The configuration (flags, environment, profile file, key) is unusable.
-    #[error("configuration error: {0}")]
-    Config(String),
-    /// A write (`log_message`, `assign_app`) failed after the request may have reached
-    /// the server: it may or may not have been applied. It was not retried, because a
-    /// retry could apply it twice; check before repeating it.
+    #[error("configuration error: {detail}")]
+    Config {
+        /// Which part of the configuration.
+        kind: ConfigKind,
+        /// What is wrong and, where it helps, how to fix it (no `configuration error:`
+        /// prefix: the message adds it once).
+        detail: String,
+        /// The underlying error (e.g. the I/O error reading the profile file).
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A write failed after the request may have reached the server: it may or may not
+    /// have been applied. `log_message` and `assign_app` are not retried, because a retry
+    /// could apply them twice; a delete that ran out of attempts is reported the same
+    /// way. Check before repeating it.
     #[error(
-        "{operation}: the outcome is unknown (the server may have applied it; not retried to avoid a duplicate): {cause}"
+        "{operation}: the outcome is unknown (the server may have applied it{}): {cause}",
+        if *.retried { "" } else { "; not retried to avoid a duplicate" }
     )]
     OutcomeUnknown {
         /// The operation, e.g. `log_message`.
         operation: &'static str,
+        /// Whether the operation was retried (deletes are; other writes are not).
+        retried: bool,
         /// What went wrong.
         cause: Box<Error>,
     },
     /// A caller-supplied argument is unusable (e.g. a resampling step that is not a
     /// multiple of the series' step).
-    #[error("invalid argument: {0}")]
-    InvalidArgument(String),
+    #[error("invalid argument: {detail}")]
+    InvalidArgument {
+        /// What is wrong.
+        detail: String,
+        /// The underlying error, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
+}
+
+/// What kind of [`Error::Transport`] failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// The server refused the connection (nothing listens there).
+    ConnectionRefused,
+    /// The host name could not be resolved.
+    Dns,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// Any other failure to connect; the request was not sent.
+    Connect,
+    /// The connection failed after the request may have been sent.
+    Send,
+    /// The response body could not be read to the end.
+    Body,
+}
+
+impl TransportKind {
+    /// Whether the request cannot have reached the server: a write that failed this
+    /// way was certainly not applied.
+    pub fn before_sending(self) -> bool {
+        matches!(
+            self,
+            TransportKind::ConnectionRefused
+                | TransportKind::Dns
+                | TransportKind::Tls
+                | TransportKind::Connect
+        )
+    }
+}
+
+/// What kind of [`Error::Config`] problem was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigKind {
+    /// No access key anywhere.
+    MissingKey,
+    /// The key is empty, holds spaces or control characters, or its file is unreadable.
+    InvalidKey,
+    /// The base URL (or site name) is unusable, e.g. without `/api-v2`.
+    InvalidBaseUrl,
+    /// Plain `http://` to a host that is not this machine, without the opt-in.
+    PlainHttp,
+    /// A profile asked for does not exist, or its key belongs to another site.
+    Profile,
+    /// The profile file cannot be read, parsed or written.
+    ProfileFile,
+    /// A setting has an unusable value (a timeout of zero, an unknown setting…).
+    InvalidSetting,
+    /// The HTTP client could not be built.
+    HttpClient,
+}
+
+/// The underlying error of an [`Error`], shared so that errors stay cheap to clone.
+/// Two causes compare equal when their messages do.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl Cause {
+    /// Wraps an error.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Cause(Arc::new(error))
+    }
+
+    /// The wrapped error, e.g. to downcast it.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl std::fmt::Debug for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The Debug form of an HTTP error may hold a URL: print the redacted message.
+        write!(f, "Cause({:?})", redact(&self.0.to_string()))
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact(&self.0.to_string()))
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
 }
 
 fn near(snippet: &str) -> String {
@@ -92,6 +237,14 @@ fn near(snippet: &str) -> String {
         String::new()
     } else {
         format!(" (near `{snippet}`)")
+    }
+}
+
+fn http_status(status: u16) -> String {
+    if status == 200 {
+        String::new()
+    } else {
+        format!(" (HTTP {status})")
     }
 }
 
@@ -103,10 +256,64 @@ fn retry_hint(retry_after: &Option<Duration>) -> String {
 }
 
 impl Error {
-    /// A [`Error::Transport`] from any error text (e.g. a reqwest error), redacted and
-    /// folded to one line.
-    pub fn transport(err: impl std::fmt::Display) -> Self {
-        Error::Transport(one_line(&err.to_string(), usize::MAX))
+    /// A [`Error::Transport`] of `kind`, its description redacted and folded to one line.
+    pub fn transport(
+        kind: TransportKind,
+        detail: impl std::fmt::Display,
+        source: Option<Cause>,
+    ) -> Self {
+        Error::Transport {
+            kind,
+            detail: one_line(&detail.to_string(), usize::MAX),
+            source,
+        }
+    }
+
+    /// A [`Error::Config`] of `kind` without an underlying error.
+    pub fn config(kind: ConfigKind, detail: impl Into<String>) -> Self {
+        Error::Config {
+            kind,
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// A [`Error::Config`] of `kind` caused by `source`.
+    pub fn config_caused(
+        kind: ConfigKind,
+        detail: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config {
+            kind,
+            detail: detail.into(),
+            source: Some(Cause::new(source)),
+        }
+    }
+
+    /// An [`Error::InvalidArgument`] without an underlying error.
+    pub fn invalid_argument(detail: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// The same error with ` (from ORIGIN)` added to a configuration error's detail,
+    /// e.g. `(from environment variable TV_BASE_URL)`; other errors are unchanged.
+    pub fn from_origin(self, origin: impl std::fmt::Display) -> Self {
+        match self {
+            Error::Config {
+                kind,
+                detail,
+                source,
+            } => Error::Config {
+                kind,
+                detail: format!("{detail} (from {origin})"),
+                source,
+            },
+            other => other,
+        }
     }
 
     /// A [`Error::Decode`] at `path`, with the offending text cut to a snippet.
@@ -128,10 +335,11 @@ impl Error {
 
     /// Maps a non-200 HTTP answer to an error, following the project's decisions:
     /// 400 → [`Error::BadRequest`], 401/403 → [`Error::Auth`], 404 → [`Error::NotFound`],
-    /// 429 → [`Error::RateLimited`], 5xx → [`Error::Server`], anything else (3xx, 405, a
-    /// 200 is not expected here) → [`Error::UnexpectedResponse`].
+    /// 413 → [`Error::Refused`], 429 → [`Error::RateLimited`], 5xx → [`Error::Server`],
+    /// anything else (3xx, 405, a 200 is not expected here) →
+    /// [`Error::UnexpectedResponse`].
     ///
-    /// The message of 400/404 is the `data` string of the error envelope
+    /// The message of 400/404/413 is the `data` string of the error envelope
     /// `{"data": "<message>", "response": "error"}` when the body is one, else a snippet
     /// of the body.
     pub fn from_status(status: u16, body: &str, retry_after: Option<Duration>) -> Self {
@@ -140,6 +348,13 @@ impl Error {
             400 => Error::BadRequest(message()),
             401 | 403 => Error::Auth,
             404 => Error::NotFound(message()),
+            413 => Error::Refused {
+                status,
+                reason: match message() {
+                    m if m.is_empty() => "the request is too large".to_owned(),
+                    m => format!("the request is too large: {m}"),
+                },
+            },
             429 => Error::RateLimited { retry_after },
             500..=599 => Error::Server { status },
             _ => Error::unexpected_response(status, body),
@@ -148,23 +363,47 @@ impl Error {
 
     /// Whether repeating the same *idempotent* request may succeed: rate limiting (429),
     /// server failures (500, 502, 503, 504 — also as HTML pages from a proxy), timeouts
-    /// and transport (connection) errors. Client errors, decode errors and redirects are
-    /// final. (500 is included because a GET cannot do harm by being repeated and
-    /// proxies and overloaded back ends answer 500 transiently.)
+    /// and transport (connection) errors other than TLS. Client errors, decode errors,
+    /// oversized answers and redirects are final. (500 is included because a GET cannot
+    /// do harm by being repeated and proxies and overloaded back ends answer 500
+    /// transiently.)
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Error::RateLimited { .. }
-                | Error::Server {
-                    status: 500 | 502..=504
-                }
-                | Error::UnexpectedResponse {
-                    status: 500 | 502..=504,
-                    ..
-                }
-                | Error::Timeout
-                | Error::Transport(_)
-        )
+            | Error::Server {
+                status: 500 | 502..=504,
+            }
+            | Error::UnexpectedResponse {
+                status: 500 | 502..=504,
+                ..
+            }
+            | Error::Timeout => true,
+            Error::Transport { kind, .. } => *kind != TransportKind::Tls,
+            _ => false,
+        }
+    }
+
+    /// Whether a write that failed this way may nevertheless have been applied by the
+    /// server: the request may have reached it and the answer did not say no (a server
+    /// failure, a timeout, a lost connection, an answer that cannot be read). A refusal
+    /// (any 4xx, `data: false`) or a failure to connect proves nothing was applied.
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Server { .. }
+            | Error::Timeout
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. } => true,
+            Error::UnexpectedResponse { status, .. } => !(400..500).contains(status),
+            Error::Transport { kind, .. } => !kind.before_sending(),
+            Error::OutcomeUnknown { .. } => true,
+            Error::Auth
+            | Error::NotFound(_)
+            | Error::BadRequest(_)
+            | Error::Refused { .. }
+            | Error::RateLimited { .. }
+            | Error::Config { .. }
+            | Error::InvalidArgument { .. } => false,
+        }
     }
 }
 
@@ -185,8 +424,12 @@ pub fn snippet(text: &str) -> String {
     one_line(text, SNIPPET_CHARS)
 }
 
-fn one_line(text: &str, max_chars: usize) -> String {
+/// Redacts `text`, drops terminal escape sequences, folds every run of whitespace and
+/// control characters into one space and cuts it to `max_chars` characters (marking a
+/// cut with `…`): the one cleaning of server text for one-line messages.
+pub fn one_line(text: &str, max_chars: usize) -> String {
     let redacted = redact(text);
+    let redacted = printable(&redacted);
     let mut out = String::with_capacity(redacted.len().min(max_chars.saturating_mul(4)));
     let mut chars = 0;
     let mut pending_space = false;
@@ -226,159 +469,5 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_are_one_clear_line() {
-        let errors = [
-            Error::Auth,
-            Error::NotFound("No host found with ID 123456789".into()),
-            Error::BadRequest("invalid time_window".into()),
-            Error::RateLimited {
-                retry_after: Some(Duration::from_millis(1500)),
-            },
-            Error::RateLimited { retry_after: None },
-            Error::Server { status: 502 },
-            Error::Timeout,
-            Error::transport(
-                "error sending request for url (http://h/apps?key=SECRET)\ncaused by: refused",
-            ),
-            Error::decode(
-                "data.items[3][2]",
-                "negative latency -5",
-                "[1353259590, 8, -5]",
-            ),
-            Error::unexpected_response(302, "<html>\n<body>Login</body></html>"),
-            Error::Config("no API key: set TV_API_KEY or add a profile".into()),
-            Error::InvalidArgument("step 7 s is not a multiple of 30 s".into()),
-        ];
-        for e in &errors {
-            let text = e.to_string();
-            assert!(!text.contains('\n'), "{text}");
-            assert!(!text.contains("SECRET"), "{text}");
-        }
-        assert_eq!(
-            errors[3].to_string(),
-            "rate limited by the TraceView API (retry after 2 s)"
-        );
-        assert_eq!(
-            errors[8].to_string(),
-            "cannot decode the response at data.items[3][2]: negative latency -5 (near `[1353259590, 8, -5]`)"
-        );
-        assert_eq!(
-            errors[9].to_string(),
-            "unexpected response from the TraceView API (HTTP 302): <html> <body>Login</body></html>"
-        );
-    }
-
-    #[test]
-    fn maps_statuses_per_the_decisions() {
-        let envelope = r#"{"data": "No host found with ID 123456789", "response": "error"}"#;
-        assert_eq!(
-            Error::from_status(404, envelope, None),
-            Error::NotFound("No host found with ID 123456789".into())
-        );
-        assert_eq!(
-            Error::from_status(
-                400,
-                r#"{"data":"bad time_window","response":"error"}"#,
-                None
-            ),
-            Error::BadRequest("bad time_window".into())
-        );
-        assert_eq!(Error::from_status(403, envelope, None), Error::Auth);
-        assert_eq!(
-            Error::from_status(429, "", Some(Duration::from_secs(3))),
-            Error::RateLimited {
-                retry_after: Some(Duration::from_secs(3))
-            }
-        );
-        assert_eq!(
-            Error::from_status(502, "<html>Bad Gateway</html>", None),
-            Error::Server { status: 502 }
-        );
-        assert_eq!(
-            Error::from_status(405, "Method Not Allowed", None),
-            Error::UnexpectedResponse {
-                status: 405,
-                snippet: "Method Not Allowed".into()
-            }
-        );
-        // A 400 whose body is not an envelope still says something.
-        assert_eq!(
-            Error::from_status(400, "oops\n", None),
-            Error::BadRequest("oops".into())
-        );
-    }
-
-    #[test]
-    fn retryable_errors() {
-        assert!(Error::Server { status: 503 }.is_retryable());
-        assert!(Error::RateLimited { retry_after: None }.is_retryable());
-        assert!(Error::transport("connection refused").is_retryable());
-        assert!(Error::Server { status: 500 }.is_retryable());
-        assert!(!Error::Server { status: 501 }.is_retryable());
-        assert!(Error::Timeout.is_retryable());
-        assert!(Error::unexpected_response(502, "<html>").is_retryable());
-        assert!(!Error::unexpected_response(302, "<html>").is_retryable());
-        assert!(!Error::Auth.is_retryable());
-    }
-
-    #[test]
-    fn snippets_are_short_redacted_and_folded() {
-        let long = format!("key=SECRET {}", "x".repeat(1000));
-        let s = snippet(&long);
-        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
-        assert!(s.starts_with("key=*** x"));
-        assert!(s.ends_with('…'));
-        assert_eq!(snippet("  a \r\n\t b  "), "a b");
-        assert_eq!(snippet(""), "");
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
-
-        /// A key travelling in a URL never reaches the text of an error, whichever
-        /// constructor carried it.
-        #[test]
-        fn key_never_in_error_text(key in "[A-Za-z0-9-]{8,40}", status in 300u16..600) {
-            let url = format!("https://api.tv.appneta.com/api-v2/apps?key={key}&x=1");
-            let envelope = serde_json::json!({"data": format!("bad {url}"), "response": "error"}).to_string();
-            let errors = [
-                Error::transport(format!("error sending request for url ({url})")),
-                Error::decode(format!("data[{url}]"), format!("at {url}"), &url),
-                Error::unexpected_response(status, &format!("<a href=\"{url}\">login</a>")),
-                Error::from_status(status, &envelope, None),
-                Error::from_status(400, &envelope, None),
-                Error::from_status(404, &url, None),
-            ];
-            for e in errors {
-                proptest::prop_assert!(!e.to_string().contains(&key), "{}", e);
-                proptest::prop_assert!(!format!("{e:?}").contains(&key), "{:?}", e);
-            }
-        }
-    }
-
-    #[test]
-    fn parses_retry_after() {
-        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(
-            parse_retry_after(" 120 ", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
-            Some(Duration::from_secs(60))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-1", now), None);
-        assert_eq!(parse_retry_after("", now), None);
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

@@ -56,14 +56,14 @@
 //! | [`math`] | volume-weighted means, per-call and per-request layer time, shares, error counts, request rates, resampling, window-over-window comparison, stitching |
 //! | [`units`] | the one human formatter (`1.23 s`, `45.6 ms`, `12.3/s`, `12.3k`, `4.56%`) |
 //! | [`wire_units`] | epoch numbers (seconds or milliseconds) and microseconds ↔ `Duration` |
-//! | [`error`] | [`Error`], the one error type, with redacted one-line messages |
-//! | [`redact`](mod@redact) | [`redact()`](fn@redact): `key=***` in URLs and text |
+//! | [`error`] | [`Error`], the one error type, with redacted one-line messages, kinds ([`TransportKind`], [`ConfigKind`]) and sources |
+//! | [`redact`](mod@redact) | [`redact()`](fn@redact): `key=***` and URL credentials in text; [`redact::printable`]: server text safe for a terminal |
 //! | [`secret`] | [`ApiKey`], the access key as a secret |
 //! | [`range`] | [`TimeRange`], a half-open range of instants |
 //! | [`client`] | [`TraceView`], its builder, the operation groups, [`RetryPolicy`], [`Stats`] |
 //! | [`filter`] | [`ServerFilter`], [`ClientFilter`], [`RequestsFilter`]: what each endpoint family accepts |
 //! | [`model`] | [`Host`], [`Annotation`], [`LatencySummary`] and the other records |
-//! | [`config`] | flags > environment > profile file > defaults, with sources for `tv doctor` |
+//! | [`config`] | flags > environment > profile file > defaults, with sources for `tv doctor`; [`config::value`]: the one parser of each setting |
 //! | [`profile_file`] | editing `~/.config/tv/config.toml` without losing comments |
 //! | [`site`] | [`Site`]: `appneta`, `solarwinds` or any base URL |
 //! | [`history`] | ranges longer than one window, stitched from consecutive calls |
@@ -105,10 +105,25 @@
 //! `at` plus `epoch` seconds; steps are seconds in `step_s`. Each type documents its
 //! shape.
 
-#![warn(missing_docs)]
+//! # Features
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `profile-file` | yes | profiles in `~/.config/tv/config.toml` ([`profile_file`], read by [`config`]); pulls in `toml_edit` |
+//! | `blocking` | no | [`blocking::TraceView`], a synchronous client on its own runtime thread |
+//! | `prometheus` | no | the Prometheus registry and encoding of the exporter (`export::prometheus`); pulls in `prometheus-client` |
+//!
+//! Without `profile-file`, [`config`] resolves flags and the environment only.
+//! JSON Schemas (`schemars`) are always derived: the generated wire types of `tv-api`
+//! derive them, so a feature would not remove the dependency.
 
-pub mod check;
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod batch;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod deploy;
@@ -121,6 +136,8 @@ pub mod history;
 pub mod math;
 pub mod model;
 pub mod points;
+#[cfg(feature = "profile-file")]
+#[cfg_attr(docsrs, doc(cfg(feature = "profile-file")))]
 pub mod profile_file;
 pub mod range;
 pub mod redact;
@@ -137,11 +154,11 @@ mod json_shape;
 
 pub use client::retry::RetryPolicy;
 pub use client::{
-    AnnotationRange, Annotations, Apps, Discovery, Errors, Hosts, Latency, OrganizationApi,
-    Requests, Stats, TraceView, TraceViewBuilder,
+    AnnotationRange, Annotations, Apps, Deletion, Discovery, Errors, Hosts, Latency,
+    OrganizationApi, Requests, Stats, TraceView, TraceViewBuilder,
 };
 pub use dry_run::{DryRun, WriteRequest};
-pub use error::Error;
+pub use error::{ConfigKind, Error, TransportKind};
 pub use fanout::AppResult;
 pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};
 pub use model::{

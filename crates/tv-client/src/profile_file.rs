@@ -7,10 +7,18 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, Item, Table, value};
 
-use crate::error::Error;
+use crate::error::{ConfigKind, Error};
 
-/// The settings a profile may hold.
-pub const PROFILE_FIELDS: [&str; 2] = ["api_key", "base_url"];
+/// The settings a profile may hold (see [`crate::config`] for their meaning).
+pub const PROFILE_FIELDS: [&str; 7] = [
+    "api_key",
+    "base_url",
+    "timeout",
+    "attempts",
+    "output",
+    "allow_plain_http",
+    "max_response_size",
+];
 
 /// A parsed profile file.
 #[derive(Debug, Clone)]
@@ -27,26 +35,25 @@ impl ProfileFile {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
-                return Err(Error::Config(format!(
-                    "cannot read {}: {e}",
-                    path.display()
-                )));
+                return Err(Error::config_caused(
+                    ConfigKind::ProfileFile,
+                    format!("cannot read {}: {e}", path.display()),
+                    e,
+                ));
             }
         };
         let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
             let first_line = e.to_string().lines().next().unwrap_or_default().to_string();
-            Error::Config(format!(
-                "{} is not valid TOML: {first_line}",
-                path.display()
-            ))
+            let detail = format!("{} is not valid TOML: {first_line}", path.display());
+            Error::config_caused(ConfigKind::ProfileFile, detail, e)
         })?;
         if let Some(item) = doc.get("profiles")
             && !item.is_table_like()
         {
-            return Err(Error::Config(format!(
-                "{}: `profiles` must be a table",
-                path.display()
-            )));
+            return Err(Error::config(
+                ConfigKind::ProfileFile,
+                format!("{}: `profiles` must be a table", path.display()),
+            ));
         }
         Ok(Some(ProfileFile {
             path: path.to_path_buf(),
@@ -99,12 +106,14 @@ impl ProfileFile {
 
     /// A profile's setting.
     pub fn get(&self, profile: &str, field: &str) -> Option<String> {
-        self.doc
-            .get("profiles")?
-            .get(profile)?
-            .get(field)?
-            .as_str()
-            .map(str::to_string)
+        let item = self.doc.get("profiles")?.get(profile)?.get(field)?;
+        // Hand-written numbers and booleans (`attempts = 2`) read like strings.
+        match item.as_value()? {
+            toml_edit::Value::String(text) => Some(text.value().clone()),
+            toml_edit::Value::Integer(n) => Some(n.value().to_string()),
+            toml_edit::Value::Boolean(b) => Some(b.value().to_string()),
+            _ => None,
+        }
     }
 
     /// Sets a profile's setting (creating the profile), keeping everything else.
@@ -116,19 +125,28 @@ impl ProfileFile {
             Item::Table(table)
         });
         let profiles = profiles.as_table_like_mut().ok_or_else(|| {
-            Error::Config(format!(
-                "{}: `profiles` must be a table",
-                self.path.display()
-            ))
+            Error::config(
+                ConfigKind::ProfileFile,
+                format!("{}: `profiles` must be a table", self.path.display()),
+            )
         })?;
         let entry = profiles.entry(profile).or_insert(Item::Table(Table::new()));
         let table = entry.as_table_like_mut().ok_or_else(|| {
-            Error::Config(format!(
-                "{}: profile `{profile}` must be a table",
-                self.path.display()
-            ))
+            Error::config(
+                ConfigKind::ProfileFile,
+                format!(
+                    "{}: profile `{profile}` must be a table",
+                    self.path.display()
+                ),
+            )
         })?;
-        table.insert(field, value(text));
+        // Numbers and booleans are written as such, so the file reads naturally.
+        let item = match (field, text.parse::<i64>(), text.parse::<bool>()) {
+            ("attempts", Ok(n), _) => value(n),
+            ("allow_plain_http", _, Ok(b)) => value(b),
+            _ => value(text),
+        };
+        table.insert(field, item);
         Ok(())
     }
 
@@ -152,7 +170,8 @@ impl ProfileFile {
     /// only, creating the directory when needed.
     pub fn save(&self) -> Result<(), Error> {
         let fail = |what: &str, e: std::io::Error| {
-            Error::Config(format!("cannot {what} {}: {e}", self.path.display()))
+            let detail = format!("cannot {what} {}: {e}", self.path.display());
+            Error::config_caused(ConfigKind::ProfileFile, detail, e)
         };
         let dir = self
             .path
@@ -191,10 +210,13 @@ fn check_field(field: &str) -> Result<(), Error> {
     if PROFILE_FIELDS.contains(&field) {
         Ok(())
     } else {
-        Err(Error::InvalidArgument(format!(
-            "unknown setting `{field}` (known: {})",
-            PROFILE_FIELDS.join(", ")
-        )))
+        Err(Error::config(
+            ConfigKind::InvalidSetting,
+            format!(
+                "unknown setting `{field}` (known: {})",
+                PROFILE_FIELDS.join(", ")
+            ),
+        ))
     }
 }
 

@@ -24,6 +24,9 @@ pub const REDACTED: &str = "***";
 ///   `&`, `#`, `;` or space. A correctly built URL percent-encodes all of those inside a
 ///   value, so no part of the key is left behind.
 ///
+/// Credentials embedded in a URL (`https://user:pass@host/…`) are redacted too
+/// (`https://***@host/…`).
+///
 /// Returns the input unchanged (borrowed) when there is nothing to redact.
 ///
 /// ```
@@ -34,8 +37,49 @@ pub const REDACTED: &str = "***";
 /// );
 /// assert_eq!(redact("next=%2Fapps%3Fkey%3Ds3cr3t%26a%3D1"), "next=%2Fapps%3Fkey%3D***%26a%3D1");
 /// assert_eq!(redact("monkey=banana"), "monkey=banana");
+/// assert_eq!(redact("base https://me:pw@tv.example/api-v2"), "base https://***@tv.example/api-v2");
 /// ```
 pub fn redact(text: &str) -> Cow<'_, str> {
+    match redact_keys(text) {
+        Cow::Borrowed(text) => redact_userinfo(text),
+        Cow::Owned(keys) => Cow::Owned(redact_userinfo(&keys).into_owned()),
+    }
+}
+
+/// Replaces the user information of every `scheme://user:pass@host` with `***`.
+fn redact_userinfo(text: &str) -> Cow<'_, str> {
+    if !text.contains("://") || !text.contains('@') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("://") {
+        let authority_start = start + 3;
+        out.push_str(&rest[..authority_start]);
+        let after = &rest[authority_start..];
+        let authority_end = after
+            .find(|c: char| {
+                matches!(
+                    c,
+                    '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`' | ')' | ']'
+                ) || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str(REDACTED);
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[authority_end..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn redact_keys(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
@@ -75,6 +119,70 @@ fn hex_value(b: u8) -> Option<u8> {
         b'a'..=b'f' => Some(b - b'a' + 10),
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
+    }
+}
+
+/// `text` safe to print on a terminal: terminal escape sequences (CSI such as
+/// `ESC [ 2 J`, OSC such as the window title `ESC ] 0 ; … BEL`, and two-character
+/// `ESC x`) are removed, and every other control character (newline, tab, BEL, CR, C1
+/// codes…) becomes a space. Text from a server goes through this before it is printed
+/// anywhere; [`crate::error::one_line`] adds folding and a length bound for messages.
+///
+/// ```
+/// use tv_client::redact::printable;
+/// assert_eq!(printable("web\x1b]0;pwned\x07-shop\x1b[2J\r\n"), "web-shop  ");
+/// assert_eq!(printable("plain"), "plain");
+/// ```
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters and intermediates up to a final byte in @..~.
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: a string up to BEL or ESC \.
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                _ => {}
+            },
+            // The 8-bit CSI and the 8-bit string introducers.
+            '\u{9b}' => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Skips a control string up to its terminator (BEL, ESC \ or ST).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => return,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+            _ => {}
+        }
     }
 }
 
@@ -167,6 +275,26 @@ fn scan_value(bytes: &[u8], start: usize, encoded_context: bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_drops_escape_sequences() {
+        assert_eq!(printable("a\x1b[31mred\x1b[0m b"), "ared b");
+        assert_eq!(printable("t\x1b]52;c;aGk=\x1b\\x"), "tx");
+        assert_eq!(printable("bell\x07\u{9b}2Jz"), "bell z");
+        assert_eq!(printable("line\r\nnext"), "line  next");
+    }
+
+    #[test]
+    fn url_credentials_are_redacted() {
+        assert_eq!(
+            redact("https://u:p@h:1/api-v2 and http://x/y?key=k"),
+            "https://***@h:1/api-v2 and http://x/y?key=***"
+        );
+        assert_eq!(
+            redact("mail a@b, see https://h/p"),
+            "mail a@b, see https://h/p"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

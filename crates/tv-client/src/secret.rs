@@ -6,7 +6,7 @@ use std::str::FromStr;
 use secrecy::zeroize::Zeroize;
 use serde::{Deserialize, Deserializer};
 
-use crate::error::Error;
+use crate::error::{ConfigKind, Error};
 use crate::redact::{REDACTED, redact};
 
 /// The organization's TraceView access key.
@@ -46,7 +46,7 @@ impl ApiKey {
         };
         if let Some(problem) = problem {
             raw.zeroize();
-            return Err(Error::Config(problem.to_owned()));
+            return Err(Error::config(ConfigKind::InvalidKey, problem));
         }
         if trimmed.len() == raw.len() {
             return Ok(ApiKey(tv_api::ApiKey::new(raw)));
@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(ApiKey::new(format!("  {KEY}\n")).unwrap().expose(), KEY);
         assert_eq!(
             ApiKey::new("  ").unwrap_err(),
-            Error::Config("the API key is empty".into())
+            Error::config(ConfigKind::InvalidKey, "the API key is empty")
         );
         let err = ApiKey::new("abc def").unwrap_err();
         assert!(!err.to_string().contains("abc"), "{err}");
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn scrub_removes_literal_and_encoded_occurrences() {
         let key = ApiKey::new("a b/c+d").unwrap_err();
-        assert!(matches!(key, Error::Config(_)));
+        assert!(matches!(key, Error::Config { .. }));
         let key = ApiKey::new("ab/c+d=e").unwrap();
         let text = "body echoed ab/c+d=e and ab%2Fc%2Bd%3De; url ?key=zzz";
         let out = key.scrub(text);

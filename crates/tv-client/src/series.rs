@@ -64,7 +64,7 @@ impl<P: Point> Series<P> {
     pub fn new(mut points: Vec<P>) -> Result<Self, Error> {
         points.sort_by_key(Point::at);
         if let Some(pair) = points.windows(2).find(|w| w[0].at() == w[1].at()) {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::invalid_argument(format!(
                 "two points of a series at {}",
                 pair[0].at().to_rfc3339()
             )));

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tv_client::{Error, NewAnnotation, RetryPolicy, ServerFilter, TraceView};
+use tv_client::{Error, NewAnnotation, RetryPolicy, ServerFilter, TraceView, TransportKind};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -219,8 +219,25 @@ async fn a_dead_server_is_a_transport_error_without_the_key() {
         .build()
         .unwrap();
     let error = tv.discovery().apps().await.unwrap_err();
-    assert!(matches!(error, Error::Transport(_)), "{error:?}");
-    assert!(error.to_string().contains("cannot connect"), "{error}");
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: TransportKind::ConnectionRefused,
+                source: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("connection refused"), "{error}");
+    // The cause is kept, and its chain carries no URL (hence no key).
+    let mut source = std::error::Error::source(&error);
+    assert!(source.is_some());
+    while let Some(cause) = source {
+        assert!(!cause.to_string().contains("s3cr3t"), "{cause}");
+        source = cause.source();
+    }
     assert_no_key(&error);
     assert_eq!(tv.stats().requests, 3);
 }

@@ -105,7 +105,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
         let request = CompareRequest::new("web-shop").rules(rules);
         let error = workflow::compare(&tv, &now, &request).await.unwrap_err();
         assert!(
-            matches!(error, tv_client::Error::InvalidArgument(_)),
+            matches!(error, tv_client::Error::InvalidArgument { .. }),
             "{bad}: {error}"
         );
     }
@@ -113,7 +113,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
         CompareRequest::new("web-shop").baseline(Baseline::Earlier(Duration::from_secs(600)));
     assert!(matches!(
         workflow::compare(&tv, &now, &overlapping).await,
-        Err(tv_client::Error::InvalidArgument(_))
+        Err(tv_client::Error::InvalidArgument { .. })
     ));
     // Any slowdown at all, with no floor: whatever trips is named with its numbers.
     let strict = GateRules {
@@ -166,7 +166,7 @@ async fn around_an_annotation_compares_before_with_after() {
     let day = request.window(TimeWindow::Day);
     assert!(matches!(
         workflow::compare(&tv, &now, &day).await,
-        Err(tv_client::Error::InvalidArgument(_))
+        Err(tv_client::Error::InvalidArgument { .. })
     ));
 }
 

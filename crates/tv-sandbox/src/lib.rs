@@ -58,8 +58,6 @@
 //! # Ok::<(), tv_sandbox::WorldError>(())
 //! ```
 
-#![warn(missing_docs)]
-
 pub mod cli;
 pub mod server;
 pub mod state;

@@ -72,7 +72,7 @@ pub async fn run(
     request.end = filters::end(&args.window, reference)?;
     let result = match workflow::compare(tv, now, &request).await {
         Ok(result) => result,
-        Err(error @ tv_client::Error::InvalidArgument(_)) => return Err(error.into()),
+        Err(error @ tv_client::Error::InvalidArgument { .. }) => return Err(error.into()),
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     let table = compare_table(&result);

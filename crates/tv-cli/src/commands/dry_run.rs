@@ -44,9 +44,9 @@ impl From<&WriteRequest> for DryRunRequest {
 }
 
 /// Runs `write` on a recording copy of `tv` and prints what it would have sent.
-pub async fn show<F>(tv: &TraceView, env: &Env, write: F) -> Result<Exit, CliError>
+pub async fn show<F, T>(tv: &TraceView, env: &Env, write: F) -> Result<Exit, CliError>
 where
-    F: AsyncFnOnce(TraceView) -> Result<(), tv_client::Error>,
+    F: AsyncFnOnce(TraceView) -> Result<T, tv_client::Error>,
 {
     let dry = tv.dry_run();
     write(dry.client().clone()).await?;

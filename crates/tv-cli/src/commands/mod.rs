@@ -43,7 +43,7 @@ pub async fn run(
     match cli.command {
         Command::Config(command) => return settings::config(command, global, env),
         Command::Completions { shell } => {
-            let mut command = crate::cli::command();
+            let mut command = crate::cli::completion_command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command, "tv", &mut script);
             return print_raw(&script);

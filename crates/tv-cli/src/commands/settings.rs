@@ -35,12 +35,13 @@ fn config_path(global: &GlobalArgs) -> Result<std::path::PathBuf, CliError> {
         })
 }
 
-/// Shows a setting's value; keys only redacted.
+/// Shows a setting's value: keys redacted, credentials in URLs too, and nothing that
+/// could drive the terminal.
 fn shown(field: &str, value: &str) -> String {
     if field == "api_key" {
         redacted_key(value)
     } else {
-        value.to_string()
+        tv_client::error::one_line(value, 200)
     }
 }
 
@@ -55,7 +56,7 @@ pub fn redacted_key(key: &str) -> String {
 pub struct ProfileSetting {
     /// The profile.
     pub profile: String,
-    /// The setting (`api_key`, `base_url`).
+    /// The setting (`api_key`, `base_url`, `timeout`, …).
     pub key: String,
     /// Its value (keys redacted).
     pub value: String,
@@ -71,8 +72,22 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
     match command {
         ConfigCommand::Set { key, value } => {
             let mut file = existing.unwrap_or_else(|| ProfileFile::empty(&path));
-            if key == "base_url" {
-                value.parse::<tv_client::Site>()?;
+            // The same parsers as when the profile is used: nothing unusable is saved. A
+            // bad name or value here is a usage error (exit 2), like a bad flag.
+            if !PROFILE_FIELDS.contains(&key.as_str()) {
+                return Err(CliError::usage(format!(
+                    "unknown setting `{key}` (known: {})",
+                    PROFILE_FIELDS.join(", ")
+                )));
+            }
+            tv_client::config::check_profile_value(&key, &value).map_err(|e| {
+                CliError::usage(match e {
+                    tv_client::Error::Config { detail, .. } => format!("{key}: {detail}"),
+                    other => other.to_string(),
+                })
+            })?;
+            if key == "output" {
+                context::parse_output(&value).map_err(CliError::usage)?;
             }
             file.set(&profile, &key, &value)?;
             if file.default_profile().is_none() {
@@ -222,6 +237,26 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                         source(&settings.site.source)
                     ),
                 ));
+                if settings.allow_plain_http.value {
+                    checks.push(check(
+                        "plain http",
+                        "warning",
+                        format!(
+                            "allowed from {}: the key may travel in clear text",
+                            source(&settings.allow_plain_http.source)
+                        ),
+                    ));
+                }
+                checks.push(check(
+                    "limits",
+                    "ok",
+                    format!(
+                        "{} per attempt, {} attempts per read or delete, responses up to {} MiB",
+                        tv_client::units::format_duration(settings.timeout.value),
+                        settings.attempts.value,
+                        settings.max_response_bytes.value / (1024 * 1024)
+                    ),
+                ));
                 if let Some(profile) = &settings.profile {
                     checks.push(check(
                         "profile",
@@ -258,7 +293,7 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                     checks.push(check(
                         "server",
                         "ok",
-                        format!("{} answers", connection.tv.base_url()),
+                        format!("{} answers", tv_client::redact(connection.tv.base_url())),
                     ));
                     checks.push(check(
                         "key accepted",
@@ -270,7 +305,7 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                     checks.push(check(
                         "server",
                         "ok",
-                        format!("{} answers", connection.tv.base_url()),
+                        format!("{} answers", tv_client::redact(connection.tv.base_url())),
                     ));
                     checks.push(check(
                         "key accepted",

@@ -1,12 +1,13 @@
 //! The commands that change things: host and app deletion, assignment, annotations.
-//! Destructive ones ask on a terminal and take `--yes`; writes are never retried.
+//! Destructive ones ask on a terminal and take `--yes`. Deletes are retried like reads
+//! (deleting twice deletes once); annotate and assign are sent once.
 
 use std::io::{BufRead, Write};
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::{Assignment, NewAnnotation, TraceView};
+use tv_client::{Assignment, Deletion, NewAnnotation, TraceView};
 
 use super::{Env, column, emit, single_report, to_json};
 use crate::cli::{AnnotateArgs, AppCommand, HostCommand};
@@ -24,13 +25,36 @@ pub struct WriteOutcome {
     pub target: String,
     /// Always true: failures exit non-zero instead.
     pub ok: bool,
+    /// A delete only: an attempt's answer was lost and the retry found the target
+    /// already gone, so that attempt most likely deleted it.
+    pub earlier_answer_lost: bool,
 }
 
 fn outcome(action: &str, target: &str, env: &Env) -> Result<Exit, CliError> {
+    outcome_of(action, target, false, env)
+}
+
+/// The outcome of a delete; says on stderr when an earlier answer was lost.
+fn deleted(action: &str, target: &str, deletion: Deletion, env: &Env) -> Result<Exit, CliError> {
+    let lost = match deletion {
+        Deletion::Confirmed => false,
+        Deletion::AfterLostAnswer => {
+            eprintln!(
+                "note: deleted; an earlier answer was lost (the retry found {target} already gone)"
+            );
+            true
+        }
+    };
+    outcome_of(action, target, lost, env)
+}
+
+fn outcome_of(action: &str, target: &str, lost: bool, env: &Env) -> Result<Exit, CliError> {
+    crate::context::note_demo_write();
     let value = WriteOutcome {
         action: action.to_string(),
         target: target.to_string(),
         ok: true,
+        earlier_answer_lost: lost,
     };
     let table = Table {
         title: None,
@@ -78,8 +102,8 @@ pub async fn host(tv: &TraceView, command: HostCommand, env: &Env) -> Result<Exi
                     .await;
             }
             confirm(&format!("Delete host {id}"), yes, env)?;
-            tv.hosts().delete(id).await?;
-            outcome("deleted_host", &id.to_string(), env)
+            let deletion = tv.hosts().delete(id).await?;
+            deleted("deleted_host", &id.to_string(), deletion, env)
         }
     }
 }
@@ -127,7 +151,9 @@ pub async fn app(tv: &TraceView, command: AppCommand, env: &Env) -> Result<Exit,
                 env,
             )?;
             match tv.apps().delete(&app).await {
-                Ok(()) => outcome("deleted_app", &app, env),
+                Ok(deletion) => deleted("deleted_app", &app, deletion, env),
+                // Only a first-hand 404 reaches here: a retry that found the app gone
+                // after a lost answer is a success above, never a did-you-mean.
                 Err(error) => Err(app_error(tv, &app, error).await),
             }
         }

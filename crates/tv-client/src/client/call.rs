@@ -11,7 +11,8 @@ use tv_api::types::ErrorEnvelope;
 use tv_api::{Exchange, ResponseObserver, ResponseValue};
 
 use crate::client::retry::RetryPolicy;
-use crate::error::{Error, parse_retry_after, snippet};
+use crate::error::{Cause, Error, TransportKind, parse_retry_after, snippet};
+use crate::redact::redact;
 use crate::secret::hide_key;
 
 /// What the generated client returns.
@@ -27,7 +28,9 @@ tokio::task_local! {
     static LAST_STATUS: Cell<Option<(u16, Option<Duration>)>>;
 }
 
-/// The observer installed in the generated client: notes each response's status.
+/// The observer installed in the generated client: notes each response's status, and
+/// logs each request (`info`: method, path and query with the key redacted; `debug`:
+/// status, size and time to the response head).
 pub(crate) struct StatusProbe;
 
 impl ResponseObserver for StatusProbe {
@@ -36,16 +39,64 @@ impl ResponseObserver for StatusProbe {
             .status
             .map(|s| (s.as_u16(), exchange.headers.and_then(retry_after)));
         let _ = LAST_STATUS.try_with(|cell| cell.set(status));
+        let url = exchange.url;
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let target = redact(&target);
+        tracing::info!("{} {target}", exchange.method);
+        let elapsed_ms = exchange.elapsed.as_secs_f64() * 1000.0;
+        match exchange.status {
+            Some(status) => {
+                let size = exchange
+                    .headers
+                    .and_then(|h| h.get(reqwest::header::CONTENT_LENGTH))
+                    .and_then(|v| v.to_str().ok())
+                    .map_or_else(|| "size unknown".to_owned(), |n| format!("{n} bytes"));
+                tracing::debug!(
+                    "{} {target} -> HTTP {}, {size}, {elapsed_ms:.1} ms",
+                    exchange.method,
+                    status.as_u16()
+                );
+            }
+            None => tracing::debug!(
+                "{} {target} -> no response after {elapsed_ms:.1} ms",
+                exchange.method
+            ),
+        }
     }
 }
 
 /// Whether an operation may be repeated without changing the outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// GET and DELETE: retried on transient failures.
+    /// GET: retried on transient failures.
     Idempotent,
+    /// DELETE: retried too (deleting twice deletes once), but a retry that finds the
+    /// thing gone after an attempt whose answer was lost is a success, see
+    /// [`Deletion::AfterLostAnswer`].
+    Delete,
     /// `log_message`, `assign_app`: a retry could duplicate the write.
     Write,
+}
+
+/// How a delete ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// The server confirmed the deletion.
+    Confirmed,
+    /// An attempt failed in a way that may have deleted it (a timeout, a server error,
+    /// a lost connection), and the retry found nothing to delete: most likely that
+    /// attempt deleted it and its answer was lost. Either way it is gone now.
+    AfterLostAnswer,
+}
+
+/// What a call's attempts came to: a value, or (deletes only) "gone after an attempt
+/// whose answer was lost".
+pub(crate) enum Answer<T> {
+    Value(T),
+    GoneAfterLostAnswer,
 }
 
 /// Request counters of a client, shared by its clones.
@@ -87,13 +138,15 @@ pub(crate) async fn call<T, F, Fut>(
     counters: &Counters,
     key: &str,
     send: F,
-) -> Result<T, Error>
+) -> Result<Answer<T>, Error>
 where
     T: DeserializeOwned,
     F: Fn() -> Fut,
     Fut: Future<Output = ApiResult<T>>,
 {
     let mut attempt: u32 = 0;
+    // Whether an earlier attempt of a delete may have been applied.
+    let mut maybe_applied = false;
     loop {
         attempt += 1;
         let started = Instant::now();
@@ -114,21 +167,35 @@ where
         };
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match &outcome {
-            Ok(_) => tracing::debug!(operation, attempt, status, elapsed_ms, "TraceView request"),
+            Ok(_) => tracing::trace!(operation, attempt, status, elapsed_ms, "TraceView call"),
             Err(error) => {
-                tracing::debug!(operation, attempt, status, elapsed_ms, %error, "TraceView request failed")
+                tracing::debug!(operation, attempt, status, elapsed_ms, %error, "TraceView call failed")
             }
         }
         let error = match outcome {
-            Ok(value) => return Ok(value),
+            Ok(value) => return Ok(Answer::Value(value)),
             Err(error) => error,
         };
-        let may_retry = kind == Kind::Idempotent || policy.retries_writes();
+        if kind == Kind::Delete {
+            if maybe_applied && matches!(error, Error::NotFound(_)) {
+                tracing::info!(
+                    operation,
+                    attempt,
+                    "gone after an attempt whose answer was lost"
+                );
+                return Ok(Answer::GoneAfterLostAnswer);
+            }
+            maybe_applied |= error.may_have_been_applied();
+        }
+        let may_retry = kind != Kind::Write || policy.retries_writes();
         if !may_retry {
-            return Err(unknown_write_outcome(operation, error));
+            return Err(unknown_write_outcome(operation, false, error));
         }
         if !error.is_retryable() || attempt >= policy.attempts() {
-            return Err(error);
+            return Err(match kind {
+                Kind::Idempotent => error,
+                Kind::Delete | Kind::Write => unknown_write_outcome(operation, attempt > 1, error),
+            });
         }
         let retry_after = match &error {
             Error::RateLimited { retry_after } => *retry_after,
@@ -149,26 +216,18 @@ where
 
 /// A write that failed after it may have reached the server is reported as such, so
 /// callers do not repeat it blindly. Failures that prove nothing was applied (a
-/// rejected request, a refused connection) pass through.
-fn unknown_write_outcome(operation: &'static str, error: Error) -> Error {
-    match error {
-        Error::Server { .. }
-        | Error::Timeout
-        | Error::UnexpectedResponse { .. }
-        | Error::Decode { .. } => Error::OutcomeUnknown {
+/// refusal, a failure to connect) pass through.
+fn unknown_write_outcome(operation: &'static str, retried: bool, error: Error) -> Error {
+    if error.may_have_been_applied() && !matches!(error, Error::OutcomeUnknown { .. }) {
+        Error::OutcomeUnknown {
             operation,
+            retried,
             cause: Box::new(error),
-        },
-        Error::Transport(ref text) if !text.starts_with(CONNECT_PREFIX) => Error::OutcomeUnknown {
-            operation,
-            cause: Box::new(error),
-        },
-        other => other,
+        }
+    } else {
+        error
     }
 }
-
-/// Prefix of transport errors that happened before the request was sent.
-const CONNECT_PREFIX: &str = "cannot connect";
 
 async fn map_error<T: DeserializeOwned>(
     error: tv_api::Error<ErrorEnvelope>,
@@ -201,9 +260,9 @@ async fn map_error<T: DeserializeOwned>(
                 _ => decode_error::<T>(&bytes, &parse_error, key),
             }
         }
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => transport(&e),
-        E::InvalidRequest(message) => Error::InvalidArgument(message),
-        E::Custom(message) => Error::transport(message),
+        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => transport(e),
+        E::InvalidRequest(message) => Error::invalid_argument(message),
+        E::Custom(message) => Error::transport(TransportKind::Send, message, None),
     }
 }
 
@@ -265,14 +324,19 @@ fn json_path(path: &str) -> String {
     }
 }
 
-fn transport(error: &reqwest::Error) -> Error {
+fn transport(error: reqwest::Error) -> Error {
     if error.is_timeout() {
         return Error::Timeout;
+    }
+    if let Some(too_large) = find_source::<tv_api::ResponseTooLarge>(&error) {
+        return Error::ResponseTooLarge {
+            limit_bytes: too_large.limit_bytes,
+        };
     }
     // `without_url` drops the URL (and the key in its query) from the message; the
     // chain of sources says what actually went wrong.
     let mut text = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(error);
+    let mut source: Option<&dyn std::error::Error> = Some(&error);
     while let Some(current) = source {
         let part = current.to_string();
         if !text.contains(&part) {
@@ -284,11 +348,55 @@ fn transport(error: &reqwest::Error) -> Error {
         source = current.source();
     }
     let text = strip_urls(&text);
-    if error.is_connect() {
-        Error::transport(format!("{CONNECT_PREFIX}: {text}"))
+    let kind = if error.is_connect() {
+        connect_kind(&error)
+    } else if error.is_body() || error.is_decode() {
+        TransportKind::Body
     } else {
-        Error::transport(text)
+        TransportKind::Send
+    };
+    let detail = match kind {
+        TransportKind::ConnectionRefused => format!("connection refused: {text}"),
+        TransportKind::Dns => format!("cannot resolve the host name: {text}"),
+        TransportKind::Tls => format!("TLS handshake failed: {text}"),
+        TransportKind::Connect => format!("cannot connect: {text}"),
+        TransportKind::Send | TransportKind::Body => text,
+    };
+    Error::transport(kind, detail, Some(Cause::new(error.without_url())))
+}
+
+/// The first error of type `E` in the chain of `error`'s sources.
+fn find_source<E: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&E> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(found) = current.downcast_ref::<E>() {
+            return Some(found);
+        }
+        source = current.source();
     }
+    None
+}
+
+/// What kind of connection failure `error` is, from the types in its chain: an I/O
+/// error `ConnectionRefused`; `InvalidData` (how tokio-rustls reports a failed
+/// handshake); hyper-util's resolver error (its `dns error` message is the only
+/// marker that crate exposes); anything else is a plain connect failure.
+fn connect_kind(error: &reqwest::Error) -> TransportKind {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return TransportKind::ConnectionRefused,
+                std::io::ErrorKind::InvalidData => return TransportKind::Tls,
+                _ => {}
+            }
+        }
+        if current.to_string() == "dns error" {
+            return TransportKind::Dns;
+        }
+        source = current.source();
+    }
+    TransportKind::Connect
 }
 
 /// reqwest writes `error sending request for url (http://…?key=…)`; the URL adds
@@ -325,63 +433,5 @@ async fn read_excerpt(mut response: reqwest::Response, key: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_stripped_from_transport_errors() {
-        let text =
-            "error sending request for url (http://x/api-v2/apps?key=s3cr3t): connection refused";
-        assert_eq!(
-            strip_urls(text),
-            "error sending request: connection refused"
-        );
-    }
-
-    #[test]
-    fn decode_errors_name_the_json_path() {
-        let body = br#"{"data": ["a", 3], "response": "ok"}"#;
-        let parse = serde_json::from_slice::<tv_api::types::StringListEnvelope>(body).unwrap_err();
-        let error = decode_error::<tv_api::types::StringListEnvelope>(body, &parse, "k3y-unused");
-        match error {
-            Error::Decode { path, .. } => assert_eq!(path, "data[1]"),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn json_paths_read_well() {
-        assert_eq!(json_path("."), "$");
-        assert_eq!(json_path("?"), "$");
-        assert_eq!(json_path("data.?"), "data");
-        assert_eq!(json_path("data[2].timeseries.?"), "data[2].timeseries");
-        assert_eq!(json_path("data.count"), "data.count");
-    }
-
-    #[test]
-    fn an_error_envelope_with_200_is_unexpected() {
-        let body = br#"{"data": "boom", "response": "error"}"#;
-        let parse = serde_json::from_slice::<tv_api::types::StringListEnvelope>(body).unwrap_err();
-        let error = decode_error::<tv_api::types::StringListEnvelope>(body, &parse, "k3y-unused");
-        assert!(
-            matches!(error, Error::UnexpectedResponse { status: 200, .. }),
-            "{error:?}"
-        );
-        assert!(error.to_string().contains("boom"));
-    }
-
-    #[test]
-    fn writes_that_may_have_landed_are_flagged() {
-        let error = unknown_write_outcome("log_message", Error::Server { status: 503 });
-        assert!(matches!(error, Error::OutcomeUnknown { .. }));
-        let refused = Error::transport(format!("{CONNECT_PREFIX}: connection refused"));
-        assert!(matches!(
-            unknown_write_outcome("log_message", refused),
-            Error::Transport(_)
-        ));
-        assert!(matches!(
-            unknown_write_outcome("log_message", Error::Auth),
-            Error::Auth
-        ));
-    }
-}
+#[path = "call_tests.rs"]
+mod tests;

@@ -1,7 +1,7 @@
 //! Hosts and app management.
 
 use super::TraceView;
-use super::call::Kind;
+use super::call::{Deletion, Kind};
 use crate::error::Error;
 use crate::model::{Assignment, Host, InstrumentationVersion};
 
@@ -43,15 +43,14 @@ impl Hosts<'_> {
         convert(envelope.data, InstrumentationVersion::from_wire)
     }
 
-    /// Deletes a host record.
-    pub async fn delete(self, host_id: i64) -> Result<(), Error> {
-        let envelope = self
-            .0
-            .call("delete_host", Kind::Idempotent, |api| {
+    /// Deletes a host record. Retried like a read; see [`Deletion`] for a retry that
+    /// finds the host already gone.
+    pub async fn delete(self, host_id: i64) -> Result<Deletion, Error> {
+        self.0
+            .call_delete("delete_host", &format!("host {host_id}"), |api| {
                 api.delete_host().host_id(host_id).send()
             })
-            .await?;
-        confirmed("delete_host", envelope.data)
+            .await
     }
 }
 
@@ -68,7 +67,7 @@ impl Apps<'_> {
             .iter()
             .find(|t| t.is_empty() || t.contains([',', ' ']))
         {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::invalid_argument(format!(
                 "tag `{bad}` is empty or contains a comma or a space"
             )));
         }
@@ -94,18 +93,23 @@ impl Apps<'_> {
                 api.assign_app().body(form.clone()).send()
             })
             .await?;
-        confirmed("assign_app", envelope.data)
+        confirmed(
+            &format!(
+                "assign host `{}` to app `{}`",
+                assignment.host, assignment.app
+            ),
+            envelope.data,
+        )
     }
 
-    /// Deletes an app (`Default` cannot be deleted).
-    pub async fn delete(self, app: &str) -> Result<(), Error> {
-        let envelope = self
-            .0
-            .call("delete_app", Kind::Idempotent, |api| {
+    /// Deletes an app (`Default` cannot be deleted). Retried like a read; see
+    /// [`Deletion`] for a retry that finds the app already gone.
+    pub async fn delete(self, app: &str) -> Result<Deletion, Error> {
+        self.0
+            .call_delete("delete_app", &format!("app `{app}`"), |api| {
                 api.delete_app().app(app).send()
             })
-            .await?;
-        confirmed("delete_app", envelope.data)
+            .await
     }
 }
 
@@ -129,17 +133,21 @@ where
     T: TryFrom<String>,
     T::Error: std::fmt::Display,
 {
-    T::try_from(value).map_err(|e| Error::InvalidArgument(format!("{name}: {e}")))
+    T::try_from(value).map_err(|e| Error::invalid_argument(format!("{name}: {e}")))
 }
 
-/// A write answers `data: true`; anything else is not a confirmation.
-pub(super) fn confirmed(operation: &str, data: bool) -> Result<(), Error> {
+/// A write answers `data: true`; `data: false` is a refusal of `what` (e.g. `delete
+/// app `web``), which the server did not apply.
+pub(super) fn confirmed(what: &str, data: bool) -> Result<(), Error> {
     if data {
         Ok(())
     } else {
-        Err(Error::unexpected_response(
-            200,
-            &format!("{operation} answered `data: false`"),
-        ))
+        Err(Error::Refused {
+            status: 200,
+            reason: crate::error::one_line(
+                &format!("the server did not {what} (it answered `data: false`)"),
+                crate::error::SNIPPET_CHARS * 2,
+            ),
+        })
     }
 }

@@ -10,8 +10,8 @@ mod timeseries;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use call::Stats;
-use call::{Counters, StatusProbe};
+use call::{Answer, Counters, StatusProbe};
+pub use call::{Deletion, Stats};
 pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
@@ -52,7 +52,7 @@ pub struct TraceView {
 impl std::fmt::Debug for TraceView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TraceView")
-            .field("base_url", &self.base_url)
+            .field("base_url", &crate::redact::redact(&self.base_url))
             .field("key", &"***")
             .field("policy", &self.policy)
             .finish()
@@ -76,7 +76,8 @@ impl TraceView {
         settings.client_builder()?.build()
     }
 
-    /// The base URL requests go to (ends in `/api-v2` for TraceView).
+    /// The base URL requests go to (ends in `/api-v2`), credentials included: pass it
+    /// through [`crate::redact()`] before showing it.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -155,15 +156,55 @@ impl TraceView {
         Fut: std::future::Future<Output = call::ApiResult<T>>,
     {
         let key = tv_api::ClientInfo::inner(&self.api).key().expose();
-        call::call(operation, kind, &self.policy, &self.counters, key, || {
+        let answer = call::call(operation, kind, &self.policy, &self.counters, key, || {
             send(&self.api)
         })
-        .await
+        .await?;
+        match answer {
+            Answer::Value(value) => Ok(value),
+            // Only deletes end this way, and they go through `call_delete`.
+            Answer::GoneAfterLostAnswer => Err(Error::NotFound(format!(
+                "{operation}: gone after an attempt whose answer was lost"
+            ))),
+        }
+    }
+
+    /// A DELETE: retried like a read, and "gone" after an attempt whose answer was lost
+    /// counts as deleted. `what` names the thing for a `data: false` refusal.
+    pub(crate) async fn call_delete<'a, F, Fut>(
+        &'a self,
+        operation: &'static str,
+        what: &str,
+        send: F,
+    ) -> Result<Deletion, Error>
+    where
+        F: Fn(&'a tv_api::Client) -> Fut,
+        Fut: std::future::Future<Output = call::ApiResult<tv_api::types::BooleanEnvelope>>,
+    {
+        let key = tv_api::ClientInfo::inner(&self.api).key().expose();
+        let answer = call::call(
+            operation,
+            call::Kind::Delete,
+            &self.policy,
+            &self.counters,
+            key,
+            || send(&self.api),
+        )
+        .await?;
+        match answer {
+            Answer::Value(envelope) => {
+                hosts::confirmed(&format!("delete {what}"), envelope.data)?;
+                Ok(Deletion::Confirmed)
+            }
+            Answer::GoneAfterLostAnswer => Ok(Deletion::AfterLostAnswer),
+        }
     }
 }
 
 /// Configures a [`TraceView`]. Defaults: the AppNeta site, 10 s connect timeout, 30 s
-/// total timeout per attempt, [`RetryPolicy::default`], user agent [`USER_AGENT`].
+/// total timeout per attempt, [`RetryPolicy::default`], user agent [`USER_AGENT`],
+/// response bodies up to
+/// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::config::value::DEFAULT_MAX_RESPONSE_BYTES).
 #[derive(Debug, Clone)]
 pub struct TraceViewBuilder {
     site: Result<Site, Error>,
@@ -174,6 +215,7 @@ pub struct TraceViewBuilder {
     user_agent: String,
     http: Option<reqwest::Client>,
     allow_plain_http: bool,
+    max_response_bytes: u64,
 }
 
 impl Default for TraceViewBuilder {
@@ -187,6 +229,7 @@ impl Default for TraceViewBuilder {
             user_agent: USER_AGENT.to_string(),
             http: None,
             allow_plain_http: false,
+            max_response_bytes: crate::config::value::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -242,9 +285,18 @@ impl TraceViewBuilder {
         self
     }
 
-    /// Allows sending the key over plain `http://` to a host that is not loopback.
+    /// Allows sending the key over plain `http://` to a host that is not loopback (a
+    /// sandbox on another machine or in a container); a warning is logged when used.
     pub fn allow_plain_http(mut self, allow: bool) -> Self {
         self.allow_plain_http = allow;
+        self
+    }
+
+    /// The largest response body read, in bytes (default 64 MiB). A larger answer fails
+    /// with [`Error::ResponseTooLarge`] as soon as the limit is passed, so memory stays
+    /// bounded whatever the server sends.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -253,7 +305,10 @@ impl TraceViewBuilder {
     pub fn build(self) -> Result<TraceView, Error> {
         let site = self.site?;
         let key = self.key.ok_or_else(|| {
-            Error::Config("no API key: pass one, set TV_API_KEY, or add it to a profile".into())
+            Error::config(
+                crate::error::ConfigKind::MissingKey,
+                "no API key: pass one, set TV_API_KEY, or add it to a profile",
+            )
         })??;
         let base_url = site.base_url().to_string();
         site.check_transport(self.allow_plain_http)?;
@@ -274,11 +329,18 @@ impl TraceViewBuilder {
                     builder = builder.tls_certs_only(std::iter::empty());
                 }
                 builder.build().map_err(|e| {
-                    Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
+                    let e = e.without_url();
+                    Error::config_caused(
+                        crate::error::ConfigKind::HttpClient,
+                        format!("cannot build the HTTP client: {e}"),
+                        e,
+                    )
                 })?
             }
         };
-        let context = tv_api::ApiContext::new(key.wire()).with_observer(Arc::new(StatusProbe));
+        let context = tv_api::ApiContext::new(key.wire())
+            .with_observer(Arc::new(StatusProbe))
+            .with_max_response_bytes(self.max_response_bytes);
         Ok(TraceView {
             api: tv_api::Client::new_with_client(&base_url, http, context),
             policy: self.retry,

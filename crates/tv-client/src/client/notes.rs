@@ -65,9 +65,7 @@ impl Annotations<'_> {
     /// the server fails after receiving it, the error is [`Error::OutcomeUnknown`].
     pub async fn create(self, note: &NewAnnotation) -> Result<(), Error> {
         if note.message.trim().is_empty() {
-            return Err(Error::InvalidArgument(
-                "an annotation needs a message".into(),
-            ));
+            return Err(Error::invalid_argument("an annotation needs a message"));
         }
         let form = tv_api::types::LogMessageForm {
             message: super::hosts::wire_value("message", note.message.clone())?,
@@ -84,7 +82,7 @@ impl Annotations<'_> {
                 api.log_message().body(form.clone()).send()
             })
             .await?;
-        confirmed("log_message", envelope.data)
+        confirmed("record the annotation", envelope.data)
     }
 }
 

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 /// Bounded retries with exponential backoff and full jitter.
 ///
-/// Only idempotent operations (GET, DELETE) are retried, on rate limiting (429), 502,
-/// 503, 504, connection errors and timeouts; writes (`log_message`, `assign_app`) are
-/// retried only after [`RetryPolicy::retry_writes`], since a retried annotation is a
-/// duplicate annotation. A `Retry-After` from the server is honoured as long as it does
+/// Only idempotent operations (GET, DELETE) are retried, on rate limiting (429), 500,
+/// 502, 503, 504, connection errors and timeouts; a DELETE whose retry finds the thing
+/// gone after a lost answer is a success ([`crate::Deletion::AfterLostAnswer`]). Writes
+/// (`log_message`, `assign_app`) are retried only after [`RetryPolicy::retry_writes`],
+/// since a retried annotation is a duplicate annotation. A `Retry-After` from the server is honoured as long as it does
 /// not exceed [`RetryPolicy::max_retry_after`]; a longer wait ends the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {

@@ -111,14 +111,14 @@ pub fn resample_error_rates(
 
 fn check_step(current: Option<Duration>, step: Duration) -> Result<(), Error> {
     if step.is_zero() {
-        return Err(Error::InvalidArgument(
-            "a resampling step must be longer than zero".into(),
+        return Err(Error::invalid_argument(
+            "a resampling step must be longer than zero",
         ));
     }
     if let Some(current) = current
         && !step.as_nanos().is_multiple_of(current.as_nanos())
     {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::invalid_argument(format!(
             "the new step ({} s) is not a multiple of the series' step ({} s)",
             step.as_secs_f64(),
             current.as_secs_f64()
@@ -138,7 +138,7 @@ type Bucket<'a, P> = (DateTime<Utc>, &'a [P]);
 /// Splits sorted points into runs sharing a bucket, with each bucket's start.
 fn buckets<P: Point>(series: &Series<P>, step: Duration) -> Result<Vec<Bucket<'_, P>>, Error> {
     let step_ns = i128::try_from(step.as_nanos())
-        .map_err(|_| Error::InvalidArgument("the resampling step is too long".into()))?;
+        .map_err(|_| Error::invalid_argument("the resampling step is too long"))?;
     let bucket_of = |p: &P| nanos_since_epoch(p.at()).div_euclid(step_ns);
     let mut out = Vec::new();
     let mut rest: &[P] = series;
@@ -154,9 +154,7 @@ fn buckets<P: Point>(series: &Series<P>, step: Duration) -> Result<Vec<Bucket<'_
                 DateTime::from_timestamp(secs, nanos)
             })
             .ok_or_else(|| {
-                Error::InvalidArgument(
-                    "a resampled bucket is outside the supported time range".into(),
-                )
+                Error::invalid_argument("a resampled bucket is outside the supported time range")
             })?;
         out.push((at, run));
         rest = tail;

@@ -133,7 +133,7 @@ fn common_step<P: Point>(parts: &[Series<P>]) -> Result<Option<Duration>, Error>
     for s in parts.iter().filter_map(Series::step) {
         match step {
             Some(known) if known != s => {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::invalid_argument(format!(
                     "cannot stitch series with different steps ({} s and {} s)",
                     known.as_secs_f64(),
                     s.as_secs_f64()
@@ -143,17 +143,16 @@ fn common_step<P: Point>(parts: &[Series<P>]) -> Result<Option<Duration>, Error>
         }
     }
     if step.is_none() && parts.iter().any(|p| !p.is_empty()) {
-        return Err(Error::InvalidArgument(
-            "cannot stitch series whose step is unknown (tell it with Series::with_window)".into(),
+        return Err(Error::invalid_argument(
+            "cannot stitch series whose step is unknown (tell it with Series::with_window)",
         ));
     }
     Ok(step)
 }
 
 fn end_of(at: DateTime<Utc>, step: Duration) -> Result<DateTime<Utc>, Error> {
-    shift(at, step).ok_or_else(|| {
-        Error::InvalidArgument("a slice ends outside the supported time range".into())
-    })
+    shift(at, step)
+        .ok_or_else(|| Error::invalid_argument("a slice ends outside the supported time range"))
 }
 
 /// The parts of `range` not covered by any `[at, at + step)` of the sorted `points`.

@@ -296,7 +296,7 @@ fn rows_are_sorted_and_duplicates_rejected() {
     ];
     assert!(matches!(
         Series::new(points),
-        Err(Error::InvalidArgument(_))
+        Err(Error::InvalidArgument { .. })
     ));
 }
 

@@ -103,7 +103,7 @@ pub struct CompareResult {
 }
 
 fn span(window: TimeWindow) -> Result<TimeDelta, Error> {
-    TimeDelta::from_std(window.duration()).map_err(|e| Error::InvalidArgument(e.to_string()))
+    TimeDelta::from_std(window.duration()).map_err(|e| Error::invalid_argument(e.to_string()))
 }
 
 /// The annotation `baseline` names, from the app's annotations of the last 30 days
@@ -144,7 +144,7 @@ pub async fn compare(
     let app = request.app.as_str();
     let window = request.window;
     let length = span(window)?;
-    let out_of_range = || Error::InvalidArgument("the windows are out of range".into());
+    let out_of_range = || Error::invalid_argument("the windows are out of range");
     let mut around = None;
     let (end, previous_end) = match request.baseline {
         Baseline::WindowBefore | Baseline::Earlier(_) => {
@@ -153,7 +153,7 @@ pub async fn compare(
                 _ => window.duration(),
             };
             if gap < window.duration() {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::invalid_argument(format!(
                     "the windows overlap: compare against at least one {window} before"
                 )));
             }
@@ -173,7 +173,7 @@ pub async fn compare(
                 .checked_add_signed(length)
                 .ok_or_else(out_of_range)?;
             if end > server_now {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::invalid_argument(format!(
                     "the {window} after annotation {} is not over yet; use a shorter --window",
                     note.id
                 )));

@@ -75,7 +75,7 @@ impl GateRules {
             if value.is_finite() && (0.0..=max).contains(&value) {
                 Ok(())
             } else {
-                Err(Error::InvalidArgument(format!(
+                Err(Error::invalid_argument(format!(
                     "{name} must be a number from 0 to {max} (got {value})"
                 )))
             }
@@ -88,7 +88,7 @@ impl GateRules {
         }
         check("the minimum share (fraction)", self.min_share_fraction, 1.0)?;
         if self.min_delta > Duration::from_secs(3600) {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::invalid_argument(format!(
                 "the minimum latency change must be at most 1 h (got {})",
                 format_duration(self.min_delta)
             )));

@@ -73,9 +73,9 @@ impl Now {
             let series = self.tv.latency().server_series(&app, &filter).await?;
             if let Some(last) = series.points().last() {
                 let step = TimeDelta::from_std(TimeWindow::Hour.step())
-                    .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
                 return last.at.checked_add_signed(step).ok_or_else(|| {
-                    Error::InvalidArgument("the server's time is out of range".into())
+                    Error::invalid_argument("the server's time is out of range")
                 });
             }
         }
