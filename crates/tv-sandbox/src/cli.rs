@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::server::faults::{FaultKind, UnknownFault};
 use crate::server::log::FAULT_TARGET;
 use crate::server::{self, DEFAULT_API_KEY, DEFAULT_SEED, SandboxConfig};
-use crate::state::{DEFAULT_APPS, MAX_APPS};
+use crate::state::{Clock, DEFAULT_APPS, MAX_APPS, World};
 use crate::world::parse_instant;
 
 /// The options of the sandbox (`tv-sandbox [OPTIONS]`, `tv sandbox [OPTIONS]`).
@@ -64,6 +64,19 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub latency: Option<Duration>,
 
+    /// Print the seeded incidents of this app as JSON on stdout and exit, without serving:
+    /// the ground truth for testing alerting (see also GET /sandbox/incidents).
+    #[arg(long, value_name = "APP")]
+    pub incidents: Option<String>,
+
+    /// With --incidents: the start of the range (default: a day before --to).
+    #[arg(long, value_name = "TIME", requires = "incidents", value_parser = parse_time)]
+    pub from: Option<i64>,
+
+    /// With --incidents: the end of the range, exclusive (default: now).
+    #[arg(long, value_name = "TIME", requires = "incidents", value_parser = parse_time)]
+    pub to: Option<i64>,
+
     /// Log every request on stderr (method, path with key=***, status, duration); twice
     /// for debug output.
     #[arg(short, long, action = clap::ArgAction::Count)]
@@ -71,7 +84,11 @@ pub struct SandboxArgs {
 }
 
 fn parse_now(s: &str) -> Result<i64, String> {
-    parse_instant("--now", s).map_err(|e| e.message().replace("--now must be", "must be"))
+    parse_time(s)
+}
+
+fn parse_time(s: &str) -> Result<i64, String> {
+    parse_instant("TIME", s).map_err(|e| e.message().replace("TIME must be", "must be"))
 }
 
 fn parse_apps(s: &str) -> Result<usize, String> {
@@ -145,6 +162,9 @@ pub async fn run(args: SandboxArgs) -> Result<(), String> {
 
 /// Like [`run`], keeping the exit code of the failure.
 pub async fn execute(args: SandboxArgs) -> Result<(), RunError> {
+    if let Some(app) = &args.incidents {
+        return print_incidents(&args, app);
+    }
     init_logging(args.verbose);
     let config = args.into_config().map_err(|message| RunError {
         message,
@@ -174,6 +194,31 @@ pub async fn execute(args: SandboxArgs) -> Result<(), RunError> {
     if counts.total() > 0 {
         eprintln!("tv-sandbox: injected faults: {counts}");
     }
+    Ok(())
+}
+
+/// `--incidents APP`: the seeded incidents as pretty JSON on stdout. An unknown app or
+/// an empty range is a usage error (2).
+fn print_incidents(args: &SandboxArgs, app: &str) -> Result<(), RunError> {
+    let usage = |message: String| RunError {
+        message,
+        exit_code: 2,
+    };
+    let clock = args.now.map_or(Clock::System, Clock::Frozen);
+    let world = World::in_memory(args.seed, args.apps, clock);
+    let view = world.view();
+    let to = args.to.unwrap_or(view.now());
+    let from = args
+        .from
+        .unwrap_or(to.saturating_sub(server::DEFAULT_INCIDENT_SPAN));
+    let list = view
+        .incidents(app, from, to)
+        .map_err(|e| usage(format!("--incidents: {}", e.message())))?;
+    let json = serde_json::to_string_pretty(&list)
+        .map_err(|e| usage(format!("--incidents: cannot write JSON: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error.
+    let _ = writeln!(out, "{json}").and_then(|()| out.flush());
     Ok(())
 }
 
@@ -320,6 +365,9 @@ mod tests {
             fault_rate: 0.5,
             faults: vec![FaultKind::Reset],
             latency: None,
+            incidents: None,
+            from: None,
+            to: None,
             verbose: 0,
         };
         let config = args.clone().into_config().unwrap();

@@ -69,6 +69,7 @@ pub use state::{
     AssignApp, ByLayer, Clock, DEFAULT_APPS, HostInfo, LogMessage, MAX_APPS, OpenError, Series,
     SeriesQuery, View, World, WorldConfig, create_flag,
 };
+pub use world::incidents;
 pub use world::{
     AnnotationRange, AppId, Filter, HostId, Side, TimeWindow, WindowSpec, WorldError,
     parse_instant, parse_optional_instant,

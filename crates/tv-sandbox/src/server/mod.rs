@@ -46,6 +46,7 @@ mod params;
 mod reads;
 mod routes;
 mod sandbox;
+mod truth;
 mod writes;
 
 use std::net::SocketAddr;
@@ -60,6 +61,7 @@ pub use faults::{FAULT_HEADER, FaultCounts, FaultKind, SLOW_FAULT_DELAY};
 pub use front::{MAX_BODY_BYTES, MAX_QUERY_BYTES};
 pub use routes::{API_PREFIX, router};
 pub use sandbox::Sandbox;
+pub use truth::{DEFAULT_INCIDENT_SPAN, INCIDENTS_PATH};
 
 /// Starts a sandbox: opens the world (state-file errors surface here), binds
 /// `config.bind` and spawns the server on the current tokio runtime (a

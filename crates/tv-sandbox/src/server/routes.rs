@@ -10,7 +10,7 @@ use axum::routing::{delete, get, post};
 use super::envelope;
 use super::front::front;
 use super::sandbox::Sandbox;
-use super::{computed, reads, writes};
+use super::{computed, reads, truth, writes};
 
 /// The path prefix every endpoint lives under.
 pub const API_PREFIX: &str = "/api-v2";
@@ -74,6 +74,8 @@ pub fn router(sandbox: Sandbox) -> Router {
             get(computed::client_summary),
         )
         .route(&p("latency/{app}/server/by-layer"), get(computed::by_layer))
+        // the sandbox's own routes, outside the API
+        .route(truth::INCIDENTS_PATH, get(truth::incidents))
         // after the routes: it applies to the routes present
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::world::incidents::{self, IncidentTruth};
 use crate::world::series::{self, LatencyPoint, LayerSeries};
 use crate::world::{
     Annotation, AnnotationRange, App, AppId, Catalog, ErrorRatePoint, Filter, Host, HostId,
@@ -345,6 +346,32 @@ impl View {
             window,
             points: series::total_requests_series(app, &query.filter, window),
         })
+    }
+
+    /// The seeded incidents of a live app overlapping `[from, to)` (seconds), ordered by
+    /// start: the ground truth behind `GET /sandbox/incidents` (not a TraceView
+    /// endpoint). An empty or reversed range is a [`WorldError::BadRequest`].
+    pub fn incidents(
+        &self,
+        app: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<IncidentTruth>, WorldError> {
+        let app = self.app(app)?;
+        let (Some(start), Some(end)) = (
+            chrono::DateTime::from_timestamp(from, 0),
+            chrono::DateTime::from_timestamp(to, 0),
+        ) else {
+            return Err(WorldError::BadRequest(
+                "from and to must be valid times".into(),
+            ));
+        };
+        if from >= to {
+            return Err(WorldError::BadRequest(format!(
+                "from must be before to (got from {start}, to {end})"
+            )));
+        }
+        Ok(incidents::of_app(app, start, end))
     }
 
     /// `GET total_requests/{app}/summary`.

@@ -59,6 +59,49 @@ pub(crate) fn app_name(i: usize) -> String {
     }
 }
 
+/// The `i`-th generated app of the world of `seed`; `rich` is the index of the app
+/// with the most layers (1, or 0 when `Default` is alone).
+fn generated_app(seed: u64, i: usize, org: &str, rich: usize) -> App {
+    let name = app_name(i);
+    let mut rng = Stream::new(combine(seed, hash_str(&name)), "size");
+    let leaves = if i == rich {
+        MAX_LEAVES
+    } else if i == 0 {
+        rng.range(3, 5) as usize
+    } else {
+        rng.range(2, MAX_LEAVES as u64) as usize
+    };
+    App::generate(seed, AppId(i as u64 + 1), &name, org, leaves, i == 0)
+}
+
+/// The index `i` with `app_name(i) == name`, if `name` is a generated app's name.
+fn generated_index(name: &str) -> Option<usize> {
+    if name == DEFAULT_APP {
+        return Some(0);
+    }
+    let (base, round) = match APP_NAMES.iter().position(|b| *b == name) {
+        Some(k) => return Some(k + 1),
+        None => {
+            let (base, n) = name.rsplit_once('-')?;
+            (base, n.parse::<usize>().ok().filter(|n| *n >= 2)?)
+        }
+    };
+    let k = APP_NAMES.iter().position(|b| *b == base)?;
+    let i = (round - 1)
+        .checked_mul(APP_NAMES.len())?
+        .checked_add(k + 1)?;
+    (app_name(i) == name).then_some(i)
+}
+
+/// The app named `name` as a world of `seed` with more than one app generates it
+/// (whatever `--apps` is, as long as it is large enough to hold the app), or `None` when
+/// no generated app has that name.
+pub(crate) fn generated_app_named(seed: u64, name: &str) -> Option<App> {
+    let i = generated_index(name)?;
+    let org = org::organization(seed);
+    Some(generated_app(seed, i, &org.name, 1))
+}
+
 impl Catalog {
     /// Generates the catalog of `apps` apps (`Default` included; at least 1) from `seed`,
     /// as seen at `anchor` (seconds since the epoch).
@@ -71,25 +114,7 @@ impl Catalog {
         let users = org::users(seed, &organization.name);
         let rich = if apps > 1 { 1 } else { 0 };
         let app_list: Vec<App> = (0..apps)
-            .map(|i| {
-                let name = app_name(i);
-                let mut rng = Stream::new(combine(seed, hash_str(&name)), "size");
-                let leaves = if i == rich {
-                    MAX_LEAVES
-                } else if i == 0 {
-                    rng.range(3, 5) as usize
-                } else {
-                    rng.range(2, MAX_LEAVES as u64) as usize
-                };
-                App::generate(
-                    seed,
-                    AppId(i as u64 + 1),
-                    &name,
-                    &organization.name,
-                    leaves,
-                    i == 0,
-                )
-            })
+            .map(|i| generated_app(seed, i, &organization.name, rich))
             .collect();
         let releases = hosts::releases(seed, anchor);
         let host_list = hosts::generate(seed, anchor, &organization.name, &app_list, &releases);
@@ -246,6 +271,18 @@ mod tests {
         hosts.dedup();
         assert_eq!(hosts.len(), c.hosts().len());
         assert!(c.hosts().windows(2).all(|p| p[0].id < p[1].id));
+    }
+
+    #[test]
+    fn generated_apps_are_found_by_name_alone() {
+        let c = Catalog::generate(5, 300, NOW);
+        for a in c.apps() {
+            let alone = generated_app_named(5, &a.name).unwrap();
+            assert_eq!((alone.id, &alone.profile), (a.id, &a.profile), "{}", a.name);
+        }
+        for other in ["nope", "web-shop-1", "web-shop-02", "web-shop-", "-2"] {
+            assert!(generated_app_named(5, other).is_none(), "{other}");
+        }
     }
 
     #[test]

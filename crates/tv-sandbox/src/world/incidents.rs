@@ -5,8 +5,31 @@
 //! long it lasts, how bad it is and which layer it hits are hashes of
 //! `(app, kind, epoch)`; they exist in absolute time, so every window and step sees the
 //! same incidents, diluted by how much of a slice they cover.
+//!
+//! # Ground truth
+//!
+//! [`ground_truth`] lists the incidents the model applies to an app, so that tests (and
+//! anyone testing their own alerting against the sandbox) can count hits and false
+//! alarms. It needs only the seed and the app's name; the `tv-sandbox --incidents APP
+//! --from T --to T` command prints the same list as JSON, and a running sandbox answers
+//! `GET /sandbox/incidents?app=&from=&to=` (outside `/api-v2`: not part of TraceView).
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use tv_sandbox::incidents::{IncidentKind, ground_truth};
+//!
+//! let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+//! let to = Utc.with_ymd_and_hms(2024, 1, 8, 0, 0, 0).unwrap();
+//! let week = ground_truth(42, "web-shop", from, to);
+//! assert!(week.iter().any(|i| i.kind == IncidentKind::Major));
+//! assert!(week.iter().all(|i| i.start < to && i.end > from && i.latency_factor > 1.0));
+//! ```
 
-use super::app::AppProfile;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::app::{App, AppProfile};
+use super::catalog::generated_app_named;
 use super::hash::{between, combine, mix, pick, unit};
 use super::layers::MAX_LAYERS;
 
@@ -28,6 +51,89 @@ impl IncidentEffect {
         errors: 0.0,
         any: false,
     };
+}
+
+/// The two kinds of incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentKind {
+    /// Long (20–120 min), at most one per UTC day: what an alert should catch.
+    Major,
+    /// Short (1–10 min) and sharp, at most one per hour: blips.
+    Minor,
+}
+
+/// One seeded incident of one app, as the traffic model applies it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentTruth {
+    /// The app's name.
+    pub app: String,
+    /// Major or minor.
+    pub kind: IncidentKind,
+    /// When it starts (inclusive, whole seconds).
+    pub start: DateTime<Utc>,
+    /// When it ends (exclusive, whole seconds).
+    pub end: DateTime<Utc>,
+    /// The layer whose time grows (a leaf: database, cache, remote call, when the app has
+    /// one).
+    pub layer: String,
+    /// The request latency while the incident lasts, as a multiple of the app's normal
+    /// request latency: the incident adds `latency_factor - 1` times the normal latency
+    /// per request, spent in `layer` (concentrated on the requests that call it, at most
+    /// doubled for them, so a layer that few requests call moves the average less). A
+    /// slice that the incident covers only in part gets that part of the extra time.
+    pub latency_factor: f64,
+    /// The error rate while the incident lasts, as a multiple of the normal one (capped
+    /// at 90 % of requests); diluted like the latency in slices covered in part.
+    pub error_factor: f64,
+}
+
+/// Every seeded incident of the app `app` of the world of `seed` that overlaps
+/// `[from, to)`, ordered by start, with its full extent (not cut to the range).
+///
+/// `app` is a generated app's name (`Default`, `web-shop`, `billing-api`, …,
+/// `web-shop-2`, …), as a world of that seed with more than one app holds it (an app's
+/// incidents depend only on the seed and its name, not on `--apps`); any other name gives
+/// an empty list. For an app created through `assign_app`, ask a running sandbox
+/// (`GET /sandbox/incidents`), which knows its stack.
+pub fn ground_truth(
+    seed: u64,
+    app: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<IncidentTruth> {
+    generated_app_named(seed, app).map_or_else(Vec::new, |a| of_app(&a, from, to))
+}
+
+/// Every incident of `app` overlapping `[from, to)`, ordered by start (see
+/// [`ground_truth`]).
+pub fn of_app(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<IncidentTruth> {
+    let (from, to) = (from.timestamp(), to.timestamp());
+    if from >= to {
+        return Vec::new();
+    }
+    let p = &app.profile;
+    let mut out: Vec<IncidentTruth> = [
+        (IncidentKind::Minor, &MINOR, p.minor_incidents),
+        (IncidentKind::Major, &MAJOR, p.major_incidents),
+    ]
+    .into_iter()
+    .flat_map(|(kind, model, rate)| {
+        of_kind(p, model, rate, from, to).filter_map(move |i| {
+            Some(IncidentTruth {
+                app: app.name.clone(),
+                kind,
+                start: DateTime::from_timestamp(i.start, 0)?,
+                end: DateTime::from_timestamp(i.end, 0)?,
+                layer: p.layers.get(i.layer)?.name.clone(),
+                latency_factor: 1.0 + i.latency,
+                error_factor: 1.0 + i.errors,
+            })
+        })
+    })
+    .collect();
+    out.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
+    out
 }
 
 /// One kind of incident.
@@ -101,11 +207,21 @@ pub(crate) fn incidents_between(
 ) -> impl Iterator<Item = Incident> + '_ {
     [(&MINOR, p.minor_incidents), (&MAJOR, p.major_incidents)]
         .into_iter()
-        .flat_map(move |(kind, rate)| {
-            let first = start.div_euclid(kind.epoch);
-            let last = (end - 1).div_euclid(kind.epoch);
-            (first..=last).filter_map(move |k| incident(p, kind, rate, k))
-        })
+        .flat_map(move |(kind, rate)| of_kind(p, kind, rate, start, end))
+}
+
+/// The incidents of one kind overlapping `[start, end)`.
+fn of_kind<'a>(
+    p: &'a AppProfile,
+    kind: &'a Kind,
+    rate: f64,
+    start: i64,
+    end: i64,
+) -> impl Iterator<Item = Incident> + 'a {
+    let first = start.div_euclid(kind.epoch);
+    let last = (end - 1).div_euclid(kind.epoch);
+    (first..=last)
+        .filter_map(move |k| incident(p, kind, rate, k))
         .filter(move |i| i.start < end && i.end > start)
 }
 
@@ -144,6 +260,47 @@ mod tests {
         let i = found.iter().find(|i| i.end - i.start >= 90).unwrap();
         let e = effect(p, i.start + 1, 30);
         assert!(e.any && e.extra[i.layer] >= i.latency - 1e-9);
+    }
+
+    #[test]
+    fn ground_truth_lists_what_the_model_applies() {
+        let app = App::generate(42, AppId(2), "web-shop", "example", 8, false);
+        let from = 1_704_067_200;
+        let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap();
+        let truth = of_app(&app, at(from), at(from + 3 * 86_400));
+        assert_eq!(
+            truth.len(),
+            incidents_between(&app.profile, from, from + 3 * 86_400).count()
+        );
+        assert!(truth.windows(2).all(|w| w[0].start <= w[1].start));
+        for t in &truth {
+            let (s, e) = (t.start.timestamp(), t.end.timestamp());
+            let mid = (s + e) / 2;
+            let hit = effect(&app.profile, mid, 1);
+            let li = app.profile.layer_index(&t.layer).unwrap();
+            assert!(hit.any && hit.extra[li] >= t.latency_factor - 1.0 - 1e-9);
+            assert!(hit.errors >= t.error_factor - 1.0 - 1e-9);
+        }
+        let json = serde_json::to_value(&truth[0]).unwrap();
+        assert!(matches!(json["kind"].as_str(), Some("major" | "minor")));
+        assert!(of_app(&app, at(from), at(from)).is_empty());
+    }
+
+    #[test]
+    fn ground_truth_needs_only_seed_and_name() {
+        let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap();
+        let (from, to) = (at(1_704_067_200), at(1_704_067_200 + 7 * 86_400));
+        let world = crate::World::in_memory(42, 30, crate::Clock::Frozen(1_704_283_200));
+        let view = world.view();
+        for name in ["Default", "web-shop", "blog", "web-shop-2"] {
+            let app = view.app(name).unwrap();
+            assert_eq!(
+                ground_truth(42, name, from, to),
+                of_app(app, from, to),
+                "{name}"
+            );
+        }
+        assert!(ground_truth(42, "no-such-app", from, to).is_empty());
     }
 
     #[test]

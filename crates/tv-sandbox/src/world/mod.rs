@@ -79,7 +79,7 @@ mod error;
 mod filter;
 pub(crate) mod hash;
 pub(crate) mod hosts;
-mod incidents;
+pub mod incidents;
 mod layers;
 mod names;
 mod org;

@@ -5,6 +5,7 @@
 mod common;
 mod faults;
 mod hardening;
+mod incidents;
 mod process;
 mod reads;
 mod series;
