@@ -2,8 +2,9 @@
 //! and 405 fallbacks with the error envelope, and the front middleware around them all.
 
 use axum::Router;
-use axum::http::{Method, Uri};
-use axum::middleware::from_fn_with_state;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, Uri, header};
+use axum::middleware::{from_fn_with_state, map_response_with_state};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 
@@ -80,7 +81,23 @@ pub fn router(sandbox: Sandbox) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn_with_state(sandbox.clone(), front))
+        .layer(map_response_with_state(sandbox.clone(), date_header))
         .with_state(sandbox)
+}
+
+/// Sets the `Date` header of every answer to the sandbox's now (the frozen `--now`, else
+/// the clock), so that a client learns the server's idea of now from any answer.
+async fn date_header(State(sandbox): State<Sandbox>, mut resp: Response) -> Response {
+    if let Some(value) = http_date(sandbox.world().now()) {
+        resp.headers_mut().insert(header::DATE, value);
+    }
+    resp
+}
+
+/// An HTTP date (RFC 9110 IMF-fixdate: `Wed, 03 Jan 2024 12:00:00 GMT`).
+fn http_date(seconds: i64) -> Option<HeaderValue> {
+    let t = chrono::DateTime::from_timestamp(seconds, 0)?;
+    HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
 }
 
 /// 404 for a path that is not an endpoint.
@@ -93,4 +110,18 @@ async fn not_found(uri: Uri) -> Response {
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
     let path: String = uri.path().chars().take(200).collect();
     envelope::error(405, &format!("Method {method} is not allowed on {path}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_imf_fixdate() {
+        assert_eq!(
+            http_date(1_704_283_200).unwrap(),
+            "Wed, 03 Jan 2024 12:00:00 GMT"
+        );
+        assert_eq!(http_date(0).unwrap(), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
 }

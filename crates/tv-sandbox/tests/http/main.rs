@@ -2,6 +2,7 @@
 //! transports, errors, writes, faults, hardening, snapshots and the binary as a process.
 //! One test binary (one link) with a module per concern.
 
+mod clock;
 mod common;
 mod faults;
 mod hardening;
