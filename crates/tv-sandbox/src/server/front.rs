@@ -31,7 +31,7 @@ pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// The middleware; see the module documentation.
 pub(crate) async fn front(State(sandbox): State<Sandbox>, req: Request, next: Next) -> Response {
-    let access = Access::begin(req.method(), req.uri());
+    let mut access = Access::begin(req.method(), req.uri());
     let (parts, body) = req.into_parts();
     let prepared = match prepare(&sandbox, &parts, body).await {
         Ok(p) => p,
@@ -42,6 +42,7 @@ pub(crate) async fn front(State(sandbox): State<Sandbox>, req: Request, next: Ne
         }
     };
     let (params, body, fault) = prepared;
+    access.body(&body);
     if let Some(delay) = sandbox.latency() {
         tokio::time::sleep(delay).await;
     }
