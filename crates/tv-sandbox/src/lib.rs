@@ -11,7 +11,8 @@
 //!   (query string or form body, constant-time), the error envelope with
 //!   400/403/404/405/413/414, seeded reproducible fault injection (`500`, `502`, `503`,
 //!   `429`, `slow`, `reset`, `html`, `truncated`, `redirect`, or forced per request with
-//!   `X-Sandbox-Fault`), added latency, size limits and a redacted request log.
+//!   `X-Sandbox-Fault`), added latency, resource limits ([`server::Limits`]: memo
+//!   budget, connection cap, request deadline, sizes) and a redacted request log.
 //!   [`server::start`] runs one in-process on any address (`127.0.0.1:0` for tests and
 //!   `--demo`) and tells its base URL.
 //! - [`cli`]: the options and the foreground run of the `tv-sandbox` binary (also

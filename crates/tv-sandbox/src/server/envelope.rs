@@ -30,6 +30,12 @@ pub(crate) fn response(status: StatusCode, content_type: HeaderValue, body: Byte
     resp
 }
 
+/// An HTTP date (RFC 9110 IMF-fixdate: `Wed, 03 Jan 2024 12:00:00 GMT`).
+pub(crate) fn http_date(seconds: i64) -> Option<HeaderValue> {
+    let t = chrono::DateTime::from_timestamp(seconds, 0)?;
+    HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
+}
+
 /// serde_json's compact output with a fast path for integral floats (timestamps,
 /// counts and microsecond totals in series): they are written with `itoa` plus `.0`,
 /// which is exactly what the default formatter (`ryu`) writes for them. The bytes are

@@ -143,7 +143,10 @@ mod tests {
             .parse()
             .unwrap();
         let t = redact_target(&uri);
-        assert_eq!(t, "/api-v2/apps?KEY=***&Key=***&kEy=***&%4B%45%59=***&keys=ok");
+        assert_eq!(
+            t,
+            "/api-v2/apps?KEY=***&Key=***&kEy=***&%4B%45%59=***&keys=ok"
+        );
         let body = redact_form(b"message=Deployed+v2&Key=secret&key=secret2&appname=shop");
         assert_eq!(body, "message=Deployed+v2&Key=***&key=***&appname=shop");
         assert!(!redact_form(b"KEY=secret\xff").contains("secret"));

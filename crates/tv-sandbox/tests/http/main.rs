@@ -11,4 +11,5 @@ mod process;
 mod reads;
 mod series;
 mod snapshots;
+mod sockets;
 mod writes;

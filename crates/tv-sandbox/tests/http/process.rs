@@ -125,7 +125,7 @@ async fn the_log_never_shows_the_key() {
     let (mut child, url) = spawn_logging(&["-v", "--api-key", "s3cr3t-k3y"], Stdio::from(file));
     let http = reqwest::Client::new();
     let resp = http
-        .get(format!("{url}/apps?key=s3cr3t-k3y&x=1"))
+        .get(format!("{url}/apps?key=s3cr3t-k3y&x=1&KEY=s3cr3t-k3y"))
         .send()
         .await
         .unwrap();
@@ -133,7 +133,11 @@ async fn the_log_never_shows_the_key() {
     let resp = http
         .post(format!("{url}/log_message"))
         .header("X-Sandbox-Fault", "503")
-        .form(&[("key", "s3cr3t-k3y"), ("message", "m")])
+        .form(&[
+            ("key", "s3cr3t-k3y"),
+            ("message", "m"),
+            ("Key", "s3cr3t-k3y"),
+        ])
         .send()
         .await
         .unwrap();
@@ -146,8 +150,14 @@ async fn the_log_never_shows_the_key() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("s3cr3t"), "{text}");
-    assert!(text.contains("GET /api-v2/apps?key=***&x=1 200"), "{text}");
-    assert!(text.contains("POST /api-v2/log_message 503"), "{text}");
+    assert!(
+        text.contains("GET /api-v2/apps?key=***&x=1&KEY=*** 200"),
+        "{text}"
+    );
+    assert!(
+        text.contains("POST /api-v2/log_message body: key=***&message=m&Key=*** 503"),
+        "{text}"
+    );
     assert!(text.contains("injected fault 503 (forced)"), "{text}");
     assert!(text.contains("injected faults: 503=1"), "{text}");
 }
