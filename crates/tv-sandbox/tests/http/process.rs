@@ -91,6 +91,13 @@ async fn writes_survive_kill_9_and_sigterm_is_clean() {
     first.wait().unwrap();
 
     let (mut second, url) = spawn(&["--state", state_arg]);
+    // One state file, one owner: a third sandbox on it exits 3 and names the holder.
+    let (code, _, stderr) = run(&["--bind", "127.0.0.1:0", "--state", state_arg]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("in use by another sandbox (pid {})", second.id())),
+        "{stderr}"
+    );
     let list: AnnotationListEnvelope = decode_ok(
         http.get(format!("{url}/annotations?key={KEY}"))
             .send()
