@@ -41,9 +41,13 @@ fn memo(
     };
     let generation = sb.cache().generation();
     let view = sb.world().view();
+    let window = match view.window(&query) {
+        Ok(w) => w,
+        Err(e) => return envelope::world_error(&e),
+    };
     let key = CacheKey {
         endpoint,
-        window: view.window(&query),
+        window,
         filter: query.filter.clone(),
         app,
     };

@@ -123,7 +123,14 @@ impl Overlay {
             {
                 return Err(format!("app name {:?} exists twice", c.name));
             }
-            created.push(App::created(catalog.seed, c.id, &c.name, &c.layer, org));
+            created.push(App::created(
+                catalog.seed,
+                c.id,
+                &c.name,
+                &c.layer,
+                org,
+                c.created_at,
+            ));
         }
         let mut overlay = Overlay {
             data,
@@ -311,7 +318,14 @@ impl Overlay {
             layer: layer.to_owned(),
             created_at: now,
         });
-        let app = App::created(catalog.seed, id, name, layer, &catalog.organization.name);
+        let app = App::created(
+            catalog.seed,
+            id,
+            name,
+            layer,
+            &catalog.organization.name,
+            now,
+        );
         self.created_by_name
             .insert(name.to_owned(), self.created.len());
         self.created_by_id.insert(id, self.created.len());

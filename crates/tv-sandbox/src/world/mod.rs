@@ -69,7 +69,10 @@
 //!   several calls per request, outbound HTTP tens of ms.
 //! - **Apps created** through `assign_app` have only their configured layer (which then
 //!   carries the whole request time), and traffic derived from `(seed, name)` like every
-//!   app.
+//!   app — from their creation on (with the host assigned then): no history before.
+//! - **True to time**: slices that end after now are empty (`null`), so a window that
+//!   reaches into the future shows nothing there; a `time_end` less than one window
+//!   after the epoch or more than a year after now is a 400 naming `time_end`.
 
 mod annotations;
 mod app;

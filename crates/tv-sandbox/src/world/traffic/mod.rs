@@ -95,7 +95,7 @@ pub struct Slice {
 }
 
 impl Slice {
-    fn empty(start: i64, step: i64, layer_count: usize) -> Self {
+    pub(crate) fn empty(start: i64, step: i64, layer_count: usize) -> Self {
         Slice {
             start,
             step,
@@ -163,7 +163,12 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     let p = &app.profile;
     let n = p.layers.len().min(MAX_LAYERS);
     let mut out = Slice::empty(start, step, n);
-    if rf.zero || step <= 0 || step > MAX_STEP || !(-MAX_TIME..=MAX_TIME).contains(&start) {
+    if rf.zero
+        || step <= 0
+        || step > MAX_STEP
+        || !(-MAX_TIME..=MAX_TIME).contains(&start)
+        || start < app.born
+    {
         return out;
     }
     let s = combine(p.key, combine(start as u64, step as u64));
