@@ -8,6 +8,7 @@ mod faults;
 mod hardening;
 mod incidents;
 mod process;
+mod readme;
 mod reads;
 mod series;
 mod snapshots;
