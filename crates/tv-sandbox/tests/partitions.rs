@@ -54,7 +54,7 @@ fn window_of(k: u8) -> TimeWindow {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
 
     #[test]
     fn every_server_dimension_partitions_the_traffic(
