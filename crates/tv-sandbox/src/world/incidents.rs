@@ -18,8 +18,8 @@
 //! use chrono::{TimeZone, Utc};
 //! use tv_sandbox::incidents::{IncidentKind, ground_truth};
 //!
-//! let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
-//! let to = Utc.with_ymd_and_hms(2024, 1, 8, 0, 0, 0).unwrap();
+//! let from = Utc.with_ymd_and_hms(2023, 12, 27, 12, 0, 0).unwrap();
+//! let to = Utc.with_ymd_and_hms(2024, 1, 3, 12, 0, 0).unwrap();
 //! let week = ground_truth(42, "web-shop", from, to);
 //! assert!(week.iter().any(|i| i.kind == IncidentKind::Major));
 //! assert!(week.iter().all(|i| i.start < to && i.end > from && i.latency_factor > 1.0));
