@@ -16,8 +16,6 @@ use serde::Serialize;
 use serde_json::Value;
 use tv_api::types::{ErrorEnvelope, ResponseError};
 
-use crate::world::WorldError;
-
 /// `application/json`.
 pub(crate) const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -110,11 +108,6 @@ pub(crate) fn error_body(message: &str) -> Bytes {
 pub(crate) fn error(status: u16, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response(status, JSON, error_body(message))
-}
-
-/// The error envelope of a world error, with its status.
-pub(crate) fn world_error(e: &WorldError) -> Response {
-    error(e.status(), e.message())
 }
 
 /// `500` for a failure of the server itself.

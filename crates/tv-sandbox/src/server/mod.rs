@@ -40,6 +40,7 @@ mod computed;
 mod config;
 mod conn;
 mod envelope;
+mod error;
 pub mod faults;
 mod front;
 mod inject;

@@ -5,8 +5,9 @@
 //! Handlers hold an `Arc<`[`World`](crate::World)`>`. For a read they take
 //! `let v = world.view();` (a lock-free snapshot) and call one method; for a write they
 //! call one `World` method (through `spawn_blocking`: it may `fsync`). Every method
-//! returns `Result<_, `[`WorldError`]`>` whose variant gives the status (400/404/500) and
-//! whose message goes into the error envelope as-is.
+//! returns `Result<_, `[`WorldError`]`>`: the kind of failure (bad request, not found,
+//! storage) and a message that goes into the error envelope as-is; the server maps the
+//! kinds to statuses.
 //!
 //! Parameter parsing helpers: [`TimeWindow::parse`] (`time_window`),
 //! [`parse_instant`]/[`parse_optional_instant`] (`time_end`, `since_time`, `time_start`,
