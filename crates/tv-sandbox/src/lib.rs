@@ -24,6 +24,9 @@
 //!   client-side page loads) whose every slice depends only on
 //!   `(seed, app, filter, slice start, step)`, with series and summaries that agree with
 //!   each other by construction.
+//! - [`incidents`]: the ground truth of the seeded incidents
+//!   ([`incidents::ground_truth`]; also `tv-sandbox --incidents APP` and
+//!   `GET /sandbox/incidents`), to measure the hits and false alarms of alerting.
 //! - [`state`]: the live [`World`] — the catalog plus the writes (`assign_app`,
 //!   `log_message`, host and app deletion), shared between threads, optionally persisted
 //!   to a state file atomically and durably before a write is acknowledged.
