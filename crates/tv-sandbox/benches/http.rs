@@ -256,7 +256,58 @@ async fn bench() -> io::Result<()> {
             100.0 * m / ceiling
         );
     }
+    memo_rss(addr).await?;
     sandbox.shutdown().await;
+    Ok(())
+}
+
+/// The resident set of this process (server and load generator), in MiB (Linux).
+fn rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// 100,000 distinct requests, each with a new 7 KiB `url=` filter (a new memo key of
+/// over 7 KiB every time), and the process's RSS before and after: the memo's byte
+/// budget (keys counted) keeps it flat.
+async fn memo_rss(addr: SocketAddr) -> io::Result<()> {
+    const DISTINCT: usize = 100_000;
+    let filler = "x".repeat(7 * 1024);
+    let paths: Arc<Vec<String>> = Arc::new(
+        (0..1_000)
+            .map(|i| {
+                format!("/api-v2/latency/web-shop/server/series?key=sandbox&url=/{i}/{filler}")
+            })
+            .collect(),
+    );
+    let before = rss_mib();
+    // Each run's paths get a distinct prefix number, so no request repeats a key.
+    let started = Instant::now();
+    for round in 0..DISTINCT / paths.len() {
+        let unique: Arc<Vec<String>> = Arc::new(
+            paths
+                .iter()
+                .map(|p| p.replacen("url=/", &format!("url=/{round}-"), 1))
+                .collect(),
+        );
+        run(addr, &unique, 0, unique.len()).await?;
+    }
+    let after = rss_mib();
+    let show = |m: Option<f64>| m.map_or_else(|| "?".to_owned(), |m| format!("{m:.0} MiB"));
+    println!(
+        "memo: {DISTINCT} distinct requests with 7 KiB url= filters in {:.1} s; RSS before {}, after {} (memo budget 32 MiB, keys counted)",
+        started.elapsed().as_secs_f64(),
+        show(before),
+        show(after)
+    );
     Ok(())
 }
 

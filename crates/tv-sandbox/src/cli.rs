@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::server::faults::{FaultKind, UnknownFault};
+use crate::server::limits::{self, Limits};
 use crate::server::log::FAULT_TARGET;
 use crate::server::{self, DEFAULT_API_KEY, DEFAULT_SEED, SandboxConfig};
 use crate::state::{Clock, DEFAULT_APPS, MAX_APPS, World};
@@ -64,6 +65,21 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub latency: Option<Duration>,
 
+    /// Bytes the answer memo may hold, keys and values counted (e.g. 64MiB; 0 turns it
+    /// off); the least recently used answers are forgotten past it.
+    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = limits::parse_bytes)]
+    pub memo_bytes: usize,
+
+    /// Open connections at most (lowered to what the descriptor limit allows); a client
+    /// over the cap gets 503 with Retry-After and is disconnected.
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// The time a client has to send a request's headers, and then again its body
+    /// (e.g. 10s); slower clients are disconnected (408 for a body).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_deadline)]
+    pub request_deadline: Duration,
+
     /// Print the seeded incidents of this app as JSON on stdout and exit, without serving:
     /// the ground truth for testing alerting (see also GET /sandbox/incidents).
     #[arg(long, value_name = "APP")]
@@ -98,6 +114,14 @@ fn parse_apps(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_deadline(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("must be longer than 0".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
@@ -126,6 +150,11 @@ impl SandboxArgs {
             fault_rate: self.fault_rate,
             faults: self.faults,
             latency: self.latency,
+            limits: Limits {
+                memo_bytes: self.memo_bytes,
+                max_connections: self.max_connections,
+                request_deadline: self.request_deadline,
+            },
         };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
@@ -365,6 +394,9 @@ mod tests {
             fault_rate: 0.5,
             faults: vec![FaultKind::Reset],
             latency: None,
+            memo_bytes: limits::DEFAULT_MEMO_BYTES,
+            max_connections: limits::DEFAULT_MAX_CONNECTIONS,
+            request_deadline: limits::DEFAULT_REQUEST_DEADLINE,
             incidents: None,
             from: None,
             to: None,

@@ -11,7 +11,8 @@
 //!   (query string or form body, constant-time), the error envelope with
 //!   400/403/404/405/413/414, seeded reproducible fault injection (`500`, `502`, `503`,
 //!   `429`, `slow`, `reset`, `html`, `truncated`, `redirect`, or forced per request with
-//!   `X-Sandbox-Fault`), added latency, size limits and a redacted request log.
+//!   `X-Sandbox-Fault`), added latency, resource limits ([`server::Limits`]: memo
+//!   budget, connection cap, request deadline, sizes) and a redacted request log.
 //!   [`server::start`] runs one in-process on any address (`127.0.0.1:0` for tests and
 //!   `--demo`) and tells its base URL.
 //! - [`cli`]: the options and the foreground run of the `tv-sandbox` binary (also
@@ -23,6 +24,9 @@
 //!   client-side page loads) whose every slice depends only on
 //!   `(seed, app, filter, slice start, step)`, with series and summaries that agree with
 //!   each other by construction.
+//! - [`incidents`]: the ground truth of the seeded incidents
+//!   ([`incidents::ground_truth`]; also `tv-sandbox --incidents APP` and
+//!   `GET /sandbox/incidents`), to measure the hits and false alarms of alerting.
 //! - [`state`]: the live [`World`] — the catalog plus the writes (`assign_app`,
 //!   `log_message`, host and app deletion), shared between threads, optionally persisted
 //!   to a state file atomically and durably before a write is acknowledged.

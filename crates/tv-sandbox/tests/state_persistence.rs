@@ -84,8 +84,6 @@ fn state_survives_a_restart() {
         })
         .unwrap();
     }
-    let before = open(9, &file).unwrap();
-    let again = open(9, &file).unwrap();
     let describe = |w: &World| {
         let v = w.view();
         format!(
@@ -97,7 +95,9 @@ fn state_survives_a_restart() {
             v.layers("persisted-app", None)
         )
     };
-    assert_eq!(describe(&before), describe(&again));
+    let first = describe(&open(9, &file).unwrap());
+    let before = open(9, &file).unwrap();
+    assert_eq!(first, describe(&before));
     let v = before.view();
     assert!(v.apps().contains(&"persisted-app") && !v.apps().contains(&"admin-portal"));
     assert_eq!(v.app_hosts("persisted-app").unwrap().len(), 2);
@@ -121,11 +121,46 @@ fn state_survives_a_restart() {
             > before.view().app("persisted-app").unwrap().id
     );
     // No temporary files are left behind.
-    let names: Vec<String> = std::fs::read_dir(dir.path())
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, vec!["state.json".to_owned()]);
+    names.sort();
+    assert_eq!(names, ["state.json", "state.json.lock"]);
+}
+
+#[test]
+fn stale_temporaries_fifos_and_huge_ids() {
+    let dir = TempDir::new();
+    let file = dir.path().join("state.json");
+    drop(open(9, &file).unwrap());
+    // A save interrupted by kill -9 leaves its temporary file; the next start removes it.
+    let stale = dir.path().join(".state.json.4242.tmp");
+    std::fs::write(&stale, b"{\"half\":").unwrap();
+    drop(open(9, &file).unwrap());
+    assert!(!stale.exists());
+
+    // Counters near the integer limit are refused at load, the file left as it is.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["state"]["next_annotation_id"] = serde_json::json!(u64::MAX);
+    let huge = serde_json::to_string(&doc).unwrap();
+    std::fs::write(&file, &huge).unwrap();
+    let err = open(9, &file).unwrap_err();
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("next_annotation_id"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), huge);
+
+    // A FIFO is refused at once instead of blocking the start.
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = open(9, &fifo).unwrap_err();
+            assert!(matches!(err, OpenError::NotRegular { .. }), "{err}");
+        }
+    }
 }
 
 #[test]
@@ -165,9 +200,9 @@ fn bad_state_files_are_clear_errors_and_left_alone() {
         open(9, &file).unwrap_err(),
         OpenError::Corrupt { .. }
     ));
-    // Unreadable: a directory where the file should be.
+    // Not a file: a directory where the file should be.
     let err = open(9, dir.path()).unwrap_err();
-    assert!(matches!(err, OpenError::Read { .. }), "{err}");
+    assert!(matches!(err, OpenError::NotRegular { .. }), "{err}");
     // Unwritable location for a new file.
     let err = open(9, &dir.path().join("missing-dir").join("state.json")).unwrap_err();
     assert!(matches!(err, OpenError::Write { .. }), "{err}");
@@ -216,6 +251,7 @@ fn concurrent_writes_are_all_kept() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 40);
+    drop(w);
     let reopened = open(1, &file).unwrap();
     let v = reopened.view();
     assert_eq!(

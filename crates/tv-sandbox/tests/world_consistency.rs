@@ -12,6 +12,15 @@ fn world(seed: u64) -> World {
     World::in_memory(seed, 6, Clock::Frozen(NOW))
 }
 
+/// A world whose now (2030-03-17) lies after every `time_end` the properties draw, so
+/// their windows are wholly in the past.
+fn world_late(seed: u64) -> World {
+    World::in_memory(seed, 6, Clock::Frozen(LATE))
+}
+
+/// 2030-03-17T17:46:40Z.
+const LATE: i64 = 1_900_000_000;
+
 fn query(window: TimeWindow, time_end: i64, filter: Filter) -> SeriesQuery {
     SeriesQuery {
         window,
@@ -167,7 +176,7 @@ proptest! {
         picks in arb_picks(),
         unknown in prop::bool::weighted(0.1),
     ) {
-        let w = world(seed);
+        let w = world_late(seed);
         let v = w.view();
         let app = APPS[app];
         let f = filter_for(&v, app, picks, unknown);
@@ -232,7 +241,7 @@ proptest! {
         end in 1_600_000_000i64..1_800_000_000,
         picks in arb_picks(),
     ) {
-        let w = world(seed);
+        let w = world_late(seed);
         let v = w.view();
         let app = APPS[app];
         let mut f = filter_for(&v, app, picks, false);
@@ -305,7 +314,7 @@ proptest! {
         jitter in 0i64..30,
         picks in arb_picks(),
     ) {
-        let w = world(seed);
+        let w = world_late(seed);
         let v = w.view();
         let app = APPS[app];
         let f = filter_for(&v, app, picks, false);
@@ -336,7 +345,7 @@ proptest! {
         step in prop_oneof![Just(30i64), Just(900), Just(7_200)],
         picks in arb_picks(),
     ) {
-        let w = world(seed);
+        let w = world_late(seed);
         let v = w.view();
         let app_name = APPS[app];
         let f = filter_for(&v, app_name, picks, false);
@@ -425,11 +434,19 @@ proptest! {
         let s = traffic::slice(a, &Filter::none(), Side::Client, t, step);
         prop_assert!(s.errors <= s.volume);
         let q = query(window, t, Filter::none());
-        let series = v.latency_series("web-shop", Side::Server, &q).unwrap();
-        prop_assert_eq!(series.points.len(), window.points());
-        prop_assert!(series.points.iter().all(|p| p.timestamp >= -window.span_seconds()));
-        v.latency_summary("web-shop", Side::Client, &q).unwrap();
-        v.by_layer("web-shop", &q).unwrap();
+        // A time_end outside [one window after the epoch, a year after now] is refused.
+        match v.latency_series("web-shop", Side::Server, &q) {
+            Ok(series) => {
+                prop_assert_eq!(series.points.len(), window.points());
+                prop_assert!(series.points.iter().all(|p| p.timestamp >= 0));
+                v.latency_summary("web-shop", Side::Client, &q).unwrap();
+                v.by_layer("web-shop", &q).unwrap();
+            }
+            Err(e) => {
+                prop_assert!(e.message().starts_with("time_end"), "{}", e);
+                prop_assert!(t < window.span_seconds() || t > NOW);
+            }
+        }
         v.layers("web-shop", Some(t)).unwrap();
         v.annotations(tv_sandbox::AnnotationRange { start: Some(t), end: Some(step) });
         v.annotations(tv_sandbox::AnnotationRange { start: None, end: Some(t) });

@@ -10,6 +10,13 @@
 //! published, before it is acknowledged); an entry is only served when it was computed
 //! at the current generation, and the generation is read *before* the world snapshot
 //! the entry is computed from, so an entry can never be newer than its tag claims.
+//!
+//! The memo is bounded by a byte budget ([`Limits::memo_bytes`](super::Limits), default
+//! 32 MiB) that counts **keys and values**: the answer's bytes, the key's strings (app
+//! name and filter values, which a client chooses and may make 8 KiB long) and a fixed
+//! overhead per entry for the map's own structures. When an answer would take the memo
+//! past its budget, the least recently used quarter of the entries is forgotten first
+//! (an approximate LRU: every entry remembers the tick of its last use).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +26,13 @@ use axum::body::Bytes;
 
 use crate::world::{Filter, WindowSpec};
 
-/// At most this many bytes of answers are kept; past it the memo starts over.
-const MAX_BYTES: usize = 32 << 20;
+/// What one entry costs besides its strings and answer bytes: the key, the value and
+/// the hash map's control bytes, rounded up for the allocator's own bookkeeping.
+const ENTRY_OVERHEAD: usize =
+    std::mem::size_of::<(CacheKey, Entry)>() + 2 * std::mem::size_of::<usize>() + 16;
+
+/// Per heap string: the allocator's header, rounded.
+const STRING_OVERHEAD: usize = 16;
 
 /// Which computed endpoint an entry belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,20 +56,97 @@ pub(crate) struct CacheKey {
     pub(crate) filter: Filter,
 }
 
+impl CacheKey {
+    /// Heap bytes held by the key's strings.
+    fn heap_bytes(&self) -> usize {
+        let f = &self.filter;
+        let string = |s: &String| s.capacity() + STRING_OVERHEAD;
+        string(&self.app)
+            + [
+                &f.domain,
+                &f.url,
+                &f.controller,
+                &f.action,
+                &f.layer,
+                &f.browser,
+                &f.region,
+            ]
+            .into_iter()
+            .flatten()
+            .map(string)
+            .sum::<usize>()
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    generation: u64,
+    last_used: u64,
+    body: Bytes,
+}
+
+/// What an entry costs against the budget.
+fn cost(key: &CacheKey, body: &Bytes) -> usize {
+    ENTRY_OVERHEAD + key.heap_bytes() + body.len()
+}
+
 #[derive(Debug, Default)]
 struct Entries {
-    map: HashMap<CacheKey, (u64, Bytes)>,
+    map: HashMap<CacheKey, Entry>,
     bytes: usize,
+    tick: u64,
+}
+
+impl Entries {
+    /// Forgets the least recently used quarter of the entries (at least one).
+    fn evict(&mut self) {
+        let mut ticks: Vec<u64> = self.map.values().map(|e| e.last_used).collect();
+        if ticks.is_empty() {
+            self.bytes = 0;
+            return;
+        }
+        let cut = ticks.len() / 4;
+        let (_, threshold, _) = ticks.select_nth_unstable(cut);
+        let threshold = *threshold;
+        let mut freed = 0;
+        self.map.retain(|key, entry| {
+            let keep = entry.last_used > threshold;
+            if !keep {
+                freed += cost(key, &entry.body);
+            }
+            keep
+        });
+        self.bytes = self.bytes.saturating_sub(freed);
+    }
 }
 
 /// The memo.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ResponseCache {
     generation: AtomicU64,
+    budget: usize,
     entries: Mutex<Entries>,
 }
 
 impl ResponseCache {
+    /// An empty memo holding at most `budget` bytes (keys and values).
+    pub(crate) fn new(budget: usize) -> Self {
+        ResponseCache {
+            generation: AtomicU64::new(0),
+            budget,
+            entries: Mutex::new(Entries::default()),
+        }
+    }
+
+    /// Bytes held now, as counted against the budget.
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .bytes
+    }
+
     /// The current generation; read it before taking the world snapshot.
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
@@ -65,27 +154,39 @@ impl ResponseCache {
 
     /// The answer for `key` computed at generation `generation`, if any.
     pub(crate) fn get(&self, key: &CacheKey, generation: u64) -> Option<Bytes> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        match entries.map.get(key) {
-            Some((g, body)) if *g == generation => Some(body.clone()),
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.tick += 1;
+        let tick = entries.tick;
+        match entries.map.get_mut(key) {
+            Some(e) if e.generation == generation => {
+                e.last_used = tick;
+                Some(e.body.clone())
+            }
             _ => None,
         }
     }
 
     /// Keeps an answer computed at `generation` (ignored if a write happened since).
     pub(crate) fn put(&self, key: CacheKey, generation: u64, body: Bytes) {
-        if self.generation() != generation || body.len() > MAX_BYTES / 8 {
+        let size = cost(&key, &body);
+        if self.generation() != generation || size > self.budget / 8 {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.bytes + body.len() > MAX_BYTES {
-            entries.map.clear();
-            entries.bytes = 0;
+        if let Some(old) = entries.map.remove(&key) {
+            entries.bytes = entries.bytes.saturating_sub(cost(&key, &old.body));
         }
-        entries.bytes += body.len();
-        if let Some((_, old)) = entries.map.insert(key, (generation, body)) {
-            entries.bytes = entries.bytes.saturating_sub(old.len());
+        while entries.bytes + size > self.budget && !entries.map.is_empty() {
+            entries.evict();
         }
+        entries.tick += 1;
+        let entry = Entry {
+            generation,
+            last_used: entries.tick,
+            body,
+        };
+        entries.bytes += size;
+        entries.map.insert(key, entry);
     }
 
     /// Forgets everything; called after every write, before it is acknowledged.
@@ -103,17 +204,49 @@ mod tests {
     use crate::world::TimeWindow;
 
     fn key(app: &str) -> CacheKey {
+        keyed(app, None)
+    }
+
+    fn keyed(app: &str, url: Option<String>) -> CacheKey {
         CacheKey {
             endpoint: Computed::ByLayer,
             app: app.to_owned(),
             window: WindowSpec::ending_at(TimeWindow::Hour, 1_704_283_200),
-            filter: Filter::none(),
+            filter: Filter {
+                url,
+                ..Filter::none()
+            },
         }
     }
 
     #[test]
+    fn keys_count_against_the_budget_and_old_entries_go_first() {
+        let budget = 1 << 20;
+        let cache = ResponseCache::new(budget);
+        let g = cache.generation();
+        let hot = key("hot");
+        cache.put(hot.clone(), g, Bytes::from_static(b"{}"));
+        for i in 0..2_000 {
+            // 8 KiB keys, tiny answers: the keys are what fills the memo.
+            let url = format!("/{i}/{}", "x".repeat(8 << 10));
+            cache.put(keyed("a", Some(url)), g, Bytes::from_static(b"{}"));
+            assert!(cache.bytes() <= budget, "{} > {budget}", cache.bytes());
+            assert!(cache.get(&hot, g).is_some(), "the entry in use stays");
+        }
+        let held = cache.entries.lock().unwrap().map.len();
+        assert!(
+            held > 50 && held < 128,
+            "{held} entries of over 8 KiB in 1 MiB"
+        );
+        // A zero budget keeps nothing.
+        let off = ResponseCache::new(0);
+        off.put(key("a"), off.generation(), Bytes::from_static(b"x"));
+        assert_eq!(off.get(&key("a"), off.generation()), None);
+    }
+
+    #[test]
     fn entries_die_with_their_generation() {
-        let cache = ResponseCache::default();
+        let cache = ResponseCache::new(1 << 20);
         let g = cache.generation();
         cache.put(key("a"), g, Bytes::from_static(b"x"));
         assert_eq!(cache.get(&key("a"), g), Some(Bytes::from_static(b"x")));

@@ -4,7 +4,6 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::Response;
 use tv_api::types::{
     ErrorRateSeries, ErrorRateSeriesEnvelope, ErrorRateSeriesFields, LatencySeries,
     LatencySeriesEnvelope, LatencySeriesFields, LatencySummary, LatencySummaryEnvelope,
@@ -14,14 +13,15 @@ use tv_api::types::{
 };
 
 use crate::state::{SeriesQuery, View};
-use crate::world::{LatencyPoint, Side, WorldError};
+use crate::world::{LatencyPoint, Side};
 
 use super::cache::{CacheKey, Computed};
 use super::envelope::{self, add_nulls, to_json};
+use super::error::{Answer, ApiError};
 use super::params::{Authorized, Segment};
 use super::sandbox::Sandbox;
 
-type Built = Result<Bytes, WorldError>;
+type Built = Result<Bytes, ApiError>;
 
 /// Answers from the memo or computes, memoizes and answers.
 fn memo(
@@ -30,33 +30,27 @@ fn memo(
     params: &super::params::Params,
     app: String,
     build: impl FnOnce(&View, &str, &SeriesQuery) -> Built,
-) -> Response {
-    let query = match params.series_query() {
-        Ok(q) => q,
-        Err(e) => return envelope::world_error(&e),
-    };
+) -> Answer {
+    let query = params.series_query()?;
     let generation = sb.cache().generation();
     let view = sb.world().view();
+    let window = view.window(&query)?;
     let key = CacheKey {
         endpoint,
-        window: view.window(&query),
+        window,
         filter: query.filter.clone(),
         app,
     };
     if let Some(body) = sb.cache().get(&key, generation) {
-        return envelope::ok_bytes(body);
+        return Ok(envelope::ok_bytes(body));
     }
-    match build(&view, &key.app, &query) {
-        Ok(body) => {
-            sb.cache().put(key, generation, body.clone());
-            envelope::ok_bytes(body)
-        }
-        Err(e) => envelope::world_error(&e),
-    }
+    let body = build(&view, &key.app, &query)?;
+    sb.cache().put(key, generation, body.clone());
+    Ok(envelope::ok_bytes(body))
 }
 
 fn serialized<T: serde::Serialize>(value: &T) -> Built {
-    to_json(value).ok_or_else(|| WorldError::Storage("could not serialize the answer".into()))
+    to_json(value).ok_or(ApiError::Internal("could not serialize the answer"))
 }
 
 fn latency_envelope(items: Vec<[Option<f64>; 3]>) -> Built {
@@ -88,7 +82,7 @@ fn latency_series(
     side: Side,
     p: &Authorized,
     app: String,
-) -> Response {
+) -> Answer {
     memo(sb, endpoint, &p.0, app, |view, app, q| {
         let series = view.latency_series(app, side, q)?;
         latency_envelope(latency_items(&series.points))
@@ -101,7 +95,7 @@ fn latency_summary(
     side: Side,
     p: &Authorized,
     app: String,
-) -> Response {
+) -> Answer {
     memo(sb, endpoint, &p.0, app, |view, app, q| {
         let s = view.latency_summary(app, side, q)?;
         let count = Some(s.count as f64);
@@ -115,7 +109,7 @@ fn latency_summary(
             response: ResponseOk::Ok,
         };
         let mut value = serde_json::to_value(&envelope)
-            .map_err(|e| WorldError::Storage(format!("could not serialize the answer: {e}")))?;
+            .map_err(|_| ApiError::Internal("could not serialize the answer"))?;
         if let Some(data) = value.get_mut("data") {
             add_nulls(data, &["average", "latest"]);
         }
@@ -128,7 +122,7 @@ pub(crate) async fn server_series(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     latency_series(&sb, Computed::ServerSeries, Side::Server, &p, app)
 }
 
@@ -137,7 +131,7 @@ pub(crate) async fn client_series(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     latency_series(&sb, Computed::ClientSeries, Side::Client, &p, app)
 }
 
@@ -146,7 +140,7 @@ pub(crate) async fn server_summary(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     latency_summary(&sb, Computed::ServerSummary, Side::Server, &p, app)
 }
 
@@ -155,7 +149,7 @@ pub(crate) async fn client_summary(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     latency_summary(&sb, Computed::ClientSummary, Side::Client, &p, app)
 }
 
@@ -164,7 +158,7 @@ pub(crate) async fn by_layer(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     memo(&sb, Computed::ByLayer, &p.0, app, |view, app, q| {
         let by_layer = view.by_layer(app, q)?;
         let data = by_layer
@@ -200,7 +194,7 @@ pub(crate) async fn error_rate(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     memo(&sb, Computed::ErrorRate, &p.0, app, |view, app, q| {
         let series = view.error_rate_series(app, q)?;
         let items = series
@@ -223,7 +217,7 @@ pub(crate) async fn total_series(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     memo(&sb, Computed::TotalSeries, &p.0, app, |view, app, q| {
         let series = view.total_requests_series(app, q)?;
         let items = series
@@ -246,7 +240,7 @@ pub(crate) async fn total_summary(
     State(sb): State<Sandbox>,
     p: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     memo(&sb, Computed::TotalSummary, &p.0, app, |view, app, q| {
         let s = view.total_requests_summary(app, q)?;
         serialized(&TotalRequestsSummaryEnvelope {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::state::{DEFAULT_APPS, MAX_APPS, OpenError};
 
 use super::faults::FaultKind;
+use super::limits::Limits;
 
 /// The default listening address of the binary: loopback, port 8642.
 pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
@@ -54,6 +55,8 @@ pub struct SandboxConfig {
     pub faults: Vec<FaultKind>,
     /// A delay added to every answer.
     pub latency: Option<Duration>,
+    /// The resource limits (memo budget, connection cap, request deadline).
+    pub limits: Limits,
 }
 
 impl Default for SandboxConfig {
@@ -70,6 +73,7 @@ impl Default for SandboxConfig {
             fault_rate: 0.0,
             faults: Vec::new(),
             latency: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -124,6 +128,11 @@ impl SandboxConfig {
                 "the number of apps must be between 1 and {MAX_APPS} (got {})",
                 self.apps
             )));
+        }
+        if self.limits.request_deadline.is_zero() {
+            return Err(StartError::Config(
+                "the request deadline must be longer than 0".to_owned(),
+            ));
         }
         if self.api_keys.iter().any(|k| !valid_key(k)) {
             return Err(StartError::Config(

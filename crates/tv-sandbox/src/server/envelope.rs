@@ -16,8 +16,6 @@ use serde::Serialize;
 use serde_json::Value;
 use tv_api::types::{ErrorEnvelope, ResponseError};
 
-use crate::world::WorldError;
-
 /// `application/json`.
 pub(crate) const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -28,6 +26,12 @@ pub(crate) fn response(status: StatusCode, content_type: HeaderValue, body: Byte
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, content_type);
     resp
+}
+
+/// An HTTP date (RFC 9110 IMF-fixdate: `Wed, 03 Jan 2024 12:00:00 GMT`).
+pub(crate) fn http_date(seconds: i64) -> Option<HeaderValue> {
+    let t = chrono::DateTime::from_timestamp(seconds, 0)?;
+    HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
 }
 
 /// serde_json's compact output with a fast path for integral floats (timestamps,
@@ -104,11 +108,6 @@ pub(crate) fn error_body(message: &str) -> Bytes {
 pub(crate) fn error(status: u16, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response(status, JSON, error_body(message))
-}
-
-/// The error envelope of a world error, with its status.
-pub(crate) fn world_error(e: &WorldError) -> Response {
-    error(e.status(), e.message())
 }
 
 /// `500` for a failure of the server itself.

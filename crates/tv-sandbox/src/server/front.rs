@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{Method, header, request::Parts};
+use axum::http::{HeaderValue, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::Response;
+use futures::StreamExt;
 
 use super::conn::ConnHandle;
 use super::envelope;
@@ -31,17 +32,23 @@ pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// The middleware; see the module documentation.
 pub(crate) async fn front(State(sandbox): State<Sandbox>, req: Request, next: Next) -> Response {
-    let access = Access::begin(req.method(), req.uri());
+    let mut access = Access::begin(req.method(), req.uri());
     let (parts, body) = req.into_parts();
     let prepared = match prepare(&sandbox, &parts, body).await {
         Ok(p) => p,
         Err(refusal) => {
-            let resp = envelope::error(refusal.status, &refusal.message);
+            let mut resp = envelope::error(refusal.status, &refusal.message);
+            if refusal.close {
+                // The rest of the request may still be on the wire: do not read on.
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             access.finish(Some(resp.status()), None);
             return resp;
         }
     };
     let (params, body, fault) = prepared;
+    access.body(&body);
     if let Some(delay) = sandbox.latency() {
         tokio::time::sleep(delay).await;
     }
@@ -83,11 +90,60 @@ pub(crate) async fn front(State(sandbox): State<Sandbox>, req: Request, next: Ne
 struct Refusal {
     status: u16,
     message: String,
+    /// Close the connection after the answer (the body was not read to its end).
+    close: bool,
 }
 
 impl Refusal {
     fn new(status: u16, message: String) -> Self {
-        Refusal { status, message }
+        Refusal {
+            status,
+            message,
+            close: false,
+        }
+    }
+
+    fn closing(status: u16, message: String) -> Self {
+        Refusal {
+            status,
+            message,
+            close: true,
+        }
+    }
+}
+
+/// Reads a whole body within the sandbox's request deadline: `413` past
+/// [`MAX_BODY_BYTES`], `400` for a malformed body (a broken chunked encoding, a
+/// connection closed in the middle), `408` when it does not arrive in time. The
+/// connection is closed after any of them.
+async fn read_body(sandbox: &Sandbox, body: Body) -> Result<Bytes, Refusal> {
+    let deadline = sandbox.request_deadline();
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut out: Vec<u8> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                Refusal::closing(400, format!("the request body is malformed: {e}"))
+            })?;
+            if out.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(Refusal::closing(
+                    413,
+                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                ));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(out))
+    };
+    match tokio::time::timeout(deadline, read).await {
+        Ok(read) => read,
+        Err(_) => Err(Refusal::closing(
+            408,
+            format!(
+                "the request body did not arrive within {}",
+                humantime::format_duration(deadline)
+            ),
+        )),
     }
 }
 
@@ -120,9 +176,7 @@ async fn prepare(
     }
     let reads_body = parts.method == Method::POST || parts.method == Method::DELETE;
     let body = if reads_body {
-        axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| too_large())?
+        read_body(sandbox, body).await?
     } else {
         Bytes::new()
     };

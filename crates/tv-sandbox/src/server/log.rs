@@ -2,8 +2,9 @@
 //! the fault log (target [`FAULT_TARGET`], INFO: shown by default in the binary).
 //!
 //! The key never reaches a log: the logged target is the path plus the query string
-//! with the value of every `key` parameter replaced by `***` (request bodies are never
-//! logged).
+//! with the value of every `key` parameter (whatever its case: `key`, `KEY`, `Key`,
+//! percent-encoded or not) replaced by `***`; the form body of a `POST`/`DELETE` is
+//! logged after the target (`body: message=Deployed&key=***`), redacted the same way.
 
 use std::time::Instant;
 
@@ -25,27 +26,44 @@ pub fn redact_target(uri: &Uri) -> String {
     let mut out = uri.path().to_owned();
     if let Some(query) = uri.query() {
         out.push('?');
-        let mut first = true;
-        for piece in query.split('&') {
-            if !first {
-                out.push('&');
-            }
-            first = false;
-            let raw_name = piece.split('=').next().unwrap_or_default();
-            let name = serde_urlencoded::from_str::<Vec<(String, String)>>(raw_name)
-                .ok()
-                .and_then(|pairs| pairs.into_iter().next())
-                .map(|(n, _)| n);
-            if name.as_deref() == Some(super::params::KEY) {
-                out.push_str(raw_name);
-                out.push_str("=***");
-            } else {
-                out.push_str(piece);
-            }
-        }
+        out.push_str(&redact_pairs(query));
     }
+    shorten(out)
+}
+
+/// A form body (`a=1&key=k`) with every `key` value replaced by `***`, shortened for the
+/// log; bytes that are not UTF-8 are replaced.
+pub fn redact_form(body: &[u8]) -> String {
+    shorten(redact_pairs(&String::from_utf8_lossy(body)))
+}
+
+fn shorten(out: String) -> String {
     if out.chars().count() > MAX_LOGGED {
-        out = out.chars().take(MAX_LOGGED).collect::<String>() + "…";
+        out.chars().take(MAX_LOGGED).collect::<String>() + "…"
+    } else {
+        out
+    }
+}
+
+/// `a=1&key=k&…` with the value of every parameter whose decoded name is `key` in any
+/// case replaced by `***`.
+fn redact_pairs(pairs: &str) -> String {
+    let mut out = String::with_capacity(pairs.len());
+    for (i, piece) in pairs.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        let raw_name = piece.split('=').next().unwrap_or_default();
+        let name = serde_urlencoded::from_str::<Vec<(String, String)>>(raw_name)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().next())
+            .map(|(n, _)| n);
+        if name.is_some_and(|n| n.trim().eq_ignore_ascii_case(super::params::KEY)) {
+            out.push_str(raw_name);
+            out.push_str("=***");
+        } else {
+            out.push_str(piece);
+        }
     }
     out
 }
@@ -63,6 +81,16 @@ impl Access {
         Access {
             started: Instant::now(),
             line: on.then(|| (method.clone(), redact_target(uri))),
+        }
+    }
+
+    /// Adds the form body (redacted) to the logged line.
+    pub(crate) fn body(&mut self, form: &[u8]) {
+        if let Some((_, target)) = &mut self.line
+            && !form.is_empty()
+        {
+            target.push_str(" body: ");
+            target.push_str(&redact_form(form));
         }
     }
 
@@ -107,5 +135,20 @@ mod tests {
         let t = redact_target(&uri);
         assert_eq!(t, "/api-v2/apps?a=1&key=***&k%65y=***&b=key&key=***");
         assert!(!t.contains("secret"));
+    }
+
+    #[test]
+    fn keys_are_redacted_in_any_case_and_in_form_bodies() {
+        let uri: Uri = "/api-v2/apps?KEY=s1&Key=s2&kEy=s3&%4B%45%59=s4&keys=ok"
+            .parse()
+            .unwrap();
+        let t = redact_target(&uri);
+        assert_eq!(
+            t,
+            "/api-v2/apps?KEY=***&Key=***&kEy=***&%4B%45%59=***&keys=ok"
+        );
+        let body = redact_form(b"message=Deployed+v2&Key=secret&key=secret2&appname=shop");
+        assert_eq!(body, "message=Deployed+v2&Key=***&key=***&appname=shop");
+        assert!(!redact_form(b"KEY=secret\xff").contains("secret"));
     }
 }

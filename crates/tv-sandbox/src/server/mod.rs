@@ -23,9 +23,11 @@
 //! | 403 | a missing or wrong `key` |
 //! | 404 | an unknown path, app or host |
 //! | 405 | a known path with another method (with `Allow`) |
-//! | 413 | a request body over [`MAX_BODY_BYTES`] |
+//! | 408 | a request body that did not arrive within the request deadline ([`Limits`]) |
+//! | 413 | a request body over [`MAX_BODY_BYTES`] (a malformed body is 400) |
 //! | 414 | a query string over [`MAX_QUERY_BYTES`] |
 //! | 500 | the state file could not be written (the write did not happen) |
+//! | 503 | a connection over the connection cap ([`Limits`]), then closed |
 //!
 //! Checks run in this order: limits (414/413), body type (400), path (404/405), key
 //! (403), parameters (400), lookups (404). Injected faults add 429, 500, 502, 503, 302,
@@ -38,9 +40,11 @@ mod computed;
 mod config;
 mod conn;
 mod envelope;
+mod error;
 pub mod faults;
 mod front;
 mod inject;
+pub mod limits;
 pub mod log;
 mod params;
 mod reads;
@@ -58,6 +62,7 @@ pub use config::{DEFAULT_API_KEY, DEFAULT_BIND, DEFAULT_SEED, SandboxConfig, Sta
 pub use conn::SHUTDOWN_GRACE;
 pub use faults::{FAULT_HEADER, FaultCounts, FaultKind, SLOW_FAULT_DELAY};
 pub use front::{MAX_BODY_BYTES, MAX_QUERY_BYTES};
+pub use limits::Limits;
 pub use routes::{API_PREFIX, router};
 pub use sandbox::Sandbox;
 pub use truth::{DEFAULT_INCIDENT_SPAN, INCIDENTS_PATH};
@@ -85,7 +90,8 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, StartError> 
     let task = tokio::spawn(conn::serve(
         listener,
         router(sandbox.clone()),
-        sandbox.shutdown_signal(),
+        sandbox.clone(),
+        config.limits,
     ));
     Ok(RunningSandbox {
         base_url: format!("http://{addr}{API_PREFIX}"),

@@ -13,6 +13,7 @@ use crate::state::HostInfo;
 use crate::world::{self, HostId, Platform};
 
 use super::envelope::{self, add_nulls};
+use super::error::{Answer, ApiError};
 use super::params::{Authorized, Segment};
 use super::sandbox::Sandbox;
 
@@ -38,15 +39,9 @@ pub(crate) async fn layers(
     State(sb): State<Sandbox>,
     Authorized(p): Authorized,
     Segment(app): Segment,
-) -> Response {
-    let since = match p.since_time() {
-        Ok(s) => s,
-        Err(e) => return envelope::world_error(&e),
-    };
-    match sb.world().view().layers(&app, since) {
-        Ok(layers) => names(&layers),
-        Err(e) => envelope::world_error(&e),
-    }
+) -> Answer {
+    let since = p.since_time()?;
+    Ok(names(&sb.world().view().layers(&app, since)?))
 }
 
 /// `GET actions`.
@@ -106,11 +101,8 @@ pub(crate) async fn app_hosts(
     State(sb): State<Sandbox>,
     _: Authorized,
     Segment(app): Segment,
-) -> Response {
-    match sb.world().view().app_hosts(&app) {
-        Ok(hosts) => host_list(&hosts),
-        Err(e) => envelope::world_error(&e),
-    }
+) -> Answer {
+    Ok(host_list(&sb.world().view().app_hosts(&app)?))
 }
 
 /// `GET hosts/{host_id}/versions`. `platform` is absent, `null` or a value, as the
@@ -119,12 +111,9 @@ pub(crate) async fn host_versions(
     State(sb): State<Sandbox>,
     _: Authorized,
     Segment(id): Segment,
-) -> Response {
+) -> Answer {
     let view = sb.world().view();
-    let versions = match HostId::parse(&id).and_then(|id| view.host_versions(id)) {
-        Ok(v) => v,
-        Err(e) => return envelope::world_error(&e),
-    };
+    let versions = view.host_versions(HostId::parse(&id)?)?;
     let envelope = InstrumentationVersionListEnvelope {
         data: versions
             .iter()
@@ -138,9 +127,8 @@ pub(crate) async fn host_versions(
             .collect(),
         response: ResponseOk::Ok,
     };
-    let Ok(mut value) = serde_json::to_value(&envelope) else {
-        return envelope::internal();
-    };
+    let mut value = serde_json::to_value(&envelope)
+        .map_err(|_| ApiError::Internal("could not serialize host versions"))?;
     if let Some(items) = value.get_mut("data").and_then(|d| d.as_array_mut()) {
         for (item, v) in items.iter_mut().zip(versions) {
             if v.platform == Platform::Null {
@@ -148,7 +136,7 @@ pub(crate) async fn host_versions(
             }
         }
     }
-    envelope::ok(&value)
+    Ok(envelope::ok(&value))
 }
 
 fn annotation_list(items: &[&world::Annotation]) -> Response {
@@ -170,13 +158,10 @@ fn annotation_list(items: &[&world::Annotation]) -> Response {
 }
 
 /// `GET annotations?time_start=&time_end=`: newest first.
-pub(crate) async fn annotations(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Response {
-    let range = match p.annotation_range() {
-        Ok(r) => r,
-        Err(e) => return envelope::world_error(&e),
-    };
+pub(crate) async fn annotations(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Answer {
+    let range = p.annotation_range()?;
     let view = sb.world().view();
-    annotation_list(&view.annotations(range))
+    Ok(annotation_list(&view.annotations(range)))
 }
 
 /// `GET app/{app}/annotations?time_start=&time_end=`.
@@ -184,16 +169,10 @@ pub(crate) async fn app_annotations(
     State(sb): State<Sandbox>,
     Authorized(p): Authorized,
     Segment(app): Segment,
-) -> Response {
-    let range = match p.annotation_range() {
-        Ok(r) => r,
-        Err(e) => return envelope::world_error(&e),
-    };
+) -> Answer {
+    let range = p.annotation_range()?;
     let view = sb.world().view();
-    match view.app_annotations(&app, range) {
-        Ok(items) => annotation_list(&items),
-        Err(e) => envelope::world_error(&e),
-    }
+    Ok(annotation_list(&view.app_annotations(&app, range)?))
 }
 
 /// `GET organization`.

@@ -3,12 +3,12 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, Uri, header};
+use axum::http::{Method, Uri, header};
 use axum::middleware::{from_fn_with_state, map_response_with_state};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 
-use super::envelope;
+use super::envelope::{self, http_date};
 use super::front::front;
 use super::sandbox::Sandbox;
 use super::{computed, reads, truth, writes};
@@ -92,12 +92,6 @@ async fn date_header(State(sandbox): State<Sandbox>, mut resp: Response) -> Resp
         resp.headers_mut().insert(header::DATE, value);
     }
     resp
-}
-
-/// An HTTP date (RFC 9110 IMF-fixdate: `Wed, 03 Jan 2024 12:00:00 GMT`).
-fn http_date(seconds: i64) -> Option<HeaderValue> {
-    let t = chrono::DateTime::from_timestamp(seconds, 0)?;
-    HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()
 }
 
 /// 404 for a path that is not an endpoint.

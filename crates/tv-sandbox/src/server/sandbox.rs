@@ -41,6 +41,7 @@ struct Inner {
     faults: Faults,
     latency: Option<Duration>,
     cache: ResponseCache,
+    request_deadline: Duration,
     shutdown: watch::Sender<bool>,
 }
 
@@ -72,7 +73,8 @@ impl Sandbox {
                 keys: Keys::new(&config.accepted_keys()),
                 faults: Faults::new(config.seed, config.fault_rate, config.fault_kinds()),
                 latency: config.latency.filter(|d| !d.is_zero()),
-                cache: ResponseCache::default(),
+                cache: ResponseCache::new(config.limits.memo_bytes),
+                request_deadline: config.limits.request_deadline,
                 shutdown,
             }),
         }
@@ -103,6 +105,11 @@ impl Sandbox {
 
     pub(crate) fn latency(&self) -> Option<Duration> {
         self.inner.latency
+    }
+
+    /// The time a client has to send a request's body.
+    pub(crate) fn request_deadline(&self) -> Duration {
+        self.inner.request_deadline
     }
 
     pub(crate) fn cache(&self) -> &ResponseCache {

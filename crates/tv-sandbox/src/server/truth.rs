@@ -8,11 +8,11 @@
 //! The key is required as on every route; errors use the TraceView error envelope.
 
 use axum::extract::State;
-use axum::response::Response;
 
 use crate::world::{WorldError, parse_optional_instant};
 
 use super::envelope;
+use super::error::Answer;
 use super::params::Authorized;
 use super::sandbox::Sandbox;
 
@@ -24,20 +24,14 @@ pub const INCIDENTS_PATH: &str = "/sandbox/incidents";
 pub const DEFAULT_INCIDENT_SPAN: i64 = 86_400;
 
 /// `GET /sandbox/incidents?app=&from=&to=`.
-pub(crate) async fn incidents(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Response {
-    let answer = (|| {
-        let app = p
-            .get("app")
-            .filter(|a| !a.is_empty())
-            .ok_or_else(|| WorldError::BadRequest("app is required".into()))?;
-        let view = sb.world().view();
-        let to = parse_optional_instant("to", p.get("to"))?.unwrap_or(view.now());
-        let from = parse_optional_instant("from", p.get("from"))?
-            .unwrap_or(to.saturating_sub(DEFAULT_INCIDENT_SPAN));
-        view.incidents(app, from, to)
-    })();
-    match answer {
-        Ok(list) => envelope::ok(&list),
-        Err(e) => envelope::world_error(&e),
-    }
+pub(crate) async fn incidents(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Answer {
+    let app = p
+        .get("app")
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| WorldError::BadRequest("app is required".into()))?;
+    let view = sb.world().view();
+    let to = parse_optional_instant("to", p.get("to"))?.unwrap_or(view.now());
+    let from = parse_optional_instant("from", p.get("from"))?
+        .unwrap_or(to.saturating_sub(DEFAULT_INCIDENT_SPAN));
+    Ok(envelope::ok(&view.incidents(app, from, to)?))
 }

@@ -4,13 +4,13 @@
 //! invalidates the answer memo before that — even when the client has gone away.
 
 use axum::extract::State;
-use axum::response::Response;
 use tv_api::types::{BooleanEnvelope, ResponseOk};
 
 use crate::state::World;
 use crate::world::{HostId, WorldError};
 
 use super::envelope;
+use super::error::{Answer, ApiError};
 use super::params::{Authorized, Segment};
 use super::sandbox::Sandbox;
 
@@ -18,7 +18,7 @@ use super::sandbox::Sandbox;
 async fn write<T: Send + 'static>(
     sb: &Sandbox,
     change: impl FnOnce(&World) -> Result<T, WorldError> + Send + 'static,
-) -> Response {
+) -> Answer {
     let world = sb.world_arc();
     let sandbox = sb.clone();
     let done = tokio::task::spawn_blocking(move || {
@@ -26,34 +26,24 @@ async fn write<T: Send + 'static>(
         sandbox.cache().invalidate();
         out
     })
-    .await;
-    match done {
-        Ok(Ok(_)) => envelope::ok(&BooleanEnvelope {
-            data: true,
-            response: ResponseOk::Ok,
-        }),
-        Ok(Err(e)) => {
-            if matches!(e, WorldError::Storage(_)) {
-                tracing::error!(target: "tv_sandbox", "{}", e.message());
-            }
-            envelope::world_error(&e)
-        }
-        Err(_) => envelope::internal(),
-    }
+    .await
+    .map_err(|_| ApiError::Internal("a write task failed"))?;
+    done?;
+    Ok(envelope::ok(&BooleanEnvelope {
+        data: true,
+        response: ResponseOk::Ok,
+    }))
 }
 
 /// `POST assign_app` (`appname`, `hostname`, `layer`, `tags`, `create`).
-pub(crate) async fn assign_app(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Response {
+pub(crate) async fn assign_app(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Answer {
     let req = p.assign_app();
     write(&sb, move |w| w.assign_app(&req)).await
 }
 
 /// `POST log_message` (`message`, `appname`, `hostname`, `username`, `layer`, `time`).
-pub(crate) async fn log_message(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Response {
-    let req = match p.log_message() {
-        Ok(r) => r,
-        Err(e) => return envelope::world_error(&e),
-    };
+pub(crate) async fn log_message(State(sb): State<Sandbox>, Authorized(p): Authorized) -> Answer {
+    let req = p.log_message()?;
     write(&sb, move |w| w.log_message(&req)).await
 }
 
@@ -62,11 +52,8 @@ pub(crate) async fn delete_host(
     State(sb): State<Sandbox>,
     _: Authorized,
     Segment(id): Segment,
-) -> Response {
-    let id = match HostId::parse(&id) {
-        Ok(id) => id,
-        Err(e) => return envelope::world_error(&e),
-    };
+) -> Answer {
+    let id = HostId::parse(&id)?;
     write(&sb, move |w| w.delete_host(id)).await
 }
 
@@ -75,6 +62,6 @@ pub(crate) async fn delete_app(
     State(sb): State<Sandbox>,
     _: Authorized,
     Segment(app): Segment,
-) -> Response {
+) -> Answer {
     write(&sb, move |w| w.delete_app(&app)).await
 }

@@ -9,10 +9,16 @@
 //! is visible to reads only once it is durable, a failed write changes nothing, and
 //! readers never wait for disk I/O.
 //!
+//! With a state file, the world holds its advisory lock for its whole life (a second
+//! sandbox on the same file is refused with [`OpenError::Locked`], naming the holder's
+//! pid), removes the temporary files a killed sandbox left, and refuses a path that is
+//! not a regular file ([`OpenError::NotRegular`]) before opening it.
+//!
 //! All methods are synchronous; a write with a state file does disk I/O with `fsync`, so
 //! async handlers should call writes through `tokio::task::spawn_blocking` (reads are
 //! CPU-only and fast).
 
+mod lock;
 mod overlay;
 mod persist;
 mod view;
@@ -89,6 +95,8 @@ pub struct World {
     clock: Clock,
     current: RwLock<Arc<Overlay>>,
     writer: Mutex<Option<PathBuf>>,
+    /// The state file's lock, held for the world's life.
+    _lock: Option<lock::StateLock>,
 }
 
 impl World {
@@ -102,6 +110,15 @@ impl World {
                 max: MAX_APPS,
             });
         }
+        let state_lock = match &config.state_file {
+            None => None,
+            Some(path) => {
+                lock::check_regular(path)?;
+                let held = lock::acquire(path)?;
+                lock::remove_stale_temporaries(path);
+                Some(held)
+            }
+        };
         let catalog = Catalog::generate(config.seed, config.apps, config.clock.now());
         let overlay = match &config.state_file {
             None => Overlay::fresh(&catalog),
@@ -130,6 +147,7 @@ impl World {
             clock: config.clock,
             current: RwLock::new(Arc::new(overlay)),
             writer: Mutex::new(config.state_file),
+            _lock: state_lock,
         })
     }
 
@@ -144,6 +162,7 @@ impl World {
             clock,
             current: RwLock::new(Arc::new(overlay)),
             writer: Mutex::new(None),
+            _lock: None,
         }
     }
 

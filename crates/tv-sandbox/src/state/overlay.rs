@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::world::{Annotation, App, AppId, Catalog, DEFAULT_APP_ID, Host, HostId};
 
+/// The largest id the world hands out or loads: 2^53 - 1, the largest integer every
+/// JSON reader (JavaScript's, Python's float path) reads exactly, far below the wire's
+/// `i64`. A state file whose counters go past it is refused at load, so that no write
+/// can produce an id that overflows or a file that cannot be reloaded.
+pub(crate) const MAX_ID: u64 = (1 << 53) - 1;
+
 /// An app created through `assign_app`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CreatedApp {
@@ -85,6 +91,15 @@ impl Overlay {
     pub(crate) fn from_data(data: StateData, catalog: &Catalog) -> Result<Overlay, String> {
         let org = &catalog.organization.name;
         let catalog_apps = catalog.apps().len() as u64;
+        for (what, next) in [
+            ("next_app_id", data.next_app_id),
+            ("next_host_id", data.next_host_id),
+            ("next_annotation_id", data.next_annotation_id),
+        ] {
+            if next > MAX_ID {
+                return Err(format!("{what} is {next}, past the largest id {MAX_ID}"));
+            }
+        }
         if data.deleted_apps.contains(&DEFAULT_APP_ID) {
             return Err("the Default app is listed as deleted".to_owned());
         }
@@ -108,7 +123,14 @@ impl Overlay {
             {
                 return Err(format!("app name {:?} exists twice", c.name));
             }
-            created.push(App::created(catalog.seed, c.id, &c.name, &c.layer, org));
+            created.push(App::created(
+                catalog.seed,
+                c.id,
+                &c.name,
+                &c.layer,
+                org,
+                c.created_at,
+            ));
         }
         let mut overlay = Overlay {
             data,
@@ -296,7 +318,14 @@ impl Overlay {
             layer: layer.to_owned(),
             created_at: now,
         });
-        let app = App::created(catalog.seed, id, name, layer, &catalog.organization.name);
+        let app = App::created(
+            catalog.seed,
+            id,
+            name,
+            layer,
+            &catalog.organization.name,
+            now,
+        );
         self.created_by_name
             .insert(name.to_owned(), self.created.len());
         self.created_by_id.insert(id, self.created.len());

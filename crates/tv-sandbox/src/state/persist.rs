@@ -70,6 +70,20 @@ pub enum OpenError {
         /// What is wrong.
         reason: String,
     },
+    /// The state path exists and is not a regular file (a FIFO, a directory, a device).
+    #[error("the state file {} is not a regular file; give the path of a file (it is created if missing)", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Another process (another sandbox) holds the state file's lock.
+    #[error("the state file {} is in use by another sandbox{}; stop it or use another file", path.display(), holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default())]
+    Locked {
+        /// The state file.
+        path: PathBuf,
+        /// The pid of the process that holds the lock, if it could be read.
+        holder: Option<u32>,
+    },
     /// The state file was written by a world with another seed or app count.
     #[error("the state file {} belongs to another world ({reason}); use the same --seed and --apps or another file", path.display())]
     Mismatch {

@@ -14,6 +14,9 @@ use crate::world::{
 
 use super::overlay::Overlay;
 
+/// How far after now a `time_end` may be: a year. The slices after now are empty.
+pub const MAX_FUTURE: i64 = 366 * 86_400;
+
 /// Parameters shared by the series and summary endpoints.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeriesQuery {
@@ -274,9 +277,31 @@ impl View {
         }
     }
 
-    /// The window a query covers.
-    pub fn window(&self, query: &SeriesQuery) -> WindowSpec {
-        WindowSpec::ending_at(query.window, query.time_end.unwrap_or(self.now))
+    /// The window a query covers, as seen now (slices after now are empty).
+    ///
+    /// A `time_end` less than one window after the epoch, or more than
+    /// [`MAX_FUTURE`] after now, is a [`WorldError::BadRequest`]: such windows hold
+    /// nothing a client can mean, and would give negative or absurd timestamps.
+    pub fn window(&self, query: &SeriesQuery) -> Result<WindowSpec, WorldError> {
+        let span = query.window.span_seconds();
+        if let Some(end) = query.time_end {
+            if end < span {
+                return Err(WorldError::BadRequest(format!(
+                    "time_end must be at least one {} after the epoch ({span} s); got {end}",
+                    query.window
+                )));
+            }
+            if end > self.now.saturating_add(MAX_FUTURE) {
+                return Err(WorldError::BadRequest(format!(
+                    "time_end must be at most a year after now ({}); got {end}",
+                    self.now
+                )));
+            }
+        }
+        Ok(
+            WindowSpec::ending_at(query.window, query.time_end.unwrap_or(self.now))
+                .seen_at(self.now),
+        )
     }
 
     /// `GET latency/{app}/{server|client}/series`.
@@ -287,7 +312,7 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<Series<LatencyPoint>, WorldError> {
         let app = self.app(app)?;
-        let window = self.window(query);
+        let window = self.window(query)?;
         Ok(Series {
             window,
             points: series::latency_series(app, side, &query.filter, window),
@@ -306,14 +331,14 @@ impl View {
             app,
             side,
             &query.filter,
-            self.window(query),
+            self.window(query)?,
         ))
     }
 
     /// `GET latency/{app}/server/by-layer`.
     pub fn by_layer(&self, app: &str, query: &SeriesQuery) -> Result<ByLayer<'_>, WorldError> {
         let app = self.app(app)?;
-        let window = self.window(query);
+        let window = self.window(query)?;
         Ok(ByLayer {
             window,
             layers: series::by_layer(app, &query.filter, window),
@@ -327,7 +352,7 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<Series<ErrorRatePoint>, WorldError> {
         let app = self.app(app)?;
-        let window = self.window(query);
+        let window = self.window(query)?;
         Ok(Series {
             window,
             points: series::error_rate_series(app, &query.filter, window),
@@ -341,7 +366,7 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<Series<TotalRequestsPoint>, WorldError> {
         let app = self.app(app)?;
-        let window = self.window(query);
+        let window = self.window(query)?;
         Ok(Series {
             window,
             points: series::total_requests_series(app, &query.filter, window),
@@ -384,7 +409,7 @@ impl View {
         Ok(series::total_requests_summary(
             app,
             &query.filter,
-            self.window(query),
+            self.window(query)?,
         ))
     }
 }

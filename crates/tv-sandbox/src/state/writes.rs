@@ -6,7 +6,7 @@
 
 use crate::world::{Annotation, AppId, Catalog, DEFAULT_APP, HostId, WorldError, hosts};
 
-use super::overlay::Overlay;
+use super::overlay::{MAX_ID, Overlay};
 
 /// App names have at most this many characters.
 pub const MAX_APP_NAME: usize = 40;
@@ -117,6 +117,11 @@ pub(crate) fn assign_app(
     req: &AssignApp,
     now: i64,
 ) -> Result<(), WorldError> {
+    if ov.data.next_app_id >= MAX_ID || ov.data.next_host_id >= MAX_ID {
+        return Err(WorldError::Storage(
+            "no app or host id is left (the state file's counters are at their limit)".into(),
+        ));
+    }
     let appname = given(&req.appname)
         .ok_or_else(|| WorldError::BadRequest("appname is required".to_owned()))?;
     let hostname = given(&req.hostname)
@@ -195,6 +200,11 @@ pub(crate) fn log_message(
         ),
     };
     let id = ov.data.next_annotation_id;
+    if id >= MAX_ID {
+        return Err(WorldError::Storage(
+            "no annotation id is left (the state file's counter is at its limit)".into(),
+        ));
+    }
     ov.data.next_annotation_id += 1;
     ov.data.annotations.push(Annotation {
         id,
@@ -271,9 +281,12 @@ mod tests {
         assert!(check_app_name("web-shop").is_ok());
         assert!(check_app_name(&"x".repeat(40)).is_ok());
         let long = check_app_name(&"x".repeat(41)).unwrap_err();
-        assert!(long.message().starts_with("appname") && long.status() == 400);
+        assert!(long.message().starts_with("appname") && matches!(long, WorldError::BadRequest(_)));
         let default = check_app_name("Default").unwrap_err();
-        assert!(default.message().starts_with("appname") && default.status() == 400);
+        assert!(
+            default.message().starts_with("appname")
+                && matches!(default, WorldError::BadRequest(_))
+        );
         // Characters, not bytes.
         assert!(check_app_name(&"é".repeat(40)).is_ok());
     }

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::app::{App, AppId};
-use super::hash::Stream;
+use super::hash::{Stream, combine, hash_str};
 use super::hosts::Host;
-use super::names::DEPLOY_MESSAGES;
+use super::names::{APP_NAMES, DEPLOY_MESSAGES};
 use super::org::User;
 
 /// One annotation.
@@ -115,6 +115,37 @@ pub(crate) fn seed(
             });
         }
     }
+    // The named apps (web-shop, billing-api, …, before the numbered copies) also had a
+    // deploy in the last hour and one earlier in the day, so the charts a newcomer
+    // opens first show markers. Their own stream keeps every other draw as it was.
+    for app in apps.iter().skip(1).take(APP_NAMES.len()) {
+        let mut own = Stream::new(combine(seed, hash_str(&app.name)), "recent deploys");
+        let app_hosts: &[&str] = by_app.get(&app.id).map(Vec::as_slice).unwrap_or(&[]);
+        for ago in [
+            own.between(600.0, 3_000.0),
+            own.between(3.0 * 3_600.0, 20.0 * 3_600.0),
+        ] {
+            let template = DEPLOY_MESSAGES[own.pick(DEPLOY_MESSAGES.len())];
+            let version = format!(
+                "{}.{}.{}",
+                own.range(1, 4),
+                own.range(0, 20),
+                own.range(0, 9)
+            );
+            out.push(Annotation {
+                id: 0,
+                message: template
+                    .replace("{app}", &app.name)
+                    .replace("{v}", &version),
+                time: anchor - ago as i64,
+                username: (!users.is_empty()).then(|| users[own.pick(users.len())].name.clone()),
+                host: (!app_hosts.is_empty())
+                    .then(|| app_hosts[own.pick(app_hosts.len())].to_owned()),
+                app: Some(app.id),
+                layer: None,
+            });
+        }
+    }
     for message in [
         "Maintenance window: network upgrade",
         "Rotated TLS certificates",
@@ -144,6 +175,30 @@ pub(crate) fn sort_newest_first(list: &mut [&Annotation]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_apps_have_recent_deploys() {
+        let catalog = crate::world::Catalog::generate(42, 30, 1_704_283_200);
+        for app in &catalog.apps()[1..=APP_NAMES.len()] {
+            let recent = |span: i64| {
+                catalog
+                    .annotations()
+                    .iter()
+                    .filter(|a| a.app == Some(app.id) && a.time >= catalog.anchor - span)
+                    .count()
+            };
+            assert!(
+                recent(3_600) >= 1,
+                "{}: no deploy in the last hour",
+                app.name
+            );
+            assert!(
+                recent(86_400) >= 2,
+                "{}: fewer than 2 deploys in a day",
+                app.name
+            );
+        }
+    }
 
     #[test]
     fn range_defaults_to_the_last_week() {

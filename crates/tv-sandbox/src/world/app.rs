@@ -41,6 +41,10 @@ pub struct App {
     pub(crate) profile: AppProfile,
     /// Domains, URLs, controllers and actions with their traffic shares.
     pub(crate) filters: AppFilters,
+    /// When the app came into existence (seconds): it has no traffic in slices that
+    /// start before. Seeded apps have always existed (`i64::MIN`); an app created
+    /// through `assign_app` starts at its creation, with the host assigned to it.
+    pub(crate) born: i64,
 }
 
 impl App {
@@ -90,11 +94,20 @@ impl App {
             language,
             profile,
             filters,
+            born: i64::MIN,
         }
     }
 
-    /// An app created through `assign_app`: a single configured layer.
-    pub(crate) fn created(seed: u64, id: AppId, name: &str, layer: &str, org: &str) -> Self {
+    /// An app created through `assign_app` at `born`: a single configured layer, no
+    /// history before `born`.
+    pub(crate) fn created(
+        seed: u64,
+        id: AppId,
+        name: &str,
+        layer: &str,
+        org: &str,
+        born: i64,
+    ) -> Self {
         let key = app_key(seed, name);
         let mut rng = Stream::new(key, "stack");
         let language = layers::draw_language(&mut rng);
@@ -107,6 +120,7 @@ impl App {
             language,
             profile,
             filters,
+            born,
         }
     }
 }

@@ -1,12 +1,13 @@
 //! The domain error every read and write of the world returns.
 
-/// Why a request to the world failed; the HTTP layer maps each variant to one status.
+/// Why a request to the world failed: the kind of failure and a message for people
+/// (the server decides what status each kind gets).
 ///
-/// | variant | HTTP status | example message |
-/// |---|---|---|
-/// | [`WorldError::BadRequest`] | 400 | `time_window must be one of hour, day, week (got "month")` |
-/// | [`WorldError::NotFound`] | 404 | `No host found with ID 123456789` |
-/// | [`WorldError::Storage`] | 500 | `could not save the state file /x/state.json: ...` |
+/// | variant | example message |
+/// |---|---|
+/// | [`WorldError::BadRequest`] | `time_window must be one of hour, day, week (got "month")` |
+/// | [`WorldError::NotFound`] | `No host found with ID 123456789` |
+/// | [`WorldError::Storage`] | `could not save the state file /x/state.json: ...` |
 ///
 /// The message is meant to be sent as-is in the error envelope's `data`; for
 /// `BadRequest` it always names the offending parameter.
@@ -24,15 +25,6 @@ pub enum WorldError {
 }
 
 impl WorldError {
-    /// The HTTP status code the variant maps to.
-    pub fn status(&self) -> u16 {
-        match self {
-            WorldError::BadRequest(_) => 400,
-            WorldError::NotFound(_) => 404,
-            WorldError::Storage(_) => 500,
-        }
-    }
-
     /// The message for the error envelope.
     pub fn message(&self) -> &str {
         match self {

@@ -5,16 +5,19 @@
 //! latency and error rate. Browsers and regions (client side only) have world-wide
 //! shares, perturbed per app; a US or Canadian subdivision is a share of its country.
 //!
-//! Filters of different dimensions combine by multiplying shares. A filter is resolved
-//! once per request into a [`Resolved`], so the per-slice cost does not depend on it.
+//! The values of one dimension partition the traffic exactly (the slice is split among
+//! them, see `traffic::partition`); filters of several dimensions apply one after the
+//! other (domain, URL, controller, action; browser, then region). A filter is resolved
+//! once per request into a [`Resolved`].
 //! A value the app does not have (or an unknown layer, browser or region) resolves to
 //! "no traffic". An empty value (`domain=`) counts as not given.
 
 use super::app::App;
-use super::audience::{browser_share, region_share};
-use super::hash::{Stream, combine, hash_str};
+use super::audience::{browser_index, region_index};
+use super::hash::Stream;
 use super::layers::Language;
 use super::names::{ACTIONS, CONTROLLERS, URL_PATHS};
+use super::traffic::partition::Weight;
 
 /// Which side of the traffic a series or summary is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +100,25 @@ pub(crate) struct AppFilters {
 }
 
 impl AppFilters {
+    /// The partition weights of the values of server dimension `d` (domain, URL,
+    /// controller, action).
+    pub(crate) fn weights(&self, d: usize) -> Vec<Weight> {
+        let values = match d {
+            0 => &self.domains,
+            1 => &self.urls,
+            2 => &self.controllers,
+            _ => &self.actions,
+        };
+        values
+            .iter()
+            .map(|v| Weight {
+                share: v.share,
+                latency: v.latency,
+                errors: v.errors,
+            })
+            .collect()
+    }
+
     /// Draws an app's values from its hash identity.
     pub(crate) fn generate(key: u64, name: &str, org: &str, language: Language) -> Self {
         let mut rng = Stream::new(key, "filters");
@@ -179,71 +201,52 @@ fn weigh(rng: &mut Stream, values: Vec<String>) -> Vec<FilterValue> {
         .collect()
 }
 
-/// A filter resolved against one app and side: what the traffic model needs per slice.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A filter resolved against one app and side: which value of each dimension it keeps.
+/// The traffic model splits each slice exactly among a dimension's values
+/// ([`super::traffic`]'s partition), so the values of a dimension add up to the whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Resolved {
     /// A value the app does not have: every slice is empty.
     pub(crate) zero: bool,
-    /// Server-side share (domain, URL, controller, action); `None` = not narrowed.
-    pub(crate) share: Option<f64>,
-    /// Latency factor of the narrowed traffic.
-    pub(crate) latency: f64,
-    /// Error-rate factor of the narrowed traffic.
-    pub(crate) errors: f64,
-    /// Hash of the server-side filter values (noise of the narrowing).
-    pub(crate) key: u64,
+    /// The kept value of each server dimension (domain, URL, controller, action: the
+    /// order they apply in), as an index into the app's values.
+    pub(crate) server: [Option<usize>; 4],
     /// Layer filter: index into the app's stack.
     pub(crate) layer: Option<usize>,
-    /// Client-side share (browser × region); `None` = not narrowed.
-    pub(crate) client_share: Option<f64>,
-    /// Client-side latency factor.
-    pub(crate) client_latency: f64,
-    /// Hash of the client-side filter values.
-    pub(crate) client_key: u64,
+    /// The kept browser (index into the browser list), client side only.
+    pub(crate) browser: Option<usize>,
+    /// The kept region, client side only: a country (index into the countries) and
+    /// optionally one of its subdivisions (index among that country's subdivisions).
+    pub(crate) region: Option<(usize, Option<usize>)>,
 }
 
 impl Resolved {
     /// No filter.
     pub(crate) const NONE: Resolved = Resolved {
         zero: false,
-        share: None,
-        latency: 1.0,
-        errors: 1.0,
-        key: 0,
+        server: [None; 4],
         layer: None,
-        client_share: None,
-        client_latency: 1.0,
-        client_key: 0,
+        browser: None,
+        region: None,
     };
 
     /// Resolves `filter` for `app` on `side`.
     pub(crate) fn resolve(app: &App, filter: &Filter, side: Side) -> Resolved {
         let mut r = Resolved::NONE;
-        let dims: [(&str, &Option<String>, &[FilterValue]); 4] = [
-            ("domain", &filter.domain, &app.filters.domains),
-            ("url", &filter.url, &app.filters.urls),
-            ("controller", &filter.controller, &app.filters.controllers),
-            ("action", &filter.action, &app.filters.actions),
+        let dims: [(&Option<String>, &[FilterValue]); 4] = [
+            (&filter.domain, &app.filters.domains),
+            (&filter.url, &app.filters.urls),
+            (&filter.controller, &app.filters.controllers),
+            (&filter.action, &app.filters.actions),
         ];
-        let mut share = 1.0;
-        let mut narrowed = false;
-        for (dim, wanted, values) in dims {
+        for (slot, (wanted, values)) in r.server.iter_mut().zip(dims) {
             let Some(wanted) = given(wanted) else {
                 continue;
             };
-            narrowed = true;
-            r.key = combine(r.key ^ hash_str(dim), hash_str(wanted));
-            match values.iter().find(|v| v.value == wanted) {
-                Some(v) => {
-                    share *= v.share;
-                    r.latency *= v.latency;
-                    r.errors *= v.errors;
-                }
+            match values.iter().position(|v| v.value == wanted) {
+                Some(i) => *slot = Some(i),
                 None => r.zero = true,
             }
-        }
-        if narrowed {
-            r.share = Some(share);
         }
         if let Some(layer) = given(&filter.layer) {
             match app.profile.layer_index(layer) {
@@ -252,32 +255,17 @@ impl Resolved {
             }
         }
         if side == Side::Client {
-            let mut cshare = 1.0;
-            let mut cnarrowed = false;
             if let Some(browser) = given(&filter.browser) {
-                cnarrowed = true;
-                r.client_key = combine(r.client_key ^ 0xb0, hash_str(browser));
-                match browser_share(app.profile.key, browser) {
-                    Some((s, lat)) => {
-                        cshare *= s;
-                        r.client_latency *= lat;
-                    }
+                match browser_index(browser) {
+                    Some(i) => r.browser = Some(i),
                     None => r.zero = true,
                 }
             }
             if let Some(region) = given(&filter.region) {
-                cnarrowed = true;
-                r.client_key = combine(r.client_key ^ 0x7e, hash_str(region));
-                match region_share(app.profile.key, region) {
-                    Some((s, lat)) => {
-                        cshare *= s;
-                        r.client_latency *= lat;
-                    }
+                match region_index(region) {
+                    Some(i) => r.region = Some(i),
                     None => r.zero = true,
                 }
-            }
-            if cnarrowed {
-                r.client_share = Some(cshare);
             }
         }
         r
@@ -321,7 +309,7 @@ mod tests {
         };
         let r = Resolved::resolve(&a, &f, Side::Server);
         assert!(!r.zero);
-        assert!(r.share.is_some_and(|s| s < 1.0));
+        assert_eq!(r.server[2], Some(0));
         let f = Filter {
             controller: Some("no-such".into()),
             ..Filter::none()
@@ -351,8 +339,7 @@ mod tests {
         assert_eq!(Resolved::resolve(&a, &f, Side::Server), Resolved::NONE);
         let r = Resolved::resolve(&a, &f, Side::Client);
         assert!(!r.zero);
-        let s = r.client_share.unwrap();
-        assert!(s > 0.0 && s < 0.01, "{s}");
+        assert!(r.browser.is_some() && r.region.is_some_and(|(_, sub)| sub.is_some()));
         let f = Filter {
             region: Some("XX".into()),
             ..Filter::none()

@@ -308,7 +308,7 @@ mod tests {
     fn host_ids_parse_or_are_not_found() {
         assert_eq!(HostId::parse("123456"), Ok(HostId(123_456)));
         let err = HostId::parse("abc").unwrap_err();
-        assert_eq!(err.status(), 404);
+        assert!(matches!(err, WorldError::NotFound(_)));
         assert_eq!(err.message(), "No host found with ID abc");
     }
 

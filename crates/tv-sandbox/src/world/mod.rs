@@ -5,8 +5,9 @@
 //! Handlers hold an `Arc<`[`World`](crate::World)`>`. For a read they take
 //! `let v = world.view();` (a lock-free snapshot) and call one method; for a write they
 //! call one `World` method (through `spawn_blocking`: it may `fsync`). Every method
-//! returns `Result<_, `[`WorldError`]`>` whose variant gives the status (400/404/500) and
-//! whose message goes into the error envelope as-is.
+//! returns `Result<_, `[`WorldError`]`>`: the kind of failure (bad request, not found,
+//! storage) and a message that goes into the error envelope as-is; the server maps the
+//! kinds to statuses.
 //!
 //! Parameter parsing helpers: [`TimeWindow::parse`] (`time_window`),
 //! [`parse_instant`]/[`parse_optional_instant`] (`time_end`, `since_time`, `time_start`,
@@ -69,7 +70,10 @@
 //!   several calls per request, outbound HTTP tens of ms.
 //! - **Apps created** through `assign_app` have only their configured layer (which then
 //!   carries the whole request time), and traffic derived from `(seed, name)` like every
-//!   app.
+//!   app — from their creation on (with the host assigned then): no history before.
+//! - **True to time**: slices that end after now are empty (`null`), so a window that
+//!   reaches into the future shows nothing there; a `time_end` less than one window
+//!   after the epoch or more than a year after now is a 400 naming `time_end`.
 
 mod annotations;
 mod app;

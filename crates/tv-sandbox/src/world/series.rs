@@ -127,8 +127,13 @@ impl TotalRequestsSummary {
 #[inline]
 fn for_each_slice(app: &App, rf: &Resolved, side: Side, w: WindowSpec, mut f: impl FnMut(&Slice)) {
     let step = w.step();
+    let layers = app.profile.layers.len().min(super::layers::MAX_LAYERS);
     for start in w.slice_starts() {
-        f(&compute(app, rf, side, start, step));
+        if w.has_happened(start, step) {
+            f(&compute(app, rf, side, start, step));
+        } else {
+            f(&Slice::empty(start, step, layers));
+        }
     }
 }
 
@@ -161,6 +166,9 @@ pub fn latency_summary(app: &App, side: Side, filter: &Filter, w: WindowSpec) ->
     let (mut lv, mut lt) = (0u64, 0u64);
     let mut start = w.end.saturating_sub(latest_span);
     while start < w.end {
+        if !w.has_happened(start, latest_step) {
+            break;
+        }
         let (v, t) = compute(app, &rf, side, start, latest_step).side(side);
         lv += v;
         lt += t;

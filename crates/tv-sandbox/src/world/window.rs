@@ -104,13 +104,18 @@ impl std::fmt::Display for TimeWindow {
     }
 }
 
-/// A concrete window: its kind and its aligned, exclusive end.
+/// A concrete window: its kind, its aligned, exclusive end, and the instant past which
+/// there is no data yet (the world's now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WindowSpec {
     /// The kind of window (step and point count).
     pub window: TimeWindow,
     /// The exclusive end, a multiple of the step (seconds since the epoch).
     pub end: i64,
+    /// Slices that end after this instant are empty (`null`): they have not happened.
+    /// [`WindowSpec::ending_at`] sets no horizon ([`MAX_TIME`]); [`WindowSpec::seen_at`]
+    /// sets the world's now. Only the part up to `end` matters.
+    pub until: i64,
 }
 
 impl WindowSpec {
@@ -123,7 +128,21 @@ impl WindowSpec {
         Self {
             window,
             end: t - t.rem_euclid(step),
+            until: MAX_TIME,
         }
+    }
+
+    /// The same window as seen at `now`: slices ending after `now` are empty.
+    pub fn seen_at(self, now: i64) -> Self {
+        WindowSpec {
+            until: now.clamp(0, MAX_TIME).min(self.end),
+            ..self
+        }
+    }
+
+    /// Whether the slice `[start, start + step)` has happened by [`WindowSpec::until`].
+    pub fn has_happened(&self, start: i64, step: i64) -> bool {
+        start.saturating_add(step) <= self.until
     }
 
     /// The start of the first slice.
@@ -163,7 +182,7 @@ mod tests {
         assert_eq!(TimeWindow::parse("Day"), Ok(TimeWindow::Day));
         let err = TimeWindow::parse("month").unwrap_err();
         assert!(err.message().contains("time_window"), "{err}");
-        assert_eq!(err.status(), 400);
+        assert!(matches!(err, WorldError::BadRequest(_)));
     }
 
     #[test]

@@ -91,6 +91,13 @@ async fn writes_survive_kill_9_and_sigterm_is_clean() {
     first.wait().unwrap();
 
     let (mut second, url) = spawn(&["--state", state_arg]);
+    // One state file, one owner: a third sandbox on it exits 3 and names the holder.
+    let (code, _, stderr) = run(&["--bind", "127.0.0.1:0", "--state", state_arg]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("in use by another sandbox (pid {})", second.id())),
+        "{stderr}"
+    );
     let list: AnnotationListEnvelope = decode_ok(
         http.get(format!("{url}/annotations?key={KEY}"))
             .send()
@@ -125,7 +132,7 @@ async fn the_log_never_shows_the_key() {
     let (mut child, url) = spawn_logging(&["-v", "--api-key", "s3cr3t-k3y"], Stdio::from(file));
     let http = reqwest::Client::new();
     let resp = http
-        .get(format!("{url}/apps?key=s3cr3t-k3y&x=1"))
+        .get(format!("{url}/apps?key=s3cr3t-k3y&x=1&KEY=s3cr3t-k3y"))
         .send()
         .await
         .unwrap();
@@ -133,7 +140,11 @@ async fn the_log_never_shows_the_key() {
     let resp = http
         .post(format!("{url}/log_message"))
         .header("X-Sandbox-Fault", "503")
-        .form(&[("key", "s3cr3t-k3y"), ("message", "m")])
+        .form(&[
+            ("key", "s3cr3t-k3y"),
+            ("message", "m"),
+            ("Key", "s3cr3t-k3y"),
+        ])
         .send()
         .await
         .unwrap();
@@ -146,8 +157,14 @@ async fn the_log_never_shows_the_key() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("s3cr3t"), "{text}");
-    assert!(text.contains("GET /api-v2/apps?key=***&x=1 200"), "{text}");
-    assert!(text.contains("POST /api-v2/log_message 503"), "{text}");
+    assert!(
+        text.contains("GET /api-v2/apps?key=***&x=1&KEY=*** 200"),
+        "{text}"
+    );
+    assert!(
+        text.contains("POST /api-v2/log_message body: key=***&message=m&Key=*** 503"),
+        "{text}"
+    );
     assert!(text.contains("injected fault 503 (forced)"), "{text}");
     assert!(text.contains("injected faults: 503=1"), "{text}");
 }

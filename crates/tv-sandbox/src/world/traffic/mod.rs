@@ -7,10 +7,14 @@
 //!    slice's middle) × step, times ±noise; rounded down after adding a uniform dither so
 //!    small expectations give the right mix of 0, 1, 2. A few slices are *quiet* (no data
 //!    at all: 2 % of 30 s slices, 0.8 % of 15 min, 0.3 % of 2 h).
-//! 2. **Filters** thin the unfiltered counts: the filtered volume is
-//!    `floor(V × share × jitter + u) ≤ V`, and every layer count is thinned with the same
-//!    ratio, so a filtered slice never exceeds the unfiltered one and an unknown value
-//!    gives zero. Filtered traffic also has its own latency and error factors.
+//! 2. **Filters** split the unfiltered slice exactly among a dimension's values
+//!    ([`partition`]): requests by the values' shares (jittered per slice), each layer's
+//!    requests and calls along with them, each layer's self time by calls × the value's
+//!    latency factor, errors by requests × its error factor, untraced requests by
+//!    requests. So the values of a dimension add up to the whole in every slice — volume,
+//!    latency total (hence the volume-weighted mean latency), errors, total requests,
+//!    by-layer calls and time — and a filtered slice never exceeds the unfiltered one; an
+//!    unknown value gives zero. Several dimensions apply one after the other.
 //! 3. **Layers.** A layer's total is its *self* (exclusive) time, in whole microseconds:
 //!    the time spent in the layer itself, not in the layers it calls, so the layers of a
 //!    request add up to the request's latency (a stacked chart, as TraceView draws it).
@@ -27,8 +31,10 @@
 //!    latency total is the layer's whole self time (only they spent it) plus their share
 //!    (`touching / V`) of the time in the other layers, so it lies between the layer's
 //!    total and the unfiltered request total.
-//! 6. **Client side** (RUM): page views are a share of the server requests (then thinned
-//!    by browser × region); page-load time = server latency + browser-side time.
+//! 6. **Client side** (RUM): page views are a share of the server requests;
+//!    page-load time = server latency + browser-side time. Browsers, then countries,
+//!    then a country's subdivisions (plus the rest of the country) split the page views
+//!    and their load time exactly, like the server dimensions.
 //!
 //! # Steps and grids
 //!
@@ -37,7 +43,10 @@
 //! 15-minute slice is close to — but not exactly — the sum of its thirty 30-second
 //! slices. Exact sums would cost ~240 evaluations per week point.
 
+pub(crate) mod partition;
+
 use super::app::App;
+use super::audience;
 use super::filter::{Filter, Resolved, Side};
 use super::hash::{between, combine, mix, unit};
 use super::incidents;
@@ -57,6 +66,16 @@ const SALT_TOTAL: u64 = 0x746f_7461_6c00_0007;
 const SALT_TOTAL_ROUND: u64 = 0x746f_7472_6e64_0008;
 const SALT_LAYER_FILTER: u64 = 0x6c61_7966_6c74_0009;
 const SALT_CLIENT: u64 = 0x636c_6965_6e74_000a;
+/// Per server dimension (domain, URL, controller, action).
+const SALT_DIMENSIONS: [u64; 4] = [
+    0x646f_6d61_696e_000b,
+    0x7572_6c00_0000_000c,
+    0x6374_726c_0000_000d,
+    0x6163_7469_6f6e_000e,
+];
+const SALT_BROWSER: u64 = 0x6272_6f77_7365_000f;
+const SALT_COUNTRY: u64 = 0x636f_756e_7472_0010;
+const SALT_SUBDIVISION: u64 = 0x7375_6264_6976_0011;
 
 /// Counts and time of one layer in one slice.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -95,7 +114,7 @@ pub struct Slice {
 }
 
 impl Slice {
-    fn empty(start: i64, step: i64, layer_count: usize) -> Self {
+    pub(crate) fn empty(start: i64, step: i64, layer_count: usize) -> Self {
         Slice {
             start,
             step,
@@ -163,7 +182,12 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     let p = &app.profile;
     let n = p.layers.len().min(MAX_LAYERS);
     let mut out = Slice::empty(start, step, n);
-    if rf.zero || step <= 0 || step > MAX_STEP || !(-MAX_TIME..=MAX_TIME).contains(&start) {
+    if rf.zero
+        || step <= 0
+        || step > MAX_STEP
+        || !(-MAX_TIME..=MAX_TIME).contains(&start)
+        || start < app.born
+    {
         return out;
     }
     let s = combine(p.key, combine(start as u64, step as u64));
@@ -177,21 +201,10 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     if v == 0 {
         return out;
     }
-    let vf = match rf.share {
-        None => v,
-        Some(share) => {
-            let h = combine(s, rf.key);
-            let f = (share * between(h, 0.8, 1.2)).min(1.0);
-            floor_u64(v as f64 * f + unit(mix(h ^ 1))).min(v)
-        }
-    };
-    if vf == 0 {
-        return out;
-    }
-    let ratio = vf as f64 / v as f64;
+    let vf = v;
     let inc = incidents::effect(p, start, step);
     let load = 1.0 + 0.25 * rhythm;
-    let slice_latency = (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load * rf.latency;
+    let slice_latency = (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load;
     let base = p.base_request_us;
 
     // Self time of every layer; the request total is their sum.
@@ -218,16 +231,6 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
         let extra_calls =
             floor_u64(touching as f64 * (l.calls_per_touch - 1.0) * repeat + unit(mix(h ^ 4)));
         let calls = touching + extra_calls;
-        let (touching, calls) = if vf == v {
-            (touching, calls)
-        } else {
-            // The same dither for both keeps calls >= touching; a thinned layer that is
-            // still called was called by at least one request (1 <= vf here).
-            let u = unit(combine(h, rf.key));
-            let calls = floor_u64(calls as f64 * ratio + u);
-            let touching = floor_u64(touching as f64 * ratio + u).min(vf);
-            (if calls > 0 { touching.max(1) } else { touching }, calls)
-        };
         let per_call = l.cost_us * slice_latency * between(mix(h ^ 5), 0.85, 1.15);
         // Incident time per request, concentrated on the requests that call the layer
         // (at most doubled, so rarely-called layers stay plausible: seconds, not minutes).
@@ -245,7 +248,7 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
         request_total += total;
     }
 
-    let error_rate = (p.error_rate * rf.errors * (1.0 + inc.errors)).min(0.9);
+    let error_rate = (p.error_rate * (1.0 + inc.errors)).min(0.9);
     let errors = floor_u64(
         vf as f64 * error_rate * between(mix(s ^ SALT_ERRORS), 0.6, 1.4)
             + unit(mix(s ^ SALT_ERRORS_ROUND)),
@@ -255,45 +258,66 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
         vf as f64 * (1.0 / p.trace_rate - 1.0) * between(mix(s ^ SALT_TOTAL), 0.9, 1.1)
             + unit(mix(s ^ SALT_TOTAL_ROUND)),
     );
+    out.volume = vf;
+    out.latency_total_us = request_total;
+    out.errors = errors;
+    out.total_requests = vf + untraced;
 
-    let (volume, latency_total, errors, total_requests) = match rf.layer {
-        None => (vf, request_total, errors, vf + untraced),
-        Some(li) if li < n => {
+    // Server-side filters: the kept value's exact part of the slice, one dimension
+    // after the other.
+    for (d, kept) in rf.server.iter().enumerate() {
+        if let Some(i) = kept {
+            let weights = app.filters.weights(d);
+            out = partition::part(&out, &weights, *i, s, SALT_DIMENSIONS[d]);
+        }
+    }
+
+    if let Some(li) = rf.layer {
+        let (volume, latency_total, errors, total_requests) = if li < n {
             let layer = out.layers[li];
             let t = layer.touching;
-            if t == 0 {
+            if t == 0 || out.volume == 0 {
                 (0, 0, 0, 0)
             } else {
-                let share = t as f64 / vf as f64;
-                let outside = request_total.saturating_sub(layer.total_us) as f64 * share;
+                let share = t as f64 / out.volume as f64;
+                let outside = out.latency_total_us.saturating_sub(layer.total_us) as f64 * share;
                 let h = mix(s ^ SALT_LAYER_FILTER);
-                let e = floor_u64(errors as f64 * share + unit(h)).min(t);
+                let e = floor_u64(out.errors as f64 * share + unit(h)).min(t);
+                let untraced = out.total_requests - out.volume;
                 let u = floor_u64(untraced as f64 * share + unit(mix(h ^ 1)));
                 (t, round_u64(outside) + layer.total_us, e, t + u)
             }
-        }
-        Some(_) => (0, 0, 0, 0),
-    };
-    out.volume = volume;
-    out.latency_total_us = latency_total;
-    out.errors = errors;
-    out.total_requests = total_requests;
+        } else {
+            (0, 0, 0, 0)
+        };
+        out.volume = volume;
+        out.latency_total_us = latency_total;
+        out.errors = errors;
+        out.total_requests = total_requests;
+    }
 
-    if side == Side::Client && volume > 0 {
+    if side == Side::Client && out.volume > 0 {
+        let volume = out.volume;
         let hc = mix(s ^ SALT_CLIENT);
-        let mut c =
-            floor_u64(volume as f64 * p.rum_share * between(hc, 0.8, 1.2) + unit(mix(hc ^ 1)))
-                .min(volume);
-        if let Some(cs) = rf.client_share {
-            let h = combine(hc, rf.client_key);
-            let f = (cs * between(h, 0.75, 1.25)).min(1.0);
-            c = floor_u64(c as f64 * f + unit(mix(h ^ 1))).min(c);
-        }
+        let c = floor_u64(volume as f64 * p.rum_share * between(hc, 0.8, 1.2) + unit(mix(hc ^ 1)))
+            .min(volume);
         if c > 0 {
-            let server_avg = latency_total as f64 / volume as f64;
-            let front = p.frontend_us * load * rf.client_latency * between(mix(hc ^ 2), 0.85, 1.15);
+            let server_avg = out.latency_total_us as f64 / volume as f64;
+            let front = p.frontend_us * load * between(mix(hc ^ 2), 0.85, 1.15);
             out.client_volume = c;
             out.client_latency_total_us = round_u64(c as f64 * (server_avg + front));
+        }
+        if let Some(b) = rf.browser {
+            let weights = audience::browser_weights(p.key);
+            out = partition::client_part(&out, &weights, b, s, SALT_BROWSER);
+        }
+        if let Some((country, sub)) = rf.region {
+            let weights = audience::country_weights(p.key);
+            out = partition::client_part(&out, &weights, country, s, SALT_COUNTRY);
+            if let Some(sub) = sub {
+                let weights = audience::subdivision_weights(p.key, country);
+                out = partition::client_part(&out, &weights, sub, s, SALT_SUBDIVISION);
+            }
         }
     }
     out
