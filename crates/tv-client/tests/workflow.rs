@@ -156,16 +156,34 @@ async fn around_an_annotation_compares_before_with_after() {
         })
         .await
         .unwrap();
-    let request = CompareRequest::new("web-shop").baseline(Baseline::AroundLatest);
+    // The demo world has its own deploys of web-shop, the newest in the last hour: pick
+    // ours by id.
+    let ours = tv
+        .annotations()
+        .list(tv_client::AnnotationRange {
+            start: Some(at - TimeDelta::minutes(1)),
+            end: Some(at + TimeDelta::minutes(1)),
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.message == "deploy 2.0")
+        .unwrap();
+    let request = CompareRequest::new("web-shop").baseline(Baseline::Around(ours.id));
     let result = workflow::compare(&tv, &now, &request).await.unwrap();
     let note = result.around.as_ref().unwrap();
     assert_eq!(note.message, "deploy 2.0");
     assert_eq!(result.previous_end, at);
     assert_eq!(result.end, at + TimeDelta::hours(1));
-    // A day after it is not over yet.
+    // A day after it is not over yet, nor the hour after the newest (seeded) deploy.
     let day = request.window(TimeWindow::Day);
     assert!(matches!(
         workflow::compare(&tv, &now, &day).await,
+        Err(tv_client::Error::InvalidArgument { .. })
+    ));
+    let latest = CompareRequest::new("web-shop").baseline(Baseline::AroundLatest);
+    assert!(matches!(
+        workflow::compare(&tv, &now, &latest).await,
         Err(tv_client::Error::InvalidArgument { .. })
     ));
 }
