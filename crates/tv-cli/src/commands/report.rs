@@ -51,7 +51,7 @@ pub async fn run(
     // Sparklines and formatted cells cost ~6 % of a 200-app report's CPU: build the
     // table only for the formats that print it.
     let tables = match env.render.format {
-        Format::Table | Format::Csv => vec![apps_table(&output)],
+        Format::Table | Format::Csv | Format::Markdown => vec![apps_table(&output)],
         Format::Json | Format::Ndjson => Vec::new(),
     };
     let context = serde_json::json!({"window": window, "end": end, "filters": {}});

@@ -412,3 +412,23 @@ fn choices_print_as_their_flag_values() {
         assert_eq!(Some(color.to_string()), name);
     }
 }
+
+#[test]
+fn markdown_keeps_alignment_and_escapes_cells() {
+    let out = rendered(&sample_report(), &options(Format::Markdown, true, Some(20)));
+    assert!(!out.contains('\u{1b}'), "no color in Markdown: {out:?}");
+    insta::assert_snapshot!(out);
+    let mut table = Table::new(vec![Column::text("app", "App"), Column::number("n", "N")]);
+    table.push(vec![
+        Cell::text("a|b\nc\u{1b}[31m<x> & \\"),
+        Cell::count(1),
+    ]);
+    let out = rendered(
+        &Report::default().with_table(table),
+        &options(Format::Markdown, false, None),
+    );
+    assert_eq!(
+        out,
+        "| App | N |\n| :--- | ---: |\n| a\\|b<br>c&lt;x> &amp; \\\\ | 1 |\n"
+    );
+}
