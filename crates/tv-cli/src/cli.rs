@@ -212,6 +212,43 @@ pub struct ReportArgs {
     /// With an app: also write the latency chart to a file (.svg).
     #[arg(long, value_name = "FILE", requires = "app")]
     pub plot: Option<PathBuf>,
+    /// Only apps matching these glob patterns (`web-*`, `api-?`, `[a-m]*`; repeatable or
+    /// comma-separated); chosen before anything is fetched. A pattern that matches no
+    /// app is exit 4.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', conflicts_with = "app")]
+    pub apps: Vec<String>,
+    /// Sort the rows by this metric, biggest first (see --ascending) [default: volume].
+    #[arg(long, value_name = "METRIC", value_parser = sort_parser(), conflicts_with = "app")]
+    pub sort: Option<tv_client::workflow::SortKey>,
+    /// Sort smallest first.
+    #[arg(long, conflicts_with = "app")]
+    pub ascending: bool,
+    /// Only the first N rows after sorting.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "app")]
+    pub top: Option<u32>,
+}
+
+/// `--sort` values: tv-client's sort keys, by name.
+fn sort_parser() -> impl clap::builder::TypedValueParser<Value = tv_client::workflow::SortKey> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    use tv_client::workflow::SortKey;
+    let values = SortKey::ALL.map(|k| {
+        PossibleValue::new(k.as_str()).help(match k {
+            SortKey::Volume => "Traces in the window",
+            SortKey::Average => "Average latency",
+            SortKey::Latest => "Latency of the latest slice",
+            SortKey::Change => "Change of the average against the window before",
+            SortKey::Errors => "Error rate",
+            SortKey::Requests => "Requests per second",
+        })
+    });
+    // The parser only lets the names through, so the fallback is never taken.
+    PossibleValuesParser::new(values).map(|name| {
+        SortKey::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .unwrap_or_default()
+    })
 }
 
 /// The window of a timeseries.

@@ -1,4 +1,5 @@
-//! tv's workflows as library calls: the all-apps report, the one-app report and the
+//! tv's workflows as library calls: the all-apps report (of the apps an
+//! [`AppSelection`] picks by pattern, sorted, top N), the one-app report and the
 //! window-over-window comparison with its CI gate. Each takes a [`TraceView`], returns a
 //! typed result (`Serialize` + `JsonSchema`, the JSON the CLI prints) and resolves the
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
@@ -37,6 +38,7 @@ mod gate;
 mod hosts;
 mod now;
 mod report;
+mod select;
 
 pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
@@ -45,4 +47,7 @@ pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub use gate::{GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostRef, resolve_host};
 pub use now::{Now, clock_skew};
-pub use report::{AppFailure, AppRow, AppsReport, app_row, collect, report, report_stream};
+pub use report::{
+    AppFailure, AppRow, AppsReport, app_row, collect, report, report_selected, report_stream,
+};
+pub use select::{AppSelection, SortKey};
