@@ -162,6 +162,8 @@ pub enum Command {
         app: String,
         #[command(flatten)]
         window: WindowArgs,
+        #[command(flatten)]
+        history: HistoryArgs,
         /// Also write the chart to a file (.svg).
         #[arg(long, value_name = "FILE")]
         plot: Option<PathBuf>,
@@ -215,7 +217,12 @@ pub struct ReportArgs {
     /// Only apps matching these glob patterns (`web-*`, `api-?`, `[a-m]*`; repeatable or
     /// comma-separated); chosen before anything is fetched. A pattern that matches no
     /// app is exit 4.
-    #[arg(long, value_name = "PATTERN", value_delimiter = ',', conflicts_with = "app")]
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        value_delimiter = ',',
+        conflicts_with = "app"
+    )]
     pub apps: Vec<String>,
     /// Sort the rows by this metric, biggest first (see --ascending) [default: volume].
     #[arg(long, value_name = "METRIC", value_parser = sort_parser(), conflicts_with = "app")]
@@ -282,11 +289,40 @@ fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv_client::Ti
     })
 }
 
+/// A range of any length and the step shown (series commands).
+#[derive(Debug, Clone, Default, Args)]
+pub struct HistoryArgs {
+    /// Start of a range of any length, instead of --window/--end (ISO-8601, epoch seconds,
+    /// `30d ago`: relative to the server's now); fetched window by window and stitched.
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["window", "end"])]
+    pub since: Option<String>,
+    /// End of the --since range [default: the server's now].
+    #[arg(long, value_name = "TIME", requires = "since")]
+    pub until: Option<String>,
+    /// The API step the range is fetched at: 30s, 15m or 2h [default: the finest
+    /// that needs at most 60 calls].
+    #[arg(long, value_name = "DURATION", requires = "since", value_parser = humantime::parse_duration)]
+    pub step: Option<std::time::Duration>,
+    /// Resample to this coarser step, a multiple of the fetched one (`5m`, `1h`, `1d`):
+    /// counts summed, latencies and error rates volume-weighted.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub resample: Option<std::time::Duration>,
+}
+
+impl HistoryArgs {
+    /// Whether any of the flags is given.
+    pub fn any(&self) -> bool {
+        self.since.is_some() || self.step.is_some() || self.resample.is_some()
+    }
+}
+
 /// Filters of the total-requests endpoints.
 #[derive(Debug, Clone, Args)]
 pub struct ScopeArgs {
     #[command(flatten)]
     pub window: WindowArgs,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Only requests to this domain.
     #[arg(long)]
     pub domain: Option<String>,

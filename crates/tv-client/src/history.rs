@@ -215,7 +215,10 @@ mod tests {
         let m = message(plan_window(days(1), Some(Duration::from_secs(60))));
         assert!(m.contains("no 1m step"), "{m}");
         let m = message(plan_window(days(30), Some(Duration::from_secs(30))));
-        assert!(m.contains("needs 720 calls") && m.contains("15m or more"), "{m}");
+        assert!(
+            m.contains("needs 720 calls") && m.contains("15m or more"),
+            "{m}"
+        );
         let m = message(plan_window(days(500), None));
         assert!(m.contains("too long"), "{m}");
         let empty = TimeRange::new(days(1).end, days(1).end).unwrap();

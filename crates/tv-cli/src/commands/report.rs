@@ -34,9 +34,7 @@ pub async fn run(
         .await?;
     let progress = progress_bar(apps.len() as u64, env);
     let results = workflow::report_stream(tv, apps, window, end, usize::from(args.concurrency));
-    let output = workflow::collect(window, end, results, &selection, |_| {
-        progress.inc(1)
-    }).await?;
+    let output = workflow::collect(window, end, results, &selection, |_| progress.inc(1)).await?;
     progress.finish_and_clear();
     if output.apps.is_empty()
         && let Some(first) = output.failed.first()
@@ -124,7 +122,10 @@ fn closest_app<'a>(pattern: &str, known: &'a [String]) -> Option<&'a str> {
             .map(|app| app.chars().take(length).collect())
             .collect();
         let start = crate::suggest::closest(&literal, starts.iter().map(String::as_str))?;
-        return known.iter().map(String::as_str).find(|app| app.starts_with(start));
+        return known
+            .iter()
+            .map(String::as_str)
+            .find(|app| app.starts_with(start));
     }
     crate::suggest::closest(pattern, known.iter().map(String::as_str))
 }

@@ -54,7 +54,10 @@ fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| {} |", rule.join(" | "))?;
     for row in &table.rows {
         let cells: Vec<String> = (0..table.columns.len())
-            .map(|i| row.get(i).map_or_else(String::new, |cell| escape(&cell.human)))
+            .map(|i| {
+                row.get(i)
+                    .map_or_else(String::new, |cell| escape(&cell.human))
+            })
             .collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }

@@ -419,10 +419,7 @@ fn markdown_keeps_alignment_and_escapes_cells() {
     assert!(!out.contains('\u{1b}'), "no color in Markdown: {out:?}");
     insta::assert_snapshot!(out);
     let mut table = Table::new(vec![Column::text("app", "App"), Column::number("n", "N")]);
-    table.push(vec![
-        Cell::text("a|b\nc\u{1b}[31m<x> & \\"),
-        Cell::count(1),
-    ]);
+    table.push(vec![Cell::text("a|b\nc\u{1b}[31m<x> & \\"), Cell::count(1)]);
     let out = rendered(
         &Report::default().with_table(table),
         &options(Format::Markdown, false, None),

@@ -210,7 +210,10 @@ mod tests {
     #[test]
     fn patterns_select_before_fetching_and_unmatched_is_not_found() {
         let web = AppSelection::new().patterns(["web-*", "adm?n"]).unwrap();
-        assert_eq!(web.select(apps()).unwrap(), ["web-shop", "web-api", "admin"]);
+        assert_eq!(
+            web.select(apps()).unwrap(),
+            ["web-shop", "web-api", "admin"]
+        );
         let typo = AppSelection::new().patterns(["web-*", "wbe-*"]).unwrap();
         match typo.select(apps()) {
             Err(Error::NotFound(message)) => assert!(message.contains("wbe-*"), "{message}"),
