@@ -296,7 +296,7 @@ pub struct HistoryArgs {
     /// `30d ago`: relative to the server's now); fetched window by window and stitched.
     #[arg(long, value_name = "TIME", conflicts_with_all = ["window", "end"])]
     pub since: Option<String>,
-    /// End of the --since range [default: the server's now].
+    /// End of the --since range [default: the server's now, floored to the step].
     #[arg(long, value_name = "TIME", requires = "since")]
     pub until: Option<String>,
     /// The API step the range is fetched at: 30s, 15m or 2h [default: the finest

@@ -218,8 +218,8 @@ impl Report {
 
 /// Writes `report` to `out` in the format of `options`.
 ///
-/// CSV of a report without any table is an [`io::ErrorKind::InvalidInput`] error (the
-/// command has nothing tabular to offer). I/O errors keep their kind, so a closed pipe
+/// CSV or Markdown of a report without any table is an [`io::ErrorKind::InvalidInput`]
+/// error (the command has nothing tabular to offer, e.g. `tv chart`). I/O errors keep their kind, so a closed pipe
 /// shows up as [`io::ErrorKind::BrokenPipe`].
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
@@ -235,6 +235,12 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
                 ));
             }
         },
+        Format::Markdown if report.tables.is_empty() => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this command has no table to write as Markdown; use --output json",
+            ));
+        }
         Format::Markdown => markdown::write_markdown(report, &mut out)?,
         Format::Table => write_human(report, options, &mut out)?,
     }

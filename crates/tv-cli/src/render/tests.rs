@@ -287,13 +287,15 @@ fn csv_uses_machine_values() {
 }
 
 #[test]
-fn csv_without_a_table_is_an_error() {
+fn csv_or_markdown_without_a_table_is_an_error() {
     let report = Report::default();
-    let mut out = Vec::new();
-    let error = render(&report, &options(Format::Csv, false, None), &mut out)
-        .expect_err("no table to write");
-    assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
-    assert!(out.is_empty());
+    for format in [Format::Csv, Format::Markdown] {
+        let mut out = Vec::new();
+        let error = render(&report, &options(format, false, None), &mut out)
+            .expect_err("no table to write");
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        assert!(out.is_empty());
+    }
 }
 
 #[test]
@@ -369,7 +371,13 @@ impl Write for ClosedPipe {
 
 #[test]
 fn broken_pipes_stay_broken_pipes() {
-    for format in [Format::Table, Format::Json, Format::Ndjson, Format::Csv] {
+    for format in [
+        Format::Table,
+        Format::Json,
+        Format::Ndjson,
+        Format::Csv,
+        Format::Markdown,
+    ] {
         let error = render(
             &sample_report(),
             &options(format, false, None),

@@ -53,6 +53,12 @@ impl Span {
             ))
         })?;
         let window = tv_client::history::plan_window(range, args.step)?;
+        // Without --until the range ends at the last whole slice of the chosen step (the
+        // server does not serve the slice still filling up).
+        let range = match args.until {
+            Some(_) => range,
+            None => TimeRange::new(range.start, floor(range.end, window.step())).unwrap_or(range),
+        };
         Ok(Span {
             range: Some(range),
             window,
@@ -117,6 +123,12 @@ impl Span {
             ),
         }
     }
+}
+
+/// `at` floored to a multiple of `step` since the epoch.
+fn floor(at: DateTime<Utc>, step: std::time::Duration) -> DateTime<Utc> {
+    let step = i64::try_from(step.as_secs()).unwrap_or(1).max(1);
+    DateTime::from_timestamp(at.timestamp().div_euclid(step) * step, 0).unwrap_or(at)
 }
 
 /// Prints the coverage of a stitched range on stderr for the formats people read
