@@ -8,15 +8,19 @@
 //! ```no_run
 //! use futures::StreamExt;
 //! use tv_client::{TimeWindow, TraceView};
-//! use tv_client::workflow::{self, CompareRequest, GateRules, Now};
+//! use tv_client::workflow::{self, AppSelection, CompareRequest, GateRules, Now, SortKey};
 //!
 //! # async fn run(tv: TraceView) -> Result<(), tv_client::Error> {
 //! let now = Now::server(&tv);
 //! // How every app is doing over the last hour, busiest first.
 //! let report = workflow::report(&tv, &now, TimeWindow::Hour, None, 8).await?;
 //! for row in &report.apps {
-//!     println!("{} {:?} {:?}", row.app, row.average_us, row.change_fraction);
+//!     println!("{} {:?} {:?}", row.app, row.average, row.change_fraction);
 //! }
+//! // Only the web apps, most failing first, the worst three (unselected apps cost no call).
+//! let selection = AppSelection::new().patterns(["web-*"])?.sort(SortKey::Errors).top(3);
+//! let worst = workflow::report_selected(&tv, &now, TimeWindow::Hour, None, 8, &selection).await?;
+//! assert!(worst.apps.len() <= 3);
 //! // Or as each app completes, for progress on thousands of apps.
 //! let end = now.resolve(None, None).await?;
 //! let apps = tv.discovery().apps().await?;
