@@ -89,6 +89,23 @@ fn a_stitched_range_shows_its_coverage() {
     assert!(stderr.is_empty(), "{stderr}");
     let errors: serde_json::Value = serde_json::from_str(&errors).unwrap();
     insta::assert_json_snapshot!("errors_since_coverage", errors["coverage"]);
+    let (chart, _) = ok(&[
+        "chart",
+        "web-shop",
+        "--since",
+        "3d ago",
+        "--resample",
+        "1h",
+        "-o",
+        "json",
+    ]);
+    let chart: serde_json::Value = serde_json::from_str(&chart).unwrap();
+    assert_eq!(
+        chart["coverage"]["missing"],
+        serde_json::json!([]),
+        "{chart}"
+    );
+    assert_eq!(chart["series"]["step_s"], 3600.0);
     let (layers, _) = ok(&[
         "latency", "by-layer", "web-shop", "--since", "3d ago", "-o", "json",
     ]);
