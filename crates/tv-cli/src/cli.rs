@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-
 mod schema_target;
+mod shape;
 pub use schema_target::SchemaTarget;
 mod sre;
 pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
+pub use shape::HistoryArgs;
+use shape::sort_parser;
 
 /// `tv --version`: the crate version and the API spec it speaks.
 pub const VERSION: &str = concat!(
@@ -141,6 +143,9 @@ pub enum Command {
         /// The window options.
         #[command(flatten)]
         window: WindowArgs,
+        /// The range options (`--since`, `--until`, `--step`, `--resample`).
+        #[command(flatten)]
+        history: HistoryArgs,
         /// Also write the chart to a file (.svg).
         #[arg(long, value_name = "FILE")]
         plot: Option<PathBuf>,
@@ -203,6 +208,25 @@ pub struct ReportArgs {
     /// With an app: also write the latency chart to a file (.svg).
     #[arg(long, value_name = "FILE", requires = "app")]
     pub plot: Option<PathBuf>,
+    /// Only apps matching these glob patterns (`web-*`, `api-?`, `[a-m]*`; repeatable or
+    /// comma-separated); chosen before anything is fetched. A pattern that matches no
+    /// app is exit 4.
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        value_delimiter = ',',
+        conflicts_with = "app"
+    )]
+    pub apps: Vec<String>,
+    /// Sort the rows by this metric, biggest first (see --ascending) [default: volume].
+    #[arg(long, value_name = "METRIC", value_parser = sort_parser(), conflicts_with = "app")]
+    pub sort: Option<tv_client::workflow::SortKey>,
+    /// Sort smallest first.
+    #[arg(long, conflicts_with = "app")]
+    pub ascending: bool,
+    /// Only the first N rows after sorting.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "app")]
+    pub top: Option<u32>,
 }
 
 /// The window of a timeseries.
@@ -242,6 +266,9 @@ pub struct ScopeArgs {
     /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
+    /// The range options (`--since`, `--until`, `--step`, `--resample`).
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Only requests to this domain.
     #[arg(long)]
     pub domain: Option<String>,

@@ -197,3 +197,26 @@ async fn clock_skew_is_the_servers_now_against_this_clock() {
     let off = (skew - TimeDelta::hours(2)).num_seconds().abs();
     assert!(off <= 30, "{skew}");
 }
+
+#[tokio::test]
+async fn a_selection_fetches_only_the_apps_it_picks() {
+    use workflow::{AppSelection, SortKey};
+    let (_sandbox, tv) = sandbox().await;
+    let now = Now::with_clock(&tv, wrong_clock());
+    let selection = AppSelection::new().patterns(["web-*"]).unwrap();
+    let before = tv.stats().requests;
+    let web = workflow::report_selected(&tv, &now, TimeWindow::Hour, None, 4, &selection)
+        .await
+        .unwrap();
+    let names: Vec<&str> = web.apps.iter().map(|r| r.app.as_str()).collect();
+    assert_eq!(names, ["web-shop"]);
+    // The app list, the server's now (one series), six calls for the one app.
+    assert_eq!(tv.stats().requests - before, 1 + 1 + 6);
+
+    let worst = AppSelection::new().sort(SortKey::Errors).top(2);
+    let top = workflow::report_selected(&tv, &now, TimeWindow::Hour, None, 4, &worst)
+        .await
+        .unwrap();
+    assert_eq!(top.apps.len(), 2);
+    assert!(top.apps[0].error_rate >= top.apps[1].error_rate);
+}

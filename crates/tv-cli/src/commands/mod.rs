@@ -81,8 +81,18 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             }
             None => report::run(tv, &args, env, &clock, now).await,
         },
-        Command::Chart { app, window, plot } => {
-            report_app::chart(tv, &app, &window, plot.as_deref(), env, &clock, now).await
+        Command::Chart {
+            app,
+            window,
+            history,
+            plot,
+        } => {
+            let args = report_app::ChartArgs {
+                window: &window,
+                history: &history,
+                plot: plot.as_deref(),
+            };
+            report_app::chart(tv, &app, args, env, &clock, now).await
         }
         Command::Compare(args) => compare::run(tv, &args, env, &clock, now).await,
         Command::Apps => listing::apps(tv, env).await,
@@ -135,22 +145,40 @@ async fn reference_time(
 ) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     use crate::cli::LatencyCommand;
     let end = |w: &crate::cli::WindowArgs| w.end.clone();
+    // `--since` without `--until` ends at the server's now.
+    let range = |h: &crate::cli::HistoryArgs| {
+        let until = h.until.clone().or(h.since.as_ref().map(|_| "now".into()));
+        [h.since.clone(), until]
+    };
+    let scoped = |s: &crate::cli::ScopeArgs| {
+        let mut times = vec![end(&s.window)];
+        times.extend(range(&s.history));
+        times
+    };
     let (app, times): (Option<&str>, Vec<Option<String>>) = match command {
         Command::Report(args) => (args.app.as_deref(), vec![end(&args.window)]),
-        Command::Chart { app, window, .. } => (Some(app), vec![end(window)]),
+        Command::Chart {
+            app,
+            window,
+            history,
+            ..
+        } => (
+            Some(app),
+            [vec![end(window)], range(history).to_vec()].concat(),
+        ),
         Command::Compare(args) => (Some(&args.app), vec![end(&args.window)]),
         Command::Layers { app, since } => (Some(app), vec![since.clone()]),
         Command::Annotations { app, since, until } => {
             (app.as_deref(), vec![since.clone(), until.clone()])
         }
         Command::Annotate(args) => (args.app.as_deref(), vec![args.time.clone()]),
-        Command::Errors { app, filter } => (Some(app), vec![end(&filter.scope.window)]),
-        Command::Requests { app, filter, .. } => (Some(app), vec![end(&filter.window)]),
+        Command::Errors { app, filter } => (Some(app), scoped(&filter.scope)),
+        Command::Requests { app, filter, .. } => (Some(app), scoped(filter)),
         Command::Latency(
             LatencyCommand::Series { app, filter } | LatencyCommand::Summary { app, filter },
-        ) => (Some(app), vec![end(&filter.server.scope.window)]),
+        ) => (Some(app), scoped(&filter.server.scope)),
         Command::Latency(LatencyCommand::ByLayer { app, filter }) => {
-            (Some(app), vec![end(&filter.scope.window)])
+            (Some(app), scoped(&filter.scope))
         }
         _ => (None, Vec::new()),
     };

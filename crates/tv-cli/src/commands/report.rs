@@ -1,7 +1,7 @@
 //! `tv report`: one row per app, fetched concurrently by tv-client's workflow.
 
 use chrono::{DateTime, Utc};
-use tv_client::workflow::{self, AppRow, AppsReport, Now};
+use tv_client::workflow::{self, AppRow, AppSelection, AppsReport, Now};
 use tv_client::{TimeWindow, TraceView};
 
 use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
@@ -20,13 +20,21 @@ pub async fn run(
 ) -> Result<Exit, CliError> {
     let window = args.window.window;
     let requested = filters::end(&args.window, reference)?;
-    let apps = tv.discovery().apps().await?;
+    let selection = selection(args)?;
+    let known = tv.discovery().apps().await?;
+    let apps = match selection.select(known.clone()) {
+        Ok(apps) => apps,
+        Err(tv_client::Error::NotFound(message)) => {
+            return Err(unmatched_pattern(&selection, &known, &message));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let end = now
         .resolve(apps.first().map(String::as_str), requested)
         .await?;
     let progress = progress_bar(apps.len() as u64, env);
     let results = workflow::report_stream(tv, apps, window, end, usize::from(args.concurrency));
-    let output = workflow::collect(window, end, results, |_| progress.inc(1)).await?;
+    let output = workflow::collect(window, end, results, &selection, |_| progress.inc(1)).await?;
     progress.finish_and_clear();
     if output.apps.is_empty()
         && let Some(first) = output.failed.first()
@@ -51,7 +59,7 @@ pub async fn run(
     // Sparklines and formatted cells cost ~6 % of a 200-app report's CPU: build the
     // table only for the formats that print it.
     let tables = match env.render.format {
-        Format::Table | Format::Csv => vec![apps_table(&output)],
+        Format::Table | Format::Csv | Format::Markdown => vec![apps_table(&output)],
         Format::Json | Format::Ndjson => Vec::new(),
     };
     let context = serde_json::json!({"window": window, "end": end, "filters": {}});
@@ -73,6 +81,53 @@ pub async fn run(
     } else {
         Exit::Runtime
     })
+}
+
+/// The apps, order and count the flags ask for.
+fn selection(args: &ReportArgs) -> Result<AppSelection, CliError> {
+    let mut selection = AppSelection::new()
+        .patterns(&args.apps)?
+        .sort(args.sort.unwrap_or_default())
+        .ascending(args.ascending);
+    if let Some(top) = args.top {
+        selection = selection.top(top as usize);
+    }
+    Ok(selection)
+}
+
+/// `no app matches `wbe-*`; did you mean `web-shop`?` (exit 4).
+fn unmatched_pattern(selection: &AppSelection, known: &[String], message: &str) -> CliError {
+    let unmatched = selection
+        .pattern_texts()
+        .into_iter()
+        .find(|p| message.contains(&format!("`{p}`")));
+    let hint = unmatched
+        .and_then(|p| closest_app(p, known))
+        .map(|app| format!("; did you mean `{}`?", crate::render::clean(app)))
+        .unwrap_or_else(|| "; `tv apps` lists the apps".into());
+    CliError::not_found(format!("{}{hint}", crate::render::clean(message)))
+}
+
+/// The app closest to a pattern: to its literal start (before the first `*`, `?` or
+/// `[`) compared with as many characters of each app, or to the whole pattern.
+fn closest_app<'a>(pattern: &str, known: &'a [String]) -> Option<&'a str> {
+    let literal: String = pattern
+        .chars()
+        .take_while(|c| !matches!(c, '*' | '?' | '['))
+        .collect();
+    let length = literal.chars().count();
+    if length > 0 && length < pattern.chars().count() {
+        let starts: Vec<String> = known
+            .iter()
+            .map(|app| app.chars().take(length).collect())
+            .collect();
+        let start = crate::suggest::closest(&literal, starts.iter().map(String::as_str))?;
+        return known
+            .iter()
+            .map(String::as_str)
+            .find(|app| app.starts_with(start));
+    }
+    crate::suggest::closest(pattern, known.iter().map(String::as_str))
 }
 
 fn apps_table(report: &AppsReport) -> Table {

@@ -11,8 +11,9 @@ use tv_client::{
 };
 
 use super::timeseries::layer_table;
+use super::timeseries::range::{Span, report_coverage};
 use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
-use crate::cli::WindowArgs;
+use crate::cli::{HistoryArgs, WindowArgs};
 use crate::exit::{CliError, Exit};
 use crate::filters;
 use crate::render::{
@@ -226,38 +227,65 @@ pub struct ChartOutput {
     pub end: DateTime<Utc>,
     /// Volume and average latency per slice.
     pub series: Series<LatencyPoint>,
+    /// With `--since`: what the stitched windows cover and what is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<tv_client::math::Coverage>,
     /// The annotations shown as markers.
     pub annotations: Vec<Annotation>,
 }
 
-/// `tv chart APP [--plot FILE]`.
+/// The arguments of `tv chart`.
+pub struct ChartArgs<'a> {
+    /// `--window`, `--end`.
+    pub window: &'a WindowArgs,
+    /// `--since`, `--until`, `--step`, `--resample`.
+    pub history: &'a HistoryArgs,
+    /// `--plot`.
+    pub plot: Option<&'a Path>,
+}
+
+/// `tv chart APP [--plot FILE]`, over a window or a `--since` range.
 pub async fn chart(
     tv: &TraceView,
     app: &str,
-    args: &WindowArgs,
-    plot: Option<&Path>,
+    args: ChartArgs<'_>,
     env: &Env,
     now: &Now,
     reference: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    let plot = args.plot;
     check_plot(plot)?;
-    let window = args.window;
-    let end = match now.resolve(Some(app), filters::end(args, reference)?).await {
-        Ok(end) => end,
-        Err(error) => return Err(app_error(tv, app, error).await),
+    let span = Span::of(args.history, args.window.window, reference)?;
+    let window = span.window;
+    let end = match span.range {
+        Some(range) => range.end,
+        None => match now
+            .resolve(Some(app), filters::end(args.window, reference)?)
+            .await
+        {
+            Ok(end) => end,
+            Err(error) => return Err(app_error(tv, app, error).await),
+        },
     };
     let filter = ServerFilter::new().window(window).end(end);
     let range = AnnotationRange {
-        start: window.previous_end(end),
+        start: span.range.map(|r| r.start).or(window.previous_end(end)),
         end: Some(end),
     };
-    let (series, annotations) = match futures::try_join!(
-        tv.latency().server_series(app, &filter),
+    let latency = tv.latency();
+    let (fetched, annotations) = match futures::try_join!(
+        span.fetch(
+            &filter,
+            |f| async move { latency.server_series(app, &f).await }
+        ),
         tv.annotations().of_app(app, range)
     ) {
         Ok(both) => both,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
+    let (series, coverage) = fetched;
+    let series = span.resampled(series)?;
+    report_coverage(coverage.as_ref(), env.render.format);
     let charts = charts(app, &series, &annotations);
     write_chart_file(&charts, plot)?;
     let output = ChartOutput {
@@ -265,9 +293,13 @@ pub async fn chart(
         window,
         end,
         series,
+        coverage,
         annotations,
     };
-    let context = serde_json::json!({"app": app, "window": window, "end": end, "filters": {}});
+    let mut context = serde_json::json!({"app": app, "window": window, "end": end, "filters": {}});
+    if let (Some(coverage), Some(fields)) = (&output.coverage, context.as_object_mut()) {
+        fields.insert("coverage".into(), to_json(coverage)?);
+    }
     let points = with_context(&context, output.series.points())?;
     let mut report: Report = list_report(to_json(&output)?, &points, Vec::new())?;
     report.charts = charts;

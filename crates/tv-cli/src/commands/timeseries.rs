@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tv_client::math::{self, LayerBreakdown};
+use tv_client::math::{self, Coverage, LayerBreakdown};
 use tv_client::{Series, TimeWindow, TraceView};
 
 use super::{Env, column, emit, list_report, single_report, to_json, with_context};
@@ -11,8 +11,10 @@ use crate::exit::{CliError, Exit};
 use crate::filters::{self, FilterValues, explain_empty};
 use crate::render::{Align, Cell, Report, Table};
 use crate::suggest::app_error;
+use range::{Span, report_coverage};
 
 mod outputs;
+pub mod range;
 pub use outputs::{
     ByLayerOutput, ErrorsOutput, LatencySeriesOutput, LatencySummaryOutput, RequestsOutput,
     RequestsSummaryOutput,
@@ -26,15 +28,21 @@ fn end_of<P: tv_client::Point>(
     requested.or_else(|| series.span().map(|span| span.end))
 }
 
-/// NDJSON lines of `rows`, each with the app, window, end and filters.
+/// NDJSON lines of `rows`, each with the app, window, end and filters (and the
+/// coverage of a `--since` range).
 fn lines<T: Serialize>(
     app: &str,
     window: TimeWindow,
     end: Option<DateTime<Utc>>,
     filters: &FilterValues,
+    coverage: Option<&Coverage>,
     rows: &[T],
 ) -> Result<Vec<serde_json::Value>, CliError> {
-    let context = serde_json::json!({"app": app, "window": window, "end": end, "filters": filters});
+    let mut context =
+        serde_json::json!({"app": app, "window": window, "end": end, "filters": filters});
+    if let (Some(coverage), Some(fields)) = (coverage, context.as_object_mut()) {
+        fields.insert("coverage".into(), to_json(coverage)?);
+    }
     with_context(&context, rows)
 }
 
@@ -65,20 +73,33 @@ async fn latency_series(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let window = args.server.scope.window.window;
-    let series = if args.client {
-        tv.latency()
-            .client_series(app, &filters::client(args, now)?)
-            .await
+    let span = Span::of(
+        &args.server.scope.history,
+        args.server.scope.window.window,
+        now,
+    )?;
+    let window = span.window;
+    let latency = tv.latency();
+    let fetched = if args.client {
+        let filter = filters::client(args, now)?;
+        span.fetch(
+            &filter,
+            |f| async move { latency.client_series(app, &f).await },
+        )
+        .await
     } else {
-        tv.latency()
-            .server_series(app, &filters::server(&args.server, now)?)
-            .await
+        let filter = filters::server(&args.server, now)?;
+        span.fetch(
+            &filter,
+            |f| async move { latency.server_series(app, &f).await },
+        )
+        .await
     };
-    let series = match series {
-        Ok(series) => series,
+    let (series, coverage) = match fetched {
+        Ok(fetched) => fetched,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
+    let series = span.resampled(series)?;
     let summary = math::summarize_latency(&series);
     if summary.volume == 0 {
         explain_empty(tv, app, &FilterValues::of_latency(args)).await?;
@@ -95,8 +116,9 @@ async fn latency_series(
         .collect();
     let table = Table {
         title: Some(format!(
-            "{} latency of {app}, last {window}",
-            side(args.client)
+            "{} latency of {app}, {}",
+            side(args.client),
+            span.describe()
         )),
         columns: vec![
             column("at", "Time", Align::Left),
@@ -105,13 +127,14 @@ async fn latency_series(
         ],
         rows,
     };
-    let requested = filters::end(&args.server.scope.window, now)?;
+    let requested = span.end(filters::end(&args.server.scope.window, now)?);
     let output = LatencySeriesOutput {
         app: app.to_string(),
         side: side(args.client).into(),
         window,
         end: end_of(requested, &series),
         filters: FilterValues::of_latency(args),
+        coverage,
         summary,
         series,
     };
@@ -120,8 +143,10 @@ async fn latency_series(
         window,
         output.end,
         &output.filters,
+        output.coverage.as_ref(),
         output.series.points(),
     )?;
+    report_coverage(output.coverage.as_ref(), env.render.format);
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }
 
@@ -132,6 +157,7 @@ async fn latency_summary(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    Span::refuse(&args.server.scope.history, "latency summary")?;
     let window = args.server.scope.window.window;
     let summary = if args.client {
         tv.latency()
@@ -210,12 +236,29 @@ async fn by_layer(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let filter = filters::server(args, now)?;
-    let window = filter.scope().window;
-    let (layers, series) = match futures::try_join!(
-        tv.latency().by_layer(app, &filter),
-        tv.latency().server_series(app, &filter)
-    ) {
+    let span = Span::of(&args.scope.history, args.scope.window.window, now)?;
+    if span.resample.is_some() {
+        return Err(CliError::usage(
+            "--resample needs a series; `latency by-layer` shows totals per layer",
+        ));
+    }
+    let filter = filters::server(args, now)?.window(span.window);
+    let window = span.window;
+    let latency = tv.latency();
+    let layers = async {
+        match span.range {
+            Some(range) => latency.by_layer_history(app, &filter, range).await,
+            None => latency.by_layer(app, &filter).await,
+        }
+    };
+    let fetched = futures::try_join!(
+        layers,
+        span.fetch(
+            &filter,
+            |f| async move { latency.server_series(app, &f).await }
+        )
+    );
+    let (layers, (series, coverage)) = match fetched {
         Ok(both) => both,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
@@ -223,16 +266,26 @@ async fn by_layer(
         explain_empty(tv, app, &FilterValues::of_server(args)).await?;
     }
     let breakdown = math::layer_breakdown(&layers, Some(&series));
-    let table = layer_table(Some(format!("Layers of {app}, last {window}")), &breakdown);
+    let title = format!("Layers of {app}, {}", span.describe());
+    let table = layer_table(Some(title), &breakdown);
     let output = ByLayerOutput {
         app: app.to_string(),
         window,
-        end: end_of(filters::end(&args.scope.window, now)?, &series),
+        end: end_of(span.end(filters::end(&args.scope.window, now)?), &series),
         filters: FilterValues::of_server(args),
+        coverage,
         requests: math::total_volume(&series),
         layers: breakdown,
     };
-    let rows = lines(app, window, output.end, &output.filters, &output.layers)?;
+    let rows = lines(
+        app,
+        window,
+        output.end,
+        &output.filters,
+        output.coverage.as_ref(),
+        &output.layers,
+    )?;
+    report_coverage(output.coverage.as_ref(), env.render.format);
     let report = list_report(to_json(&output)?, &rows, vec![table])?;
     emit(
         &Report {
@@ -254,14 +307,27 @@ pub async fn errors(
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    let span = Span::of(&args.scope.history, args.scope.window.window, now)?;
     let filter = filters::server(args, now)?;
-    let window = filter.scope().window;
-    let (rates, volumes) = match futures::try_join!(
-        tv.errors().rate(app, &filter),
-        tv.latency().server_series(app, &filter)
-    ) {
+    let window = span.window;
+    let (errors, latency) = (tv.errors(), tv.latency());
+    let fetched = futures::try_join!(
+        span.fetch(&filter, |f| async move { errors.rate(app, &f).await }),
+        span.fetch(
+            &filter,
+            |f| async move { latency.server_series(app, &f).await }
+        )
+    );
+    let ((rates, coverage), (volumes, _)) = match fetched {
         Ok(both) => both,
         Err(error) => return Err(app_error(tv, app, error).await),
+    };
+    let (rates, volumes) = match span.resample {
+        Some(step) => (
+            math::resample_error_rates(&rates, &volumes, step)?,
+            math::resample(&volumes, step)?,
+        ),
+        None => (rates, volumes),
     };
     let estimate = math::estimate_errors(&rates, &volumes);
     if estimate.volume == 0 {
@@ -272,7 +338,7 @@ pub async fn errors(
         .map(|p| vec![Cell::slice(p.at, window), Cell::percent(p.rate)])
         .collect();
     let table = Table {
-        title: Some(format!("Error rate of {app}, last {window}")),
+        title: Some(format!("Error rate of {app}, {}", span.describe())),
         columns: vec![
             column("at", "Time", Align::Left),
             column("rate", "Error rate", Align::Right),
@@ -282,8 +348,9 @@ pub async fn errors(
     let output = ErrorsOutput {
         app: app.to_string(),
         window,
-        end: end_of(filters::end(&args.scope.window, now)?, &rates),
+        end: end_of(span.end(filters::end(&args.scope.window, now)?), &rates),
         filters: FilterValues::of_server(args),
+        coverage,
         estimate,
         series: rates,
     };
@@ -292,8 +359,10 @@ pub async fn errors(
         window,
         output.end,
         &output.filters,
+        output.coverage.as_ref(),
         output.series.points(),
     )?;
+    report_coverage(output.coverage.as_ref(), env.render.format);
     let mut report = list_report(to_json(&output)?, &points, vec![table])?;
     report.notes.push(format!(
         "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
@@ -320,6 +389,7 @@ pub async fn requests(
     let filter = filters::requests(args, now)?;
     let window = filter.scope().window;
     if summary {
+        Span::refuse(&args.history, "requests --summary")?;
         let summary = match tv.requests().summary(app, &filter).await {
             Ok(summary) => summary,
             Err(error) => return Err(app_error(tv, app, error).await),
@@ -353,10 +423,17 @@ pub async fn requests(
         let json = to_json(&output)?;
         return emit(&single_report(json, table), env);
     }
-    let series = match tv.requests().series(app, &filter).await {
-        Ok(series) => series,
+    let span = Span::of(&args.history, window, now)?;
+    let window = span.window;
+    let requests = tv.requests();
+    let fetched = span
+        .fetch(&filter, |f| async move { requests.series(app, &f).await })
+        .await;
+    let (series, coverage) = match fetched {
+        Ok(fetched) => fetched,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
+    let series = span.resampled(series)?;
     let total = math::total_requests(&series);
     if total == 0 {
         explain_empty(tv, app, &FilterValues::of_scope(args)).await?;
@@ -366,7 +443,7 @@ pub async fn requests(
         .map(|p| vec![Cell::slice(p.at, window), Cell::number(p.requests as f64)])
         .collect();
     let table = Table {
-        title: Some(format!("Requests to {app}, last {window}")),
+        title: Some(format!("Requests to {app}, {}", span.describe())),
         columns: vec![
             column("at", "Time", Align::Left),
             column("requests", "Requests", Align::Right),
@@ -376,8 +453,9 @@ pub async fn requests(
     let output = RequestsOutput {
         app: app.to_string(),
         window,
-        end: end_of(filters::end(&args.window, now)?, &series),
+        end: end_of(span.end(filters::end(&args.window, now)?), &series),
         filters: FilterValues::of_scope(args),
+        coverage,
         total_requests: total,
         requests_per_second: math::requests_per_second(&series),
         series,
@@ -387,7 +465,9 @@ pub async fn requests(
         window,
         output.end,
         &output.filters,
+        output.coverage.as_ref(),
         output.series.points(),
     )?;
+    report_coverage(output.coverage.as_ref(), env.render.format);
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }

@@ -1,11 +1,14 @@
 //! The one rendering layer of `tv`: every command builds a [`Report`] and hands it to
-//! [`render`], which writes it as a table (with charts and notes), JSON, NDJSON or CSV.
+//! [`render`], which writes it as a table (with charts and notes), JSON, NDJSON, CSV or
+//! Markdown.
 //!
 //! Rules kept here so no command has to think about them:
 //! - only the given writer is written to (data goes to stdout, never to stderr);
 //! - JSON is pretty-printed with a trailing newline, NDJSON is one compact object a line;
 //! - CSV writes the first table, headed by [`Column::name`], with [`Cell::machine`]
 //!   values (exact numbers, durations in microseconds, times in RFC 3339);
+//! - Markdown writes every table as a GitHub-flavoured table (alignment kept, `|` and
+//!   newlines in cells escaped) and the notes as a list, without charts;
 //! - tables right-align numbers, fit the terminal width by truncating text with `…`,
 //!   and are colored only when asked to;
 //! - everything is deterministic: no clock, no locale, no environment is read while
@@ -15,6 +18,7 @@ mod cell;
 mod chart;
 mod csv;
 mod json;
+mod markdown;
 mod plot;
 mod sparkline;
 mod style;
@@ -61,6 +65,8 @@ pub enum Format {
     Ndjson,
     /// Comma-separated values of the main table, with exact machine values.
     Csv,
+    /// GitHub-flavoured Markdown tables of every table, with the notes (job summaries).
+    Markdown,
 }
 
 /// When to color the output (`--color`).
@@ -76,13 +82,14 @@ pub enum ColorChoice {
 }
 
 impl fmt::Display for Format {
-    /// The `--output` value: `table`, `json`, `ndjson`, `csv`.
+    /// The `--output` value: `table`, `json`, `ndjson`, `csv`, `markdown`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Format::Table => "table",
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Csv => "csv",
+            Format::Markdown => "markdown",
         })
     }
 }
@@ -169,11 +176,11 @@ pub struct Report {
     pub json: serde_json::Value,
     /// One object per line (`--output ndjson`), usually the rows of the main list.
     pub ndjson: Vec<serde_json::Value>,
-    /// Table mode: printed in order. CSV mode: the first table only.
+    /// Table and Markdown mode: printed in order. CSV mode: the first table only.
     pub tables: Vec<Table>,
     /// Table mode only, printed after the tables.
     pub charts: Vec<Chart>,
-    /// Table mode only, printed dimmed after everything else.
+    /// Table mode (dimmed) and Markdown mode (a list), after everything else.
     pub notes: Vec<String>,
 }
 
@@ -212,8 +219,8 @@ impl Report {
 
 /// Writes `report` to `out` in the format of `options`.
 ///
-/// CSV of a report without any table is an [`io::ErrorKind::InvalidInput`] error (the
-/// command has nothing tabular to offer). I/O errors keep their kind, so a closed pipe
+/// CSV or Markdown of a report without any table is an [`io::ErrorKind::InvalidInput`]
+/// error (the command has nothing tabular to offer, e.g. `tv chart`). I/O errors keep their kind, so a closed pipe
 /// shows up as [`io::ErrorKind::BrokenPipe`].
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
@@ -229,6 +236,13 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
                 ));
             }
         },
+        Format::Markdown if report.tables.is_empty() => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this command has no table to write as Markdown; use --output json",
+            ));
+        }
+        Format::Markdown => markdown::write_markdown(report, &mut out)?,
         Format::Table => write_human(report, options, &mut out)?,
     }
     out.flush()

@@ -287,13 +287,15 @@ fn csv_uses_machine_values() {
 }
 
 #[test]
-fn csv_without_a_table_is_an_error() {
+fn csv_or_markdown_without_a_table_is_an_error() {
     let report = Report::default();
-    let mut out = Vec::new();
-    let error = render(&report, &options(Format::Csv, false, None), &mut out)
-        .expect_err("no table to write");
-    assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
-    assert!(out.is_empty());
+    for format in [Format::Csv, Format::Markdown] {
+        let mut out = Vec::new();
+        let error = render(&report, &options(format, false, None), &mut out)
+            .expect_err("no table to write");
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        assert!(out.is_empty());
+    }
 }
 
 #[test]
@@ -369,7 +371,13 @@ impl Write for ClosedPipe {
 
 #[test]
 fn broken_pipes_stay_broken_pipes() {
-    for format in [Format::Table, Format::Json, Format::Ndjson, Format::Csv] {
+    for format in [
+        Format::Table,
+        Format::Json,
+        Format::Ndjson,
+        Format::Csv,
+        Format::Markdown,
+    ] {
         let error = render(
             &sample_report(),
             &options(format, false, None),
@@ -411,4 +419,21 @@ fn choices_print_as_their_flag_values() {
         let name = color.to_possible_value().map(|v| v.get_name().to_owned());
         assert_eq!(Some(color.to_string()), name);
     }
+}
+
+#[test]
+fn markdown_keeps_alignment_and_escapes_cells() {
+    let out = rendered(&sample_report(), &options(Format::Markdown, true, Some(20)));
+    assert!(!out.contains('\u{1b}'), "no color in Markdown: {out:?}");
+    insta::assert_snapshot!(out);
+    let mut table = Table::new(vec![Column::text("app", "App"), Column::number("n", "N")]);
+    table.push(vec![Cell::text("a|b\nc\u{1b}[31m<x> & \\"), Cell::count(1)]);
+    let out = rendered(
+        &Report::default().with_table(table),
+        &options(Format::Markdown, false, None),
+    );
+    assert_eq!(
+        out,
+        "| App | N |\n| :--- | ---: |\n| a\\|b<br>c&lt;x> &amp; \\\\ | 1 |\n"
+    );
 }

@@ -1,4 +1,5 @@
-//! tv's workflows as library calls: the all-apps report, the one-app report and the
+//! tv's workflows as library calls: the all-apps report (of the apps an
+//! [`AppSelection`] picks by pattern, sorted, top N), the one-app report and the
 //! window-over-window comparison with its CI gate. Each takes a [`TraceView`], returns a
 //! typed result (`Serialize` + `JsonSchema`, the JSON the CLI prints) and resolves the
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
@@ -7,7 +8,7 @@
 //! ```no_run
 //! use futures::StreamExt;
 //! use tv_client::{TimeWindow, TraceView};
-//! use tv_client::workflow::{self, CompareRequest, GateRules, Now};
+//! use tv_client::workflow::{self, AppSelection, CompareRequest, GateRules, Now, SortKey};
 //!
 //! # async fn run(tv: TraceView) -> Result<(), tv_client::Error> {
 //! let now = Now::server(&tv);
@@ -16,6 +17,10 @@
 //! for row in &report.apps {
 //!     println!("{} {:?} {:?}", row.app, row.average, row.change_fraction);
 //! }
+//! // Only the web apps, most failing first, the worst three (unselected apps cost no call).
+//! let selection = AppSelection::new().patterns(["web-*"])?.sort(SortKey::Errors).top(3);
+//! let worst = workflow::report_selected(&tv, &now, TimeWindow::Hour, None, 8, &selection).await?;
+//! assert!(worst.apps.len() <= 3);
 //! // Or as each app completes, for progress on thousands of apps.
 //! let end = now.resolve(None, None).await?;
 //! let apps = tv.discovery().apps().await?;
@@ -37,6 +42,7 @@ mod gate;
 mod hosts;
 mod now;
 mod report;
+mod select;
 
 pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
@@ -45,4 +51,7 @@ pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub use gate::{GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostRef, resolve_host};
 pub use now::{Now, clock_skew};
-pub use report::{AppFailure, AppRow, AppsReport, app_row, collect, report, report_stream};
+pub use report::{
+    AppFailure, AppRow, AppsReport, app_row, collect, report, report_selected, report_stream,
+};
+pub use select::{AppSelection, SortKey};

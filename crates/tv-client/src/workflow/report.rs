@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::now::Now;
+use super::select::AppSelection;
 use crate::client::TraceView;
 use crate::error::Error;
 use crate::fanout::AppResult;
@@ -80,7 +81,7 @@ pub struct AppsReport {
     pub window: TimeWindow,
     /// Its end (the window before ends where this one starts).
     pub end: DateTime<Utc>,
-    /// One row per app, busiest first (then by name).
+    /// One row per app, busiest first (then by name), or as the [`AppSelection`] sorts.
     pub apps: Vec<AppRow>,
     /// Apps whose data could not be fetched, by name.
     pub failed: Vec<AppFailure>,
@@ -153,23 +154,38 @@ pub async fn report(
     end: Option<DateTime<Utc>>,
     concurrency: usize,
 ) -> Result<AppsReport, Error> {
-    let apps = tv.discovery().apps().await?;
+    report_selected(tv, now, window, end, concurrency, &AppSelection::new()).await
+}
+
+/// Like [`report`], of the apps `selection` picks (by pattern, before anything is
+/// fetched: unselected apps cost no call), sorted and cut to its top N.
+pub async fn report_selected(
+    tv: &TraceView,
+    now: &Now,
+    window: TimeWindow,
+    end: Option<DateTime<Utc>>,
+    concurrency: usize,
+    selection: &AppSelection,
+) -> Result<AppsReport, Error> {
+    let apps = selection.select(tv.discovery().apps().await?)?;
     let end = now.resolve(apps.first().map(String::as_str), end).await?;
     collect(
         window,
         end,
         report_stream(tv, apps, window, end, concurrency),
+        selection,
         |_| {},
     )
     .await
 }
 
 /// Collects a [`report_stream`] into an [`AppsReport`], calling `progress` after each
-/// app.
+/// app; the rows are arranged (sorted, cut to the top N) by `selection`.
 pub async fn collect(
     window: TimeWindow,
     end: DateTime<Utc>,
     results: impl Stream<Item = AppResult<AppRow>>,
+    selection: &AppSelection,
     mut progress: impl FnMut(&AppResult<AppRow>),
 ) -> Result<AppsReport, Error> {
     let mut apps = Vec::new();
@@ -185,7 +201,7 @@ pub async fn collect(
             }),
         }
     }
-    apps.sort_by(|a, b| b.volume.cmp(&a.volume).then_with(|| a.app.cmp(&b.app)));
+    selection.arrange(&mut apps);
     failed.sort_by(|a, b| a.app.cmp(&b.app));
     Ok(AppsReport {
         window,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::math::{self, ErrorEstimate, LayerBreakdown};
+use tv_client::math::{self, Coverage, ErrorEstimate, LayerBreakdown};
 use tv_client::{
     ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series,
     TimeWindow,
@@ -25,6 +25,10 @@ pub struct LatencySeriesOutput {
     pub end: Option<DateTime<Utc>>,
     /// The filters used.
     pub filters: FilterValues,
+    /// With `--since`: the range asked for, what the stitched windows cover and what is
+    /// missing (absent without `--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// Volume, weighted mean, and the notable slices.
     pub summary: math::LatencySummary,
     /// The slices.
@@ -61,6 +65,10 @@ pub struct ByLayerOutput {
     pub end: Option<DateTime<Utc>>,
     /// The filters used.
     pub filters: FilterValues,
+    /// With `--since`: the range asked for, what the stitched windows cover and what is
+    /// missing (absent without `--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// Requests (server traces) in the window, the denominator of `per_request_us`.
     pub requests: u64,
     /// One entry per layer, in the server's order.
@@ -79,6 +87,10 @@ pub struct ErrorsOutput {
     pub end: Option<DateTime<Utc>>,
     /// The filters used.
     pub filters: FilterValues,
+    /// With `--since`: the range asked for, what the stitched windows cover and what is
+    /// missing (absent without `--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// Volume-weighted error rate and the approximate number of failed traces.
     pub estimate: ErrorEstimate,
     /// The error rate per slice.
@@ -97,6 +109,10 @@ pub struct RequestsOutput {
     pub end: Option<DateTime<Utc>>,
     /// The filters used.
     pub filters: FilterValues,
+    /// With `--since`: the range asked for, what the stitched windows cover and what is
+    /// missing (absent without `--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// All requests in the window.
     pub total_requests: u64,
     /// Average requests per second over the slices present.

@@ -1,0 +1,249 @@
+//! Which apps a report covers and in which order: glob patterns chosen before anything
+//! is fetched, then a sort by a metric and the top N.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::report::AppRow;
+use crate::error::Error;
+
+/// A metric the report's rows can be sorted by (`--sort`, `--top`).
+///
+/// Sorting is **descending** (biggest first: the busiest, slowest, most degraded or
+/// most failing app on top) unless [`AppSelection::ascending`]; rows without the value
+/// always come last, then rows tie-break by app name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortKey {
+    /// Server traces in the window.
+    #[default]
+    Volume,
+    /// Average latency.
+    Average,
+    /// Latency of the most recent slice.
+    Latest,
+    /// Change of the average against the window before.
+    Change,
+    /// Error rate.
+    Errors,
+    /// Requests per second.
+    Requests,
+}
+
+impl SortKey {
+    /// Every key, in the order `--help` lists them.
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Volume,
+        SortKey::Average,
+        SortKey::Latest,
+        SortKey::Change,
+        SortKey::Errors,
+        SortKey::Requests,
+    ];
+
+    /// The name on the command line: `volume`, `average`, `latest`, `change`,
+    /// `errors`, `requests`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Volume => "volume",
+            SortKey::Average => "average",
+            SortKey::Latest => "latest",
+            SortKey::Change => "change",
+            SortKey::Errors => "errors",
+            SortKey::Requests => "requests",
+        }
+    }
+
+    /// The row's value of this metric.
+    pub fn value(self, row: &AppRow) -> Option<f64> {
+        let secs = |d: Option<std::time::Duration>| d.map(|d| d.as_secs_f64());
+        match self {
+            SortKey::Volume => Some(row.volume as f64),
+            SortKey::Average => secs(row.average),
+            SortKey::Latest => secs(row.latest),
+            SortKey::Change => row.change_fraction,
+            SortKey::Errors => row.error_rate,
+            SortKey::Requests => row.requests_per_second,
+        }
+    }
+}
+
+impl fmt::Display for SortKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which apps, in which order, how many.
+///
+/// ```
+/// use tv_client::workflow::{AppSelection, SortKey};
+/// let selection = AppSelection::new()
+///     .patterns(["web-*", "billing-?pi"])?
+///     .sort(SortKey::Errors)
+///     .top(3);
+/// let apps = ["web-shop", "billing-api", "admin"].map(String::from).to_vec();
+/// assert_eq!(selection.select(apps)?, ["web-shop", "billing-api"]);
+/// # Ok::<(), tv_client::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AppSelection {
+    patterns: Vec<glob::Pattern>,
+    sort: SortKey,
+    ascending: bool,
+    top: Option<usize>,
+}
+
+impl AppSelection {
+    /// Every app, busiest first.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only apps whose name matches one of these glob patterns (`*`, `?`, `[a-z]`,
+    /// `[!x]`; case-sensitive). A malformed pattern is an [`Error::InvalidArgument`].
+    pub fn patterns<S: AsRef<str>>(
+        mut self,
+        patterns: impl IntoIterator<Item = S>,
+    ) -> Result<Self, Error> {
+        for text in patterns {
+            let text = text.as_ref();
+            let pattern = glob::Pattern::new(text).map_err(|e| {
+                Error::invalid_argument(format!("bad app pattern `{text}`: {}", e.msg))
+            })?;
+            self.patterns.push(pattern);
+        }
+        Ok(self)
+    }
+
+    /// Sort by this metric (descending unless [`AppSelection::ascending`]).
+    pub fn sort(self, sort: SortKey) -> Self {
+        AppSelection { sort, ..self }
+    }
+
+    /// Smallest first.
+    pub fn ascending(self, ascending: bool) -> Self {
+        AppSelection { ascending, ..self }
+    }
+
+    /// Keep only the first `n` rows after sorting.
+    pub fn top(self, n: usize) -> Self {
+        AppSelection {
+            top: Some(n),
+            ..self
+        }
+    }
+
+    /// The apps matching the patterns (all apps without any), in the given order —
+    /// decided before anything is fetched. A pattern that matches no app is an
+    /// [`Error::NotFound`] naming it (so a typo is not an empty report).
+    pub fn select(&self, apps: Vec<String>) -> Result<Vec<String>, Error> {
+        if self.patterns.is_empty() {
+            return Ok(apps);
+        }
+        if let Some(unmatched) = self
+            .patterns
+            .iter()
+            .find(|p| !apps.iter().any(|app| p.matches(app)))
+        {
+            return Err(Error::NotFound(format!(
+                "no app matches `{}`",
+                unmatched.as_str()
+            )));
+        }
+        Ok(apps
+            .into_iter()
+            .filter(|app| self.patterns.iter().any(|p| p.matches(app)))
+            .collect())
+    }
+
+    /// The patterns as given.
+    pub fn pattern_texts(&self) -> Vec<&str> {
+        self.patterns.iter().map(glob::Pattern::as_str).collect()
+    }
+
+    /// Sorts `rows` by the metric and keeps the top N.
+    pub fn arrange(&self, rows: &mut Vec<AppRow>) {
+        let key = self.sort;
+        rows.sort_by(|a, b| {
+            let order = match (key.value(a), key.value(b)) {
+                (Some(x), Some(y)) if self.ascending => x.total_cmp(&y),
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            };
+            order.then_with(|| a.app.cmp(&b.app))
+        });
+        if let Some(n) = self.top {
+            rows.truncate(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(app: &str, volume: u64, error_rate: Option<f64>) -> AppRow {
+        AppRow {
+            app: app.into(),
+            volume,
+            average: None,
+            latest: None,
+            previous_average: None,
+            change_fraction: None,
+            error_rate,
+            errors_approx: 0,
+            requests_per_second: None,
+            top_layer: None,
+            top_layer_share: None,
+            trend: Vec::new(),
+        }
+    }
+
+    fn apps() -> Vec<String> {
+        ["web-shop", "web-api", "billing", "admin"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn patterns_select_before_fetching_and_unmatched_is_not_found() {
+        let web = AppSelection::new().patterns(["web-*", "adm?n"]).unwrap();
+        assert_eq!(
+            web.select(apps()).unwrap(),
+            ["web-shop", "web-api", "admin"]
+        );
+        let typo = AppSelection::new().patterns(["web-*", "wbe-*"]).unwrap();
+        match typo.select(apps()) {
+            Err(Error::NotFound(message)) => assert!(message.contains("wbe-*"), "{message}"),
+            other => panic!("expected NotFound, got {other:?}"),
+        }
+        match AppSelection::new().patterns(["web-[a"]) {
+            Err(Error::InvalidArgument { detail: message, .. }) => assert!(message.contains("web-[a")),
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        }
+        assert_eq!(AppSelection::new().select(apps()).unwrap(), apps());
+    }
+
+    #[test]
+    fn sort_is_descending_missing_last_and_top_truncates() {
+        let rows = || {
+            vec![
+                row("a", 5, Some(0.01)),
+                row("b", 9, None),
+                row("c", 1, Some(0.2)),
+            ]
+        };
+        let names = |s: &AppSelection| {
+            let mut r = rows();
+            s.arrange(&mut r);
+            r.into_iter().map(|r| r.app).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&AppSelection::new()), ["b", "a", "c"]);
+        let errors = AppSelection::new().sort(SortKey::Errors);
+        assert_eq!(names(&errors), ["c", "a", "b"]);
+        assert_eq!(names(&errors.clone().ascending(true)), ["a", "c", "b"]);
+        assert_eq!(names(&errors.top(1)), ["c"]);
+    }
+}
