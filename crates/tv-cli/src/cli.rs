@@ -350,8 +350,8 @@ pub enum HostCommand {
     },
     /// Delete a host record.
     Delete {
-        /// The host's id.
-        id: i64,
+        /// The host's name or id (see `tv hosts`; a name wins over an id).
+        host: tv_client::workflow::HostRef,
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,

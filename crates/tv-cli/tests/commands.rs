@@ -22,7 +22,22 @@ fn snapshot_both(name: &str, args: &[&str]) {
             serde_json::from_str::<serde_json::Value>(&stdout)
                 .unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
         }
-        insta::assert_snapshot!(format!("{name}_{format}"), stable(&stdout, sandbox));
+        insta::assert_snapshot!(
+            format!("{name}_{format}"),
+            without_skew(&stable(&stdout, sandbox))
+        );
+    }
+}
+
+/// The frozen sandbox is years behind this machine, by an amount that grows: `tv
+/// doctor`'s clock row keeps its words, not the amount.
+fn without_skew(text: &str) -> String {
+    const START: &str = "this machine's clock is ";
+    match (text.find(START), text.find(" the server's; tv uses")) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{START}…{}", &text[..start], &text[end..])
+        }
+        _ => text.to_owned(),
     }
 }
 

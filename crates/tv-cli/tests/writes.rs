@@ -60,3 +60,31 @@ fn assign_and_delete_an_app() {
     command.args(["--output", "json", "apps"]);
     assert!(!run(command).1.contains("new-app"));
 }
+
+#[test]
+fn delete_a_host_by_name() {
+    let sandbox = start(0.0, &[]);
+    let hosts = |sandbox| {
+        let mut command = tv(sandbox);
+        command.args(["--output", "json", "hosts"]);
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, Exit::Ok.code(), "{stderr}");
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["hosts"].clone()
+    };
+    let before = hosts(&sandbox);
+    let first = &before.as_array().unwrap()[0];
+    let name = first["name"].as_str().unwrap().to_owned();
+    let id = first["id"].as_i64().unwrap();
+    let mut command = tv(&sandbox);
+    command.args(["--output", "json", "host", "delete", &name, "--yes"]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
+    assert!(stdout.contains(&id.to_string()), "{stdout}");
+    let after = hosts(&sandbox);
+    assert!(after.as_array().unwrap().iter().all(|h| h["id"] != id));
+    // A name no host has is not found, before anything is deleted.
+    let mut command = tv(&sandbox);
+    command.args(["host", "delete", "no-such-host", "--yes"]);
+    assert_eq!(run(command).0, Exit::NotFound.code());
+    assert_eq!(hosts(&sandbox).as_array().unwrap().len(), after.as_array().unwrap().len());
+}

@@ -300,6 +300,7 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                         "ok",
                         format!("{} apps visible", apps.len()),
                     ));
+                    checks.push(clock_check(&connection.tv).await);
                 }
                 Err(tv_client::Error::Auth) => {
                     checks.push(check(
@@ -351,4 +352,33 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
     };
     emit(&list_report(to_json(&checks)?, &checks, vec![table])?, env)?;
     Ok(exit)
+}
+
+/// How this machine's clock compares with the server's now. tv never uses the local
+/// clock for windows or relative times, so a skew is a warning, not a failure.
+async fn clock_check(tv: &tv_client::TraceView) -> Check {
+    use tv_client::workflow::{SystemClock, clock_skew};
+    match clock_skew(tv, &SystemClock).await {
+        Ok(Some(skew)) if skew.num_seconds().abs() <= 60 => {
+            check("clock", "ok", "within a minute of the server's")
+        }
+        Ok(Some(skew)) => {
+            let side = if skew.num_seconds() > 0 { "behind" } else { "ahead of" };
+            let by = std::time::Duration::from_secs(skew.num_seconds().unsigned_abs());
+            check(
+                "clock",
+                "warning",
+                format!(
+                    "this machine's clock is {} {side} the server's; tv uses the server's now",
+                    humantime::format_duration(by)
+                ),
+            )
+        }
+        Ok(None) => check("clock", "ok", "the server has no app to tell its time by"),
+        Err(error) => check(
+            "clock",
+            "warning",
+            format!("cannot compare with the server's: {error}"),
+        ),
+    }
 }

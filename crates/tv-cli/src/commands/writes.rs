@@ -96,12 +96,23 @@ fn confirm(question: &str, yes: bool, env: &Env) -> Result<(), CliError> {
 pub async fn host(tv: &TraceView, command: HostCommand, env: &Env) -> Result<Exit, CliError> {
     match command {
         HostCommand::Versions { id } => super::listing::versions(tv, id, env).await,
-        HostCommand::Delete { id, yes, dry_run } => {
+        HostCommand::Delete { host, yes, dry_run } => {
+            // A name is looked up first (one read: also in a dry run), so what is deleted
+            // is the host the confirmation names; a bare id in a dry run sends nothing.
+            let id = match host.to_string().parse::<i64>() {
+                Ok(id) if dry_run => id,
+                _ => tv_client::workflow::resolve_host(tv, &host).await?.id,
+            };
             if dry_run {
                 return super::dry_run::show(tv, env, async move |tv| tv.hosts().delete(id).await)
                     .await;
             }
-            confirm(&format!("Delete host {id}"), yes, env)?;
+            let what = if host.to_string() == id.to_string() {
+                format!("host {id}")
+            } else {
+                format!("host {} (id {id})", crate::render::clean(&host.to_string()))
+            };
+            confirm(&format!("Delete {what}"), yes, env)?;
             let deletion = tv.hosts().delete(id).await?;
             deleted("deleted_host", &id.to_string(), deletion, env)
         }
