@@ -241,7 +241,8 @@ pub struct WindowArgs {
 }
 
 /// `--window` values: tv-client's (the spec's) windows, by their wire names.
-pub(crate) fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv_client::TimeWindow> {
+pub(crate) fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv_client::TimeWindow>
+{
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
     use tv_client::TimeWindow;
     let values = TimeWindow::ALL.map(|w| {

@@ -86,5 +86,8 @@ fn delete_a_host_by_name() {
     let mut command = tv(&sandbox);
     command.args(["host", "delete", "no-such-host", "--yes"]);
     assert_eq!(run(command).0, Exit::NotFound.code());
-    assert_eq!(hosts(&sandbox).as_array().unwrap().len(), after.as_array().unwrap().len());
+    assert_eq!(
+        hosts(&sandbox).as_array().unwrap().len(),
+        after.as_array().unwrap().len()
+    );
 }

@@ -1,12 +1,12 @@
 //! The commands: each turns its arguments into tv-client calls and a [`Report`] for
 //! the one rendering layer.
 
+mod annotate_file;
 pub(crate) mod check;
 mod compare;
+mod dry_run;
 mod export;
 mod exporter;
-mod annotate_file;
-mod dry_run;
 mod listing;
 mod report;
 mod report_app;

@@ -363,7 +363,11 @@ async fn clock_check(tv: &tv_client::TraceView) -> Check {
             check("clock", "ok", "within a minute of the server's")
         }
         Ok(Some(skew)) => {
-            let side = if skew.num_seconds() > 0 { "behind" } else { "ahead of" };
+            let side = if skew.num_seconds() > 0 {
+                "behind"
+            } else {
+                "ahead of"
+            };
             let by = std::time::Duration::from_secs(skew.num_seconds().unsigned_abs());
             check(
                 "clock",

@@ -18,9 +18,7 @@ impl FromStr for HostRef {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         if s.is_empty() {
-            return Err(Error::invalid_argument(
-                "a host name or id is required",
-            ));
+            return Err(Error::invalid_argument("a host name or id is required"));
         }
         Ok(HostRef(s.to_string()))
     }

@@ -74,9 +74,10 @@ impl Now {
             if let Some(last) = series.points().last() {
                 let step = TimeDelta::from_std(TimeWindow::Hour.step())
                     .map_err(|e| Error::invalid_argument(e.to_string()))?;
-                return last.at.checked_add_signed(step).ok_or_else(|| {
-                    Error::invalid_argument("the server's time is out of range")
-                });
+                return last
+                    .at
+                    .checked_add_signed(step)
+                    .ok_or_else(|| Error::invalid_argument("the server's time is out of range"));
             }
         }
         tracing::warn!("the server has no app to tell its time by; using this machine's clock");

@@ -219,6 +219,10 @@ where
     match tokio::spawn(fetch).await {
         Ok(result) => result,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        Err(_) => Err(Error::transport(crate::error::TransportKind::Send, "the fetch was cancelled", None)),
+        Err(_) => Err(Error::transport(
+            crate::error::TransportKind::Send,
+            "the fetch was cancelled",
+            None,
+        )),
     }
 }

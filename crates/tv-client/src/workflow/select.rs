@@ -220,7 +220,9 @@ mod tests {
             other => panic!("expected NotFound, got {other:?}"),
         }
         match AppSelection::new().patterns(["web-[a"]) {
-            Err(Error::InvalidArgument { detail: message, .. }) => assert!(message.contains("web-[a")),
+            Err(Error::InvalidArgument {
+                detail: message, ..
+            }) => assert!(message.contains("web-[a")),
             other => panic!("expected InvalidArgument, got {other:?}"),
         }
         assert_eq!(AppSelection::new().select(apps()).unwrap(), apps());
