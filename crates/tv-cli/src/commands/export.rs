@@ -4,7 +4,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use tv_client::export::history::{self, AppHistory};
-use tv_client::{ServerFilter, TimeRange, TraceView};
+use tv_client::{TimeRange, TraceView};
 
 use crate::cli::{ExportArgs, ExportCommand};
 use crate::exit::{CliError, Exit};
@@ -15,21 +15,6 @@ pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliErro
     match command {
         ExportCommand::Openmetrics(args) => openmetrics(tv, &args).await,
     }
-}
-
-/// The server's now: the end of the newest slice of an hour series it sends without
-/// `time_end` — never the local clock.
-async fn server_now(tv: &TraceView, app: &str) -> Result<DateTime<Utc>, CliError> {
-    let series = tv
-        .latency()
-        .server_series(app, &ServerFilter::new())
-        .await?;
-    series.span().map(|span| span.end).ok_or_else(|| {
-        CliError::new(
-            Exit::Runtime,
-            format!("the server sent no slices for {app}, so its time is unknown"),
-        )
-    })
 }
 
 /// The range `--since`/`--until` name: `--since` is a span back from `--until`
@@ -52,7 +37,8 @@ async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError
     let Some(first) = args.apps.first() else {
         return Err(CliError::usage("name at least one app"));
     };
-    let now = server_now(tv, first).await?;
+    // The server's now (the one resolver every command uses), never the local clock.
+    let now = crate::context::now_resolver(tv).get(Some(first)).await?;
     let range = range(args, now)?;
     let mut histories: Vec<AppHistory> = Vec::with_capacity(args.apps.len());
     for app in &args.apps {
