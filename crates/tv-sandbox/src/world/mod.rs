@@ -73,7 +73,8 @@
 //!   app — from their creation on (with the host assigned then): no history before.
 //! - **True to time**: slices that end after now are empty (`null`), so a window that
 //!   reaches into the future shows nothing there; a `time_end` less than one window
-//!   after the epoch or more than a year after now is a 400 naming `time_end`.
+//!   after the epoch is moved to one window after it (never a negative timestamp), and
+//!   one the spec's pattern refuses (ISO years outside 1971..9899) is a 400.
 
 mod annotations;
 mod app;
