@@ -148,8 +148,9 @@ pub async fn versions(
     host: tv_client::workflow::HostRef,
     env: &Env,
 ) -> Result<Exit, CliError> {
-    let host = tv_client::workflow::resolve_host(tv, &host).await?;
-    let id = host.id;
+    let found = tv_client::workflow::resolve_host_id(tv, &host).await?;
+    let id = found.id;
+    let name = found.listed.map_or_else(|| id.to_string(), |h| h.name);
     let versions = tv.hosts().versions(id).await?;
     let rows = versions
         .iter()
@@ -169,7 +170,7 @@ pub async fn versions(
         })
         .collect();
     let table = Table {
-        title: Some(format!("Instrumentation of host {} ({id})", host.name)),
+        title: Some(format!("Instrumentation of host {name} ({id})")),
         columns: vec![
             column("name", "Component", Align::Left),
             column("version", "Version", Align::Left),

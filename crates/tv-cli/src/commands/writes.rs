@@ -101,7 +101,7 @@ pub async fn host(tv: &TraceView, command: HostCommand, env: &Env) -> Result<Exi
             // is the host the confirmation names; a bare id in a dry run sends nothing.
             let id = match host.to_string().parse::<i64>() {
                 Ok(id) if dry_run => id,
-                _ => tv_client::workflow::resolve_host(tv, &host).await?.id,
+                _ => tv_client::workflow::resolve_host_id(tv, &host).await?.id,
             };
             if dry_run {
                 return super::dry_run::show(tv, env, async move |tv| tv.hosts().delete(id).await)

@@ -50,6 +50,34 @@ pub async fn resolve_host(tv: &TraceView, host: &HostRef) -> Result<Host, Error>
         .ok_or_else(|| Error::NotFound(format!("no host named or numbered `{host}`")))
 }
 
+/// A host as [`resolve_host_id`] found it: its id, and its record when it is listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostId {
+    /// The id to send.
+    pub id: i64,
+    /// The listed host, when there is one (a host need not be listed to have an id).
+    pub listed: Option<Host>,
+}
+
+/// The id of the host `host` names: a listed host by name (names win) or by id, else a
+/// number taken as the id as it stands (the server then says whether it exists: a host
+/// need not be listed to have an id, e.g. one that stopped reporting).
+/// [`Error::NotFound`] for a name no host has.
+pub async fn resolve_host_id(tv: &TraceView, host: &HostRef) -> Result<HostId, Error> {
+    let hosts = tv.hosts().list().await?;
+    if let Some(found) = host.find(&hosts) {
+        return Ok(HostId {
+            id: found.id,
+            listed: Some(found.clone()),
+        });
+    }
+    let id = host
+        .0
+        .parse::<i64>()
+        .map_err(|_| Error::NotFound(format!("no host named or numbered `{host}`")))?;
+    Ok(HostId { id, listed: None })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};

@@ -49,7 +49,7 @@ pub use app_report::{AppReport, app_report};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub use gate::{GateRules, Rule, Trip, Verdict};
-pub use hosts::{HostRef, resolve_host};
+pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use now::{Now, clock_skew};
 pub use report::{
     AppFailure, AppRow, AppsReport, app_row, collect, report, report_selected, report_stream,
