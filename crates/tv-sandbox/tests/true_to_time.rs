@@ -3,7 +3,7 @@
 
 use tv_sandbox::{
     AnnotationRange, AssignApp, Clock, LogMessage, SeriesQuery, Side, TimeWindow, World,
-    WorldConfig, WorldError,
+    WorldConfig,
 };
 
 /// 2024-01-03T12:00:00Z.
