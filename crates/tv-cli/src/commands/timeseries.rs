@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tv_client::math::{self, Coverage, LayerBreakdown};
-use tv_client::{Series, TimeWindow, TraceView};
+use tv_client::math::{self, LayerBreakdown};
+use tv_client::{Series, TraceView};
 
 use super::{Env, column, emit, list_report, single_report, to_json, with_context};
 use crate::cli::{LatencyCommand, LatencyFilterArgs, ScopeArgs, ServerFilterArgs};
@@ -17,7 +17,7 @@ mod outputs;
 pub mod range;
 pub use outputs::{
     ByLayerOutput, ErrorsOutput, LatencySeriesOutput, LatencySummaryOutput, RequestsOutput,
-    RequestsSummaryOutput,
+    RequestsSummaryOutput, SeriesContext,
 };
 
 /// The end of a window: the one asked for, else the end of the last slice served.
@@ -31,19 +31,10 @@ fn end_of<P: tv_client::Point>(
 /// NDJSON lines of `rows`, each with the app, window, end and filters (and the
 /// coverage of a `--since` range).
 fn lines<T: Serialize>(
-    app: &str,
-    window: TimeWindow,
-    end: Option<DateTime<Utc>>,
-    filters: &FilterValues,
-    coverage: Option<&Coverage>,
+    context: &SeriesContext,
     rows: &[T],
 ) -> Result<Vec<serde_json::Value>, CliError> {
-    let mut context =
-        serde_json::json!({"app": app, "window": window, "end": end, "filters": filters});
-    if let (Some(coverage), Some(fields)) = (coverage, context.as_object_mut()) {
-        fields.insert("coverage".into(), to_json(coverage)?);
-    }
-    with_context(&context, rows)
+    with_context(&to_json(context)?, rows)
 }
 
 fn side(client: bool) -> &'static str {
@@ -129,24 +120,19 @@ async fn latency_series(
     };
     let requested = span.end(filters::end(&args.server.scope.window, now)?);
     let output = LatencySeriesOutput {
-        app: app.to_string(),
         side: side(args.client).into(),
-        window,
-        end: end_of(requested, &series),
-        filters: FilterValues::of_latency(args),
-        coverage,
+        context: SeriesContext {
+            app: app.to_string(),
+            window,
+            end: end_of(requested, &series),
+            filters: FilterValues::of_latency(args),
+            coverage,
+        },
         summary,
         series,
     };
-    let points = lines(
-        app,
-        window,
-        output.end,
-        &output.filters,
-        output.coverage.as_ref(),
-        output.series.points(),
-    )?;
-    report_coverage(output.coverage.as_ref(), env.render.format);
+    let points = lines(&output.context, output.series.points())?;
+    report_coverage(output.context.coverage.as_ref(), env.render.format);
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }
 
@@ -191,11 +177,14 @@ async fn latency_summary(
         ]],
     };
     let output = LatencySummaryOutput {
-        app: app.to_string(),
         side: side(args.client).into(),
-        window,
-        end: filters::end(&args.server.scope.window, now)?,
-        filters: FilterValues::of_latency(args),
+        context: SeriesContext {
+            app: app.to_string(),
+            window,
+            end: filters::end(&args.server.scope.window, now)?,
+            filters: FilterValues::of_latency(args),
+            coverage: None,
+        },
         summary,
     };
     let json = to_json(&output)?;
@@ -269,23 +258,18 @@ async fn by_layer(
     let title = format!("Layers of {app}, {}", span.describe());
     let table = layer_table(Some(title), &breakdown);
     let output = ByLayerOutput {
-        app: app.to_string(),
-        window,
-        end: end_of(span.end(filters::end(&args.scope.window, now)?), &series),
-        filters: FilterValues::of_server(args),
-        coverage,
+        context: SeriesContext {
+            app: app.to_string(),
+            window,
+            end: end_of(span.end(filters::end(&args.scope.window, now)?), &series),
+            filters: FilterValues::of_server(args),
+            coverage,
+        },
         requests: math::total_volume(&series),
         layers: breakdown,
     };
-    let rows = lines(
-        app,
-        window,
-        output.end,
-        &output.filters,
-        output.coverage.as_ref(),
-        &output.layers,
-    )?;
-    report_coverage(output.coverage.as_ref(), env.render.format);
+    let rows = lines(&output.context, &output.layers)?;
+    report_coverage(output.context.coverage.as_ref(), env.render.format);
     let report = list_report(to_json(&output)?, &rows, vec![table])?;
     emit(
         &Report {
@@ -346,23 +330,18 @@ pub async fn errors(
         rows,
     };
     let output = ErrorsOutput {
-        app: app.to_string(),
-        window,
-        end: end_of(span.end(filters::end(&args.scope.window, now)?), &rates),
-        filters: FilterValues::of_server(args),
-        coverage,
+        context: SeriesContext {
+            app: app.to_string(),
+            window,
+            end: end_of(span.end(filters::end(&args.scope.window, now)?), &rates),
+            filters: FilterValues::of_server(args),
+            coverage,
+        },
         estimate,
         series: rates,
     };
-    let points = lines(
-        app,
-        window,
-        output.end,
-        &output.filters,
-        output.coverage.as_ref(),
-        output.series.points(),
-    )?;
-    report_coverage(output.coverage.as_ref(), env.render.format);
+    let points = lines(&output.context, output.series.points())?;
+    report_coverage(output.context.coverage.as_ref(), env.render.format);
     let mut report = list_report(to_json(&output)?, &points, vec![table])?;
     report.notes.push(format!(
         "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
@@ -414,10 +393,13 @@ pub async fn requests(
             ]],
         };
         let output = RequestsSummaryOutput {
-            app: app.to_string(),
-            window,
-            end: filters::end(&args.window, now)?,
-            filters: FilterValues::of_scope(args),
+            context: SeriesContext {
+                app: app.to_string(),
+                window,
+                end: filters::end(&args.window, now)?,
+                filters: FilterValues::of_scope(args),
+                coverage: None,
+            },
             summary,
         };
         let json = to_json(&output)?;
@@ -451,23 +433,18 @@ pub async fn requests(
         rows,
     };
     let output = RequestsOutput {
-        app: app.to_string(),
-        window,
-        end: end_of(span.end(filters::end(&args.window, now)?), &series),
-        filters: FilterValues::of_scope(args),
-        coverage,
+        context: SeriesContext {
+            app: app.to_string(),
+            window,
+            end: end_of(span.end(filters::end(&args.window, now)?), &series),
+            filters: FilterValues::of_scope(args),
+            coverage,
+        },
         total_requests: total,
         requests_per_second: math::requests_per_second(&series),
         series,
     };
-    let points = lines(
-        app,
-        window,
-        output.end,
-        &output.filters,
-        output.coverage.as_ref(),
-        output.series.points(),
-    )?;
-    report_coverage(output.coverage.as_ref(), env.render.format);
+    let points = lines(&output.context, output.series.points())?;
+    report_coverage(output.context.coverage.as_ref(), env.render.format);
     emit(&list_report(to_json(&output)?, &points, vec![table])?, env)
 }

@@ -11,13 +11,12 @@ use tv_client::{
 
 use crate::filters::FilterValues;
 
-/// JSON of `tv latency series`.
+/// What every timeseries output states: the app, window, end and filters it describes
+/// (also on every NDJSON record), and the coverage of a `--since` range.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct LatencySeriesOutput {
+pub struct SeriesContext {
     /// The app.
     pub app: String,
-    /// `server` or `client`.
-    pub side: String,
     /// The window.
     pub window: TimeWindow,
     /// The end of the window: `--end`, or the end of the last slice served (`null`
@@ -29,6 +28,16 @@ pub struct LatencySeriesOutput {
     /// missing (absent without `--since`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+}
+
+/// JSON of `tv latency series`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LatencySeriesOutput {
+    /// `server` or `client`.
+    pub side: String,
+    /// App, window, end, filters and coverage.
+    #[serde(flatten)]
+    pub context: SeriesContext,
     /// Volume, weighted mean, and the notable slices.
     pub summary: math::LatencySummary,
     /// The slices.
@@ -38,17 +47,11 @@ pub struct LatencySeriesOutput {
 /// JSON of `tv latency summary`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LatencySummaryOutput {
-    /// The app.
-    pub app: String,
     /// `server` or `client`.
     pub side: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// The end of the window: `--end`, or the end of the last slice served (`null`
-    /// for a summary without `--end`: the server's now).
-    pub end: Option<DateTime<Utc>>,
-    /// The filters used.
-    pub filters: FilterValues,
+    /// App, window, end, filters and coverage.
+    #[serde(flatten)]
+    pub context: SeriesContext,
     /// Traces, average and latest latency as the server computed them.
     pub summary: LatencySummary,
 }
@@ -56,19 +59,9 @@ pub struct LatencySummaryOutput {
 /// JSON of `tv latency by-layer`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ByLayerOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// The end of the window: `--end`, or the end of the last slice served (`null`
-    /// for a summary without `--end`: the server's now).
-    pub end: Option<DateTime<Utc>>,
-    /// The filters used.
-    pub filters: FilterValues,
-    /// With `--since`: the range asked for, what the stitched windows cover and what is
-    /// missing (absent without `--since`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
+    /// App, window, end, filters and coverage.
+    #[serde(flatten)]
+    pub context: SeriesContext,
     /// Requests (server traces) in the window, the denominator of `per_request_us`.
     pub requests: u64,
     /// One entry per layer, in the server's order.
@@ -78,19 +71,9 @@ pub struct ByLayerOutput {
 /// JSON of `tv errors`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ErrorsOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// The end of the window: `--end`, or the end of the last slice served (`null`
-    /// for a summary without `--end`: the server's now).
-    pub end: Option<DateTime<Utc>>,
-    /// The filters used.
-    pub filters: FilterValues,
-    /// With `--since`: the range asked for, what the stitched windows cover and what is
-    /// missing (absent without `--since`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
+    /// App, window, end, filters and coverage.
+    #[serde(flatten)]
+    pub context: SeriesContext,
     /// Volume-weighted error rate and the approximate number of failed traces.
     pub estimate: ErrorEstimate,
     /// The error rate per slice.
@@ -100,19 +83,9 @@ pub struct ErrorsOutput {
 /// JSON of `tv requests`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RequestsOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// The end of the window: `--end`, or the end of the last slice served (`null`
-    /// for a summary without `--end`: the server's now).
-    pub end: Option<DateTime<Utc>>,
-    /// The filters used.
-    pub filters: FilterValues,
-    /// With `--since`: the range asked for, what the stitched windows cover and what is
-    /// missing (absent without `--since`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
+    /// App, window, end, filters and coverage.
+    #[serde(flatten)]
+    pub context: SeriesContext,
     /// All requests in the window.
     pub total_requests: u64,
     /// Average requests per second over the slices present.
@@ -124,15 +97,9 @@ pub struct RequestsOutput {
 /// JSON of `tv requests --summary`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RequestsSummaryOutput {
-    /// The app.
-    pub app: String,
-    /// The window.
-    pub window: TimeWindow,
-    /// The end of the window: `--end`, or the end of the last slice served (`null`
-    /// for a summary without `--end`: the server's now).
-    pub end: Option<DateTime<Utc>>,
-    /// The filters used.
-    pub filters: FilterValues,
+    /// App, window, end, filters and coverage.
+    #[serde(flatten)]
+    pub context: SeriesContext,
     /// The server's summary.
     pub summary: RequestsSummary,
 }
