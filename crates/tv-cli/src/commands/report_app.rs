@@ -296,11 +296,15 @@ pub async fn chart(
         coverage,
         annotations,
     };
-    let mut context = serde_json::json!({"app": app, "window": window, "end": end, "filters": {}});
-    if let (Some(coverage), Some(fields)) = (&output.coverage, context.as_object_mut()) {
-        fields.insert("coverage".into(), to_json(coverage)?);
-    }
-    let points = with_context(&context, output.series.points())?;
+    // Every NDJSON record states what it describes, as the series commands' do.
+    let context = super::timeseries::SeriesContext {
+        app: app.to_string(),
+        window,
+        end: Some(end),
+        filters: crate::filters::FilterValues::default(),
+        coverage: output.coverage.clone(),
+    };
+    let points = with_context(&to_json(&context)?, output.series.points())?;
     let mut report: Report = list_report(to_json(&output)?, &points, Vec::new())?;
     report.charts = charts;
     emit(&report, env)
