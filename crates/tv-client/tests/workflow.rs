@@ -192,7 +192,10 @@ async fn around_an_annotation_compares_before_with_after() {
 async fn clock_skew_is_the_servers_now_against_this_clock() {
     let (_sandbox, tv) = sandbox().await;
     let clock = FixedClock(frozen() - TimeDelta::hours(2));
-    let skew = workflow::clock_skew(&tv, &clock).await.unwrap().unwrap();
+    let skew = workflow::clock_skew(&tv, None, &clock)
+        .await
+        .unwrap()
+        .unwrap();
     // Within the 30 s of a slice: the server is two hours ahead of this clock.
     let off = (skew - TimeDelta::hours(2)).num_seconds().abs();
     assert!(off <= 30, "{skew}");

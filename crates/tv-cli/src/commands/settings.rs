@@ -300,7 +300,7 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                         "ok",
                         format!("{} apps visible", apps.len()),
                     ));
-                    checks.push(clock_check(&connection.tv).await);
+                    checks.push(clock_check(&connection.tv, apps.first()).await);
                 }
                 Err(tv_client::Error::Auth) => {
                     checks.push(check(
@@ -356,9 +356,9 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
 
 /// How this machine's clock compares with the server's now. tv never uses the local
 /// clock for windows or relative times, so a skew is a warning, not a failure.
-async fn clock_check(tv: &tv_client::TraceView) -> Check {
+async fn clock_check(tv: &tv_client::TraceView, app: Option<&String>) -> Check {
     use tv_client::workflow::{SystemClock, clock_skew};
-    match clock_skew(tv, &SystemClock).await {
+    match clock_skew(tv, app.map(String::as_str), &SystemClock).await {
         Ok(Some(skew)) if skew.num_seconds().abs() <= 60 => {
             check("clock", "ok", "within a minute of the server's")
         }

@@ -86,10 +86,20 @@ impl Now {
 }
 
 /// How far the server's clock is ahead of `clock` (negative: behind), to within the
-/// 30 s of a slice, for `tv doctor`. `None` when the server has no app to tell its time.
-pub async fn clock_skew(tv: &TraceView, clock: &dyn Clock) -> Result<Option<TimeDelta>, Error> {
-    let Some(app) = tv.discovery().apps().await?.into_iter().next() else {
-        return Ok(None);
+/// 30 s of a slice, for `tv doctor`, told by `app`'s series (by default the first app the
+/// server lists: pass one you already know to save that call). `None` when the server
+/// has no app to tell its time.
+pub async fn clock_skew(
+    tv: &TraceView,
+    app: Option<&str>,
+    clock: &dyn Clock,
+) -> Result<Option<TimeDelta>, Error> {
+    let app = match app {
+        Some(app) => app.to_owned(),
+        None => match tv.discovery().apps().await?.into_iter().next() {
+            Some(app) => app,
+            None => return Ok(None),
+        },
     };
     let before = clock.now();
     let server = Now::with_clock(tv, Arc::new(SystemClock))
