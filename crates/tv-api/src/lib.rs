@@ -64,6 +64,8 @@ mod generated;
 
 pub use generated::*;
 
+pub mod filters;
+
 /// The one definition of the time window: the spec's `TimeWindow` (generated, with its
 /// wire names, serde, JSON Schema, `Display` and `FromStr`), extended here with the
 /// project's binding decision: `hour` is 120 slices of 30 s, `day` is 96 slices of

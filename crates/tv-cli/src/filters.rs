@@ -17,120 +17,100 @@ pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>
         .transpose()
 }
 
-/// Builds a filter of any of the three kinds from the shared flags (window, end,
-/// domain, url, controller, action); the three filter types share these setters.
-macro_rules! scoped {
-    ($filter:expr, $args:expr, $now:expr) => {{
-        let args: &ScopeArgs = $args;
-        let mut filter = $filter.window(args.window.window);
-        if let Some(end) = end(&args.window, $now)? {
-            filter = filter.end(end);
+/// The conversions from the filter flags to tv-client's filters and to the printed
+/// [`FilterValues`], from tv-client's (tv-api's) one table of filter parameters; `$d`
+/// is a `$` passed in, for the inner macro's own variables.
+macro_rules! filter_conversions {
+    (($d:tt)
+     scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
+     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
+     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
+        /// Builds a filter of any of the three kinds from the shared flags (window, end
+        /// and the scope's filters); the three filter types share these setters.
+        macro_rules! scoped {
+            ($d filter:expr, $d args:expr, $d now:expr) => {{
+                let args: &ScopeArgs = $d args;
+                let mut filter = $d filter.window(args.window.window);
+                if let Some(end) = end(&args.window, $d now)? {
+                    filter = filter.end(end);
+                }
+                $(if let Some(value) = &args.$s {
+                    filter = filter.$s(value);
+                })*
+                filter
+            }};
         }
-        if let Some(domain) = &args.domain {
-            filter = filter.domain(domain);
+
+        /// The filter of the total-requests endpoints.
+        pub fn requests(args: &ScopeArgs, now: DateTime<Utc>) -> Result<RequestsFilter, CliError> {
+            Ok(scoped!(RequestsFilter::new(), args, now))
         }
-        if let Some(url) = &args.url {
-            filter = filter.url(url);
+
+        /// The filter of the server latency endpoints and the error rate.
+        pub fn server(args: &ServerFilterArgs, now: DateTime<Utc>) -> Result<ServerFilter, CliError> {
+            let mut filter = scoped!(ServerFilter::new(), &args.scope, now);
+            $(if let Some(value) = &args.$v {
+                filter = filter.$v(value);
+            })*
+            Ok(filter)
         }
-        if let Some(controller) = &args.controller {
-            filter = filter.controller(controller);
+
+        /// The filter of the client (RUM) latency endpoints.
+        pub fn client(args: &LatencyFilterArgs, now: DateTime<Utc>) -> Result<ClientFilter, CliError> {
+            let mut filter = scoped!(ClientFilter::new(), &args.server.scope, now);
+            $(if let Some(value) = &args.server.$v {
+                filter = filter.$v(value);
+            })*
+            $(if let Some(value) = &args.$c {
+                filter = filter.$c(value);
+            })*
+            Ok(filter)
         }
-        if let Some(action) = &args.action {
-            filter = filter.action(action);
+
+        /// The filter values of a request: printed with the output (JSON, every NDJSON
+        /// record) and checked by [`explain_empty`]. Absent filters are left out.
+        #[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
+        pub struct FilterValues {
+            $(#[doc = concat!("`--", stringify!($s), "`.")]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub $s: Option<String>,)*
+            $(#[doc = concat!("`--", stringify!($v), "`.")]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub $v: Option<String>,)*
+            $(#[doc = concat!("`--", stringify!($c), "`.")]
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub $c: Option<String>,)*
         }
-        filter
-    }};
+
+        impl FilterValues {
+            /// The values of the server filter flags.
+            pub fn of_server(args: &ServerFilterArgs) -> Self {
+                FilterValues {
+                    $($v: args.$v.clone(),)*
+                    ..Self::of_scope(&args.scope)
+                }
+            }
+
+            /// The values of the latency filter flags.
+            pub fn of_latency(args: &LatencyFilterArgs) -> Self {
+                FilterValues {
+                    $($c: args.$c.clone(),)*
+                    ..Self::of_server(&args.server)
+                }
+            }
+
+            /// The values of the request filter flags.
+            pub fn of_scope(args: &ScopeArgs) -> Self {
+                FilterValues {
+                    $($s: args.$s.clone(),)*
+                    ..FilterValues::default()
+                }
+            }
+        }
+    };
 }
 
-/// The filter of the total-requests endpoints.
-pub fn requests(args: &ScopeArgs, now: DateTime<Utc>) -> Result<RequestsFilter, CliError> {
-    Ok(scoped!(RequestsFilter::new(), args, now))
-}
-
-/// The filter of the server latency endpoints and the error rate.
-pub fn server(args: &ServerFilterArgs, now: DateTime<Utc>) -> Result<ServerFilter, CliError> {
-    let mut filter = scoped!(ServerFilter::new(), &args.scope, now);
-    if let Some(layer) = &args.layer {
-        filter = filter.layer(layer);
-    }
-    Ok(filter)
-}
-
-/// The filter of the client (RUM) latency endpoints.
-pub fn client(args: &LatencyFilterArgs, now: DateTime<Utc>) -> Result<ClientFilter, CliError> {
-    let mut filter = scoped!(ClientFilter::new(), &args.server.scope, now);
-    if let Some(layer) = &args.server.layer {
-        filter = filter.layer(layer);
-    }
-    if let Some(browser) = &args.browser {
-        filter = filter.browser(browser);
-    }
-    if let Some(region) = &args.region {
-        filter = filter.region(region);
-    }
-    Ok(filter)
-}
-
-/// The filter values of a request: printed with the output (JSON, every NDJSON
-/// record) and checked by [`explain_empty`]. Absent filters are left out.
-#[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
-pub struct FilterValues {
-    /// `--domain`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    /// `--url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// `--controller`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub controller: Option<String>,
-    /// `--action`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    /// `--layer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
-    /// `--browser`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub browser: Option<String>,
-    /// `--region`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-}
-
-impl FilterValues {
-    /// The values of the server filter flags.
-    pub fn of_server(args: &ServerFilterArgs) -> Self {
-        FilterValues {
-            domain: args.scope.domain.clone(),
-            url: args.scope.url.clone(),
-            controller: args.scope.controller.clone(),
-            action: args.scope.action.clone(),
-            layer: args.layer.clone(),
-            ..FilterValues::default()
-        }
-    }
-
-    /// The values of the latency filter flags.
-    pub fn of_latency(args: &LatencyFilterArgs) -> Self {
-        FilterValues {
-            browser: args.browser.clone(),
-            region: args.region.clone(),
-            ..Self::of_server(&args.server)
-        }
-    }
-
-    /// The values of the request filter flags.
-    pub fn of_scope(args: &ScopeArgs) -> Self {
-        FilterValues {
-            domain: args.domain.clone(),
-            url: args.url.clone(),
-            controller: args.controller.clone(),
-            action: args.action.clone(),
-            ..FilterValues::default()
-        }
-    }
-}
+tv_client::filter::filter_table!(filter_conversions! { ($) });
 
 /// When a filtered query found no traffic at all, checks each filter value against the
 /// names the server knows, and fails on the first unknown one with a suggestion

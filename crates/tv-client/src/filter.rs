@@ -36,165 +36,142 @@ use chrono::{DateTime, Utc};
 
 use crate::window::TimeWindow;
 
-/// The part every timeseries filter shares: the window and where the traffic went.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    /// How far back the data goes (and therefore the step).
-    pub window: TimeWindow,
-    /// The end of the window; `None` means now.
-    pub end: Option<DateTime<Utc>>,
-    /// Only requests to this domain.
-    pub domain: Option<String>,
-    /// Only requests to this URL path.
-    pub url: Option<String>,
-    /// Only requests handled by this controller.
-    pub controller: Option<String>,
-    /// Only requests handled by this action.
-    pub action: Option<String>,
+/// The one table of filter parameters (tv-api's), for programs that derive their own
+/// filter options from it (as `tv` does its flags).
+pub use tv_api::filter_table;
+
+/// The filter types, their fields, setters and accessors, from tv-api's one table of
+/// filter parameters ([`tv_api::filter_table!`]).
+macro_rules! filter_types {
+    (scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
+     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
+     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
+        /// The part every timeseries filter shares: the window and where the traffic went.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct Scope {
+            /// How far back the data goes (and therefore the step).
+            pub window: TimeWindow,
+            /// The end of the window; `None` means now.
+            pub end: Option<DateTime<Utc>>,
+            $(#[doc = $sdoc] pub $s: Option<String>,)*
+        }
+
+        /// The setters every filter type has: the window, its end and the scope's.
+        macro_rules! scope_setters {
+            () => {
+                /// Sets the window (default: the last hour).
+                pub fn window(mut self, window: TimeWindow) -> Self {
+                    self.scope.window = window;
+                    self
+                }
+
+                /// Makes the window end at `end` instead of now.
+                pub fn end(mut self, end: DateTime<Utc>) -> Self {
+                    self.scope.end = Some(end);
+                    self
+                }
+
+                $(#[doc = $sdoc]
+                pub fn $s(mut self, $s: impl Into<String>) -> Self {
+                    self.scope.$s = Some($s.into());
+                    self
+                })*
+
+                /// The shared part of the filter.
+                pub fn scope(&self) -> &Scope {
+                    &self.scope
+                }
+            };
+        }
+
+        /// The setters and accessors of the server filters (which client-side latency
+        /// takes too).
+        macro_rules! server_setters {
+            () => {
+                $(#[doc = $vdoc]
+                pub fn $v(mut self, $v: impl Into<String>) -> Self {
+                    self.$v = Some($v.into());
+                    self
+                }
+
+                #[doc = concat!("The `", stringify!($v), "` filter, if any.")]
+                pub fn $vget(&self) -> Option<&str> {
+                    self.$v.as_deref()
+                })*
+            };
+        }
+
+        /// Filter of the total-requests endpoints.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct RequestsFilter {
+            scope: Scope,
+        }
+
+        impl RequestsFilter {
+            /// The last hour, all traffic.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            scope_setters!();
+        }
+
+        /// Filter of the server latency endpoints and the error rate.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct ServerFilter {
+            scope: Scope,
+            $($v: Option<String>,)*
+        }
+
+        impl ServerFilter {
+            /// The last hour, all traffic.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            scope_setters!();
+
+            server_setters!();
+        }
+
+        /// Filter of the client-side (RUM) latency endpoints.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct ClientFilter {
+            scope: Scope,
+            $($v: Option<String>,)*
+            $($c: Option<String>,)*
+        }
+
+        impl ClientFilter {
+            /// The last hour, all page views.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            scope_setters!();
+
+            server_setters!();
+
+            $(#[doc = $cdoc]
+            pub fn $c(mut self, $c: impl Into<String>) -> Self {
+                self.$c = Some($c.into());
+                self
+            }
+
+            #[doc = concat!("The `", stringify!($c), "` filter, if any.")]
+            pub fn $cget(&self) -> Option<&str> {
+                self.$c.as_deref()
+            })*
+        }
+    };
 }
+
+tv_api::filter_table!(filter_types! {});
 
 impl Scope {
     /// The `time_end` query value: whole seconds since the epoch.
     pub fn end_param(&self) -> Option<String> {
         self.end.map(|end| end.timestamp().to_string())
-    }
-}
-
-macro_rules! scope_setters {
-    () => {
-        /// Sets the window (default: the last hour).
-        pub fn window(mut self, window: TimeWindow) -> Self {
-            self.scope.window = window;
-            self
-        }
-
-        /// Makes the window end at `end` instead of now.
-        pub fn end(mut self, end: DateTime<Utc>) -> Self {
-            self.scope.end = Some(end);
-            self
-        }
-
-        /// Only requests to this domain.
-        pub fn domain(mut self, domain: impl Into<String>) -> Self {
-            self.scope.domain = Some(domain.into());
-            self
-        }
-
-        /// Only requests to this URL path.
-        pub fn url(mut self, url: impl Into<String>) -> Self {
-            self.scope.url = Some(url.into());
-            self
-        }
-
-        /// Only requests handled by this controller.
-        pub fn controller(mut self, controller: impl Into<String>) -> Self {
-            self.scope.controller = Some(controller.into());
-            self
-        }
-
-        /// Only requests handled by this action.
-        pub fn action(mut self, action: impl Into<String>) -> Self {
-            self.scope.action = Some(action.into());
-            self
-        }
-
-        /// The shared part of the filter.
-        pub fn scope(&self) -> &Scope {
-            &self.scope
-        }
-    };
-}
-
-/// Filter of the total-requests endpoints.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestsFilter {
-    scope: Scope,
-}
-
-impl RequestsFilter {
-    /// The last hour, all traffic.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    scope_setters!();
-}
-
-/// Filter of the server latency endpoints and the error rate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServerFilter {
-    scope: Scope,
-    layer: Option<String>,
-}
-
-impl ServerFilter {
-    /// The last hour, all traffic.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    scope_setters!();
-
-    /// Only traces through this layer.
-    pub fn layer(mut self, layer: impl Into<String>) -> Self {
-        self.layer = Some(layer.into());
-        self
-    }
-
-    /// The layer filter, if any.
-    pub fn layer_name(&self) -> Option<&str> {
-        self.layer.as_deref()
-    }
-}
-
-/// Filter of the client-side (RUM) latency endpoints.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClientFilter {
-    scope: Scope,
-    layer: Option<String>,
-    browser: Option<String>,
-    region: Option<String>,
-}
-
-impl ClientFilter {
-    /// The last hour, all page views.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    scope_setters!();
-
-    /// Only traces through this layer.
-    pub fn layer(mut self, layer: impl Into<String>) -> Self {
-        self.layer = Some(layer.into());
-        self
-    }
-
-    /// Only page views from this browser family.
-    pub fn browser(mut self, browser: impl Into<String>) -> Self {
-        self.browser = Some(browser.into());
-        self
-    }
-
-    /// Only page views from this region (ISO 3166 code).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// The layer filter, if any.
-    pub fn layer_name(&self) -> Option<&str> {
-        self.layer.as_deref()
-    }
-
-    /// The browser filter, if any.
-    pub fn browser_name(&self) -> Option<&str> {
-        self.browser.as_deref()
-    }
-
-    /// The region filter, if any.
-    pub fn region_code(&self) -> Option<&str> {
-        self.region.as_deref()
     }
 }
 

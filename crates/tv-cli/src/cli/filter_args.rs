@@ -37,53 +37,50 @@ pub(crate) fn window_parser() -> impl clap::builder::TypedValueParser<Value = tv
     })
 }
 
-/// Filters of the total-requests endpoints.
-#[derive(Debug, Clone, Args)]
-pub struct ScopeArgs {
-    /// The window options.
-    #[command(flatten)]
-    pub window: WindowArgs,
-    /// The range options (`--since`, `--until`, `--step`, `--resample`).
-    #[command(flatten)]
-    pub history: HistoryArgs,
-    /// Only requests to this domain.
-    #[arg(long)]
-    pub domain: Option<String>,
-    /// Only requests to this URL path.
-    #[arg(long)]
-    pub url: Option<String>,
-    /// Only requests handled by this controller.
-    #[arg(long)]
-    pub controller: Option<String>,
-    /// Only requests handled by this action.
-    #[arg(long)]
-    pub action: Option<String>,
+/// The filter flags, from tv-client's (tv-api's) one table of filter parameters.
+macro_rules! filter_args {
+    (scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
+     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
+     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
+        /// Filters of the total-requests endpoints.
+        #[derive(Debug, Clone, Args)]
+        pub struct ScopeArgs {
+            /// The window options.
+            #[command(flatten)]
+            pub window: WindowArgs,
+            /// The range options (`--since`, `--until`, `--step`, `--resample`).
+            #[command(flatten)]
+            pub history: HistoryArgs,
+            $(#[doc = $sdoc]
+            #[arg(long)]
+            pub $s: Option<String>,)*
+        }
+
+        /// Filters of the server latency endpoints and the error rate.
+        #[derive(Debug, Clone, Args)]
+        pub struct ServerFilterArgs {
+            /// The scope options.
+            #[command(flatten)]
+            pub scope: ScopeArgs,
+            $(#[doc = $vdoc]
+            #[arg(long)]
+            pub $v: Option<String>,)*
+        }
+
+        /// Filters of the latency series and summary, server or client side.
+        #[derive(Debug, Clone, Args)]
+        pub struct LatencyFilterArgs {
+            /// The server options.
+            #[command(flatten)]
+            pub server: ServerFilterArgs,
+            /// Client-side (real-user monitoring) latency instead of server-side.
+            #[arg(long)]
+            pub client: bool,
+            $(#[doc = concat!($cdoc, " Needs --client.")]
+            #[arg(long, requires = "client")]
+            pub $c: Option<String>,)*
+        }
+    };
 }
 
-/// Filters of the server latency endpoints and the error rate.
-#[derive(Debug, Clone, Args)]
-pub struct ServerFilterArgs {
-    /// The scope options.
-    #[command(flatten)]
-    pub scope: ScopeArgs,
-    /// Only traces through this layer.
-    #[arg(long)]
-    pub layer: Option<String>,
-}
-
-/// Filters of the latency series and summary, server or client side.
-#[derive(Debug, Clone, Args)]
-pub struct LatencyFilterArgs {
-    /// The server options.
-    #[command(flatten)]
-    pub server: ServerFilterArgs,
-    /// Client-side (real-user monitoring) latency instead of server-side.
-    #[arg(long)]
-    pub client: bool,
-    /// Only page views from this browser (with --client).
-    #[arg(long, requires = "client")]
-    pub browser: Option<String>,
-    /// Only page views from this region (with --client).
-    #[arg(long, requires = "client")]
-    pub region: Option<String>,
-}
+tv_client::filter::filter_table!(filter_args! {});

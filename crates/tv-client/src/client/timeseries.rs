@@ -17,65 +17,60 @@ fn wire_window(window: TimeWindow) -> tv_api::types::TimeWindow {
     }
 }
 
-/// Applies a filter's scope (window, end, domain, url, controller, action) to a
-/// generated request builder; every builder of a timeseries endpoint has these setters.
-macro_rules! scoped {
-    ($request:expr, $scope:expr) => {{
-        let scope = $scope;
-        let mut request = $request.time_window(wire_window(scope.window));
-        if let Some(end) = scope.end_param() {
-            request = request.time_end(end);
+/// The macros that apply a typed filter to a generated request builder, from tv-api's
+/// one table of filter parameters ([`tv_api::filter_table!`]); `$d` is a `$` passed in,
+/// for the inner macros' own variables.
+macro_rules! filter_appliers {
+    (($d:tt)
+     scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
+     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
+     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
+        /// Applies a filter's scope (window, end and the scope's filters) to a generated
+        /// request builder; every builder of a timeseries endpoint has these setters.
+        macro_rules! scoped {
+            ($d request:expr, $d scope:expr) => {{
+                let scope = $d scope;
+                let mut request = $d request.time_window(wire_window(scope.window));
+                if let Some(end) = scope.end_param() {
+                    request = request.time_end(end);
+                }
+                $(if let Some(value) = &scope.$s {
+                    request = request.$s(value.clone());
+                })*
+                request
+            }};
         }
-        if let Some(domain) = &scope.domain {
-            request = request.domain(domain.clone());
+
+        /// A server-side request with all of a [`ServerFilter`]'s filters applied.
+        macro_rules! server_filtered {
+            ($d request:expr, $d filter:expr) => {{
+                let filter: &ServerFilter = $d filter;
+                let mut request = scoped!($d request, filter.scope());
+                $(if let Some(value) = filter.$vget() {
+                    request = request.$v(value.to_owned());
+                })*
+                request
+            }};
         }
-        if let Some(url) = &scope.url {
-            request = request.url(url.clone());
+
+        /// A client-side (RUM) request with all of a [`ClientFilter`]'s filters applied.
+        macro_rules! client_filtered {
+            ($d request:expr, $d filter:expr) => {{
+                let filter: &ClientFilter = $d filter;
+                let mut request = scoped!($d request, filter.scope());
+                $(if let Some(value) = filter.$vget() {
+                    request = request.$v(value.to_owned());
+                })*
+                $(if let Some(value) = filter.$cget() {
+                    request = request.$c(value.to_owned());
+                })*
+                request
+            }};
         }
-        if let Some(controller) = &scope.controller {
-            request = request.controller(controller.clone());
-        }
-        if let Some(action) = &scope.action {
-            request = request.action(action.clone());
-        }
-        request
-    }};
+    };
 }
 
-/// Adds the optional string filters named after the builder's setters.
-macro_rules! optional {
-    ($request:expr, $($setter:ident = $value:expr),*) => {{
-        let mut request = $request;
-        $(if let Some(value) = $value {
-            request = request.$setter(value.to_string());
-        })*
-        request
-    }};
-}
-
-/// A server-side request with all of a [`ServerFilter`]'s filters applied.
-macro_rules! server_filtered {
-    ($request:expr, $filter:expr) => {{
-        let filter: &ServerFilter = $filter;
-        optional!(
-            scoped!($request, filter.scope()),
-            layer = filter.layer_name()
-        )
-    }};
-}
-
-/// A client-side (RUM) request with all of a [`ClientFilter`]'s filters applied.
-macro_rules! client_filtered {
-    ($request:expr, $filter:expr) => {{
-        let filter: &ClientFilter = $filter;
-        optional!(
-            scoped!($request, filter.scope()),
-            layer = filter.layer_name(),
-            browser = filter.browser_name(),
-            region = filter.region_code()
-        )
-    }};
-}
+tv_api::filter_table!(filter_appliers! { ($) });
 
 /// Decodes a series answer's header and rows (the spec fixes both per operation; the
 /// decoder still locates columns by name and checks every cell).

@@ -75,15 +75,7 @@ impl Params {
 
     /// The filters of the series endpoints (empty values count as absent).
     pub(crate) fn filter(&self) -> Filter {
-        Filter {
-            domain: self.owned("domain"),
-            url: self.owned("url"),
-            controller: self.owned("controller"),
-            action: self.owned("action"),
-            layer: self.owned("layer"),
-            browser: self.owned("browser"),
-            region: self.owned("region"),
-        }
+        Filter::from_params(|name| self.get(name))
     }
 
     /// A time parameter: absent, or one that parses (empty is refused, naming it).

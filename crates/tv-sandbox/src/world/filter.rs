@@ -28,47 +28,50 @@ pub enum Side {
     Client,
 }
 
-/// The traffic filters of the latency, error-rate and total-request endpoints.
-///
-/// `browser` and `region` apply to the client side only; the server side ignores them
-/// (they are not parameters of the server endpoints, and unknown parameters are ignored).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Filter {
-    /// One domain (`www.example.com`).
-    pub domain: Option<String>,
-    /// One URL path (`/checkout`).
-    pub url: Option<String>,
-    /// One code controller.
-    pub controller: Option<String>,
-    /// One code action.
-    pub action: Option<String>,
-    /// Requests that went through this layer.
-    pub layer: Option<String>,
-    /// One browser family (client side).
-    pub browser: Option<String>,
-    /// One ISO 3166-1 country or US/CA ISO 3166-2 subdivision (client side).
-    pub region: Option<String>,
+/// The traffic filters of the latency, error-rate and total-request endpoints, from
+/// tv-api's one table of filter parameters (`tv_api::filter_table!`).
+macro_rules! filter_struct {
+    (scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
+     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
+     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
+        /// The traffic filters of the latency, error-rate and total-request endpoints.
+        ///
+        /// The client ones (`browser`, `region`) apply to the client side only; the server
+        /// side ignores them (they are not parameters of the server endpoints, and unknown
+        /// parameters are ignored).
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+        pub struct Filter {
+            $(#[doc = $sdoc] pub $s: Option<String>,)*
+            $(#[doc = $vdoc] pub $v: Option<String>,)*
+            $(#[doc = $cdoc] pub $c: Option<String>,)*
+        }
+
+        impl Filter {
+            /// The filter parameters of a request, read by `value` (by parameter name).
+            pub fn from_params<'a>(mut value: impl FnMut(&str) -> Option<&'a str>) -> Self {
+                Filter {
+                    $($s: value(stringify!($s)).map(str::to_owned),)*
+                    $($v: value(stringify!($v)).map(str::to_owned),)*
+                    $($c: value(stringify!($c)).map(str::to_owned),)*
+                }
+            }
+
+            /// Whether no dimension is set (empty values count as not set).
+            pub fn is_empty(&self) -> bool {
+                [$(&self.$s,)* $(&self.$v,)* $(&self.$c,)*]
+                    .iter()
+                    .all(|v| given(v).is_none())
+            }
+        }
+    };
 }
+
+tv_api::filter_table!(filter_struct! {});
 
 impl Filter {
     /// No filter at all.
     pub fn none() -> Self {
         Self::default()
-    }
-
-    /// Whether no dimension is set (empty values count as not set).
-    pub fn is_empty(&self) -> bool {
-        [
-            &self.domain,
-            &self.url,
-            &self.controller,
-            &self.action,
-            &self.layer,
-            &self.browser,
-            &self.region,
-        ]
-        .iter()
-        .all(|v| given(v).is_none())
     }
 }
 
