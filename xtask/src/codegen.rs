@@ -80,7 +80,8 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<String> {
     let tokens = generator
         .generate_tokens(spec)
         .map_err(|e| anyhow::anyhow!("progenitor failed: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    json_schema_behind_feature(&mut file.items)?;
     let body = tidy_doc_comments(&prettyplease::unparse(&file));
     Ok(format!("{HEADER}{body}"))
 }
@@ -192,4 +193,51 @@ fn push_doc_line(out: &mut String, indent: &str, text: &str, in_fence: &mut bool
         out.push_str(text);
     }
     out.push('\n');
+}
+
+/// The cargo feature of `tv-api` that turns on the generated types' JSON Schemas.
+const SCHEMARS_FEATURE: &str = "schemars";
+
+/// Puts the generated types' `schemars::JsonSchema` derive behind tv-api's `schemars`
+/// feature: `#[derive(.., schemars::JsonSchema)]` becomes `#[derive(..)]` followed by
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`.
+fn json_schema_behind_feature(items: &mut [syn::Item]) -> Result<()> {
+    for item in items {
+        let attrs = match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, inner)) = &mut module.content {
+                    json_schema_behind_feature(inner)?;
+                }
+                continue;
+            }
+            syn::Item::Struct(item) => &mut item.attrs,
+            syn::Item::Enum(item) => &mut item.attrs,
+            _ => continue,
+        };
+        let Some(index) = attrs.iter().position(|a| a.path().is_ident("derive")) else {
+            continue;
+        };
+        let derives = attrs[index]
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .context("a derive attribute of the generated code does not parse")?;
+        let is_json_schema = |path: &syn::Path| {
+            path.segments
+                .last()
+                .is_some_and(|s| s.ident == "JsonSchema")
+        };
+        if !derives.iter().any(is_json_schema) {
+            continue;
+        }
+        let kept = derives.iter().filter(|path| !is_json_schema(path));
+        attrs[index] = syn::parse_quote!(#[derive(#(#kept),*)]);
+        attrs.insert(
+            index + 1,
+            syn::parse_quote!(
+                #[cfg_attr(feature = #SCHEMARS_FEATURE, derive(schemars::JsonSchema))]
+            ),
+        );
+    }
+    Ok(())
 }

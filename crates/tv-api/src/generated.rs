@@ -10,14 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     /// An event drawn on the charts. `time` is seconds since the epoch; `app` is the app's integer id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Annotation {
         /// The app's id, not its name.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -37,14 +31,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying annotations, newest first.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AnnotationListEnvelope {
         pub data: ::std::vec::Vec<Annotation>,
         pub response: ResponseOk,
@@ -56,14 +44,8 @@ pub mod types {
     }
     /// Form body of `assign_app`. `layer` is the app's entry layer, needed when the app
     /// has none yet (it is created, or empty); it is ignored for an app with layers.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AssignAppForm {
         pub appname: AssignableAppName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -86,17 +68,8 @@ pub mod types {
     /// characters, and not `Default` (all hosts start there; OpenAPI 3.0 has no
     /// "anything but this value" that code generators follow, so that rule is prose: 400
     /// naming `appname`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct AssignableAppName(::std::string::String);
     impl ::std::ops::Deref for AssignableAppName {
@@ -168,14 +141,8 @@ pub mod types {
     /// Success envelope of a write; `data` is always `true` (a failed write is an error
     /// envelope with a 4XX or 5XX status, never `data: false`; `tv-client` reports a
     /// `false` as an unconfirmed write).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BooleanEnvelope {
         pub data: bool,
         pub response: ResponseOk,
@@ -195,9 +162,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct CreateFlag(pub ::std::string::String);
     impl ::std::ops::Deref for CreateFlag {
@@ -228,14 +195,8 @@ pub mod types {
         }
     }
     /// Every error answer. `data` is a message for people.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorEnvelope {
         pub data: ::std::string::String,
         pub response: ResponseError,
@@ -253,14 +214,8 @@ pub mod types {
     /// - column 2, `error_rate`: the fraction 0..1 of traces with an error, null when
     /// the slice had no traces (0 is also accepted there).
     /// The `tv-client` decoder refuses a rate above 1, naming the row and column.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorRateSeries {
         /// The column names, comma-separated; always exactly this header.
         pub fields: ErrorRateSeriesFields,
@@ -273,14 +228,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying an error rate series.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorRateSeriesEnvelope {
         pub data: ErrorRateSeries,
         pub response: ResponseOk,
@@ -301,9 +250,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ErrorRateSeriesFields {
         #[serde(rename = "timestamp,error_rate")]
         TimestampErrorRate,
@@ -343,14 +292,8 @@ pub mod types {
         }
     }
     /// A host running instrumentation. Times are seconds since the epoch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Host {
         pub first_heartbeat: i64,
         pub id: i64,
@@ -366,14 +309,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying hosts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct HostListEnvelope {
         pub data: ::std::vec::Vec<Host>,
         pub response: ResponseOk,
@@ -384,17 +321,8 @@ pub mod types {
         }
     }
     /// A host name: 1 to 255 characters, not only whitespace, no control characters (a tab is refused).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct HostName(::std::string::String);
     impl ::std::ops::Deref for HostName {
@@ -464,14 +392,8 @@ pub mod types {
         }
     }
     /// One instrumentation component installed on a host.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InstrumentationVersion {
         pub name: ::std::string::String,
         /// `linux` or `windows` when the instrumentation reports it; null or absent otherwise.
@@ -488,14 +410,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying instrumentation versions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InstrumentationVersionListEnvelope {
         pub data: ::std::vec::Vec<InstrumentationVersion>,
         pub response: ResponseOk,
@@ -519,14 +435,8 @@ pub mod types {
     /// `avg_latency`, milliseconds timestamps and rows in any order (it sorts them),
     /// and refuses, naming the row and column, a null or fractional volume, a null
     /// timestamp or two rows with the same timestamp.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LatencySeries {
         /// The column names, comma-separated; always exactly this header.
         pub fields: LatencySeriesFields,
@@ -539,14 +449,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying a latency series.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LatencySeriesEnvelope {
         pub data: LatencySeries,
         pub response: ResponseOk,
@@ -567,9 +471,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum LatencySeriesFields {
         #[serde(rename = "timestamp,volume,avg_latency")]
         TimestampVolumeAvgLatency,
@@ -614,15 +518,8 @@ pub mod types {
     /// `volume` (as once documented); a server may send both, equal. None of the fields
     /// is required, so a client tolerates any of them missing; the sandbox always sends
     /// `average` and `latest` (as null without traces).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LatencySummary {
         /// Volume-weighted average latency in microseconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -643,14 +540,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying a latency summary.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LatencySummaryEnvelope {
         pub data: LatencySummary,
         pub response: ResponseOk,
@@ -661,17 +552,8 @@ pub mod types {
         }
     }
     /// A layer name: at most 100 characters, no control characters (empty or only whitespace means absent).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct LayerName(::std::string::String);
     impl ::std::ops::Deref for LayerName {
@@ -733,14 +615,8 @@ pub mod types {
         }
     }
     /// The series of one layer in a by-layer answer (third column = total microseconds).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LayerTimeseries {
         pub layer: ::std::string::String,
         pub timeseries: LatencySeries,
@@ -754,14 +630,8 @@ pub mod types {
     /// say that array items are unique but not that one property is, so the unique
     /// layer names are prose; `tv-client` refuses a layer named twice, naming
     /// `data[i].layer`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LayerTimeseriesListEnvelope {
         pub data: ::std::vec::Vec<LayerTimeseries>,
         pub response: ResponseOk,
@@ -772,14 +642,8 @@ pub mod types {
         }
     }
     /// Hosts reporting traces against the licensed number.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Licenses {
         pub hosts_limit: i64,
         pub hosts_used: i64,
@@ -790,14 +654,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying license usage.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LicensesEnvelope {
         pub data: Licenses,
         pub response: ResponseOk,
@@ -808,14 +666,8 @@ pub mod types {
         }
     }
     /// Form body of `log_message`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LogMessageForm {
         /// App to attach the annotation to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -842,17 +694,8 @@ pub mod types {
         }
     }
     /// An annotation's text; it must hold something besides whitespace.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct MessageText(::std::string::String);
     impl ::std::ops::Deref for MessageText {
@@ -919,14 +762,8 @@ pub mod types {
         }
     }
     /// The account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         pub fullname: ::std::string::String,
         pub name: ::std::string::String,
@@ -937,14 +774,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying the organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationEnvelope {
         pub data: Organization,
         pub response: ResponseOk,
@@ -965,9 +796,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ResponseError {
         #[serde(rename = "error")]
         Error,
@@ -1017,9 +848,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ResponseOk {
         #[serde(rename = "ok")]
         Ok,
@@ -1059,14 +890,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying a list of names.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StringListEnvelope {
         pub data: ::std::vec::Vec<::std::string::String>,
         pub response: ResponseOk,
@@ -1078,17 +903,8 @@ pub mod types {
     }
     /// Comma-separated tag names without spaces, e.g. `development,staging`; unknown tags
     /// are created. Empty or only whitespace means absent.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Tags(::std::string::String);
     impl ::std::ops::Deref for Tags {
@@ -1152,17 +968,8 @@ pub mod types {
         }
     }
     /// The `time_end` of a series (see the parameter); the pattern is the whole rule.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct TimeEndValue(::std::string::String);
     impl ::std::ops::Deref for TimeEndValue {
@@ -1236,9 +1043,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TimeWindow {
         #[serde(rename = "hour")]
         Hour,
@@ -1297,14 +1104,8 @@ pub mod types {
     /// - column 1, `timestamp`: as in `LatencySeries`;
     /// - column 2, `total_requests`: a whole number of requests in the slice (not per
     /// second), never null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TotalRequestsSeries {
         /// The column names, comma-separated; always exactly this header.
         pub fields: TotalRequestsSeriesFields,
@@ -1317,14 +1118,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying a total requests series.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TotalRequestsSeriesEnvelope {
         pub data: TotalRequestsSeries,
         pub response: ResponseOk,
@@ -1345,9 +1140,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TotalRequestsSeriesFields {
         #[serde(rename = "timestamp,total_requests")]
         TimestampTotalRequests,
@@ -1387,14 +1182,8 @@ pub mod types {
         }
     }
     /// All requests over a window.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TotalRequestsSummary {
         /// Average rate with its unit: a number, `/` and `sec` (clients also read `min` and `hour`).
         pub reqs_per_time_period: ::std::string::String,
@@ -1407,14 +1196,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying a total requests summary.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TotalRequestsSummaryEnvelope {
         pub data: TotalRequestsSummary,
         pub response: ResponseOk,
@@ -1425,14 +1208,8 @@ pub mod types {
         }
     }
     /// A user of the organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         pub admin: bool,
         pub email: ::std::string::String,
@@ -1444,14 +1221,8 @@ pub mod types {
         }
     }
     /// Success envelope carrying users.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserListEnvelope {
         pub data: ::std::vec::Vec<User>,
         pub response: ResponseOk,

@@ -25,7 +25,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::client::TraceView;
@@ -42,7 +41,8 @@ pub struct DryRun {
 }
 
 /// One request a dry run recorded, the key redacted everywhere.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WriteRequest {
     /// The operation, e.g. `log_message`.
     pub operation: String,

@@ -9,9 +9,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use schemars::JsonSchema;
-use schemars::r#gen::SchemaGenerator;
-use schemars::schema::Schema;
 use serde::{Serialize, Serializer};
 
 use crate::wire_units::{datetime_to_epoch, duration_to_micros};
@@ -34,7 +31,8 @@ impl Serialize for Num {
     }
 }
 
-impl JsonSchema for Num {
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Num {
     fn schema_name() -> String {
         "Number".to_owned()
     }
@@ -43,7 +41,7 @@ impl JsonSchema for Num {
         false
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
         f64::json_schema(generator)
     }
 }
@@ -99,7 +97,7 @@ pub(crate) fn ser_opt_num<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok,
     v.map(Num).serialize(s)
 }
 
-/// Implements `Serialize` and `JsonSchema` for `$ty` through the private shape `$json`
+/// Implements `Serialize` (and, with the `schemars` feature, `JsonSchema`) for `$ty` through the private shape `$json`
 /// (built with `From<&$ty>`), naming the schema `$name`.
 macro_rules! json_via {
     ($ty:ty => $json:ty, $name:literal) => {
@@ -109,6 +107,7 @@ macro_rules! json_via {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $ty {
             fn schema_name() -> String {
                 $name.to_owned()

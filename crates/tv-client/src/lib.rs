@@ -99,8 +99,9 @@
 //!
 //! # JSON output
 //!
-//! The typed points, series and math results implement `serde::Serialize` and
-//! `schemars::JsonSchema`; they are what the CLI prints with `--output json`.
+//! The typed points, series and math results implement `serde::Serialize` (and, with
+//! the `schemars` feature, `schemars::JsonSchema`); they are what the CLI prints with
+//! `--output json`.
 //! Durations are microsecond numbers in fields ending in `_us`; instants are an RFC 3339
 //! `at` plus `epoch` seconds; steps are seconds in `step_s`. Each type documents its
 //! shape.
@@ -112,10 +113,9 @@
 //! | `profile-file` | yes | profiles in `~/.config/tv/config.toml` ([`profile_file`], read by [`config`]); pulls in `toml_edit` |
 //! | `blocking` | no | [`blocking::TraceView`], a synchronous client on its own runtime thread |
 //! | `prometheus` | no | the Prometheus registry and encoding of the exporter (`export::prometheus`); pulls in `prometheus-client` |
+//! | `schemars` | no | `schemars::JsonSchema` on every result type and on tv-api's wire types (tv-api's `schemars` feature): the JSON Schemas of `tv --output json` (`tv schema`); pulls in `schemars` |
 //!
 //! Without `profile-file`, [`config`] resolves flags and the environment only.
-//! JSON Schemas (`schemars`) are always derived: the generated wire types of `tv-api`
-//! derive them, so a feature would not remove the dependency.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -9,14 +9,14 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::wire_units::{duration_from_micros, epoch_to_datetime};
 
 /// A host running TraceView instrumentation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Host {
     /// The host's id (for versions and deletion).
     pub id: i64,
@@ -31,7 +31,8 @@ pub struct Host {
 }
 
 /// One instrumentation component installed on a host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstrumentationVersion {
     /// The component, e.g. `tracelyzer` or `nginx`.
     pub name: String,
@@ -46,7 +47,8 @@ pub struct InstrumentationVersion {
 }
 
 /// An annotation: an event drawn on the charts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Annotation {
     /// The annotation's id.
     pub id: i64,
@@ -63,7 +65,8 @@ pub struct Annotation {
 }
 
 /// The organization (account).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Organization {
     /// Short name.
     pub name: String,
@@ -72,7 +75,8 @@ pub struct Organization {
 }
 
 /// A user of the organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct User {
     /// Display name.
     pub name: String,
@@ -83,7 +87,8 @@ pub struct User {
 }
 
 /// Hosts reporting traces against the licensed number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Licenses {
     /// Hosts currently reporting.
     pub hosts_used: i64,
@@ -92,7 +97,8 @@ pub struct Licenses {
 }
 
 /// Latency over a window (server or client side).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LatencySummary {
     /// Traces (or page views) in the window.
     pub count: u64,
@@ -101,17 +107,18 @@ pub struct LatencySummary {
         rename = "average_us",
         serialize_with = "crate::json_shape::ser_opt_us"
     )]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub average: Option<Duration>,
     /// Average latency of the most recent minute (hour window), 15 minutes (day) or
     /// hour (week); `None` without recent traces.
     #[serde(rename = "latest_us", serialize_with = "crate::json_shape::ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub latest: Option<Duration>,
 }
 
 /// All requests over a window.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RequestsSummary {
     /// Requests in the window (traced or not).
     pub total_requests: u64,

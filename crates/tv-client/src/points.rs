@@ -17,7 +17,6 @@ use std::fmt;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::decode::{self, CellError, Decode, Header, Row, ValueLayout, VolumeLatencyLayout};
@@ -209,7 +208,8 @@ impl_point!(LatencyPoint, LayerPoint, ErrorRatePoint, RequestsPoint);
 // ---- JSON output ----------------------------------------------------------------------
 
 /// One slice of a latency series.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct LatencyPointJson {
     /// Start of the slice (RFC 3339, UTC).
     at: DateTime<Utc>,
@@ -233,7 +233,8 @@ impl From<&LatencyPoint> for LatencyPointJson {
 }
 
 /// One slice of a layer's series.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct LayerPointJson {
     /// Start of the slice (RFC 3339, UTC).
     at: DateTime<Utc>,
@@ -257,7 +258,8 @@ impl From<&LayerPoint> for LayerPointJson {
 }
 
 /// One slice of an error-rate series.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct ErrorRatePointJson {
     /// Start of the slice (RFC 3339, UTC).
     at: DateTime<Utc>,
@@ -278,7 +280,8 @@ impl From<&ErrorRatePoint> for ErrorRatePointJson {
 }
 
 /// One slice of a total-requests series.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct RequestsPointJson {
     /// Start of the slice (RFC 3339, UTC).
     at: DateTime<Utc>,

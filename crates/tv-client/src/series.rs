@@ -8,15 +8,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
-use schemars::r#gen::SchemaGenerator;
-use schemars::schema::Schema;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::decode::decode_points;
 use crate::error::Error;
-use crate::json_shape::{Num, opt_secs};
+use crate::json_shape::opt_secs;
 use crate::points::{LayerPoint, Point};
 use crate::range::{TimeRange, between, shift};
 use crate::window::TimeWindow;
@@ -199,27 +196,30 @@ impl<P: Serialize> Serialize for Series<P> {
 }
 
 /// A timeseries with the step between its slices.
-#[derive(JsonSchema)]
+#[cfg(feature = "schemars")]
+#[derive(schemars::JsonSchema)]
 #[allow(dead_code)] // only its schema is used
 struct SeriesJson<P> {
     /// Seconds between consecutive slices; null when unknown (fewer than 2 points).
-    step_s: Option<Num>,
+    step_s: Option<crate::json_shape::Num>,
     /// The slices, oldest first, no two at the same instant.
     points: Vec<P>,
 }
 
-impl<P: JsonSchema> JsonSchema for Series<P> {
+#[cfg(feature = "schemars")]
+impl<P: schemars::JsonSchema> schemars::JsonSchema for Series<P> {
     fn schema_name() -> String {
         format!("{}Series", P::schema_name())
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
         SeriesJson::<P>::json_schema(generator)
     }
 }
 
 /// The series of one layer of an app (`latency/{app}/server/by-layer`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LayerSeries {
     /// The layer's name, e.g. `nginx`, `Cassandra:client`.
     pub layer: String,

@@ -1,7 +1,6 @@
 //! Joining two series slice by slice, by timestamp.
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::points::Point;
@@ -11,7 +10,8 @@ use crate::series::Series;
 /// which "second" is said by the function that returns it.
 ///
 /// JSON: `{"matched": 118, "only_in_first": ["<RFC 3339>", …], "only_in_second": […]}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Alignment {
     /// Slices present in both series (the ones the result is computed from).
     pub matched: usize,

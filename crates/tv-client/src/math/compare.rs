@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::errors::estimate_errors;
@@ -23,13 +22,14 @@ use crate::series::{LayerSeries, Series};
 /// One window in three numbers.
 ///
 /// JSON: `{"volume": 3400, "average_us": 1160962.857 | null, "error_rate": 0.002 | null}`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WindowSummary {
     /// Traces (for an app) or calls (for a layer).
     pub volume: u64,
     /// Volume-weighted mean latency (app) or time per call (layer).
     #[serde(rename = "average_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub average: Option<Duration>,
     /// Volume-weighted error rate, 0..=1, when error rates were given.
     #[serde(serialize_with = "ser_opt_num")]
@@ -64,7 +64,8 @@ impl WindowSummary {
 /// JSON: `{"current": <WindowSummary>, "previous": …, "average_delta_us",
 /// "average_change_fraction", "volume_delta", "volume_change_fraction",
 /// "error_rate_delta"}` (absent values are null).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Comparison {
     /// This window.
     pub current: WindowSummary,
@@ -72,7 +73,7 @@ pub struct Comparison {
     pub previous: WindowSummary,
     /// Change of the average latency; `None` unless both windows have one.
     #[serde(rename = "average_delta_us", serialize_with = "ser_opt_signed_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub average_delta: Option<TimeDelta>,
     /// Change of the average latency as a fraction of the previous one ([`change_fraction`]).
     #[serde(serialize_with = "ser_opt_num")]
@@ -126,7 +127,8 @@ impl Comparison {
 }
 
 /// On which side of a comparison a layer was seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// In both windows.
@@ -140,7 +142,8 @@ pub enum Presence {
 /// One layer's [`Comparison`].
 ///
 /// JSON: `{"layer": "nginx", "presence": "both" | "current_only" | "previous_only", "comparison": <Comparison>}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LayerComparison {
     /// The layer's name.
     pub layer: String,
@@ -196,7 +199,8 @@ pub fn compare_layers(current: &[LayerSeries], previous: &[LayerSeries]) -> Vec<
 /// The whole window-over-window report: the app overall and each layer.
 ///
 /// JSON: `{"overall": <Comparison>, "layers": [<LayerComparison>, …]}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WindowComparison {
     /// The app's latency (and error rate) against the previous window.
     pub overall: Comparison,

@@ -7,7 +7,6 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::align::{Alignment, join};
@@ -19,9 +18,8 @@ use crate::units::format_count;
 /// A number of errors derived from a rate and a volume: approximate by construction.
 ///
 /// `Display` prints `≈` and the count (`≈12`, `≈12.3k`); JSON is the plain number.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ApproxErrorCount(pub u64);
 
@@ -50,7 +48,8 @@ impl fmt::Display for ApproxErrorCount {
 /// Errors over a window, from [`estimate_errors`].
 ///
 /// JSON: `{"errors": 12, "volume": 3400, "rate": 0.0035 | null, "alignment": <Alignment>}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ErrorEstimate {
     /// Σ over the matched slices of `round(rate × volume)`.
     pub errors: ApproxErrorCount,

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::weighted_mean_of;
@@ -79,13 +78,14 @@ fn extreme(
 /// notable slices.
 ///
 /// JSON: `{"volume", "average_us", "min": <LatencyPoint> | null, "max": …, "latest": …}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LatencySummary {
     /// Traces in all slices.
     pub volume: u64,
     /// Volume-weighted mean latency ([`weighted_mean`]).
     #[serde(rename = "average_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub average: Option<Duration>,
     /// The slice with the lowest average ([`min_slice`]).
     pub min: Option<LatencyPoint>,

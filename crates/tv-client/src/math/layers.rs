@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::align::{Alignment, join};
@@ -18,13 +17,14 @@ use crate::series::{LayerSeries, Series};
 /// A layer's calls and time summed over slices.
 ///
 /// JSON: `{"calls": 42, "total_us": 1234567}`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LayerTotals {
     /// Calls into the layer (saturating sum).
     pub calls: u64,
     /// Time spent in the layer (saturating sum).
     #[serde(rename = "total_us", serialize_with = "ser_us")]
-    #[schemars(with = "f64")]
+    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
     pub total: Duration,
 }
 
@@ -60,17 +60,18 @@ pub fn per_call_average(points: &[LayerPoint]) -> Option<Duration> {
 /// A layer's time per request, from [`per_request_average`].
 ///
 /// JSON: `{"average_us": … | null, "requests": 35, "layer_total_us": …, "alignment": <Alignment>}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PerRequest {
     /// Layer time per request; `None` when the matched slices hold no request.
     #[serde(rename = "average_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub average: Option<Duration>,
     /// Requests (server trace volume) in the matched slices.
     pub requests: u64,
     /// Time spent in the layer in the matched slices.
     #[serde(rename = "layer_total_us", serialize_with = "ser_us")]
-    #[schemars(with = "f64")]
+    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
     pub layer_total: Duration,
     /// How the slices matched: first = the layer series, second = the server series.
     pub alignment: Alignment,
@@ -103,13 +104,14 @@ pub fn per_request_average(
 /// One layer's share of the time spent in all layers.
 ///
 /// JSON: `{"layer": "nginx", "total_us": …, "share": 0.25 | null}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LayerShare {
     /// The layer's name.
     pub layer: String,
     /// Time spent in the layer over the whole series.
     #[serde(rename = "total_us", serialize_with = "ser_us")]
-    #[schemars(with = "f64")]
+    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
     pub total: Duration,
     /// `total ÷` the time of all layers, 0..=1; `None` when no layer spent any time.
     pub share: Option<f64>,
@@ -140,7 +142,8 @@ pub fn time_shares(layers: &[LayerSeries]) -> Vec<LayerShare> {
 /// Everything the by-layer view shows for one layer.
 ///
 /// JSON: `{"layer", "calls", "total_us", "per_call_us", "per_request_us", "share"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LayerBreakdown {
     /// The layer's name.
     pub layer: String,
@@ -148,16 +151,16 @@ pub struct LayerBreakdown {
     pub calls: u64,
     /// Time spent in the layer.
     #[serde(rename = "total_us", serialize_with = "ser_us")]
-    #[schemars(with = "f64")]
+    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
     pub total: Duration,
     /// Time per call ([`per_call_average`]).
     #[serde(rename = "per_call_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub per_call: Option<Duration>,
     /// Time per request ([`per_request_average`]); `None` without a server series or
     /// without requests in the matched slices.
     #[serde(rename = "per_request_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub per_request: Option<Duration>,
     /// Share of the time of all layers ([`time_shares`]).
     pub share: Option<f64>,

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -22,7 +21,8 @@ use crate::window::TimeWindow;
 ///
 /// JSON: `{"requested": <TimeRange> | null, "covered": <TimeRange> | null,
 /// "missing": [<TimeRange>, …], "overlapping_dropped": 3}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Coverage {
     /// The range asked for (`None`: whatever the parts held).
     pub requested: Option<TimeRange>,
@@ -45,7 +45,8 @@ impl Coverage {
 /// A stitched series with its coverage.
 ///
 /// JSON: `{"coverage": <Coverage>, "series": <Series>}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Stitched<P> {
     /// What the series covers.
     pub coverage: Coverage,

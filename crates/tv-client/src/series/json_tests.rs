@@ -58,6 +58,7 @@ fn json_output_shape() {
     );
 }
 
+#[cfg(feature = "schemars")]
 #[test]
 fn json_schemas_describe_the_output() {
     let schema = serde_json::to_value(schemars::schema_for!(Series<LatencyPoint>)).unwrap();

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use futures::StreamExt;
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::client::{AnnotationRange, TraceView};
@@ -13,7 +12,8 @@ use crate::model::Annotation;
 /// An annotation and the name of the app it is attached to.
 ///
 /// JSON: the fields of [`Annotation`] plus `"app": "web-shop" | null`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NamedAnnotation {
     /// The annotation.
     #[serde(flatten)]

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::now::Now;
@@ -18,7 +17,8 @@ use crate::series::Series;
 use crate::window::TimeWindow;
 
 /// Everything about one app over one window.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AppReport {
     /// The app.
     pub app: String,
@@ -30,7 +30,7 @@ pub struct AppReport {
     pub summary: LatencySummary,
     /// The average of the window before.
     #[serde(rename = "previous_average_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub previous_average: Option<Duration>,
     /// Change of the average against the window before, a fraction (`0.1` = 10 % slower).
     #[serde(serialize_with = "ser_opt_num")]

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::gate::{GateRules, Verdict};
@@ -84,7 +83,8 @@ impl CompareRequest {
 }
 
 /// The comparison and the gate's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompareResult {
     /// The app.
     pub app: String,

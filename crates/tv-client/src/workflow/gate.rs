@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -17,7 +16,8 @@ use crate::units::format_duration;
 ///
 /// JSON: `{"max_slowdown_fraction", "min_delta_us", "min_share_fraction", "min_calls",
 /// "max_error_increase_fraction"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GateRules {
     /// Trip when a latency is slower by more than this fraction (`0.1` = 10 %);
     /// `None`: latency does not gate.
@@ -26,7 +26,7 @@ pub struct GateRules {
     /// A latency trips only when it also grew by more than this (an absolute floor, so
     /// that tiny latencies cannot trip it).
     #[serde(rename = "min_delta_us", serialize_with = "ser_us")]
-    #[schemars(with = "f64")]
+    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
     pub min_delta: Duration,
     /// A layer counts only with at least this fraction of the request time (0..1).
     pub min_share_fraction: f64,
@@ -185,7 +185,8 @@ fn shares(comparison: &WindowComparison) -> Vec<Option<f64>> {
 }
 
 /// Which rule tripped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// The app's request latency got slower.
@@ -200,7 +201,8 @@ pub enum Rule {
 ///
 /// JSON: `{"rule": "latency" | "layer_latency" | "error_rate", "layer": null | "mysql",
 /// "change_fraction": 0.42, "message": "latency 100 ms → 142 ms (+42.0%, +42.0 ms) …"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Trip {
     /// The rule.
     pub rule: Rule,
@@ -215,7 +217,8 @@ pub struct Trip {
 }
 
 /// The gate's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Verdict {
     /// The rules applied.
     pub rules: GateRules,

@@ -1,7 +1,7 @@
 //! tv's workflows as library calls: the all-apps report (of the apps an
 //! [`AppSelection`] picks by pattern, sorted, top N), the one-app report and the
 //! window-over-window comparison with its CI gate. Each takes a [`TraceView`], returns a
-//! typed result (`Serialize` + `JsonSchema`, the JSON the CLI prints) and resolves the
+//! typed result (`Serialize`, and `JsonSchema` with the `schemars` feature: the JSON the CLI prints) and resolves the
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
 //! machine's clock.
 //!

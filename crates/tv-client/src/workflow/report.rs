@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::now::Now;
@@ -21,7 +20,8 @@ use crate::window::TimeWindow;
 /// One app's row of the report.
 ///
 /// JSON: durations in microseconds (`_us`), ratios as fractions 0..1.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AppRow {
     /// The app.
     pub app: String,
@@ -29,15 +29,15 @@ pub struct AppRow {
     pub volume: u64,
     /// Their average latency (server's summary).
     #[serde(rename = "average_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub average: Option<Duration>,
     /// Latency of the most recent minute / 15 minutes / hour (hour / day / week window).
     #[serde(rename = "latest_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub latest: Option<Duration>,
     /// The average of the window before.
     #[serde(rename = "previous_average_us", serialize_with = "ser_opt_us")]
-    #[schemars(with = "Option<f64>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<f64>"))]
     pub previous_average: Option<Duration>,
     /// Change of the average against the window before, a fraction (`0.1` = 10 % slower).
     #[serde(serialize_with = "ser_opt_num")]
@@ -57,7 +57,7 @@ pub struct AppRow {
     pub top_layer_share: Option<f64>,
     /// Average latency per slice, oldest first, microseconds (`null` = no traffic).
     #[serde(rename = "trend_us", serialize_with = "ser_trend")]
-    #[schemars(with = "Vec<Option<f64>>")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Vec<Option<f64>>"))]
     pub trend: Vec<Option<Duration>>,
 }
 
@@ -66,7 +66,8 @@ fn ser_trend<S: serde::Serializer>(trend: &[Option<Duration>], s: S) -> Result<S
 }
 
 /// An app whose data could not be fetched.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AppFailure {
     /// The app.
     pub app: String,
@@ -75,7 +76,8 @@ pub struct AppFailure {
 }
 
 /// The report of all apps.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AppsReport {
     /// The window.
     pub window: TimeWindow,
