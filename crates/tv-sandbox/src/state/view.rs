@@ -13,6 +13,8 @@ use crate::world::{
 };
 
 use super::overlay::Overlay;
+use super::slices::SliceMemo;
+use crate::world::series::{Fresh, WindowSource};
 
 /// Parameters shared by the series and summary endpoints.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,9 +91,24 @@ pub struct View {
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) overlay: Arc<Overlay>,
     pub(crate) now: i64,
+    /// Where the series read their windows from: shared between answers, or computed.
+    pub(crate) slices: Option<Arc<SliceMemo>>,
 }
 
 impl View {
+    /// This view, reading its windows through `memo` (the server's slice memo).
+    pub(crate) fn sharing(mut self, memo: Option<&Arc<SliceMemo>>) -> View {
+        self.slices = memo.cloned();
+        self
+    }
+
+    fn source(&self) -> &dyn WindowSource {
+        match &self.slices {
+            Some(memo) => memo.as_ref(),
+            None => &Fresh,
+        }
+    }
+
     /// The instant this view answers for (seconds since the epoch).
     pub fn now(&self) -> i64 {
         self.now
@@ -299,7 +316,7 @@ impl View {
         let window = self.window(query)?;
         Ok(Series {
             window,
-            points: series::latency_series(app, side, &query.filter, window),
+            points: series::latency_series_in(self.source(), app, side, &query.filter, window),
         })
     }
 
@@ -311,7 +328,8 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<LatencySummary, WorldError> {
         let app = self.app(app)?;
-        Ok(series::latency_summary(
+        Ok(series::latency_summary_in(
+            self.source(),
             app,
             side,
             &query.filter,
@@ -325,7 +343,7 @@ impl View {
         let window = self.window(query)?;
         Ok(ByLayer {
             window,
-            layers: series::by_layer(app, &query.filter, window),
+            layers: series::by_layer_in(self.source(), app, &query.filter, window),
         })
     }
 
@@ -339,7 +357,7 @@ impl View {
         let window = self.window(query)?;
         Ok(Series {
             window,
-            points: series::error_rate_series(app, &query.filter, window),
+            points: series::error_rate_series_in(self.source(), app, &query.filter, window),
         })
     }
 
@@ -353,7 +371,7 @@ impl View {
         let window = self.window(query)?;
         Ok(Series {
             window,
-            points: series::total_requests_series(app, &query.filter, window),
+            points: series::total_requests_series_in(self.source(), app, &query.filter, window),
         })
     }
 
@@ -390,7 +408,8 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<TotalRequestsSummary, WorldError> {
         let app = self.app(app)?;
-        Ok(series::total_requests_summary(
+        Ok(series::total_requests_summary_in(
+            self.source(),
             app,
             &query.filter,
             self.window(query)?,

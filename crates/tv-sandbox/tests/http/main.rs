@@ -10,6 +10,7 @@ mod incidents;
 mod process;
 mod readme;
 mod reads;
+mod scale;
 mod series;
 mod snapshots;
 mod sockets;
