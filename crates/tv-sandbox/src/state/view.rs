@@ -207,9 +207,8 @@ impl View {
         let id = self.app(app)?.id;
         let mut out: Vec<HostInfo<'_>> = self
             .overlay
-            .hosts(&self.catalog)
-            .filter(|(_, a)| *a == id)
-            .map(|(h, app)| HostInfo::new(h, app))
+            .hosts_in(&self.catalog, id)
+            .map(|h| HostInfo::new(h, id))
             .collect();
         sort_hosts(&mut out);
         Ok(out)
@@ -249,19 +248,26 @@ impl View {
 
     fn list_annotations(&self, range: AnnotationRange, app: Option<AppId>) -> Vec<&Annotation> {
         let (start, end) = range.resolve(self.now);
-        let mut out: Vec<&Annotation> = self
-            .catalog
-            .annotations()
-            .iter()
-            .chain(self.overlay.data.annotations.iter())
-            .filter(|a| a.time >= start && a.time <= end)
-            .filter(|a| match app {
-                Some(id) => a.app == Some(id),
-                None => a
-                    .app
-                    .is_none_or(|id| self.overlay.is_app_live(&self.catalog, id)),
-            })
-            .collect();
+        let in_range = |a: &&Annotation| a.time >= start && a.time <= end;
+        let written = self.overlay.data.annotations.iter().filter(in_range);
+        let mut out: Vec<&Annotation> = match app {
+            Some(id) => self
+                .catalog
+                .annotations_of(id)
+                .filter(in_range)
+                .chain(written.filter(|a| a.app == Some(id)))
+                .collect(),
+            None => self
+                .catalog
+                .annotations_between(start, end)
+                .iter()
+                .chain(written)
+                .filter(|a| {
+                    a.app
+                        .is_none_or(|id| self.overlay.is_app_live(&self.catalog, id))
+                })
+                .collect(),
+        };
         sort_newest_first(&mut out);
         out
     }
@@ -280,11 +286,7 @@ impl View {
     /// 24 hours.
     pub fn licenses(&self) -> Licenses {
         let since = self.now.saturating_sub(86_400);
-        let used = self
-            .overlay
-            .hosts(&self.catalog)
-            .filter(|(h, _)| h.last_trace.is_some_and(|t| t >= since))
-            .count() as u64;
+        let used = self.overlay.hosts_traced_since(&self.catalog, since) as u64;
         Licenses {
             hosts_used: used,
             hosts_limit: self.catalog.hosts_limit.max(used),
