@@ -360,12 +360,12 @@ fn per_app_lists_agree_with_the_whole_lists_after_writes() {
     let apps: Vec<String> = w.view().apps().iter().map(|a| (*a).to_owned()).collect();
     // Move seeded hosts around (one back to where it came from), delete some, create
     // hosts and an app, delete an app, log annotations.
-    w.assign_app(&assign(&apps[3], &hosts[0].name)).unwrap();
-    w.assign_app(&assign(&apps[4], &hosts[1].name)).unwrap();
-    w.assign_app(&assign(&apps[5], &hosts[1].name)).unwrap();
+    w.assign_app(&assign(&apps[3], hosts[0].name)).unwrap();
+    w.assign_app(&assign(&apps[4], hosts[1].name)).unwrap();
+    w.assign_app(&assign(&apps[5], hosts[1].name)).unwrap();
     let home = w.view().app_by_id(hosts[2].app).unwrap().name.clone();
-    w.assign_app(&assign(&apps[3], &hosts[2].name)).unwrap();
-    w.assign_app(&assign(&home, &hosts[2].name)).unwrap();
+    w.assign_app(&assign(&apps[3], hosts[2].name)).unwrap();
+    w.assign_app(&assign(&home, hosts[2].name)).unwrap();
     w.delete_host(hosts[3].id).unwrap();
     w.delete_host(hosts[4].id).unwrap();
     w.assign_app(&assign(&apps[3], "brand-new-host")).unwrap();

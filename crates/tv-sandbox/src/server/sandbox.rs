@@ -11,6 +11,7 @@ use super::cache::ResponseCache;
 use super::config::{SandboxConfig, StartError};
 use super::faults::{FaultCounts, Faults};
 use super::params::Keys;
+use super::ratelimit::RateLimiter;
 
 /// The state of one sandbox server: the world, the accepted keys, the fault injector,
 /// the added latency and the answer memo. Cheap to clone (one `Arc`).
@@ -42,6 +43,7 @@ struct Inner {
     latency: Option<Duration>,
     cache: ResponseCache,
     slices: Option<Arc<SliceMemo>>,
+    rate_limit: Option<RateLimiter>,
     request_deadline: Duration,
     shutdown: watch::Sender<bool>,
 }
@@ -77,6 +79,7 @@ impl Sandbox {
                 latency: config.latency.filter(|d| !d.is_zero()),
                 cache: ResponseCache::new(answers),
                 slices: (windows > 0).then(|| Arc::new(SliceMemo::new(windows))),
+                rate_limit: config.rate_limit.map(RateLimiter::new),
                 request_deadline: config.limits.request_deadline,
                 shutdown,
             }),
@@ -100,6 +103,11 @@ impl Sandbox {
 
     pub(crate) fn keys(&self) -> &Keys {
         &self.inner.keys
+    }
+
+    /// The per-key rate limit, if any.
+    pub(crate) fn rate_limit(&self) -> Option<&RateLimiter> {
+        self.inner.rate_limit.as_ref()
     }
 
     pub(crate) fn faults(&self) -> &Faults {

@@ -8,6 +8,7 @@ mod faults;
 mod hardening;
 mod incidents;
 mod process;
+mod ratelimit;
 mod readme;
 mod reads;
 mod scale;
