@@ -70,6 +70,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = limits::parse_bytes)]
     pub memo_bytes: usize,
 
+    /// Requests per second per access key (a token bucket with a burst of one second's
+    /// worth; fractional allowed, e.g. 0.2); past it: 429 with Retry-After. Default: off.
+    #[arg(long, value_name = "N", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<f64>,
+
     /// Open connections at most (lowered to what the descriptor limit allows); a client
     /// over the cap gets 503 with Retry-After and is disconnected.
     #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_CONNECTIONS)]
@@ -129,6 +134,13 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_rate_limit(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err("must be a number of requests per second above 0 (e.g. 10 or 0.5)".to_owned()),
+    }
+}
+
 fn parse_fault(s: &str) -> Result<FaultKind, UnknownFault> {
     s.parse()
 }
@@ -155,6 +167,7 @@ impl SandboxArgs {
                 max_connections: self.max_connections,
                 request_deadline: self.request_deadline,
             },
+            rate_limit: self.rate_limit,
         };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
@@ -395,6 +408,7 @@ mod tests {
             faults: vec![FaultKind::Reset],
             latency: None,
             memo_bytes: limits::DEFAULT_MEMO_BYTES,
+            rate_limit: Some(2.5),
             max_connections: limits::DEFAULT_MAX_CONNECTIONS,
             request_deadline: limits::DEFAULT_REQUEST_DEADLINE,
             incidents: None,
@@ -405,6 +419,7 @@ mod tests {
         let config = args.clone().into_config().unwrap();
         assert_eq!(config.first_key(), DEFAULT_API_KEY);
         assert_eq!((config.seed, config.now, config.apps), (1, Some(5), 3));
+        assert_eq!(config.rate_limit, Some(2.5));
         let bad = SandboxArgs {
             api_keys: vec!["with space".into()],
             ..args

@@ -349,3 +349,74 @@ fn deleted_apps_disappear_everywhere() {
     w.delete_app("billing-api").unwrap();
     assert!(!w.view().apps().contains(&"billing-api"));
 }
+
+/// The per-app lists and the license count read indexes; after any writes they list
+/// exactly what filtering every host and annotation would.
+#[test]
+fn per_app_lists_agree_with_the_whole_lists_after_writes() {
+    let w = World::in_memory(42, 60, Clock::Frozen(NOW));
+    let before = w.view();
+    let hosts = before.hosts();
+    let apps: Vec<String> = w.view().apps().iter().map(|a| (*a).to_owned()).collect();
+    // Move seeded hosts around (one back to where it came from), delete some, create
+    // hosts and an app, delete an app, log annotations.
+    w.assign_app(&assign(&apps[3], hosts[0].name)).unwrap();
+    w.assign_app(&assign(&apps[4], hosts[1].name)).unwrap();
+    w.assign_app(&assign(&apps[5], hosts[1].name)).unwrap();
+    let home = w.view().app_by_id(hosts[2].app).unwrap().name.clone();
+    w.assign_app(&assign(&apps[3], hosts[2].name)).unwrap();
+    w.assign_app(&assign(&home, hosts[2].name)).unwrap();
+    w.delete_host(hosts[3].id).unwrap();
+    w.delete_host(hosts[4].id).unwrap();
+    w.assign_app(&assign(&apps[3], "brand-new-host")).unwrap();
+    w.assign_app(&AssignApp {
+        layer: Some("rack".into()),
+        create: true,
+        ..assign("created-app", "another-new-host")
+    })
+    .unwrap();
+    w.delete_app(&apps[7]).unwrap();
+    for (i, app) in ["created-app", &apps[3], &apps[9]].into_iter().enumerate() {
+        w.log_message(&LogMessage {
+            appname: Some(app.to_owned()),
+            time: Some(NOW - 3_600 * i as i64),
+            ..message("deploy")
+        })
+        .unwrap();
+    }
+    w.log_message(&message("org-wide")).unwrap();
+
+    let view = w.view();
+    let all_hosts = view.hosts();
+    let range = AnnotationRange::default(); // the last 7 days
+    let all_annotations = view.annotations(range);
+    for app in view.apps() {
+        let id = view.app(app).unwrap().id;
+        let expected: Vec<_> = all_hosts.iter().filter(|h| h.app == id).copied().collect();
+        assert_eq!(view.app_hosts(app).unwrap(), expected, "{app}");
+        let expected: Vec<_> = all_annotations
+            .iter()
+            .filter(|a| a.app == Some(id))
+            .copied()
+            .collect();
+        assert_eq!(view.app_annotations(app, range).unwrap(), expected, "{app}");
+    }
+    assert!(view.app_hosts(&apps[3]).unwrap().len() >= 2);
+    let since = NOW - 86_400;
+    let traced = all_hosts
+        .iter()
+        .filter(|h| h.last_trace.is_some_and(|t| t >= since))
+        .count();
+    assert_eq!(view.licenses().hosts_used, traced as u64);
+    // A range reaching past both ends, and one that is empty.
+    let everything = AnnotationRange {
+        start: Some(0),
+        end: Some(NOW + 86_400),
+    };
+    assert!(view.annotations(everything).len() > all_annotations.len());
+    let nothing = AnnotationRange {
+        start: Some(NOW + 10),
+        end: Some(NOW + 5),
+    };
+    assert!(view.annotations(nothing).is_empty());
+}

@@ -33,7 +33,7 @@ fn memo(
 ) -> Answer {
     let query = params.series_query()?;
     let generation = sb.cache().generation();
-    let view = sb.world().view();
+    let view = sb.world().view().sharing(sb.slices());
     let window = view.window(&query)?;
     let key = CacheKey {
         endpoint,

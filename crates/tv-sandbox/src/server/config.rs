@@ -57,11 +57,15 @@ pub struct SandboxConfig {
     pub latency: Option<Duration>,
     /// The resource limits (memo budget, connection cap, request deadline).
     pub limits: Limits,
+    /// Requests per second per access key (a token bucket with a burst of one second's
+    /// worth; may be fractional); past it a request gets `429` with `Retry-After`.
+    /// `None` (the default) has no limit.
+    pub rate_limit: Option<f64>,
 }
 
 impl Default for SandboxConfig {
     /// The binary's defaults: `127.0.0.1:8642`, seed 42, system clock, key `sandbox`,
-    /// 6 apps, in memory, no faults, no added latency.
+    /// 6 apps, in memory, no faults, no added latency, no rate limit.
     fn default() -> Self {
         SandboxConfig {
             bind: DEFAULT_BIND,
@@ -74,6 +78,7 @@ impl Default for SandboxConfig {
             faults: Vec::new(),
             latency: None,
             limits: Limits::default(),
+            rate_limit: None,
         }
     }
 }
@@ -127,6 +132,13 @@ impl SandboxConfig {
             return Err(StartError::Config(format!(
                 "the number of apps must be between 1 and {MAX_APPS} (got {})",
                 self.apps
+            )));
+        }
+        if let Some(rate) = self.rate_limit
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(StartError::Config(format!(
+                "the rate limit must be a number of requests per second above 0 (got {rate})"
             )));
         }
         if self.limits.request_deadline.is_zero() {

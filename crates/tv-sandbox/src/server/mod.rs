@@ -26,11 +26,12 @@
 //! | 408 | a request body that did not arrive within the request deadline ([`Limits`]) |
 //! | 413 | a request body over [`MAX_BODY_BYTES`] (a malformed body is 400) |
 //! | 414 | a query string over [`MAX_QUERY_BYTES`] |
+//! | 429 | with [`SandboxConfig::rate_limit`], a key over its rate (with `Retry-After`) |
 //! | 500 | the state file could not be written (the write did not happen) |
 //! | 503 | a connection over the connection cap ([`Limits`]), then closed |
 //!
 //! Checks run in this order: limits (414/413), body type (400), path (404/405), key
-//! (403), parameters (400), lookups (404). Injected faults add 429, 500, 502, 503, 302,
+//! (403), rate limit (429), parameters (400), lookups (404). Injected faults add 429, 500, 502, 503, 302,
 //! a `200` with a cut body, a held answer and a dropped connection (see [`faults`]).
 //!
 //! [`World`]: crate::World
@@ -47,6 +48,7 @@ mod inject;
 pub mod limits;
 pub mod log;
 mod params;
+mod ratelimit;
 mod reads;
 mod routes;
 mod sandbox;

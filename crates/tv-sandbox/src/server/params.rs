@@ -168,8 +168,9 @@ impl Keys {
     }
 }
 
-/// An authorized request: the key was checked. Extract it **first** in a handler so a
-/// missing or wrong key is answered with 403 before anything else is looked at.
+/// An authorized request: the key was checked (and, with a rate limit, the key had a
+/// token). Extract it **first** in a handler so a missing or wrong key is answered with
+/// 403 (and a key over its rate with 429) before anything else is looked at.
 #[derive(Debug, Clone)]
 pub(crate) struct Authorized(pub(crate) Arc<Params>);
 
@@ -186,7 +187,13 @@ impl FromRequestParts<Sandbox> for Authorized {
                 403,
                 "key is required: pass your access key as the key parameter",
             )),
-            Some(k) if state.keys().accepts(k) => Ok(Authorized(params)),
+            Some(k) if state.keys().accepts(k) => match state.rate_limit() {
+                None => Ok(Authorized(params)),
+                Some(limit) => match limit.take(k, std::time::Instant::now()) {
+                    Ok(()) => Ok(Authorized(params)),
+                    Err(wait) => Err(limit.refusal(wait)),
+                },
+            },
             Some(_) => Err(envelope::error(403, "key: invalid access key")),
         }
     }

@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::state::{Clock, World, WorldConfig};
+use crate::state::{Clock, SliceMemo, World, WorldConfig};
 
 use super::cache::ResponseCache;
 use super::config::{SandboxConfig, StartError};
 use super::faults::{FaultCounts, Faults};
 use super::params::Keys;
+use super::ratelimit::RateLimiter;
 
 /// The state of one sandbox server: the world, the accepted keys, the fault injector,
 /// the added latency and the answer memo. Cheap to clone (one `Arc`).
@@ -41,6 +42,8 @@ struct Inner {
     faults: Faults,
     latency: Option<Duration>,
     cache: ResponseCache,
+    slices: Option<Arc<SliceMemo>>,
+    rate_limit: Option<RateLimiter>,
     request_deadline: Duration,
     shutdown: watch::Sender<bool>,
 }
@@ -67,13 +70,16 @@ impl Sandbox {
 
     fn with_world(world: World, config: &SandboxConfig) -> Sandbox {
         let (shutdown, _) = watch::channel(false);
+        let (answers, windows) = config.limits.memo_split();
         Sandbox {
             inner: Arc::new(Inner {
                 world: Arc::new(world),
                 keys: Keys::new(&config.accepted_keys()),
                 faults: Faults::new(config.seed, config.fault_rate, config.fault_kinds()),
                 latency: config.latency.filter(|d| !d.is_zero()),
-                cache: ResponseCache::new(config.limits.memo_bytes),
+                cache: ResponseCache::new(answers),
+                slices: (windows > 0).then(|| Arc::new(SliceMemo::new(windows))),
+                rate_limit: config.rate_limit.map(RateLimiter::new),
                 request_deadline: config.limits.request_deadline,
                 shutdown,
             }),
@@ -99,6 +105,11 @@ impl Sandbox {
         &self.inner.keys
     }
 
+    /// The per-key rate limit, if any.
+    pub(crate) fn rate_limit(&self) -> Option<&RateLimiter> {
+        self.inner.rate_limit.as_ref()
+    }
+
     pub(crate) fn faults(&self) -> &Faults {
         &self.inner.faults
     }
@@ -114,6 +125,11 @@ impl Sandbox {
 
     pub(crate) fn cache(&self) -> &ResponseCache {
         &self.inner.cache
+    }
+
+    /// The memo of computed windows the answers share (`None` with the memo off).
+    pub(crate) fn slices(&self) -> Option<&Arc<SliceMemo>> {
+        self.inner.slices.as_ref()
     }
 
     /// Tells everything that waits (slow faults, connections) that the server stops.

@@ -21,6 +21,7 @@
 mod lock;
 mod overlay;
 mod persist;
+mod slices;
 mod view;
 mod writes;
 
@@ -34,6 +35,7 @@ pub use writes::{AssignApp, LogMessage, MAX_APP_NAME, MAX_LAYER_NAME, create_fla
 
 use crate::world::{Catalog, HostId, WorldError};
 use overlay::Overlay;
+pub(crate) use slices::SliceMemo;
 
 /// The most apps a world can be generated with.
 pub const MAX_APPS: usize = 100_000;
@@ -183,6 +185,7 @@ impl World {
             catalog: Arc::clone(&self.catalog),
             overlay,
             now: self.clock.now(),
+            slices: None,
         }
     }
 

@@ -302,6 +302,41 @@ impl Overlay {
             .chain(self.data.created_hosts.iter().map(|h| (h, h.app)))
     }
 
+    /// The live hosts in app `id`, in no particular order: its seeded hosts that were
+    /// neither deleted nor moved, the seeded hosts moved into it, its created hosts. Costs
+    /// the app's hosts plus the writes, not the world's hosts.
+    pub(crate) fn hosts_in<'a>(
+        &'a self,
+        catalog: &'a Catalog,
+        id: AppId,
+    ) -> impl Iterator<Item = &'a Host> + 'a {
+        let d = &self.data;
+        let stayed = catalog
+            .hosts_of(id)
+            .filter(|h| !d.deleted_hosts.contains(&h.id) && !d.host_apps.contains_key(&h.id));
+        let moved_in = d
+            .host_apps
+            .iter()
+            .filter(move |(_, app)| **app == id)
+            .filter_map(|(host, _)| catalog.host(*host));
+        let created = d.created_hosts.iter().filter(move |h| h.app == id);
+        stayed.chain(moved_in).chain(created)
+    }
+
+    /// How many live hosts traced at or after `since`.
+    pub(crate) fn hosts_traced_since(&self, catalog: &Catalog, since: i64) -> usize {
+        let traced = |h: &Host| h.last_trace.is_some_and(|t| t >= since);
+        let deleted = self
+            .data
+            .deleted_hosts
+            .iter()
+            .filter_map(|id| catalog.host(*id))
+            .filter(|h| traced(h))
+            .count();
+        let created = self.data.created_hosts.iter().filter(|h| traced(h)).count();
+        catalog.hosts_traced_since(since) - deleted + created
+    }
+
     /// Adds a created app (the caller checked the name is free).
     pub(crate) fn push_app(
         &mut self,

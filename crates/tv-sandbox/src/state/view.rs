@@ -13,6 +13,8 @@ use crate::world::{
 };
 
 use super::overlay::Overlay;
+use super::slices::SliceMemo;
+use crate::world::series::{Fresh, WindowSource};
 
 /// Parameters shared by the series and summary endpoints.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,9 +91,24 @@ pub struct View {
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) overlay: Arc<Overlay>,
     pub(crate) now: i64,
+    /// Where the series read their windows from: shared between answers, or computed.
+    pub(crate) slices: Option<Arc<SliceMemo>>,
 }
 
 impl View {
+    /// This view, reading its windows through `memo` (the server's slice memo).
+    pub(crate) fn sharing(mut self, memo: Option<&Arc<SliceMemo>>) -> View {
+        self.slices = memo.cloned();
+        self
+    }
+
+    fn source(&self) -> &dyn WindowSource {
+        match &self.slices {
+            Some(memo) => memo.as_ref(),
+            None => &Fresh,
+        }
+    }
+
     /// The instant this view answers for (seconds since the epoch).
     pub fn now(&self) -> i64 {
         self.now
@@ -190,9 +207,8 @@ impl View {
         let id = self.app(app)?.id;
         let mut out: Vec<HostInfo<'_>> = self
             .overlay
-            .hosts(&self.catalog)
-            .filter(|(_, a)| *a == id)
-            .map(|(h, app)| HostInfo::new(h, app))
+            .hosts_in(&self.catalog, id)
+            .map(|h| HostInfo::new(h, id))
             .collect();
         sort_hosts(&mut out);
         Ok(out)
@@ -232,19 +248,26 @@ impl View {
 
     fn list_annotations(&self, range: AnnotationRange, app: Option<AppId>) -> Vec<&Annotation> {
         let (start, end) = range.resolve(self.now);
-        let mut out: Vec<&Annotation> = self
-            .catalog
-            .annotations()
-            .iter()
-            .chain(self.overlay.data.annotations.iter())
-            .filter(|a| a.time >= start && a.time <= end)
-            .filter(|a| match app {
-                Some(id) => a.app == Some(id),
-                None => a
-                    .app
-                    .is_none_or(|id| self.overlay.is_app_live(&self.catalog, id)),
-            })
-            .collect();
+        let in_range = |a: &&Annotation| a.time >= start && a.time <= end;
+        let written = self.overlay.data.annotations.iter().filter(in_range);
+        let mut out: Vec<&Annotation> = match app {
+            Some(id) => self
+                .catalog
+                .annotations_of(id)
+                .filter(in_range)
+                .chain(written.filter(|a| a.app == Some(id)))
+                .collect(),
+            None => self
+                .catalog
+                .annotations_between(start, end)
+                .iter()
+                .chain(written)
+                .filter(|a| {
+                    a.app
+                        .is_none_or(|id| self.overlay.is_app_live(&self.catalog, id))
+                })
+                .collect(),
+        };
         sort_newest_first(&mut out);
         out
     }
@@ -263,11 +286,7 @@ impl View {
     /// 24 hours.
     pub fn licenses(&self) -> Licenses {
         let since = self.now.saturating_sub(86_400);
-        let used = self
-            .overlay
-            .hosts(&self.catalog)
-            .filter(|(h, _)| h.last_trace.is_some_and(|t| t >= since))
-            .count() as u64;
+        let used = self.overlay.hosts_traced_since(&self.catalog, since) as u64;
         Licenses {
             hosts_used: used,
             hosts_limit: self.catalog.hosts_limit.max(used),
@@ -299,7 +318,7 @@ impl View {
         let window = self.window(query)?;
         Ok(Series {
             window,
-            points: series::latency_series(app, side, &query.filter, window),
+            points: series::latency_series_in(self.source(), app, side, &query.filter, window),
         })
     }
 
@@ -311,7 +330,8 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<LatencySummary, WorldError> {
         let app = self.app(app)?;
-        Ok(series::latency_summary(
+        Ok(series::latency_summary_in(
+            self.source(),
             app,
             side,
             &query.filter,
@@ -325,7 +345,7 @@ impl View {
         let window = self.window(query)?;
         Ok(ByLayer {
             window,
-            layers: series::by_layer(app, &query.filter, window),
+            layers: series::by_layer_in(self.source(), app, &query.filter, window),
         })
     }
 
@@ -339,7 +359,7 @@ impl View {
         let window = self.window(query)?;
         Ok(Series {
             window,
-            points: series::error_rate_series(app, &query.filter, window),
+            points: series::error_rate_series_in(self.source(), app, &query.filter, window),
         })
     }
 
@@ -353,7 +373,7 @@ impl View {
         let window = self.window(query)?;
         Ok(Series {
             window,
-            points: series::total_requests_series(app, &query.filter, window),
+            points: series::total_requests_series_in(self.source(), app, &query.filter, window),
         })
     }
 
@@ -390,7 +410,8 @@ impl View {
         query: &SeriesQuery,
     ) -> Result<TotalRequestsSummary, WorldError> {
         let app = self.app(app)?;
-        Ok(series::total_requests_summary(
+        Ok(series::total_requests_summary_in(
+            self.source(),
             app,
             &query.filter,
             self.window(query)?,

@@ -41,6 +41,23 @@ pub struct Catalog {
     releases: Vec<ComponentReleases>,
     app_by_name: HashMap<String, usize>,
     host_by_name: HashMap<String, usize>,
+    /// Per app, its seeded annotations (indexes, in time order) and hosts (indexes, in
+    /// id order), so that a per-app list costs what it lists, not the world's size.
+    annotations_by_app: HashMap<AppId, Vec<usize>>,
+    hosts_by_app: HashMap<AppId, Vec<usize>>,
+    /// The `last_trace` of every host that traced, ascending.
+    trace_times: Vec<i64>,
+}
+
+/// Groups the indexes of `items` by `key`, each group in `items`' order.
+fn index_by<T>(items: &[T], key: impl Fn(&T) -> Option<AppId>) -> HashMap<AppId, Vec<usize>> {
+    let mut out: HashMap<AppId, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(app) = key(item) {
+            out.entry(app).or_default().push(i);
+        }
+    }
+    out
 }
 
 /// The name of the `i`-th app: `Default`, then [`APP_NAMES`], then the same names
@@ -136,6 +153,10 @@ impl Catalog {
             .enumerate()
             .map(|(i, h)| (h.name.clone(), i))
             .collect();
+        let annotations_by_app = index_by(&annotations, |a| a.app);
+        let hosts_by_app = index_by(&host_list, |h| Some(h.app));
+        let mut trace_times: Vec<i64> = host_list.iter().filter_map(|h| h.last_trace).collect();
+        trace_times.sort_unstable();
         Catalog {
             seed,
             anchor,
@@ -154,6 +175,9 @@ impl Catalog {
             releases,
             app_by_name,
             host_by_name,
+            annotations_by_app,
+            hosts_by_app,
+            trace_times,
         }
     }
 
@@ -199,6 +223,36 @@ impl Catalog {
     /// The seeded annotations, in id (= time) order.
     pub fn annotations(&self) -> &[Annotation] {
         &self.annotations
+    }
+
+    /// The seeded annotations with a time in `[start, end]`, in time order.
+    pub fn annotations_between(&self, start: i64, end: i64) -> &[Annotation] {
+        let from = self.annotations.partition_point(|a| a.time < start);
+        let to = self
+            .annotations
+            .partition_point(|a| a.time <= end)
+            .max(from);
+        &self.annotations[from..to]
+    }
+
+    /// The seeded annotations of an app, in time order.
+    pub fn annotations_of(&self, app: AppId) -> impl Iterator<Item = &Annotation> + '_ {
+        let indexes = self
+            .annotations_by_app
+            .get(&app)
+            .map_or(&[][..], Vec::as_slice);
+        indexes.iter().filter_map(|i| self.annotations.get(*i))
+    }
+
+    /// The seeded hosts generated in an app, in id order (whatever writes did since).
+    pub fn hosts_of(&self, app: AppId) -> impl Iterator<Item = &Host> + '_ {
+        let indexes = self.hosts_by_app.get(&app).map_or(&[][..], Vec::as_slice);
+        indexes.iter().filter_map(|i| self.hosts.get(*i))
+    }
+
+    /// How many seeded hosts traced at or after `since`.
+    pub fn hosts_traced_since(&self, since: i64) -> usize {
+        self.trace_times.len() - self.trace_times.partition_point(|t| *t < since)
     }
 
     /// `GET controllers`.

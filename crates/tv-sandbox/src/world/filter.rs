@@ -207,7 +207,7 @@ fn weigh(rng: &mut Stream, values: Vec<String>) -> Vec<FilterValue> {
 /// A filter resolved against one app and side: which value of each dimension it keeps.
 /// The traffic model splits each slice exactly among a dimension's values
 /// ([`super::traffic`]'s partition), so the values of a dimension add up to the whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Resolved {
     /// A value the app does not have: every slice is empty.
     pub(crate) zero: bool,

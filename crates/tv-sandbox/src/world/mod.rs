@@ -110,3 +110,5 @@ pub use traffic::{LayerSlice, Slice};
 pub use window::{TimeWindow, WindowSpec};
 
 pub(crate) use annotations::sort_newest_first;
+pub(crate) use filter::Resolved;
+pub(crate) use series::window_slices;

@@ -4,6 +4,8 @@
 //! `count == Σ volume` and `average == Σ latency / Σ volume` (the volume-weighted mean of
 //! the series) hold by construction, whatever the filters.
 
+use std::sync::Arc;
+
 use super::app::App;
 use super::filter::{Filter, Resolved, Side};
 use super::traffic::{Slice, compute};
@@ -123,44 +125,86 @@ impl TotalRequestsSummary {
     }
 }
 
-/// Calls `f` with every slice of the window, in order.
-#[inline]
-fn for_each_slice(app: &App, rf: &Resolved, side: Side, w: WindowSpec, mut f: impl FnMut(&Slice)) {
+/// Where the slices of a window come from: computed on the spot ([`Fresh`]) or shared
+/// between the answers that need the same window (the server's slice memo). A window's
+/// slices are a pure function of `(app, resolved filter, side, window)`, so every source
+/// gives the same slices.
+pub(crate) trait WindowSource {
+    /// The slices of `w` for `app` under `rf` on `side`, in order (empty where they have
+    /// not happened).
+    fn slices(&self, app: &App, rf: &Resolved, side: Side, w: WindowSpec) -> Arc<[Slice]>;
+}
+
+/// Computes every window on the spot.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fresh;
+
+impl WindowSource for Fresh {
+    fn slices(&self, app: &App, rf: &Resolved, side: Side, w: WindowSpec) -> Arc<[Slice]> {
+        window_slices(app, rf, side, w).into()
+    }
+}
+
+/// The slices of a window, in order: computed where they have happened, else empty.
+pub(crate) fn window_slices(app: &App, rf: &Resolved, side: Side, w: WindowSpec) -> Vec<Slice> {
     let step = w.step();
     let layers = app.profile.layers.len().min(super::layers::MAX_LAYERS);
-    for start in w.slice_starts() {
-        if w.has_happened(start, step) {
-            f(&compute(app, rf, side, start, step));
-        } else {
-            f(&Slice::empty(start, step, layers));
-        }
-    }
+    w.slice_starts()
+        .map(|start| {
+            if w.has_happened(start, step) {
+                compute(app, rf, side, start, step)
+            } else {
+                Slice::empty(start, step, layers)
+            }
+        })
+        .collect()
 }
 
 /// The latency series (`latency/{app}/{server|client}/series`).
 pub fn latency_series(app: &App, side: Side, filter: &Filter, w: WindowSpec) -> Vec<LatencyPoint> {
+    latency_series_in(&Fresh, app, side, filter, w)
+}
+
+pub(crate) fn latency_series_in(
+    src: &dyn WindowSource,
+    app: &App,
+    side: Side,
+    filter: &Filter,
+    w: WindowSpec,
+) -> Vec<LatencyPoint> {
     let rf = Resolved::resolve(app, filter, side);
-    let mut out = Vec::with_capacity(w.window.points());
-    for_each_slice(app, &rf, side, w, |s| {
-        let (volume, total) = s.side(side);
-        out.push(LatencyPoint {
-            timestamp: s.start,
-            volume,
-            total_latency_us: total,
-        });
-    });
-    out
+    src.slices(app, &rf, side, w)
+        .iter()
+        .map(|s| {
+            let (volume, total) = s.side(side);
+            LatencyPoint {
+                timestamp: s.start,
+                volume,
+                total_latency_us: total,
+            }
+        })
+        .collect()
 }
 
 /// The latency summary (`latency/{app}/{server|client}/summary`).
 pub fn latency_summary(app: &App, side: Side, filter: &Filter, w: WindowSpec) -> LatencySummary {
+    latency_summary_in(&Fresh, app, side, filter, w)
+}
+
+pub(crate) fn latency_summary_in(
+    src: &dyn WindowSource,
+    app: &App,
+    side: Side,
+    filter: &Filter,
+    w: WindowSpec,
+) -> LatencySummary {
     let rf = Resolved::resolve(app, filter, side);
     let (mut count, mut total) = (0u64, 0u64);
-    for_each_slice(app, &rf, side, w, |s| {
+    for s in src.slices(app, &rf, side, w).iter() {
         let (v, t) = s.side(side);
         count += v;
         total += t;
-    });
+    }
     let latest_step = w.window.latest_step();
     let latest_span = w.window.latest_seconds();
     let (mut lv, mut lt) = (0u64, 0u64);
@@ -184,36 +228,64 @@ pub fn latency_summary(app: &App, side: Side, filter: &Filter, w: WindowSpec) ->
 
 /// The error-rate series (`errors/{app}/rate`), server side.
 pub fn error_rate_series(app: &App, filter: &Filter, w: WindowSpec) -> Vec<ErrorRatePoint> {
+    error_rate_series_in(&Fresh, app, filter, w)
+}
+
+pub(crate) fn error_rate_series_in(
+    src: &dyn WindowSource,
+    app: &App,
+    filter: &Filter,
+    w: WindowSpec,
+) -> Vec<ErrorRatePoint> {
     let rf = Resolved::resolve(app, filter, Side::Server);
-    let mut out = Vec::with_capacity(w.window.points());
-    for_each_slice(app, &rf, Side::Server, w, |s| {
-        out.push(ErrorRatePoint {
+    src.slices(app, &rf, Side::Server, w)
+        .iter()
+        .map(|s| ErrorRatePoint {
             timestamp: s.start,
             volume: s.volume,
             errors: s.errors,
-        });
-    });
-    out
+        })
+        .collect()
 }
 
 /// The total-requests series (`total_requests/{app}/series`).
 pub fn total_requests_series(app: &App, filter: &Filter, w: WindowSpec) -> Vec<TotalRequestsPoint> {
+    total_requests_series_in(&Fresh, app, filter, w)
+}
+
+pub(crate) fn total_requests_series_in(
+    src: &dyn WindowSource,
+    app: &App,
+    filter: &Filter,
+    w: WindowSpec,
+) -> Vec<TotalRequestsPoint> {
     let rf = Resolved::resolve(app, filter, Side::Server);
-    let mut out = Vec::with_capacity(w.window.points());
-    for_each_slice(app, &rf, Side::Server, w, |s| {
-        out.push(TotalRequestsPoint {
+    src.slices(app, &rf, Side::Server, w)
+        .iter()
+        .map(|s| TotalRequestsPoint {
             timestamp: s.start,
             total_requests: s.total_requests,
-        });
-    });
-    out
+        })
+        .collect()
 }
 
 /// The total-requests summary (`total_requests/{app}/summary`).
 pub fn total_requests_summary(app: &App, filter: &Filter, w: WindowSpec) -> TotalRequestsSummary {
+    total_requests_summary_in(&Fresh, app, filter, w)
+}
+
+pub(crate) fn total_requests_summary_in(
+    src: &dyn WindowSource,
+    app: &App,
+    filter: &Filter,
+    w: WindowSpec,
+) -> TotalRequestsSummary {
     let rf = Resolved::resolve(app, filter, Side::Server);
-    let mut total = 0u64;
-    for_each_slice(app, &rf, Side::Server, w, |s| total += s.total_requests);
+    let total = src
+        .slices(app, &rf, Side::Server, w)
+        .iter()
+        .map(|s| s.total_requests)
+        .sum();
     TotalRequestsSummary {
         total_requests: total,
         seconds: w.window.span_seconds(),
@@ -226,6 +298,15 @@ pub fn total_requests_summary(app: &App, filter: &Filter, w: WindowSpec) -> Tota
 /// filter keeps only that layer's series, unchanged (an unknown layer gives an empty
 /// list).
 pub fn by_layer<'a>(app: &'a App, filter: &Filter, w: WindowSpec) -> Vec<LayerSeries<'a>> {
+    by_layer_in(&Fresh, app, filter, w)
+}
+
+pub(crate) fn by_layer_in<'a>(
+    src: &dyn WindowSource,
+    app: &'a App,
+    filter: &Filter,
+    w: WindowSpec,
+) -> Vec<LayerSeries<'a>> {
     let mut rf = Resolved::resolve(app, filter, Side::Server);
     let only = match filter.layer.as_deref().filter(|l| !l.is_empty()) {
         None => None,
@@ -236,40 +317,25 @@ pub fn by_layer<'a>(app: &'a App, filter: &Filter, w: WindowSpec) -> Vec<LayerSe
     };
     // The layer filter selects a series; it does not change the per-layer numbers.
     rf.layer = None;
-    let layers = app.layers();
-    let mut out: Vec<LayerSeries<'a>> = layers
+    let slices = src.slices(app, &rf, Side::Server, w);
+    app.layers()
         .iter()
         .enumerate()
         .filter(|(i, _)| only.is_none_or(|o| o == *i))
-        .map(|(_, l)| LayerSeries {
+        .map(|(i, l)| LayerSeries {
             layer: l.name.as_str(),
-            points: Vec::with_capacity(w.window.points()),
+            points: slices
+                .iter()
+                .filter_map(|s| {
+                    s.layers().get(i).map(|ls| LayerPoint {
+                        timestamp: s.start,
+                        calls: ls.calls,
+                        total_us: ls.total_us,
+                    })
+                })
+                .collect(),
         })
-        .collect();
-    for_each_slice(app, &rf, Side::Server, w, |s| {
-        let ls = s.layers();
-        match only {
-            Some(i) => {
-                if let (Some(series), Some(l)) = (out.first_mut(), ls.get(i)) {
-                    series.points.push(LayerPoint {
-                        timestamp: s.start,
-                        calls: l.calls,
-                        total_us: l.total_us,
-                    });
-                }
-            }
-            None => {
-                for (series, l) in out.iter_mut().zip(ls) {
-                    series.points.push(LayerPoint {
-                        timestamp: s.start,
-                        calls: l.calls,
-                        total_us: l.total_us,
-                    });
-                }
-            }
-        }
-    });
-    out
+        .collect()
 }
 
 /// How far back [`layers_seen`] looks at most.
