@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
 
@@ -21,6 +21,8 @@ pub struct Sandbox {
     pub addr: SocketAddr,
     /// The path prefix of the API (`/api-v2`).
     pub prefix: String,
+    /// From spawning it to reading its base URL (it prints it once it listens).
+    pub ready_after: Duration,
 }
 
 impl Sandbox {
@@ -29,12 +31,15 @@ impl Sandbox {
     pub fn start(bin: &Path, args: &[&str], log: &Path) -> Result<Sandbox> {
         let log = std::fs::File::create(log)
             .with_context(|| format!("cannot create {}", log.display()))?;
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        command
             .args(["--bind", "127.0.0.1:0"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(log);
+        let spawned = Instant::now();
+        let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {}", bin.display()))?;
         let stdout = child
@@ -50,11 +55,13 @@ impl Sandbox {
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
         let first = receiver.recv_timeout(Duration::from_secs(60));
+        let ready_after = spawned.elapsed();
         let mut sandbox = Sandbox {
             child,
             base_url: String::new(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             prefix: String::new(),
+            ready_after,
         };
         let line = match first {
             Ok(Ok(line)) => line,
@@ -77,6 +84,70 @@ impl Sandbox {
         ensure!(status == 200, "GET {path}: status {status}");
         Ok(body)
     }
+}
+
+impl Sandbox {
+    /// The apps the sandbox lists (`GET /apps`), which must be `expected` many.
+    pub fn apps(&self, key: &str, expected: usize) -> Result<Vec<String>> {
+        let body = self.get(&format!("/apps?key={key}"))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).context("the apps answer is not JSON")?;
+        let apps: Vec<String> = value["data"]
+            .as_array()
+            .ok_or_else(|| anyhow!("the apps answer has no data array"))?
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect();
+        ensure!(
+            apps.len() == expected,
+            "the sandbox lists {} apps, expected {expected}",
+            apps.len()
+        );
+        Ok(apps)
+    }
+
+    /// CPU time the sandbox used so far (user + system, all its threads), in seconds:
+    /// `utime + stime` of `/proc/PID/stat`, in clock ticks (usually 10 ms).
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        let path = format!("/proc/{}/stat", self.child.id());
+        let stat = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+        let ticks = stat_cpu_ticks(&stat).ok_or_else(|| anyhow!("{path} has no utime/stime"))?;
+        // SAFETY: sysconf only reads a configuration value.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        ensure!(per_second > 0, "sysconf(_SC_CLK_TCK) failed");
+        Ok(ticks as f64 / per_second as f64)
+    }
+
+    /// The sandbox's peak resident set so far, in KiB (`VmHWM` of `/proc/PID/status`).
+    pub fn peak_rss_kib(&self) -> Result<u64> {
+        let path = format!("/proc/{}/status", self.child.id());
+        let status =
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+        status_kib(&status, "VmHWM:").ok_or_else(|| anyhow!("{path} has no VmHWM"))
+    }
+}
+
+/// `utime + stime` (fields 14 and 15) of a `/proc/PID/stat` line; the command name in
+/// parentheses may hold spaces and parentheses, so fields are counted after the last `)`.
+fn stat_cpu_ticks(stat: &str) -> Option<u64> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (the state).
+    let utime: u64 = fields.get(14 - 3)?.parse().ok()?;
+    let stime: u64 = fields.get(15 - 3)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// The `kB` value of `key` in a `/proc/PID/status` text.
+fn status_kib(status: &str, key: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()
 }
 
 impl Drop for Sandbox {
@@ -151,6 +222,24 @@ mod tests {
         assert_eq!(prefix, "/api-v2");
         assert!(split_base_url("https://127.0.0.1:1/api-v2").is_err());
         assert!(split_base_url("http://10.0.0.1:1/api-v2").is_err());
+    }
+
+    #[test]
+    fn proc_files_are_read() {
+        let stat = "4242 (tv (sand) box) S 1 4242 4242 0 -1 4194560 900 0 0 0 345 80 0 0 20 0 9";
+        assert_eq!(stat_cpu_ticks(stat), Some(425));
+        assert_eq!(stat_cpu_ticks("4242 (x) S 1"), None);
+        let status = "Name:\ttv-sandbox\nVmPeak:\t  900 kB\nVmHWM:\t   56880 kB\n";
+        assert_eq!(status_kib(status, "VmHWM:"), Some(56_880));
+        assert_eq!(status_kib(status, "VmRSS:"), None);
+    }
+
+    #[test]
+    fn a_running_process_is_read_from_proc() {
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap();
+        assert!(stat_cpu_ticks(&own).is_some(), "{own}");
+        let own = std::fs::read_to_string("/proc/self/status").unwrap();
+        assert!(status_kib(&own, "VmHWM:").is_some_and(|kib| kib > 0));
     }
 
     #[test]
