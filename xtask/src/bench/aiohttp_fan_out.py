@@ -43,11 +43,11 @@ def row(app, summary, before, series, rates, totals, layers):
         errors += round(rate * v)
         volume += v
         weighted += rate * v
+    # By layer, `avg_latency` is the layer's total time in the slice (null: none).
     shares = {}
     for layer in layers:
         shares[layer["layer"]] = sum(
-            (v or 0) * (l or 0)
-            for v, l in columns(layer["timeseries"], "volume", "avg_latency")
+            total or 0 for (total,) in columns(layer["timeseries"], "avg_latency")
         )
     everything = sum(shares.values())
     top = max(shares, key=shares.get) if shares and everything > 0 else None
@@ -94,7 +94,7 @@ async def main():
         apps = await get(session, "apps")
         rows = await asyncio.gather(*(app_row(session, limit, app) for app in apps))
     rows.sort(key=lambda r: (-r["volume"], r["app"]))
-    json.dump({"apps": rows, "failed": [], "requests": 1 + 6 * len(apps)}, sys.stdout)
+    sys.stdout.write(json.dumps({"apps": rows, "failed": [], "requests": 1 + 6 * len(apps)}))
 
 
 asyncio.run(main())

@@ -246,9 +246,9 @@ fn ceiling<'s>(setup: &Setup<'s>, tally: &'s Cell<Replayed>) -> Entry<'s> {
         reference: true,
         concurrency: None,
         run: Box::new(move || {
-            let before = sandbox.cpu_seconds()?;
+            let before = sandbox.cpu()?;
             let wall = load::replay(sandbox.addr, &paths)?;
-            let spent = sandbox.cpu_seconds()? - before;
+            let spent = before.seconds_until(&sandbox.cpu()?);
             let so_far = tally.get();
             tally.set(Replayed {
                 requests: so_far.requests + count,

@@ -35,6 +35,7 @@ mod machine;
 mod measure;
 mod notes;
 mod options;
+mod procfs;
 pub(crate) mod python;
 pub mod readme;
 mod remote;

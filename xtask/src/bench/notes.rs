@@ -61,8 +61,10 @@ pub fn notes(report: &Report, tools: &Tools, floor: Option<u64>, total_s: f64) -
              of tv only. Sandbox start-up: the median of {} starts, from spawning it to its \
              base URL on stdout (printed once it listens) and to its first `GET /apps` \
              answer. Its peak RSS is `VmHWM` (`/proc/PID/status`) after every fan-out run; \
-             its CPU per request is the `utime + stime` (`/proc/PID/stat`, 10 ms ticks) it \
-             spent during the ceiling's replays ÷ the requests replayed.",
+             its CPU per request is the CPU time its threads spent during the ceiling's \
+             replays (`/proc/PID/task/*/schedstat`, in ns; `utime + stime` of \
+             `/proc/PID/stat`, in 10 ms ticks, where that is missing) ÷ the requests \
+             replayed.",
             report::thousands(super::options::LARGE as u64),
             super::options::LARGE_RUNS,
             scale::STARTS

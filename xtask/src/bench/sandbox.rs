@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
 
+use super::procfs;
+
 /// A running sandbox, killed (by its own pid) and reaped on drop.
 pub struct Sandbox {
     child: Child,
@@ -106,48 +108,15 @@ impl Sandbox {
         Ok(apps)
     }
 
-    /// CPU time the sandbox used so far (user + system, all its threads), in seconds:
-    /// `utime + stime` of `/proc/PID/stat`, in clock ticks (usually 10 ms).
-    pub fn cpu_seconds(&self) -> Result<f64> {
-        let path = format!("/proc/{}/stat", self.child.id());
-        let stat = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-        let ticks = stat_cpu_ticks(&stat).ok_or_else(|| anyhow!("{path} has no utime/stime"))?;
-        // SAFETY: sysconf only reads a configuration value.
-        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        ensure!(per_second > 0, "sysconf(_SC_CLK_TCK) failed");
-        Ok(ticks as f64 / per_second as f64)
+    /// The CPU time of the sandbox's threads so far.
+    pub fn cpu(&self) -> Result<procfs::CpuSnapshot> {
+        procfs::CpuSnapshot::of(self.child.id())
     }
 
     /// The sandbox's peak resident set so far, in KiB (`VmHWM` of `/proc/PID/status`).
     pub fn peak_rss_kib(&self) -> Result<u64> {
-        let path = format!("/proc/{}/status", self.child.id());
-        let status =
-            std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-        status_kib(&status, "VmHWM:").ok_or_else(|| anyhow!("{path} has no VmHWM"))
+        procfs::peak_rss_kib(self.child.id())
     }
-}
-
-/// `utime + stime` (fields 14 and 15) of a `/proc/PID/stat` line; the command name in
-/// parentheses may hold spaces and parentheses, so fields are counted after the last `)`.
-fn stat_cpu_ticks(stat: &str) -> Option<u64> {
-    let (_, rest) = stat.rsplit_once(')')?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // `rest` starts at field 3 (the state).
-    let utime: u64 = fields.get(14 - 3)?.parse().ok()?;
-    let stime: u64 = fields.get(15 - 3)?.parse().ok()?;
-    Some(utime + stime)
-}
-
-/// The `kB` value of `key` in a `/proc/PID/status` text.
-fn status_kib(status: &str, key: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))?
-        .trim()
-        .strip_suffix("kB")?
-        .trim()
-        .parse()
-        .ok()
 }
 
 impl Drop for Sandbox {
@@ -222,24 +191,6 @@ mod tests {
         assert_eq!(prefix, "/api-v2");
         assert!(split_base_url("https://127.0.0.1:1/api-v2").is_err());
         assert!(split_base_url("http://10.0.0.1:1/api-v2").is_err());
-    }
-
-    #[test]
-    fn proc_files_are_read() {
-        let stat = "4242 (tv (sand) box) S 1 4242 4242 0 -1 4194560 900 0 0 0 345 80 0 0 20 0 9";
-        assert_eq!(stat_cpu_ticks(stat), Some(425));
-        assert_eq!(stat_cpu_ticks("4242 (x) S 1"), None);
-        let status = "Name:\ttv-sandbox\nVmPeak:\t  900 kB\nVmHWM:\t   56880 kB\n";
-        assert_eq!(status_kib(status, "VmHWM:"), Some(56_880));
-        assert_eq!(status_kib(status, "VmRSS:"), None);
-    }
-
-    #[test]
-    fn a_running_process_is_read_from_proc() {
-        let own = std::fs::read_to_string("/proc/self/stat").unwrap();
-        assert!(stat_cpu_ticks(&own).is_some(), "{own}");
-        let own = std::fs::read_to_string("/proc/self/status").unwrap();
-        assert!(status_kib(&own, "VmHWM:").is_some_and(|kib| kib > 0));
     }
 
     #[test]
