@@ -34,6 +34,8 @@ pub struct Plan {
     pub latency: Option<String>,
     /// `Err(why)`: leave python-traceview out.
     pub python: Result<(), String>,
+    /// Measured runs of the aiohttp fan-out at most (it takes minutes at 10,000 apps).
+    pub aiohttp_runs: Option<usize>,
     /// Which contenders warm up.
     pub warm_up: WarmUp,
 }
@@ -66,12 +68,12 @@ pub fn fan_out(setup: &Setup<'_>, plan: &Plan) -> Result<(Scenario, Option<Repla
     let mut entries = vec![tv_report(setup, &format!("{stem}-tv"), None)];
     let mut skipped = Vec::new();
     match setup.aiohttp {
-        Ok(peer) => entries.push(aiohttp_fan_out(
-            setup,
-            peer,
-            &format!("{stem}-aiohttp"),
-            AIOHTTP_CONCURRENCY,
-        )),
+        Ok(peer) => {
+            let mut entry =
+                aiohttp_fan_out(setup, peer, &format!("{stem}-aiohttp"), AIOHTTP_CONCURRENCY);
+            entry.max_runs = plan.aiohttp_runs;
+            entries.push(entry);
+        }
         Err(reason) => skipped.push(Skipped {
             contender: aiohttp::NAME.into(),
             reason: reason.clone(),
@@ -245,6 +247,7 @@ fn ceiling<'s>(setup: &Setup<'s>, tally: &'s Cell<Replayed>) -> Entry<'s> {
         ),
         reference: true,
         concurrency: None,
+        max_runs: None,
         run: Box::new(move || {
             let before = sandbox.cpu()?;
             let wall = load::replay(sandbox.addr, &paths)?;

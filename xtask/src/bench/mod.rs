@@ -145,6 +145,7 @@ pub fn run(root: &Path, options: &Options, command_line: &str) -> Result<Report>
             runs: options.fan_out_runs,
             latency: None,
             python: Ok(()),
+            aiohttp_runs: None,
             warm_up: scenarios::WarmUp::All,
         };
         let (fan_out, replayed) = fan_out::fan_out(&setup, &plan)?;
@@ -172,12 +173,17 @@ pub fn run(root: &Path, options: &Options, command_line: &str) -> Result<Report>
             runs: options.fan_out_runs,
             latency: Some(LATENCY.into()),
             python: Ok(()),
+            aiohttp_runs: None,
             warm_up: scenarios::WarmUp::All,
         };
         let (slow, _) = fan_out::fan_out(&setup, &plan)?;
         report.scenarios.push(slow);
     }
-    let pace = scale::python_pace(&report.scenarios[1], APPS);
+    let pace = report
+        .scenarios
+        .iter()
+        .find(|s| s.id == "fan-out")
+        .and_then(|s| scale::python_pace(s, APPS));
     for &apps in options.sizes.iter().filter(|&&n| n != APPS) {
         report.scale.push(scale::size(&tools, options, apps, pace)?);
     }

@@ -57,8 +57,8 @@ pub fn notes(report: &Report, tools: &Tools, floor: Option<u64>, total_s: f64) -
              targets are judged on the fan-out without it."
         ),
         format!(
-            "At scale: sizes above {} apps run {} times per contender after one warm-up run \
-             of tv only. Sandbox start-up: the median of {} starts, from spawning it to its \
+            "At scale: sizes above {} apps run {} times per contender (aiohttp {}) after one \
+             warm-up run of tv only; python-traceview runs up to {} apps. Sandbox start-up: the median of {} starts, from spawning it to its \
              base URL on stdout (printed once it listens) and to its first `GET /apps` \
              answer. Its peak RSS is `VmHWM` (`/proc/PID/status`) after every fan-out run; \
              its CPU per request is the CPU time its threads spent during the ceiling's \
@@ -67,6 +67,11 @@ pub fn notes(report: &Report, tools: &Tools, floor: Option<u64>, total_s: f64) -
              replayed.",
             report::thousands(super::options::LARGE as u64),
             super::options::LARGE_RUNS,
+            match super::options::LARGE_AIOHTTP_RUNS {
+                1 => "once".to_owned(),
+                n => format!("{n} times"),
+            },
+            scale::PYTHON_MAX_APPS,
             scale::STARTS
         ),
         format!(

@@ -25,6 +25,8 @@ pub const LARGE: usize = 1000;
 /// Runs per contender above [`LARGE`] apps and in the remote scenarios (whose
 /// `--concurrency 1` run takes 20 s at 100 ms).
 pub const LARGE_RUNS: usize = 3;
+/// Runs of the aiohttp fan-out above [`LARGE`] apps (a minute or more each).
+pub const LARGE_AIOHTTP_RUNS: usize = 1;
 
 impl Default for Options {
     fn default() -> Self {

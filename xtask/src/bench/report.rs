@@ -98,6 +98,15 @@ pub fn ratio(r: f64) -> String {
     format!("{}×", significant(r))
 }
 
+/// `1 run`, `5 runs`.
+pub fn runs(n: usize) -> String {
+    if n == 1 {
+        "1 run".into()
+    } else {
+        format!("{n} runs")
+    }
+}
+
 /// A count with thin separators: `10,000`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -272,8 +281,9 @@ fn scenario_table(md: &mut String, s: &Scenario) {
     let with_rate = s.rows.iter().any(|r| r.requests.is_some());
     let _ = writeln!(
         md,
-        "#### {} — {} runs each, alternating, after one warm-up run\n",
-        s.title, s.runs
+        "#### {} — {} each, alternating, after one warm-up run\n",
+        s.title,
+        runs(s.runs)
     );
     let _ = writeln!(
         md,

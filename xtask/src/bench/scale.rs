@@ -8,15 +8,16 @@ use anyhow::{Context, Result};
 
 use super::fan_out::{self, PEER, Plan, Replayed};
 use super::measure::Spread;
-use super::options::{LARGE, Options};
+use super::options::{LARGE, LARGE_AIOHTTP_RUNS, Options};
 use super::sandbox::Sandbox;
 use super::scenarios::{KEY, NOW, Scenario, WarmUp};
 use super::{Tools, report};
 
 /// Sandboxes started per size to measure start-up (the last one serves the fan-out).
 pub const STARTS: usize = 3;
-/// python-traceview is left out above this many apps (it makes one call at a time).
-pub const PYTHON_MAX_APPS: usize = 1000;
+/// python-traceview is left out above this many apps (it makes one call at a time:
+/// 15 s a run at 1,000 apps).
+pub const PYTHON_MAX_APPS: usize = 200;
 
 /// One size: the fan-out and the sandbox's figures.
 #[derive(Debug, Clone)]
@@ -104,6 +105,7 @@ pub fn size(
         runs,
         latency: None,
         python: python_policy(apps, python_pace, runs),
+        aiohttp_runs: (apps > LARGE).then_some(LARGE_AIOHTTP_RUNS),
         warm_up: if apps > LARGE {
             WarmUp::First
         } else {
@@ -152,9 +154,9 @@ mod tests {
 
     #[test]
     fn python_is_left_out_at_large_sizes_with_an_estimate() {
-        assert_eq!(python_policy(1000, None, 5), Ok(()));
+        assert_eq!(python_policy(200, None, 5), Ok(()));
         let why = python_policy(10_000, Some(0.004), 3).unwrap_err();
-        assert!(why.contains("above 1,000 apps"), "{why}");
+        assert!(why.contains("above 200 apps"), "{why}");
         assert!(
             why.contains("about 40.0 s, 160 s with the warm-up"),
             "{why}"

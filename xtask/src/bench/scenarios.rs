@@ -86,6 +86,8 @@ pub(super) struct Entry<'s> {
     pub command: String,
     pub reference: bool,
     pub concurrency: Option<usize>,
+    /// Measured runs at most (the first rounds only): for contenders that take minutes.
+    pub max_runs: Option<usize>,
     pub run: Box<dyn FnMut() -> Result<(Sample, Option<u64>)> + 's>,
 }
 
@@ -99,7 +101,7 @@ pub enum WarmUp {
 }
 
 /// Runs the entries `warm_up` says once unmeasured, then `runs` rounds of all entries
-/// in turn.
+/// in turn (an entry with `max_runs` only in that many first rounds).
 pub(super) fn alternate(
     entries: Vec<Entry<'_>>,
     runs: usize,
@@ -124,8 +126,11 @@ pub(super) fn alternate(
             samples: Vec::with_capacity(runs),
         })
         .collect();
-    for _ in 0..runs {
+    for round in 0..runs {
         for (entry, measured) in entries.iter_mut().zip(&mut measured) {
+            if entry.max_runs.is_some_and(|most| round >= most) {
+                continue;
+            }
             let (sample, requests) = (entry.run)().with_context(|| entry.contender.clone())?;
             measured.samples.push(sample);
             if measured.requests.is_some() && measured.requests != requests {
@@ -196,6 +201,7 @@ pub(super) fn process<'s>(
         command,
         reference,
         concurrency: None,
+        max_runs: None,
         run: Box::new(run),
     }
 }
@@ -323,7 +329,50 @@ pub fn encode_segment(segment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
     use super::*;
+
+    fn counting<'s>(name: &str, calls: &'s Cell<usize>, max_runs: Option<usize>) -> Entry<'s> {
+        Entry {
+            contender: name.into(),
+            command: name.into(),
+            reference: false,
+            concurrency: None,
+            max_runs,
+            run: Box::new(move || {
+                calls.set(calls.get() + 1);
+                let wall = Duration::from_millis(calls.get() as u64);
+                Ok((
+                    Sample {
+                        wall,
+                        max_rss_kib: None,
+                    },
+                    Some(7),
+                ))
+            }),
+        }
+    }
+
+    #[test]
+    fn rounds_alternate_with_warm_ups_and_caps() {
+        let (a, b) = (Cell::new(0), Cell::new(0));
+        let rows = alternate(
+            vec![counting("a", &a, None), counting("b", &b, Some(1))],
+            3,
+            WarmUp::First,
+        )
+        .unwrap();
+        // a: one warm-up and 3 runs; b: no warm-up and 1 run.
+        assert_eq!((a.get(), b.get()), (4, 1));
+        assert_eq!(rows[0].samples.len(), 3);
+        assert_eq!(rows[0].samples[0].wall, Duration::from_millis(2));
+        assert_eq!((rows[1].samples.len(), rows[1].requests), (1, Some(7)));
+        let c = Cell::new(0);
+        alternate(vec![counting("c", &c, None)], 2, WarmUp::All).unwrap();
+        assert_eq!(c.get(), 3);
+    }
 
     #[test]
     fn segments_are_encoded() {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{
     Target, duration, measured_json, megabytes, peak_rss_kib, per_second, rate, ratio, reference,
-    row, thousands, unmeasured, wall,
+    row, runs, thousands, unmeasured, wall,
 };
 use crate::bench::remote::{RemoteRun, latency_bound};
 use crate::bench::scale::SizeRun;
@@ -42,13 +42,12 @@ pub fn scale_table(md: &mut String, sizes: &[SizeRun]) {
             if std::mem::take(&mut first) {
                 let _ = write!(
                     md,
-                    "| {} | {} | {} |",
+                    "| {} | {} |",
                     thousands(size.apps as u64),
-                    thousands(requests),
-                    s.runs
+                    thousands(requests)
                 );
             } else {
-                md.push_str("| | | |");
+                md.push_str("| | |");
             }
         };
         for r in &s.rows {
@@ -57,7 +56,8 @@ pub fn scale_table(md: &mut String, sizes: &[SizeRun]) {
             let vs = ceiling.map_or_else(|| "—".to_owned(), |c| ratio(w.median / c));
             let _ = writeln!(
                 md,
-                " {} | {} | {} – {} | {} | {} | {vs} |",
+                " {} | {} | {} | {} – {} | {} | {} | {vs} |",
+                r.samples.len(),
                 r.contender,
                 duration(w.median),
                 duration(w.min),
@@ -70,7 +70,7 @@ pub fn scale_table(md: &mut String, sizes: &[SizeRun]) {
             lead(md);
             let _ = writeln!(
                 md,
-                " {} | skipped: {} | | | | |",
+                " | {} | skipped: {} | | | | |",
                 skipped.contender, skipped.reason
             );
         }
@@ -117,8 +117,9 @@ pub fn remote_table(md: &mut String, remote: &[RemoteRun]) {
     let Some(first) = remote.first() else { return };
     let _ = writeln!(
         md,
-        "#### remote server: `report` over {} apps, every answer delayed — medians of {} runs, alternating\n",
-        first.apps, first.scenario.runs
+        "#### remote server: `report` over {} apps, every answer delayed — medians of {}, alternating\n",
+        first.apps,
+        runs(first.scenario.runs)
     );
     md.push_str("| client | concurrency |");
     for run in remote {
