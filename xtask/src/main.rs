@@ -5,9 +5,14 @@
 //! cargo xtask codegen --check   fail with a diff when the checked-in file is stale
 //! cargo xtask lint-spec         only lint openapi/traceview-v2.yaml
 //! cargo xtask man [DIR]         man pages of `tv` from its clap definition (default target/man)
-//! cargo xtask bench [--runs N] [--fan-out-runs N] [--no-cargo-bench]
-//!                               tv side by side with curl, python-traceview and the
-//!                               sandbox's ceiling; Markdown on stdout, JSON in target/bench
+//! cargo xtask bench [--quick] [--runs N] [--fan-out-runs N] [--sizes N,N,…]
+//!                   [--latencies D,D,…] [--no-cargo-bench] [--write-readme]
+//!                               tv side by side with curl, python-traceview, aiohttp and
+//!                               the sandbox's ceiling, at 10 to 10,000 apps and against a
+//!                               remote server; Markdown on stdout and in
+//!                               target/bench/results.md, JSON in target/bench
+//! cargo xtask bench-readme [FILE]
+//!                               the README's Performance section from a saved results.md
 //! cargo xtask fuzz-api [--seed N] [--max-examples N]
 //!                               Schemathesis (all checks) against the sandbox
 //! cargo xtask mock-check [--seeds N,N,…]
@@ -20,7 +25,14 @@ use std::process::ExitCode;
 use xtask::codegen::{self, CheckOutcome};
 use xtask::spec_check;
 
-const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench [--runs N] [--fan-out-runs N] [--no-cargo-bench] | fuzz-api [--seed N] [--max-examples N] | mock-check [--seeds N,N,…] | proxy-check>";
+fn usage() -> String {
+    format!(
+        "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench {} | \
+         bench-readme [FILE] | fuzz-api [--seed N] [--max-examples N] | \
+         mock-check [--seeds N,N,…] | proxy-check>",
+        xtask::bench::USAGE
+    )
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -63,8 +75,12 @@ fn main() -> ExitCode {
                 .join(" ");
             xtask::bench::run(&xtask::workspace_root(), &options, &command_line).map(|_| ())
         }),
+        ["bench-readme"] => xtask::bench::readme::from_file(&xtask::workspace_root(), None),
+        ["bench-readme", file] => {
+            xtask::bench::readme::from_file(&xtask::workspace_root(), Some(file))
+        }
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{}", usage());
             return ExitCode::from(2);
         }
     };

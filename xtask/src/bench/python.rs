@@ -66,29 +66,11 @@ pub fn prepare(bench_dir: &Path) -> Result<Peer> {
     let venv = bench_dir.join("venv");
     let python = venv.join("bin").join("python");
     if !usable(&python) {
-        let system = which("python3").context("python3 is not installed")?;
-        let _ = std::fs::remove_dir_all(&venv);
         eprintln!(
             "bench: creating {} with {PEER} and a current requests",
             venv.display()
         );
-        quiet(Command::new(&system).args(["-m", "venv"]).arg(&venv))
-            .context("python3 -m venv failed (is the venv module installed?)")?;
-        let pip = |args: &[&str]| {
-            quiet(
-                Command::new(&python)
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--disable-pip-version-check",
-                    ])
-                    .args(args),
-            )
-        };
-        pip(&["--no-deps", PEER]).context("pip could not install python-traceview")?;
-        pip(&["requests"]).context("pip could not install requests")?;
+        make_venv(&venv, &[&["--no-deps", PEER], &["requests"]])?;
         if !usable(&python) {
             bail!("python-traceview 0.7.0 does not import after installation");
         }
@@ -112,6 +94,31 @@ pub fn prepare(bench_dir: &Path) -> Result<Peer> {
         fan_out,
         versions,
     })
+}
+
+/// (Re)creates the virtual environment `venv` and runs `pip install ARGS…` in it for
+/// each of `installs`; returns its interpreter.
+pub(crate) fn make_venv(venv: &Path, installs: &[&[&str]]) -> Result<PathBuf> {
+    let system = which("python3").context("python3 is not installed")?;
+    let _ = std::fs::remove_dir_all(venv);
+    quiet(Command::new(&system).args(["-m", "venv"]).arg(venv))
+        .context("python3 -m venv failed (is the venv module installed?)")?;
+    let python = venv.join("bin").join("python");
+    for args in installs {
+        quiet(
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .args(*args),
+        )
+        .with_context(|| format!("pip could not install {}", args.join(" ")))?;
+    }
+    Ok(python)
 }
 
 /// Whether the venv's python imports the peer at the right version.

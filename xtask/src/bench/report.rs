@@ -6,8 +6,13 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::cargo_benches::{Estimate, Throughput};
+use super::fan_out::PEER;
 use super::measure::Spread;
+use super::remote::RemoteRun;
+use super::scale::SizeRun;
 use super::scenarios::{Measured, Scenario};
+
+mod scale;
 
 /// Where and when the bench ran.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +40,10 @@ pub struct Report {
     pub machine: Machine,
     /// One-shot and fan-out.
     pub scenarios: Vec<Scenario>,
+    /// The fan-out at each size (200 apps included), with the sandbox's figures.
+    pub scale: Vec<SizeRun>,
+    /// The remote-server scenarios, one per delay.
+    pub remote: Vec<RemoteRun>,
     /// Criterion medians of tv-client's decode bench (`Err`: skipped or failed, why).
     pub decode: Option<Result<Vec<Estimate>, String>>,
     /// The sandbox's http bench: its set-up line and table.
@@ -89,6 +98,28 @@ pub fn ratio(r: f64) -> String {
     format!("{}×", significant(r))
 }
 
+/// `1 run`, `5 runs`.
+pub fn runs(n: usize) -> String {
+    if n == 1 {
+        "1 run".into()
+    } else {
+        format!("{n} runs")
+    }
+}
+
+/// A count with thin separators: `10,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Requests per second: `15.2k/s`, `950/s`.
 pub fn rate(per_second: f64) -> String {
     if per_second >= 1000.0 {
@@ -98,32 +129,30 @@ pub fn rate(per_second: f64) -> String {
     }
 }
 
-fn wall(row: &Measured) -> Option<Spread> {
+pub(super) fn wall(row: &Measured) -> Option<Spread> {
     let secs: Vec<f64> = row.samples.iter().map(|s| s.wall.as_secs_f64()).collect();
     Spread::of(&secs)
 }
 
-fn peak_rss_kib(row: &Measured) -> Option<u64> {
+pub(super) fn peak_rss_kib(row: &Measured) -> Option<u64> {
     row.samples.iter().filter_map(|s| s.max_rss_kib).max()
 }
 
-fn per_second(row: &Measured) -> Option<f64> {
+pub(super) fn per_second(row: &Measured) -> Option<f64> {
     Some(row.requests? as f64 / wall(row)?.median)
 }
 
-fn reference(scenario: &Scenario) -> Option<&Measured> {
+pub(super) fn reference(scenario: &Scenario) -> Option<&Measured> {
     scenario.rows.iter().find(|r| r.reference)
 }
 
-fn row<'a>(scenario: &'a Scenario, contender: &str) -> Option<&'a Measured> {
+pub(super) fn row<'a>(scenario: &'a Scenario, contender: &str) -> Option<&'a Measured> {
     scenario.rows.iter().find(|r| r.contender == contender)
 }
 
 fn scenario<'a>(report: &'a Report, id: &str) -> Option<&'a Scenario> {
     report.scenarios.iter().find(|s| s.id == id)
 }
-
-const PEER: &str = "python-traceview 0.7.0";
 
 /// The targets of the issue, checked against the report.
 pub fn targets(report: &Report) -> Vec<Target> {
@@ -196,10 +225,11 @@ pub fn targets(report: &Report) -> Vec<Target> {
             "not measured",
         ),
     });
+    targets.extend(scale::targets(&report.scale));
     targets
 }
 
-fn unmeasured(goal: &str, why: &str) -> Target {
+pub(super) fn unmeasured(goal: &str, why: &str) -> Target {
     Target {
         goal: goal.into(),
         measured: why.into(),
@@ -219,13 +249,16 @@ pub fn markdown(report: &Report) -> String {
     for s in &report.scenarios {
         scenario_table(&mut md, s);
     }
+    scale::scale_table(&mut md, &report.scale);
+    scale::sandbox_table(&mut md, &report.scale);
+    scale::remote_table(&mut md, &report.remote);
     if let Some(decode) = &report.decode {
         decode_table(&mut md, decode);
     }
     if let Some(sandbox) = &report.sandbox {
         sandbox_table(&mut md, sandbox);
     }
-    md.push_str("**Targets**\n\n| target | measured | met |\n|---|---|---|\n");
+    md.push_str("#### Targets\n\n| target | measured | met |\n|---|---|---|\n");
     for t in targets(report) {
         let met = match t.met {
             Some(true) => "yes",
@@ -248,8 +281,9 @@ fn scenario_table(md: &mut String, s: &Scenario) {
     let with_rate = s.rows.iter().any(|r| r.requests.is_some());
     let _ = writeln!(
         md,
-        "**{}** — {} runs each, alternating, after one warm-up run\n",
-        s.title, s.runs
+        "#### {} — {} each, alternating, after one warm-up run\n",
+        s.title,
+        runs(s.runs)
     );
     let _ = writeln!(
         md,
@@ -295,7 +329,7 @@ fn scenario_table(md: &mut String, s: &Scenario) {
 
 fn decode_table(md: &mut String, decode: &Result<Vec<Estimate>, String>) {
     md.push_str(
-        "**decode and math** — criterion medians (`cargo bench -p tv-client --bench decode`)\n\n",
+        "#### decode and math — criterion medians (`cargo bench -p tv-client --bench decode`)\n\n",
     );
     let estimates = match decode {
         Ok(estimates) => estimates,
@@ -325,7 +359,7 @@ fn decode_table(md: &mut String, decode: &Result<Vec<Estimate>, String>) {
 }
 
 fn sandbox_table(md: &mut String, sandbox: &Result<(String, Vec<Throughput>), String>) {
-    md.push_str("**sandbox throughput** — `cargo bench -p tv-sandbox --bench http`");
+    md.push_str("#### sandbox throughput — `cargo bench -p tv-sandbox --bench http`");
     let (setup, rows) = match sandbox {
         Ok(table) => table,
         Err(why) => {
@@ -351,12 +385,13 @@ fn sandbox_table(md: &mut String, sandbox: &Result<(String, Vec<Throughput>), St
     md.push('\n');
 }
 
-fn measured_json(r: &Measured) -> Value {
+pub(super) fn measured_json(r: &Measured) -> Value {
     let w = wall(r);
     json!({
         "contender": r.contender,
         "command": r.command,
         "reference": r.reference,
+        "concurrency": r.concurrency,
         "requests_per_run": r.requests,
         "wall_s": w.map(|w| json!({"median": w.median, "min": w.min, "max": w.max})),
         "wall_s_runs": r.samples.iter().map(|s| s.wall.as_secs_f64()).collect::<Vec<_>>(),
@@ -400,6 +435,8 @@ pub fn to_json(report: &Report) -> Value {
             }),
             Err(why) => json!({"skipped": why}),
         }),
+        "scale": report.scale.iter().map(scale::size_json).collect::<Vec<_>>(),
+        "remote": report.remote.iter().map(scale::remote_json).collect::<Vec<_>>(),
         "targets": targets(report).iter().map(|t| json!({
             "goal": t.goal, "measured": t.measured, "met": t.met,
         })).collect::<Vec<_>>(),

@@ -8,9 +8,11 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
+
+use super::procfs;
 
 /// A running sandbox, killed (by its own pid) and reaped on drop.
 pub struct Sandbox {
@@ -21,6 +23,8 @@ pub struct Sandbox {
     pub addr: SocketAddr,
     /// The path prefix of the API (`/api-v2`).
     pub prefix: String,
+    /// From spawning it to reading its base URL (it prints it once it listens).
+    pub ready_after: Duration,
 }
 
 impl Sandbox {
@@ -29,12 +33,15 @@ impl Sandbox {
     pub fn start(bin: &Path, args: &[&str], log: &Path) -> Result<Sandbox> {
         let log = std::fs::File::create(log)
             .with_context(|| format!("cannot create {}", log.display()))?;
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        command
             .args(["--bind", "127.0.0.1:0"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(log);
+        let spawned = Instant::now();
+        let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {}", bin.display()))?;
         let stdout = child
@@ -50,11 +57,13 @@ impl Sandbox {
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
         let first = receiver.recv_timeout(Duration::from_secs(60));
+        let ready_after = spawned.elapsed();
         let mut sandbox = Sandbox {
             child,
             base_url: String::new(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             prefix: String::new(),
+            ready_after,
         };
         let line = match first {
             Ok(Ok(line)) => line,
@@ -76,6 +85,37 @@ impl Sandbox {
         let (status, body) = exchange(&mut stream, &path, &mut Vec::new())?;
         ensure!(status == 200, "GET {path}: status {status}");
         Ok(body)
+    }
+}
+
+impl Sandbox {
+    /// The apps the sandbox lists (`GET /apps`), which must be `expected` many.
+    pub fn apps(&self, key: &str, expected: usize) -> Result<Vec<String>> {
+        let body = self.get(&format!("/apps?key={key}"))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).context("the apps answer is not JSON")?;
+        let apps: Vec<String> = value["data"]
+            .as_array()
+            .ok_or_else(|| anyhow!("the apps answer has no data array"))?
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect();
+        ensure!(
+            apps.len() == expected,
+            "the sandbox lists {} apps, expected {expected}",
+            apps.len()
+        );
+        Ok(apps)
+    }
+
+    /// The CPU time of the sandbox's threads so far.
+    pub fn cpu(&self) -> Result<procfs::CpuSnapshot> {
+        procfs::CpuSnapshot::of(self.child.id())
+    }
+
+    /// The sandbox's peak resident set so far, in KiB (`VmHWM` of `/proc/PID/status`).
+    pub fn peak_rss_kib(&self) -> Result<u64> {
+        procfs::peak_rss_kib(self.child.id())
     }
 }
 

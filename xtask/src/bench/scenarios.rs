@@ -1,23 +1,23 @@
-//! The process scenarios: one-shot and fan-out, each contender run several times,
-//! alternating, after one unmeasured warm-up run each.
+//! The process scenarios and what they share: contenders run several times,
+//! alternating, after unmeasured warm-up runs; the one-shot scenario (the fan-outs are
+//! in `fan_out`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use serde_json::Value;
 
-use super::load;
+use super::aiohttp::AioPeer;
 use super::measure::{self, Ending, Sample};
 use super::python::Peer;
 use super::sandbox::Sandbox;
 
 /// The sandbox's frozen clock and the `--end` of the fan-out: 2024-01-03T12:00:00Z.
 pub const NOW: &str = "2024-01-03T12:00:00Z";
-const NOW_EPOCH: i64 = 1_704_283_200;
+pub(super) const NOW_EPOCH: i64 = 1_704_283_200;
 /// The window of the fan-out (the default of `tv report`) and its length.
-const WINDOW: &str = "hour";
-const WINDOW_SECS: i64 = 3600;
+pub(super) const WINDOW: &str = "hour";
+pub(super) const WINDOW_SECS: i64 = 3600;
 /// The key the bench sandbox accepts.
 pub const KEY: &str = "sandbox";
 
@@ -30,6 +30,8 @@ pub struct Measured {
     pub command: String,
     /// Whether the ratios of the scenario are relative to this contender.
     pub reference: bool,
+    /// The apps in flight at once, when the contender was told (`--concurrency`).
+    pub concurrency: Option<usize>,
     /// HTTP requests per run (fan-out).
     pub requests: Option<u64>,
     /// The runs.
@@ -70,6 +72,8 @@ pub struct Setup<'a> {
     pub curl: Option<PathBuf>,
     /// python-traceview, or why it is missing.
     pub peer: &'a Result<Peer, String>,
+    /// The aiohttp fan-out, or why it is missing.
+    pub aiohttp: &'a Result<AioPeer, String>,
     /// `target/bench/out`: stdout and stderr of the last run of each contender.
     pub out_dir: PathBuf,
     /// The sandbox's apps.
@@ -77,17 +81,38 @@ pub struct Setup<'a> {
 }
 
 /// A contender: how to run it once and check what it printed.
-struct Entry<'s> {
-    contender: String,
-    command: String,
-    reference: bool,
-    run: Box<dyn FnMut() -> Result<(Sample, Option<u64>)> + 's>,
+pub(super) struct Entry<'s> {
+    pub contender: String,
+    pub command: String,
+    pub reference: bool,
+    pub concurrency: Option<usize>,
+    /// Measured runs at most (the first rounds only): for contenders that take minutes.
+    pub max_runs: Option<usize>,
+    pub run: Box<dyn FnMut() -> Result<(Sample, Option<u64>)> + 's>,
 }
 
-/// Runs every entry once unmeasured, then `runs` rounds of all entries in turn.
-fn alternate(entries: Vec<Entry<'_>>, runs: usize) -> Result<Vec<Measured>> {
+/// Which contenders get an unmeasured run first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarmUp {
+    /// Every one (page cache, Python's bytecode, the sandbox's memo).
+    All,
+    /// Only the first (it fills the sandbox's memo; for scenarios whose runs are long).
+    First,
+}
+
+/// Runs the entries `warm_up` says once unmeasured, then `runs` rounds of all entries
+/// in turn (an entry with `max_runs` only in that many first rounds).
+pub(super) fn alternate(
+    entries: Vec<Entry<'_>>,
+    runs: usize,
+    warm_up: WarmUp,
+) -> Result<Vec<Measured>> {
     let mut entries = entries;
-    for entry in &mut entries {
+    let warmed = match warm_up {
+        WarmUp::All => entries.len(),
+        WarmUp::First => 1,
+    };
+    for entry in entries.iter_mut().take(warmed) {
         (entry.run)().with_context(|| format!("{} (warm-up)", entry.contender))?;
     }
     let mut measured: Vec<Measured> = entries
@@ -96,12 +121,16 @@ fn alternate(entries: Vec<Entry<'_>>, runs: usize) -> Result<Vec<Measured>> {
             contender: e.contender.clone(),
             command: e.command.clone(),
             reference: e.reference,
+            concurrency: e.concurrency,
             requests: None,
             samples: Vec::with_capacity(runs),
         })
         .collect();
-    for _ in 0..runs {
+    for round in 0..runs {
         for (entry, measured) in entries.iter_mut().zip(&mut measured) {
+            if entry.max_runs.is_some_and(|most| round >= most) {
+                continue;
+            }
             let (sample, requests) = (entry.run)().with_context(|| entry.contender.clone())?;
             measured.samples.push(sample);
             if measured.requests.is_some() && measured.requests != requests {
@@ -120,7 +149,7 @@ fn alternate(entries: Vec<Entry<'_>>, runs: usize) -> Result<Vec<Measured>> {
 
 /// A process contender: `program args…` with a clean environment, stdout and stderr
 /// to files; `check` validates the output and may return the request count.
-fn process<'s>(
+pub(super) fn process<'s>(
     setup: &Setup<'_>,
     contender: &str,
     file_stem: &str,
@@ -171,11 +200,13 @@ fn process<'s>(
         contender: contender.to_owned(),
         command,
         reference,
+        concurrency: None,
+        max_runs: None,
         run: Box::new(run),
     }
 }
 
-fn json(stdout: &[u8]) -> Result<Value> {
+pub(super) fn json(stdout: &[u8]) -> Result<Value> {
     serde_json::from_slice(stdout).context("stdout is not JSON")
 }
 
@@ -274,170 +305,12 @@ pub fn one_shot(setup: &Setup<'_>, runs: usize) -> Result<Scenario> {
         id: "one-shot",
         title: format!("one-shot: `latency summary {app}`, one request"),
         runs,
-        rows: alternate(entries, runs)?,
+        rows: alternate(entries, runs, WarmUp::All)?,
         skipped,
     })
 }
 
-/// Parses `timings: N requests, M retries, …` from `tv --timings` stderr.
-pub fn parse_timings(stderr: &str) -> Option<(u64, u64)> {
-    let line = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("timings: "))?;
-    let mut parts = line.split(", ");
-    let requests = parts.next()?.strip_suffix(" requests")?.parse().ok()?;
-    let retries = parts.next()?.strip_suffix(" retries")?.parse().ok()?;
-    Some((requests, retries))
-}
-
-/// The requests of `tv report --end NOW` for `apps`, in the order a loop makes them.
-pub fn report_paths(prefix: &str, apps: &[String]) -> Vec<String> {
-    let end = NOW_EPOCH;
-    let previous = NOW_EPOCH - WINDOW_SECS;
-    let mut paths = vec![format!("{prefix}/apps?key={KEY}")];
-    for app in apps {
-        let app = encode_segment(app);
-        let q = |end: i64| format!("time_end={end}&time_window={WINDOW}&key={KEY}");
-        paths.push(format!("{prefix}/latency/{app}/server/summary?{}", q(end)));
-        paths.push(format!(
-            "{prefix}/latency/{app}/server/summary?{}",
-            q(previous)
-        ));
-        paths.push(format!("{prefix}/latency/{app}/server/series?{}", q(end)));
-        paths.push(format!("{prefix}/errors/{app}/rate?{}", q(end)));
-        paths.push(format!("{prefix}/total_requests/{app}/summary?{}", q(end)));
-        paths.push(format!("{prefix}/latency/{app}/server/by-layer?{}", q(end)));
-    }
-    paths
-}
-
-/// `tv report` vs the python-traceview loop vs the sandbox's ceiling. With `latency`
-/// (the sandbox was started with `--latency`), there is no ceiling (it would only
-/// measure the load loop's concurrency) and tv is the reference.
-pub fn fan_out(setup: &Setup<'_>, runs: usize, latency: Option<&str>) -> Result<Scenario> {
-    let base = &setup.sandbox.base_url;
-    let apps = setup.apps.len();
-    let expected = 1 + 6 * apps as u64;
-    let stem = if latency.is_some() {
-        "fan-out-latency"
-    } else {
-        "fan-out"
-    };
-    let mut entries = vec![process(
-        setup,
-        "tv",
-        &format!("{stem}-tv"),
-        setup.tv,
-        strings(&[
-            "--base-url",
-            base,
-            "--api-key",
-            KEY,
-            "--output",
-            "json",
-            "--timings",
-            "report",
-            "--end",
-            NOW,
-        ]),
-        false,
-        move |out, err| {
-            let value = json(out)?;
-            let rows = value["apps"].as_array().map_or(0, Vec::len);
-            let failed = value["failed"].as_array().map_or(0, Vec::len);
-            ensure!(
-                rows == apps && failed == 0,
-                "{rows} rows and {failed} failures for {apps} apps"
-            );
-            let (requests, retries) =
-                parse_timings(err).ok_or_else(|| anyhow!("no `timings:` line on stderr"))?;
-            ensure!(
-                retries == 0,
-                "{retries} retries against a fault-free sandbox"
-            );
-            ensure!(
-                requests == expected,
-                "{requests} requests, expected {expected}"
-            );
-            Ok(Some(requests))
-        },
-    )];
-    let mut skipped = Vec::new();
-    match setup.peer {
-        Ok(peer) => entries.push(process(
-            setup,
-            "python-traceview 0.7.0",
-            &format!("{stem}-python"),
-            &peer.python,
-            vec![
-                peer.fan_out.display().to_string(),
-                base.clone(),
-                KEY.into(),
-                WINDOW.into(),
-                NOW_EPOCH.to_string(),
-                (NOW_EPOCH - WINDOW_SECS).to_string(),
-            ],
-            false,
-            move |out, _| {
-                let value = json(out)?;
-                ensure!(value["apps"] == apps, "not every app: {value}");
-                let requests = value["requests"]
-                    .as_u64()
-                    .ok_or_else(|| anyhow!("no request count: {value}"))?;
-                Ok(Some(requests))
-            },
-        )),
-        Err(reason) => skipped.push(Skipped {
-            contender: "python-traceview 0.7.0".into(),
-            reason: reason.clone(),
-        }),
-    }
-    if let Some(latency) = latency {
-        entries[0].reference = true;
-        return Ok(Scenario {
-            id: "fan-out-latency",
-            title: format!(
-                "fan-out with {latency} added to every answer (as from a server nearby): \
-                 `report` over {apps} apps"
-            ),
-            runs,
-            rows: alternate(entries, runs)?,
-            skipped,
-        });
-    }
-    let paths = Arc::new(report_paths(&setup.sandbox.prefix, &setup.apps));
-    let addr = setup.sandbox.addr;
-    let count = paths.len() as u64;
-    entries.push(Entry {
-        contender: "sandbox ceiling".into(),
-        command: format!(
-            "the same {count} GETs over {} keep-alive connections (in xtask)",
-            load::CONNECTIONS
-        ),
-        reference: true,
-        run: Box::new(move || {
-            let wall = load::replay(addr, &paths)?;
-            Ok((
-                Sample {
-                    wall,
-                    max_rss_kib: None,
-                },
-                Some(count),
-            ))
-        }),
-    });
-    Ok(Scenario {
-        id: "fan-out",
-        title: format!(
-            "fan-out: `report` over {apps} apps ({expected} requests: apps, then 6 per app)"
-        ),
-        runs,
-        rows: alternate(entries, runs)?,
-        skipped,
-    })
-}
-
-fn strings(args: &[&str]) -> Vec<String> {
+pub(super) fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| (*s).to_owned()).collect()
 }
 
@@ -456,25 +329,49 @@ pub fn encode_segment(segment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
     use super::*;
 
-    #[test]
-    fn timings_are_parsed() {
-        let stderr = "warning: x\ntimings: 1201 requests, 3 retries, 1.2s waited\n";
-        assert_eq!(parse_timings(stderr), Some((1201, 3)));
-        assert_eq!(parse_timings("timings: many requests"), None);
+    fn counting<'s>(name: &str, calls: &'s Cell<usize>, max_runs: Option<usize>) -> Entry<'s> {
+        Entry {
+            contender: name.into(),
+            command: name.into(),
+            reference: false,
+            concurrency: None,
+            max_runs,
+            run: Box::new(move || {
+                calls.set(calls.get() + 1);
+                let wall = Duration::from_millis(calls.get() as u64);
+                Ok((
+                    Sample {
+                        wall,
+                        max_rss_kib: None,
+                    },
+                    Some(7),
+                ))
+            }),
+        }
     }
 
     #[test]
-    fn report_paths_match_the_calls_of_tv_report() {
-        let paths = report_paths("/api-v2", &["a b".to_owned()]);
-        assert_eq!(paths.len(), 7);
-        assert_eq!(paths[0], "/api-v2/apps?key=sandbox");
-        assert_eq!(
-            paths[2],
-            "/api-v2/latency/a%20b/server/summary?time_end=1704279600&time_window=hour&key=sandbox"
-        );
-        assert!(paths[6].starts_with("/api-v2/latency/a%20b/server/by-layer?time_end=1704283200"));
+    fn rounds_alternate_with_warm_ups_and_caps() {
+        let (a, b) = (Cell::new(0), Cell::new(0));
+        let rows = alternate(
+            vec![counting("a", &a, None), counting("b", &b, Some(1))],
+            3,
+            WarmUp::First,
+        )
+        .unwrap();
+        // a: one warm-up and 3 runs; b: no warm-up and 1 run.
+        assert_eq!((a.get(), b.get()), (4, 1));
+        assert_eq!(rows[0].samples.len(), 3);
+        assert_eq!(rows[0].samples[0].wall, Duration::from_millis(2));
+        assert_eq!((rows[1].samples.len(), rows[1].requests), (1, Some(7)));
+        let c = Cell::new(0);
+        alternate(vec![counting("c", &c, None)], 2, WarmUp::All).unwrap();
+        assert_eq!(c.get(), 3);
     }
 
     #[test]

@@ -1,0 +1,70 @@
+//! The second peer: `tv report`'s fan-out written with asyncio and aiohttp the way a
+//! good engineer would (`aiohttp_fan_out.py`): one `ClientSession`, a `TCPConnector`
+//! pool, an `asyncio.Semaphore` bounding the apps in flight, each app's six calls at
+//! once with `gather`, every answer decoded and the row's numbers computed. It lives in
+//! its own virtual environment, `target/bench/venv-aiohttp`, with a current aiohttp.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Result, bail};
+
+use super::python::make_venv;
+
+/// The script: `BASE KEY WINDOW END PREVIOUS_END CONCURRENCY`; prints
+/// `{"apps": [rows…], "failed": [], "requests": N}`.
+const SCRIPT: &str = include_str!("aiohttp_fan_out.py");
+
+/// What the report calls it.
+pub const NAME: &str = "aiohttp";
+
+/// A ready aiohttp peer.
+#[derive(Debug, Clone)]
+pub struct AioPeer {
+    /// `target/bench/venv-aiohttp/bin/python`.
+    pub python: PathBuf,
+    /// `target/bench/py/aiohttp_fan_out.py`.
+    pub script: PathBuf,
+    /// `Python 3.x.y, aiohttp a.b.c`.
+    pub versions: String,
+}
+
+/// Sets up the venv (reused when aiohttp imports there) and writes the script. `Err`
+/// says why it cannot run here.
+pub fn prepare(bench_dir: &Path) -> Result<AioPeer> {
+    let venv = bench_dir.join("venv-aiohttp");
+    let python = venv.join("bin").join("python");
+    if !usable(&python) {
+        eprintln!("bench: creating {} with aiohttp", venv.display());
+        make_venv(&venv, &[&["aiohttp"]])?;
+        if !usable(&python) {
+            bail!("aiohttp does not import after installation");
+        }
+    }
+    let scripts = bench_dir.join("py");
+    std::fs::create_dir_all(&scripts)?;
+    let script = scripts.join("aiohttp_fan_out.py");
+    std::fs::write(&script, SCRIPT)?;
+    let output = Command::new(&python)
+        .args([
+            "-c",
+            "import sys, aiohttp; print(f'Python {sys.version.split()[0]}, aiohttp {aiohttp.__version__}')",
+        ])
+        .output()?;
+    let versions = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    Ok(AioPeer {
+        python,
+        script,
+        versions,
+    })
+}
+
+fn usable(python: &Path) -> bool {
+    python.exists()
+        && Command::new(python)
+            .args(["-c", "import aiohttp, yarl"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
