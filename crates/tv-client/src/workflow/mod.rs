@@ -43,6 +43,7 @@ mod hosts;
 mod now;
 mod report;
 mod select;
+mod trend;
 
 pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
@@ -55,3 +56,4 @@ pub use report::{
     AppFailure, AppRow, AppsReport, app_row, collect, report, report_selected, report_stream,
 };
 pub use select::{AppSelection, SortKey};
+pub use trend::Trend;
