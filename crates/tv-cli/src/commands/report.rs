@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use tv_client::workflow::{self, AppRow, AppSelection, AppsReport, Now};
-use tv_client::{TimeWindow, TraceView};
+use tv_client::{Concurrency, TimeWindow, TraceView};
 
-use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
+use super::{Env, change_tone, column, emit, report_json};
 use crate::cli::ReportArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Cut, Format, Table, Tone};
+use crate::render::{Align, Cell, Cut, Format, Report, Table, Tone, sparkline_width};
 
 /// `tv report` without an app.
 pub async fn run(
@@ -33,8 +33,12 @@ pub async fn run(
         .resolve(apps.first().map(String::as_str), requested)
         .await?;
     let progress = progress_bar(apps.len() as u64, env);
-    let results = workflow::report_stream(tv, apps, window, end, usize::from(args.concurrency));
-    let output = workflow::collect(window, end, results, &selection, |_| progress.inc(1)).await?;
+    let concurrency = args
+        .concurrency
+        .map_or_else(Concurrency::adaptive, |n| Concurrency::Fixed(n.into()));
+    let results = workflow::report_stream(tv, apps, window, end, concurrency);
+    let mut output =
+        workflow::collect(window, end, results, &selection, |_| progress.inc(1)).await?;
     progress.finish_and_clear();
     if output.apps.is_empty()
         && let Some(first) = output.failed.first()
@@ -56,15 +60,22 @@ pub async fn run(
             crate::render::clean(&failure.error)
         );
     }
-    // Sparklines and formatted cells cost ~6 % of a 200-app report's CPU: build the
-    // table only for the formats that print it.
-    let tables = match env.render.format {
-        Format::Table | Format::Csv | Format::Markdown => vec![apps_table(&output)],
-        Format::Json | Format::Ndjson => Vec::new(),
+    let exit = if output.failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Runtime
     };
-    let context = serde_json::json!({"window": window, "end": end, "filters": {}});
-    let rows = with_context(&context, &output.apps)?;
-    let mut report = list_report(to_json(&output)?, &rows, tables)?;
+    // Only what the format prints is built: the JSON row by row from the compact rows,
+    // the table (whose cells replace the rows as they are made) only for the formats
+    // that print one (sparklines and formatted cells cost ~6 % of a 200-app report's CPU).
+    let format = env.render.format;
+    if let Format::Json | Format::Ndjson = format {
+        let context = serde_json::json!({"window": window, "end": end, "filters": {}});
+        report_json::emit(&output, &context, format)?;
+        return Ok(exit);
+    }
+    let rows = std::mem::take(&mut output.apps);
+    let mut report = Report::default().with_table(apps_table(&output, rows, format));
     report
         .notes
         .push("Δ avg: against the window before; errors are approximate (rate × volume)".into());
@@ -76,11 +87,7 @@ pub async fn run(
         ));
     }
     emit(&report, env)?;
-    Ok(if output.failed.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Runtime
-    })
+    Ok(exit)
 }
 
 /// The apps, order and count the flags ask for.
@@ -130,17 +137,23 @@ fn closest_app<'a>(pattern: &str, known: &'a [String]) -> Option<&'a str> {
     crate::suggest::closest(pattern, known.iter().map(String::as_str))
 }
 
-fn apps_table(report: &AppsReport) -> Table {
+/// The table of the rows (of `report`, taken out of it). Only CSV writes the trend's
+/// values: the other formats keep just its sparkline.
+fn apps_table(report: &AppsReport, rows: Vec<AppRow>, format: Format) -> Table {
     let (window, end): (TimeWindow, DateTime<Utc>) = (report.window, report.end);
-    let trend = |row: &AppRow| -> Vec<Option<f64>> {
-        row.trend
+    let trend = |row: &AppRow| -> Cell {
+        let micros: Vec<Option<f64>> = row
+            .trend
             .iter()
             .map(|d| d.map(tv_client::wire_units::duration_to_micros))
-            .collect()
+            .collect();
+        match format {
+            Format::Csv => Cell::sparkline(&micros, SPARKLINE_WIDTH),
+            _ => Cell::new(sparkline_width(&micros, SPARKLINE_WIDTH), ""),
+        }
     };
-    let body = report
-        .apps
-        .iter()
+    let body = rows
+        .into_iter()
         .map(|row| {
             let change_tone = change_tone(row.change_fraction);
             let error_tone = match row.error_rate {
@@ -148,8 +161,9 @@ fn apps_table(report: &AppsReport) -> Table {
                 Some(r) if r > 0.01 => Tone::Warn,
                 _ => Tone::Plain,
             };
+            let trend = trend(&row);
             vec![
-                Cell::text(&row.app),
+                Cell::text(row.app),
                 Cell::count(row.volume),
                 Cell::duration(row.average),
                 Cell::duration(row.latest),
@@ -157,7 +171,7 @@ fn apps_table(report: &AppsReport) -> Table {
                 Cell::percent(row.error_rate).toned(error_tone),
                 Cell::rate(row.requests_per_second),
                 Cell::optional_text(row.top_layer.as_deref()),
-                Cell::sparkline(&trend(row), 24),
+                trend,
             ]
         })
         .collect();
@@ -180,6 +194,9 @@ fn apps_table(report: &AppsReport) -> Table {
         rows: body,
     }
 }
+
+/// The sparkline's most characters.
+const SPARKLINE_WIDTH: usize = 24;
 
 fn progress_bar(total: u64, env: &Env) -> indicatif::ProgressBar {
     if !env.interactive {
