@@ -208,7 +208,7 @@ pub struct ReportArgs {
     /// How many apps to query at once (1 to 64) [default: adapts to the server: from 4 up
     /// to 16 apps while the answers are bound by the round trip, fewer on 429, 5xx or
     /// timeouts].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: Option<u16>,
     /// With an app: also write the latency chart to a file (.svg).
     #[arg(long, value_name = "FILE", requires = "app")]

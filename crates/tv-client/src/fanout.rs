@@ -4,7 +4,8 @@
 mod limit;
 
 use std::future::Future;
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use futures::stream::{self, FuturesUnordered, Stream, StreamExt};
@@ -61,9 +62,10 @@ impl TraceView {
     {
         let mut limiter = Limiter::new(concurrency.into());
         let mut apps = apps.into_iter();
+        let (low, high) = apps.size_hint();
         let mut exhausted = false;
         let mut running = FuturesUnordered::new();
-        stream::poll_fn(move |cx| {
+        let stream = stream::poll_fn(move |cx| {
             while !exhausted && running.len() < limiter.limit() {
                 let Some(app) = apps.next() else {
                     exhausted = true;
@@ -91,6 +93,32 @@ impl TraceView {
                 Poll::Ready(None) => Poll::Ready(None),
                 Poll::Pending => Poll::Pending,
             }
-        })
+        });
+        Counted { stream, low, high }
+    }
+}
+
+/// A stream that knows how many items are left: one per app (so a collector can
+/// reserve room for all rows at once instead of doubling a vector).
+struct Counted<S> {
+    stream: S,
+    low: usize,
+    high: Option<usize>,
+}
+
+impl<S: Stream + Unpin> Stream for Counted<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let next = self.stream.poll_next_unpin(cx);
+        if let Poll::Ready(Some(_)) = next {
+            self.low = self.low.saturating_sub(1);
+            self.high = self.high.map(|n| n.saturating_sub(1));
+        }
+        next
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.low, self.high)
     }
 }

@@ -175,6 +175,9 @@ mod tests {
             .iter()
             .map(|v| format!("{}\n", serde_json::to_string(v).unwrap()))
             .collect();
-        assert_eq!(written(|out| write_ndjson(&report, &context, out)), expected);
+        assert_eq!(
+            written(|out| write_ndjson(&report, &context, out)),
+            expected
+        );
     }
 }

@@ -53,7 +53,8 @@ pub use gate::{GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use now::{Now, clock_skew};
 pub use report::{
-    AppFailure, AppRow, AppsReport, app_row, collect, report, report_selected, report_stream,
+    AppFailure, AppRow, AppsReport, app_row, collect, collect_reduced, report, report_selected,
+    report_stream,
 };
 pub use select::{AppSelection, SortKey};
 pub use trend::Trend;

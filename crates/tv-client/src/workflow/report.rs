@@ -189,17 +189,36 @@ pub async fn collect(
     end: DateTime<Utc>,
     results: impl Stream<Item = AppResult<AppRow>>,
     selection: &AppSelection,
-    mut progress: impl FnMut(&AppResult<AppRow>),
+    progress: impl FnMut(&AppResult<AppRow>),
 ) -> Result<AppsReport, Error> {
-    let mut apps = Vec::new();
-    let mut failed = Vec::new();
+    let (apps, failed) = collect_reduced(results, selection, |row| row, progress).await;
+    Ok(AppsReport {
+        window,
+        end,
+        apps,
+        failed,
+    })
+}
+
+/// Like [`collect`], but each row is held as `reduce` makes it the moment it arrives:
+/// only what the caller will use of it (the CLI's table keeps the trend's sparkline,
+/// not the trend). Returns the arranged rows and the failures, by name.
+pub async fn collect_reduced<R: AsRef<AppRow>>(
+    results: impl Stream<Item = AppResult<AppRow>>,
+    selection: &AppSelection,
+    mut reduce: impl FnMut(AppRow) -> R,
+    mut progress: impl FnMut(&AppResult<AppRow>),
+) -> (Vec<R>, Vec<AppFailure>) {
     let mut results = std::pin::pin!(results);
+    // Room for every row at once (a doubled vector would hold up to twice as much).
+    let mut rows = Vec::with_capacity(selection.rows_held(results.size_hint().0));
+    let mut failed = Vec::new();
     while let Some(done) = results.next().await {
         progress(&done);
         match done.result {
             Ok(row) => {
-                apps.push(row);
-                selection.prune(&mut apps);
+                rows.push(reduce(row));
+                selection.prune(&mut rows);
             }
             Err(error) => failed.push(AppFailure {
                 app: done.app,
@@ -207,14 +226,15 @@ pub async fn collect(
             }),
         }
     }
-    selection.arrange(&mut apps);
+    selection.arrange(&mut rows);
     failed.sort_by(|a, b| a.app.cmp(&b.app));
-    Ok(AppsReport {
-        window,
-        end,
-        apps,
-        failed,
-    })
+    (rows, failed)
+}
+
+impl AsRef<AppRow> for AppRow {
+    fn as_ref(&self) -> &AppRow {
+        self
+    }
 }
 
 /// Runs one app's fetch as its own task. A panic inside stays a panic.

@@ -161,9 +161,12 @@ impl AppSelection {
         self.patterns.iter().map(glob::Pattern::as_str).collect()
     }
 
-    /// Sorts `rows` by the metric and keeps the top N.
-    pub fn arrange(&self, rows: &mut Vec<AppRow>) {
-        rows.sort_by(|a, b| self.order(a, b));
+    /// Sorts `rows` by the metric and keeps the top N: [`AppRow`]s, or whatever a
+    /// caller holds per row with the row inside (see [`super::collect_reduced`]).
+    pub fn arrange<R: AsRef<AppRow>>(&self, rows: &mut Vec<R>) {
+        // A total order (names break ties), so an unstable sort gives the same rows
+        // without a scratch copy of them.
+        rows.sort_unstable_by(|a, b| self.order(a.as_ref(), b.as_ref()));
         if let Some(n) = self.top {
             rows.truncate(n);
         }
@@ -172,11 +175,19 @@ impl AppSelection {
     /// While rows are being collected: with a top N, drops the rows that can no longer
     /// be among it once twice as many are held, so a collection holds O(N) rows, not
     /// one per app; [`AppSelection::arrange`] then gives the same rows as without.
-    pub(crate) fn prune(&self, rows: &mut Vec<AppRow>) {
+    pub(crate) fn prune<R: AsRef<AppRow>>(&self, rows: &mut Vec<R>) {
         if let Some(n) = self.top
             && rows.len() >= n.saturating_mul(2).max(PRUNE_AT_LEAST)
         {
             self.arrange(rows);
+        }
+    }
+
+    /// How many rows a collection of `apps` apps holds at most (see [`AppSelection::prune`]).
+    pub(crate) fn rows_held(&self, apps: usize) -> usize {
+        match self.top {
+            Some(n) => apps.min(n.saturating_mul(2).max(PRUNE_AT_LEAST)),
+            None => apps,
         }
     }
 
