@@ -82,12 +82,16 @@ impl TraceView {
             }
             match running.poll_next_unpin(cx) {
                 Poll::Ready(Some((seq, latency, overloads, done))) => {
+                    let before = limiter.limit();
                     limiter.complete(Sample {
                         seq,
                         latency,
                         overloaded: self.overloads() != overloads,
                         failed: done.result.is_err(),
                     });
+                    if limiter.limit() != before {
+                        tracing::debug!(apps = limiter.limit(), "fan-out: apps at once");
+                    }
                     Poll::Ready(Some(done))
                 }
                 Poll::Ready(None) => Poll::Ready(None),
