@@ -205,9 +205,11 @@ pub struct ReportArgs {
     /// The window options.
     #[command(flatten)]
     pub window: WindowArgs,
-    /// How many apps to query at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
+    /// How many apps to query at once (1 to 64) [default: adapts to the server: from 4 up
+    /// to 16 apps while the answers are bound by the round trip, fewer on 429, 5xx or
+    /// timeouts].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
     /// With an app: also write the latency chart to a file (.svg).
     #[arg(long, value_name = "FILE", requires = "app")]
     pub plot: Option<PathBuf>,

@@ -159,7 +159,7 @@ pub use client::{
 };
 pub use dry_run::{DryRun, WriteRequest};
 pub use error::{ConfigKind, Error, TransportKind};
-pub use fanout::AppResult;
+pub use fanout::{AppResult, Concurrency};
 pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};
 pub use model::{
     Annotation, Assignment, Host, InstrumentationVersion, LatencySummary, Licenses, NewAnnotation,

@@ -10,6 +10,7 @@ mod exporter;
 mod listing;
 mod report;
 mod report_app;
+mod report_json;
 mod schema;
 mod settings;
 mod timeseries;

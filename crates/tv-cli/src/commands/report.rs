@@ -1,14 +1,14 @@
 //! `tv report`: one row per app, fetched concurrently by tv-client's workflow.
 
 use chrono::{DateTime, Utc};
-use tv_client::workflow::{self, AppRow, AppSelection, AppsReport, Now};
-use tv_client::{TimeWindow, TraceView};
+use tv_client::workflow::{self, AppFailure, AppRow, AppSelection, Now, Trend};
+use tv_client::{AppResult, Concurrency, TimeWindow, TraceView};
 
-use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
+use super::{Env, change_tone, column, emit, report_json};
 use crate::cli::ReportArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Cut, Format, Table, Tone};
+use crate::render::{Align, Cell, Cut, Format, Report, Table, Tone, sparkline_width};
 
 /// `tv report` without an app.
 pub async fn run(
@@ -22,53 +22,48 @@ pub async fn run(
     let requested = filters::end(&args.window, reference)?;
     let selection = selection(args)?;
     let known = tv.discovery().apps().await?;
-    let apps = match selection.select(known.clone()) {
-        Ok(apps) => apps,
-        Err(tv_client::Error::NotFound(message)) => {
-            return Err(unmatched_pattern(&selection, &known, &message));
+    let apps = if args.apps.is_empty() {
+        known
+    } else {
+        match selection.select(known.clone()) {
+            Ok(apps) => apps,
+            Err(tv_client::Error::NotFound(message)) => {
+                return Err(unmatched_pattern(&selection, &known, &message));
+            }
+            Err(error) => return Err(error.into()),
         }
-        Err(error) => return Err(error.into()),
     };
     let end = now
         .resolve(apps.first().map(String::as_str), requested)
         .await?;
     let progress = progress_bar(apps.len() as u64, env);
-    let results = workflow::report_stream(tv, apps, window, end, usize::from(args.concurrency));
-    let output = workflow::collect(window, end, results, &selection, |_| progress.inc(1)).await?;
+    let tick = |_: &AppResult<AppRow>| progress.inc(1);
+    let concurrency = args
+        .concurrency
+        .map_or_else(Concurrency::adaptive, |n| Concurrency::Fixed(n.into()));
+    let results = workflow::report_stream(tv, apps, window, end, concurrency);
+    // Each format holds only what it prints: JSON and NDJSON the compact rows (written
+    // row by row), tables each row's cells' inputs, with the trend's sparkline instead
+    // of the trend but for CSV (sparklines and formatted cells cost ~6 % of a 200-app
+    // report's CPU: they are made only for the formats that print them).
+    let format = env.render.format;
+    if let Format::Json | Format::Ndjson = format {
+        let output = workflow::collect(window, end, results, &selection, tick).await?;
+        progress.finish_and_clear();
+        let exit = failures(output.apps.is_empty(), &output.failed)?;
+        let context = serde_json::json!({"window": window, "end": end, "filters": {}});
+        report_json::emit(&output, &context, format)?;
+        return Ok(exit);
+    }
+    let reduce = |row| TableRow::new(row, format);
+    let (rows, failed) = workflow::collect_reduced(results, &selection, reduce, tick).await;
     progress.finish_and_clear();
-    if output.apps.is_empty()
-        && let Some(first) = output.failed.first()
-    {
-        return Err(CliError::new(
-            Exit::Runtime,
-            format!(
-                "no app could be fetched ({} failed); first failure: {}: {}",
-                output.failed.len(),
-                crate::render::clean(&first.app),
-                crate::render::clean(&first.error)
-            ),
-        ));
-    }
-    for failure in &output.failed {
-        tracing::error!(
-            "{}: {}",
-            crate::render::clean(&failure.app),
-            crate::render::clean(&failure.error)
-        );
-    }
-    // Sparklines and formatted cells cost ~6 % of a 200-app report's CPU: build the
-    // table only for the formats that print it.
-    let tables = match env.render.format {
-        Format::Table | Format::Csv | Format::Markdown => vec![apps_table(&output)],
-        Format::Json | Format::Ndjson => Vec::new(),
-    };
-    let context = serde_json::json!({"window": window, "end": end, "filters": {}});
-    let rows = with_context(&context, &output.apps)?;
-    let mut report = list_report(to_json(&output)?, &rows, tables)?;
+    let exit = failures(rows.is_empty(), &failed)?;
+    let mut report = Report::default().with_table(apps_table(window, end, rows, format));
     report
         .notes
         .push("Δ avg: against the window before; errors are approximate (rate × volume)".into());
-    for failure in &output.failed {
+    for failure in &failed {
         report.notes.push(format!(
             "{}: not fetched: {}",
             crate::render::clean(&failure.app),
@@ -76,7 +71,31 @@ pub async fn run(
         ));
     }
     emit(&report, env)?;
-    Ok(if output.failed.is_empty() {
+    Ok(exit)
+}
+
+/// The exit code of a report with these failures (each logged), or the error when no
+/// app could be fetched at all.
+fn failures(no_rows: bool, failed: &[AppFailure]) -> Result<Exit, CliError> {
+    if no_rows && let Some(first) = failed.first() {
+        return Err(CliError::new(
+            Exit::Runtime,
+            format!(
+                "no app could be fetched ({} failed); first failure: {}: {}",
+                failed.len(),
+                crate::render::clean(&first.app),
+                crate::render::clean(&first.error)
+            ),
+        ));
+    }
+    for failure in failed {
+        tracing::error!(
+            "{}: {}",
+            crate::render::clean(&failure.app),
+            crate::render::clean(&failure.error)
+        );
+    }
+    Ok(if failed.is_empty() {
         Exit::Ok
     } else {
         Exit::Runtime
@@ -130,37 +149,74 @@ fn closest_app<'a>(pattern: &str, known: &'a [String]) -> Option<&'a str> {
     crate::suggest::closest(pattern, known.iter().map(String::as_str))
 }
 
-fn apps_table(report: &AppsReport) -> Table {
-    let (window, end): (TimeWindow, DateTime<Utc>) = (report.window, report.end);
-    let trend = |row: &AppRow| -> Vec<Option<f64>> {
-        row.trend
-            .iter()
-            .map(|d| d.map(tv_client::wire_units::duration_to_micros))
-            .collect()
-    };
-    let body = report
-        .apps
+/// What a table keeps of a row while the others arrive: the row, and but for CSV
+/// (which writes every value of the trend) the trend's sparkline in its place.
+struct TableRow {
+    row: AppRow,
+    sparkline: Option<Cell>,
+}
+
+impl TableRow {
+    fn new(mut row: AppRow, format: Format) -> TableRow {
+        let sparkline = (format != Format::Csv).then(|| {
+            let cell = Cell::new(sparkline_width(&micros(&row.trend), SPARKLINE_WIDTH), "");
+            row.trend = Trend::default();
+            cell
+        });
+        TableRow { row, sparkline }
+    }
+}
+
+impl AsRef<AppRow> for TableRow {
+    fn as_ref(&self) -> &AppRow {
+        &self.row
+    }
+}
+
+fn micros(trend: &Trend) -> Vec<Option<f64>> {
+    trend
         .iter()
-        .map(|row| {
-            let change_tone = change_tone(row.change_fraction);
-            let error_tone = match row.error_rate {
-                Some(r) if r > 0.05 => Tone::Bad,
-                Some(r) if r > 0.01 => Tone::Warn,
-                _ => Tone::Plain,
-            };
-            vec![
-                Cell::text(&row.app),
-                Cell::count(row.volume),
-                Cell::duration(row.average),
-                Cell::duration(row.latest),
-                Cell::change(row.change_fraction).toned(change_tone),
-                Cell::percent(row.error_rate).toned(error_tone),
-                Cell::rate(row.requests_per_second),
-                Cell::optional_text(row.top_layer.as_deref()),
-                Cell::sparkline(&trend(row), 24),
-            ]
-        })
-        .collect();
+        .map(|d| d.map(tv_client::wire_units::duration_to_micros))
+        .collect()
+}
+
+/// The table of the rows. Only CSV writes machine values: the other formats' cells
+/// keep what people read.
+fn apps_table(
+    window: TimeWindow,
+    end: DateTime<Utc>,
+    rows: Vec<TableRow>,
+    format: Format,
+) -> Table {
+    let shown = |cell: Cell| match format {
+        Format::Csv => cell,
+        _ => Cell {
+            machine: String::new(),
+            ..cell
+        },
+    };
+    let mut body = Vec::with_capacity(rows.len());
+    for TableRow { row, sparkline } in rows {
+        let change_tone = change_tone(row.change_fraction);
+        let error_tone = match row.error_rate {
+            Some(r) if r > 0.05 => Tone::Bad,
+            Some(r) if r > 0.01 => Tone::Warn,
+            _ => Tone::Plain,
+        };
+        let trend =
+            sparkline.unwrap_or_else(|| Cell::sparkline(&micros(&row.trend), SPARKLINE_WIDTH));
+        body.push(vec![
+            shown(Cell::text(row.app)),
+            shown(Cell::count(row.volume)),
+            shown(Cell::duration(row.average)),
+            shown(Cell::duration(row.latest)),
+            shown(Cell::change(row.change_fraction).toned(change_tone)),
+            shown(Cell::percent(row.error_rate).toned(error_tone)),
+            shown(Cell::rate(row.requests_per_second)),
+            shown(Cell::optional_text(row.top_layer.as_deref())),
+            trend,
+        ]);
+    }
     Table {
         title: Some(format!(
             "Apps, last {window} until {}",
@@ -180,6 +236,9 @@ fn apps_table(report: &AppsReport) -> Table {
         rows: body,
     }
 }
+
+/// The sparkline's most characters.
+const SPARKLINE_WIDTH: usize = 24;
 
 fn progress_bar(total: u64, env: &Env) -> indicatif::ProgressBar {
     if !env.interactive {

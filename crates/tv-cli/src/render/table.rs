@@ -145,14 +145,16 @@ pub(crate) fn write_table(
         .iter()
         .map(|c| text::sanitize(&c.header).into_owned())
         .collect();
-    let rows: Vec<Vec<(String, super::Tone)>> = table
+    // Borrowed unless sanitizing changed a cell: a table of thousands of rows is not
+    // copied to be printed.
+    let rows: Vec<Vec<(std::borrow::Cow<'_, str>, super::Tone)>> = table
         .rows
         .iter()
         .map(|row| {
             (0..table.columns.len())
                 .map(|i| match row.get(i) {
-                    Some(cell) => (text::sanitize(&cell.human).into_owned(), cell.tone),
-                    None => (String::new(), super::Tone::Plain),
+                    Some(cell) => (text::sanitize(&cell.human), cell.tone),
+                    None => (std::borrow::Cow::Borrowed(""), super::Tone::Plain),
                 })
                 .collect()
         })
@@ -185,7 +187,7 @@ pub(crate) fn write_table(
     for row in &rows {
         let line: Vec<(&str, super::Tone)> = shown
             .iter()
-            .map(|&i| (row[i].0.as_str(), row[i].1))
+            .map(|&i| (row[i].0.as_ref(), row[i].1))
             .collect();
         write_line(&line, &widths, &columns, None, color, out)?;
     }

@@ -11,6 +11,7 @@ use tv_api::types::ErrorEnvelope;
 use tv_api::{Exchange, ResponseObserver, ResponseValue};
 
 use crate::client::retry::RetryPolicy;
+use crate::client::slowdown::Slowdown;
 use crate::error::{Cause, Error, TransportKind, parse_retry_after, snippet};
 use crate::redact::redact;
 use crate::secret::hide_key;
@@ -105,6 +106,8 @@ pub(crate) struct Counters {
     requests: AtomicU64,
     retries: AtomicU64,
     waited_micros: AtomicU64,
+    /// Attempts the server answered with a sign of overload: 429, a 5xx, a timeout.
+    overloads: AtomicU64,
 }
 
 /// A snapshot of a client's request counters (`tv --timings` prints them).
@@ -126,16 +129,45 @@ impl Counters {
             waited: Duration::from_micros(self.waited_micros.load(Ordering::Relaxed)),
         }
     }
+
+    /// How many attempts so far were answered with a sign of overload.
+    pub(crate) fn overloads(&self) -> u64 {
+        self.overloads.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether a failed attempt says the server (or the way to it) is overloaded: a fan-out
+/// then runs fewer apps at once.
+fn is_overload(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::RateLimited { .. }
+            | Error::Server {
+                status: 500 | 502..=504
+            }
+            | Error::UnexpectedResponse {
+                status: 500 | 502..=504,
+                ..
+            }
+            | Error::Timeout
+    )
+}
+
+/// What every call of a client (and of its clones) shares.
+pub(crate) struct Shared<'a> {
+    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) counters: &'a Counters,
+    pub(crate) slowdown: &'a Slowdown,
 }
 
 /// Runs `send` until it succeeds, fails for good, or the policy's attempts run out.
-/// `key` is hidden from every text an error quotes from the server (an error page may
-/// echo the key anywhere, not only as `key=…`).
+/// Every attempt first waits out the client's [`Slowdown`]; a 429 sets it, so one
+/// task's 429 slows down all. `key` is hidden from every text an error quotes from the
+/// server (an error page may echo the key anywhere, not only as `key=…`).
 pub(crate) async fn call<T, F, Fut>(
     operation: &'static str,
     kind: Kind,
-    policy: &RetryPolicy,
-    counters: &Counters,
+    shared: Shared<'_>,
     key: &str,
     send: F,
 ) -> Result<Answer<T>, Error>
@@ -147,8 +179,14 @@ where
     let mut attempt: u32 = 0;
     // Whether an earlier attempt of a delete may have been applied.
     let mut maybe_applied = false;
+    let Shared {
+        policy,
+        counters,
+        slowdown,
+    } = shared;
     loop {
         attempt += 1;
+        slowdown.wait().await;
         let started = Instant::now();
         let (result, status) = LAST_STATUS
             .scope(Cell::new(None), async {
@@ -176,6 +214,9 @@ where
             Ok(value) => return Ok(Answer::Value(value)),
             Err(error) => error,
         };
+        if is_overload(&error) {
+            counters.overloads.fetch_add(1, Ordering::Relaxed);
+        }
         if kind == Kind::Delete {
             if maybe_applied && matches!(error, Error::NotFound(_)) {
                 tracing::info!(
@@ -205,6 +246,10 @@ where
             // The server asked to wait longer than the policy allows.
             return Err(error);
         };
+        if matches!(error, Error::RateLimited { .. }) {
+            // Not only this call: every request of the client waits as long.
+            slowdown.hold(delay);
+        }
         counters.retries.fetch_add(1, Ordering::Relaxed);
         counters
             .waited_micros

@@ -5,17 +5,19 @@ mod discovery;
 mod hosts;
 mod notes;
 pub(crate) mod retry;
+mod slowdown;
 mod timeseries;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use call::{Answer, Counters, StatusProbe};
+use call::{Answer, Counters, Shared, StatusProbe};
 pub use call::{Deletion, Stats};
 pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
 use retry::RetryPolicy;
+use slowdown::Slowdown;
 pub use timeseries::{Errors, Latency, Requests};
 
 use crate::error::Error;
@@ -46,6 +48,7 @@ pub struct TraceView {
     api: tv_api::Client,
     policy: RetryPolicy,
     counters: Arc<Counters>,
+    slowdown: Arc<Slowdown>,
     base_url: String,
 }
 
@@ -85,6 +88,20 @@ impl TraceView {
     /// Requests, retries and time waited so far, over all clones of this client.
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
+    }
+
+    /// How many attempts so far, over all clones, were answered with a sign of
+    /// overload (429, a 5xx, a timeout): what an adaptive fan-out watches.
+    pub(crate) fn overloads(&self) -> u64 {
+        self.counters.overloads()
+    }
+
+    fn shared(&self) -> Shared<'_> {
+        Shared {
+            policy: &self.policy,
+            counters: &self.counters,
+            slowdown: &self.slowdown,
+        }
     }
 
     /// The escape hatch: the raw generated client of `tv-api`, for anything the typed
@@ -140,6 +157,7 @@ impl TraceView {
             api,
             policy: self.policy.clone(),
             counters: Arc::new(Counters::default()),
+            slowdown: Arc::new(Slowdown::default()),
             base_url: self.base_url.clone(),
         }
     }
@@ -156,10 +174,7 @@ impl TraceView {
         Fut: std::future::Future<Output = call::ApiResult<T>>,
     {
         let key = tv_api::ClientInfo::inner(&self.api).key().expose();
-        let answer = call::call(operation, kind, &self.policy, &self.counters, key, || {
-            send(&self.api)
-        })
-        .await?;
+        let answer = call::call(operation, kind, self.shared(), key, || send(&self.api)).await?;
         match answer {
             Answer::Value(value) => Ok(value),
             // Only deletes end this way, and they go through `call_delete`.
@@ -182,14 +197,9 @@ impl TraceView {
         Fut: std::future::Future<Output = call::ApiResult<tv_api::types::BooleanEnvelope>>,
     {
         let key = tv_api::ClientInfo::inner(&self.api).key().expose();
-        let answer = call::call(
-            operation,
-            call::Kind::Delete,
-            &self.policy,
-            &self.counters,
-            key,
-            || send(&self.api),
-        )
+        let answer = call::call(operation, call::Kind::Delete, self.shared(), key, || {
+            send(&self.api)
+        })
         .await?;
         match answer {
             Answer::Value(envelope) => {
@@ -345,6 +355,7 @@ impl TraceViewBuilder {
             api: tv_api::Client::new_with_client(&base_url, http, context),
             policy: self.retry,
             counters: Arc::new(Counters::default()),
+            slowdown: Arc::new(Slowdown::default()),
             base_url,
         })
     }

@@ -43,6 +43,7 @@ mod hosts;
 mod now;
 mod report;
 mod select;
+mod trend;
 
 pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
@@ -52,6 +53,8 @@ pub use gate::{GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use now::{Now, clock_skew};
 pub use report::{
-    AppFailure, AppRow, AppsReport, app_row, collect, report, report_selected, report_stream,
+    AppFailure, AppRow, AppsReport, app_row, collect, collect_reduced, report, report_selected,
+    report_stream,
 };
 pub use select::{AppSelection, SortKey};
+pub use trend::Trend;

@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use super::now::Now;
 use super::select::AppSelection;
+use super::trend::Trend;
 use crate::client::TraceView;
 use crate::error::Error;
-use crate::fanout::AppResult;
+use crate::fanout::{AppResult, Concurrency};
 use crate::filter::{RequestsFilter, ServerFilter};
 use crate::json_shape::{ser_opt_num, ser_opt_us};
 use crate::math;
@@ -56,13 +57,9 @@ pub struct AppRow {
     #[serde(serialize_with = "ser_opt_num")]
     pub top_layer_share: Option<f64>,
     /// Average latency per slice, oldest first, microseconds (`null` = no traffic).
-    #[serde(rename = "trend_us", serialize_with = "ser_trend")]
+    #[serde(rename = "trend_us")]
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<Option<f64>>"))]
-    pub trend: Vec<Option<Duration>>,
-}
-
-fn ser_trend<S: serde::Serializer>(trend: &[Option<Duration>], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(trend.iter().map(|d| crate::json_shape::opt_us(*d)))
+    pub trend: Trend,
 }
 
 /// An app whose data could not be fetched.
@@ -102,19 +99,24 @@ pub async fn app_row(
     let previous = ServerFilter::new().window(window).end(previous_end);
     let requests = RequestsFilter::new().window(window).end(end);
     let latency = tv.latency();
-    let (summary, before, series, rates, totals, layers) = futures::try_join!(
+    // Each answer is reduced to what the row needs as soon as it arrives (the layers,
+    // the largest answer, to the top one), so an app in flight holds little.
+    let top_layer = async {
+        let layers = latency.by_layer(&app, &current).await?;
+        Ok(math::time_shares(&layers)
+            .into_iter()
+            .filter(|s| s.share.is_some())
+            .max_by(|a, b| a.total.cmp(&b.total)))
+    };
+    let (summary, before, series, rates, totals, top) = futures::try_join!(
         latency.server_summary(&app, &current),
         latency.server_summary(&app, &previous),
         latency.server_series(&app, &current),
         tv.errors().rate(&app, &current),
         tv.requests().summary(&app, &requests),
-        latency.by_layer(&app, &current),
+        top_layer,
     )?;
     let errors = math::estimate_errors(&rates, &series);
-    let top = math::time_shares(&layers)
-        .into_iter()
-        .filter(|s| s.share.is_some())
-        .max_by(|a, b| a.total.cmp(&b.total));
     Ok(AppRow {
         volume: summary.count,
         average: summary.average,
@@ -132,7 +134,8 @@ pub async fn app_row(
 }
 
 /// The rows of `apps` as each completes (not in input order), at most `concurrency`
-/// apps at a time, each app's fetch on its own task (so answers decode on every core).
+/// apps at a time (a number, or [`Concurrency::adaptive`]: the CLI's default), each
+/// app's fetch on its own task (so answers decode on every core).
 /// One app's failure is its [`AppResult`]; the others go on. Nothing is held but what
 /// is in flight, so a caller with thousands of apps can show progress as rows arrive.
 pub fn report_stream<'a>(
@@ -140,7 +143,7 @@ pub fn report_stream<'a>(
     apps: impl IntoIterator<Item = String> + 'a,
     window: TimeWindow,
     end: DateTime<Utc>,
-    concurrency: usize,
+    concurrency: impl Into<Concurrency>,
 ) -> impl Stream<Item = AppResult<AppRow>> + 'a {
     tv.fan_out(apps, concurrency, move |tv, app| {
         spawned(app_row(tv, app, window, end))
@@ -154,7 +157,7 @@ pub async fn report(
     now: &Now,
     window: TimeWindow,
     end: Option<DateTime<Utc>>,
-    concurrency: usize,
+    concurrency: impl Into<Concurrency>,
 ) -> Result<AppsReport, Error> {
     report_selected(tv, now, window, end, concurrency, &AppSelection::new()).await
 }
@@ -166,7 +169,7 @@ pub async fn report_selected(
     now: &Now,
     window: TimeWindow,
     end: Option<DateTime<Utc>>,
-    concurrency: usize,
+    concurrency: impl Into<Concurrency>,
     selection: &AppSelection,
 ) -> Result<AppsReport, Error> {
     let apps = selection.select(tv.discovery().apps().await?)?;
@@ -188,29 +191,52 @@ pub async fn collect(
     end: DateTime<Utc>,
     results: impl Stream<Item = AppResult<AppRow>>,
     selection: &AppSelection,
-    mut progress: impl FnMut(&AppResult<AppRow>),
+    progress: impl FnMut(&AppResult<AppRow>),
 ) -> Result<AppsReport, Error> {
-    let mut apps = Vec::new();
-    let mut failed = Vec::new();
-    let mut results = std::pin::pin!(results);
-    while let Some(done) = results.next().await {
-        progress(&done);
-        match done.result {
-            Ok(row) => apps.push(row),
-            Err(error) => failed.push(AppFailure {
-                app: done.app,
-                error: error.to_string(),
-            }),
-        }
-    }
-    selection.arrange(&mut apps);
-    failed.sort_by(|a, b| a.app.cmp(&b.app));
+    let (apps, failed) = collect_reduced(results, selection, |row| row, progress).await;
     Ok(AppsReport {
         window,
         end,
         apps,
         failed,
     })
+}
+
+/// Like [`collect`], but each row is held as `reduce` makes it the moment it arrives:
+/// only what the caller will use of it (the CLI's table keeps the trend's sparkline,
+/// not the trend). Returns the arranged rows and the failures, by name.
+pub async fn collect_reduced<R: AsRef<AppRow>>(
+    results: impl Stream<Item = AppResult<AppRow>>,
+    selection: &AppSelection,
+    mut reduce: impl FnMut(AppRow) -> R,
+    mut progress: impl FnMut(&AppResult<AppRow>),
+) -> (Vec<R>, Vec<AppFailure>) {
+    let mut results = std::pin::pin!(results);
+    // Room for every row at once (a doubled vector would hold up to twice as much).
+    let mut rows = Vec::with_capacity(selection.rows_held(results.size_hint().0));
+    let mut failed = Vec::new();
+    while let Some(done) = results.next().await {
+        progress(&done);
+        match done.result {
+            Ok(row) => {
+                rows.push(reduce(row));
+                selection.prune(&mut rows);
+            }
+            Err(error) => failed.push(AppFailure {
+                app: done.app,
+                error: error.to_string(),
+            }),
+        }
+    }
+    selection.arrange(&mut rows);
+    failed.sort_by(|a, b| a.app.cmp(&b.app));
+    (rows, failed)
+}
+
+impl AsRef<AppRow> for AppRow {
+    fn as_ref(&self) -> &AppRow {
+        self
+    }
 }
 
 /// Runs one app's fetch as its own task. A panic inside stays a panic.

@@ -161,24 +161,52 @@ impl AppSelection {
         self.patterns.iter().map(glob::Pattern::as_str).collect()
     }
 
-    /// Sorts `rows` by the metric and keeps the top N.
-    pub fn arrange(&self, rows: &mut Vec<AppRow>) {
-        let key = self.sort;
-        rows.sort_by(|a, b| {
-            let order = match (key.value(a), key.value(b)) {
-                (Some(x), Some(y)) if self.ascending => x.total_cmp(&y),
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            };
-            order.then_with(|| a.app.cmp(&b.app))
-        });
+    /// Sorts `rows` by the metric and keeps the top N: [`AppRow`]s, or whatever a
+    /// caller holds per row with the row inside (see [`super::collect_reduced`]).
+    pub fn arrange<R: AsRef<AppRow>>(&self, rows: &mut Vec<R>) {
+        // A total order (names break ties), so an unstable sort gives the same rows
+        // without a scratch copy of them.
+        rows.sort_unstable_by(|a, b| self.order(a.as_ref(), b.as_ref()));
         if let Some(n) = self.top {
             rows.truncate(n);
         }
     }
+
+    /// While rows are being collected: with a top N, drops the rows that can no longer
+    /// be among it once twice as many are held, so a collection holds O(N) rows, not
+    /// one per app; [`AppSelection::arrange`] then gives the same rows as without.
+    pub(crate) fn prune<R: AsRef<AppRow>>(&self, rows: &mut Vec<R>) {
+        if let Some(n) = self.top
+            && rows.len() >= n.saturating_mul(2).max(PRUNE_AT_LEAST)
+        {
+            self.arrange(rows);
+        }
+    }
+
+    /// How many rows a collection of `apps` apps holds at most (see [`AppSelection::prune`]).
+    pub(crate) fn rows_held(&self, apps: usize) -> usize {
+        match self.top {
+            Some(n) => apps.min(n.saturating_mul(2).max(PRUNE_AT_LEAST)),
+            None => apps,
+        }
+    }
+
+    /// The order of the rows: by the metric, rows without it last, then by name.
+    fn order(&self, a: &AppRow, b: &AppRow) -> Ordering {
+        let key = self.sort;
+        let order = match (key.value(a), key.value(b)) {
+            (Some(x), Some(y)) if self.ascending => x.total_cmp(&y),
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        order.then_with(|| a.app.cmp(&b.app))
+    }
 }
+
+/// Pruning a handful of rows is not worth a sort.
+const PRUNE_AT_LEAST: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -197,7 +225,7 @@ mod tests {
             requests_per_second: None,
             top_layer: None,
             top_layer_share: None,
-            trend: Vec::new(),
+            trend: Default::default(),
         }
     }
 
@@ -247,5 +275,36 @@ mod tests {
         assert_eq!(names(&errors), ["c", "a", "b"]);
         assert_eq!(names(&errors.clone().ascending(true)), ["a", "c", "b"]);
         assert_eq!(names(&errors.top(1)), ["c"]);
+    }
+
+    #[test]
+    fn pruning_while_collecting_keeps_the_same_top() {
+        let rows: Vec<AppRow> = (0..500u64)
+            .map(|i| {
+                let rate = (i % 7 != 0).then(|| (i * 37 % 101) as f64);
+                row(&format!("app-{i:03}"), i * 13 % 50, rate)
+            })
+            .collect();
+        for selection in [
+            AppSelection::new().top(5),
+            AppSelection::new()
+                .sort(SortKey::Errors)
+                .ascending(true)
+                .top(40),
+            AppSelection::new().sort(SortKey::Errors).top(1),
+        ] {
+            let mut all = rows.clone();
+            selection.arrange(&mut all);
+            let mut pruned = Vec::new();
+            let mut most = 0;
+            for row in rows.iter().cloned() {
+                pruned.push(row);
+                selection.prune(&mut pruned);
+                most = most.max(pruned.len());
+            }
+            selection.arrange(&mut pruned);
+            assert_eq!(pruned, all, "{selection:?}");
+            assert!(most <= 80, "held {most} rows for {selection:?}");
+        }
     }
 }
