@@ -16,6 +16,7 @@ pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
 use retry::RetryPolicy;
+pub(crate) use timeseries::body_error;
 pub use timeseries::{Errors, Latency, Requests};
 
 use crate::error::Error;
