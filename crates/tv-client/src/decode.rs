@@ -121,87 +121,90 @@ impl CellError {
     }
 }
 
+/// A [`CellError`], made off the hot path: decoding rows is the common case.
+#[cold]
+#[inline(never)]
+fn fail(column: usize, reason: impl FnOnce() -> String) -> CellError {
+    CellError::new(column, reason())
+}
+
 impl Row<'_> {
+    #[inline]
     fn cell(&self, column: usize) -> Option<f64> {
         self.cells.get(column).copied().flatten()
     }
 
     /// A non-null, finite number.
+    #[inline]
     fn number(&self, column: usize, what: &str) -> Result<f64, CellError> {
         match self.cell(column) {
-            None => Err(CellError::new(column, format!("{what} is null"))),
-            Some(v) if !v.is_finite() => Err(CellError::new(
-                column,
-                format!("{what} is not a finite number"),
-            )),
+            None => Err(fail(column, || format!("{what} is null"))),
+            Some(v) if !v.is_finite() => {
+                Err(fail(column, || format!("{what} is not a finite number")))
+            }
             Some(v) => Ok(v),
         }
     }
 
     /// A timestamp in epoch seconds or milliseconds: its epoch milliseconds and instant.
+    #[inline]
     fn timestamp(&self, column: usize, days: &mut Days) -> Result<(i64, DateTime<Utc>), CellError> {
         let v = self.number(column, "timestamp")?;
         epoch_millis(v)
             .and_then(|millis| Some((millis, days.instant(millis)?)))
-            .ok_or_else(|| CellError::new(column, format!("timestamp {} is out of range", show(v))))
+            .ok_or_else(|| fail(column, || format!("timestamp {} is out of range", show(v))))
     }
 
     /// A count: a non-negative whole number (floats like `27.0` accepted).
+    #[inline]
     pub(crate) fn count(&self, column: usize, what: &str) -> Result<u64, CellError> {
         let v = self.number(column, what)?;
         if v < 0.0 {
-            return Err(CellError::new(
-                column,
-                format!("negative {what} {}", show(v)),
-            ));
+            return Err(fail(column, || format!("negative {what} {}", show(v))));
         }
         // Every float above 2^53 is whole, so there only the range can be wrong; at or
         // below it the cast is exact exactly for whole numbers.
         if v > MAX_EXACT_COUNT {
-            return Err(CellError::new(
-                column,
-                format!("{what} {} is out of range", show(v)),
-            ));
+            return Err(fail(column, || {
+                format!("{what} {} is out of range", show(v))
+            }));
         }
         let count = v as u64;
         if count as f64 != v {
-            return Err(CellError::new(
-                column,
-                format!("{what} {} is not a whole number", show(v)),
-            ));
+            return Err(fail(column, || {
+                format!("{what} {} is not a whole number", show(v))
+            }));
         }
         Ok(count)
     }
 
     /// Microseconds as a duration; `null` is `None`.
+    #[inline]
     pub(crate) fn micros(&self, column: usize, what: &str) -> Result<Option<Duration>, CellError> {
         let Some(v) = self.cell(column) else {
             return Ok(None);
         };
         if v.is_nan() {
-            return Err(CellError::new(column, format!("{what} is not a number")));
+            return Err(fail(column, || format!("{what} is not a number")));
         }
         if v < 0.0 {
-            return Err(CellError::new(
-                column,
-                format!("negative {what} {}", show(v)),
-            ));
+            return Err(fail(column, || format!("negative {what} {}", show(v))));
         }
         duration_from_micros(v)
             .map(Some)
-            .ok_or_else(|| CellError::new(column, format!("{what} {} µs is out of range", show(v))))
+            .ok_or_else(|| fail(column, || format!("{what} {} µs is out of range", show(v))))
     }
 
     /// A fraction in 0..=1; `null` is `None`.
+    #[inline]
     pub(crate) fn fraction(&self, column: usize, what: &str) -> Result<Option<f64>, CellError> {
         let Some(v) = self.cell(column) else {
             return Ok(None);
         };
         if !(0.0..=1.0).contains(&v) {
-            return Err(CellError::new(
-                column,
-                format!("{what} {} is outside 0..1", show(v)),
-            ));
+            return Err(fail(column, || {
+                format!("{what} {} is outside 0..1", show(v))
+            }));
         }
         Ok(Some(v))
     }
@@ -265,6 +268,7 @@ impl<P: Decode> Columns<P> {
     }
 
     /// Decodes one row (of the header's width) and adds its point.
+    #[inline]
     pub(crate) fn push(&self, row: Row<'_>, points: &mut Collector<P>) -> Result<(), CellError> {
         let (millis, at) = row.timestamp(self.timestamp, &mut points.days)?;
         let point = P::decode(&self.layout, row, at)?;
@@ -299,6 +303,7 @@ impl Days {
 
     /// The instant `millis` after the epoch (`millis ≥ 0`): exactly
     /// `DateTime::from_timestamp_millis`, `None` beyond chrono's range.
+    #[inline]
     fn instant(&mut self, millis: i64) -> Option<DateTime<Utc>> {
         let (start, date) = match self.last {
             Some((start, date)) if (start..start + Self::MILLIS_PER_DAY).contains(&millis) => {
@@ -347,6 +352,7 @@ impl<P: Decode> Collector<P> {
         }
     }
 
+    #[inline]
     fn push(&mut self, point: P, millis: i64) {
         if !self.points.is_empty() && self.ascending {
             match millis.checked_sub(self.last) {

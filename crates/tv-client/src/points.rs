@@ -113,6 +113,7 @@ impl Decode for LatencyPoint {
         volume_latency_layout(header)
     }
 
+    #[inline]
     fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         let volume = row.count(l.volume, "volume")?;
         let average = row.micros(l.latency, "latency")?;
@@ -136,6 +137,7 @@ impl Decode for LayerPoint {
         volume_latency_layout(header)
     }
 
+    #[inline]
     fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         Ok(LayerPoint {
             at,
@@ -158,6 +160,7 @@ impl Decode for ErrorRatePoint {
         })
     }
 
+    #[inline]
     fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         Ok(ErrorRatePoint {
             at,
@@ -179,6 +182,7 @@ impl Decode for RequestsPoint {
         })
     }
 
+    #[inline]
     fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         Ok(RequestsPoint {
             at,

@@ -30,6 +30,7 @@ pub fn epoch_to_datetime(value: f64) -> Option<DateTime<Utc>> {
 
 /// The epoch number as whole milliseconds, as [`epoch_to_datetime`] reads it (not yet
 /// checked against chrono's range).
+#[inline]
 pub(crate) fn epoch_millis(value: f64) -> Option<i64> {
     if !value.is_finite() || value < 0.0 {
         return None;
@@ -63,6 +64,7 @@ pub fn datetime_to_epoch(at: DateTime<Utc>) -> f64 {
 /// assert_eq!(duration_from_micros(0.0004), Some(Duration::ZERO));
 /// assert_eq!(duration_from_micros(-1.0), None);
 /// ```
+#[inline]
 pub fn duration_from_micros(micros: f64) -> Option<Duration> {
     if !micros.is_finite() || micros < 0.0 {
         return None;
@@ -77,6 +79,7 @@ pub fn duration_from_micros(micros: f64) -> Option<Duration> {
 
 /// `x.round()` (half away from zero) for a finite `x ≥ 0` (or `-0.0`), without the call
 /// into libm that `f64::round` is on baseline x86-64: `x − trunc(x)` is exact here.
+#[inline]
 fn round_non_negative(x: f64) -> f64 {
     // From 2^52 on every float is whole.
     if x >= 4_503_599_627_370_496.0 {

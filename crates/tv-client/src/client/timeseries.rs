@@ -135,13 +135,13 @@ fn series<P: Point + SeriesAnswer>(
     Ok(series.with_window(window))
 }
 
-/// Reads a series answer of the window `window` from a `send_bytes` future.
-macro_rules! series_body {
-    ($sent:expr, $window:expr) => {{
-        let sent = $sent;
-        let capacity = $window.points() as usize;
-        async move { read_body(sent.await, |b| Series::direct(b, capacity)).await }
-    }};
+/// Reads the answer of a `send_bytes` future for a series over `window`.
+async fn series_body<P: Point + SeriesAnswer>(
+    sent: impl Future<Output = Result<ResponseValue<ByteStream>, tv_api::Error<ErrorEnvelope>>>,
+    window: TimeWindow,
+) -> ApiResult<Decoded<Series<P>, P::Envelope>> {
+    let capacity = window.points() as usize;
+    read_body(sent.await, |b| Series::direct(b, capacity)).await
 }
 
 /// Error rates. Get one with [`TraceView::errors`].
@@ -159,9 +159,9 @@ impl Errors<'_> {
         let answer = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
-                series_body!(
+                series_body(
                     server_filtered!(api.get_error_rate().app(app), filter).send_bytes(),
-                    window
+                    window,
                 )
             })
             .await?;
@@ -184,9 +184,9 @@ impl Requests<'_> {
         let answer = self
             .0
             .call("get_total_requests_series", Kind::Idempotent, |api| {
-                series_body!(
+                series_body(
                     scoped!(api.get_total_requests_series().app(app), filter.scope()).send_bytes(),
-                    window
+                    window,
                 )
             })
             .await?;
@@ -224,9 +224,9 @@ impl Latency<'_> {
         let answer = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
-                series_body!(
+                series_body(
                     server_filtered!(api.get_server_latency_series().app(app), filter).send_bytes(),
-                    window
+                    window,
                 )
             })
             .await?;
@@ -286,9 +286,9 @@ impl Latency<'_> {
         let answer = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
-                series_body!(
+                series_body(
                     client_filtered!(api.get_client_latency_series().app(app), filter).send_bytes(),
-                    window
+                    window,
                 )
             })
             .await?;

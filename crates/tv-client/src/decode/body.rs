@@ -300,13 +300,49 @@ impl<'de> Visitor<'de> for Cells<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         for cell in self.0.iter_mut() {
             *cell = seq
-                .next_element::<Option<f64>>()?
+                .next_element_seed(Cell)?
                 .ok_or_else(refuse::<A::Error>)?;
         }
         match seq.next_element::<IgnoredAny>()? {
             None => Ok(()),
             Some(_) => Err(refuse()),
         }
+    }
+}
+
+/// One cell: `null` or a number, read in one step (`deserialize_any`), with the values
+/// `Option<f64>` gives (integers converted with `as f64`, as serde's `f64` does).
+struct Cell;
+
+impl<'de> DeserializeSeed<'de> for Cell {
+    type Value = Option<f64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<f64>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Visitor<'_> for Cell {
+    type Value = Option<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number or null")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<f64>, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<f64>, E> {
+        Ok(Some(v as f64))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<f64>, E> {
+        Ok(Some(v as f64))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<f64>, E> {
+        Ok(Some(v))
     }
 }
 

@@ -108,6 +108,24 @@ fn keys_in_any_order_and_unknown_keys_ignored() {
 }
 
 #[test]
+fn every_way_of_writing_a_number_reads_the_same() {
+    let body = latency_body(
+        "[[1353259500.0, 1E2, -0], [1353259530000, 2.0, 0], [1.35325956e9, 3, 12345678901234567890123], \
+         [1353259590, 18446744073709551616, 1.5e-3]]",
+    );
+    let direct = Series::<LatencyPoint>::direct(body.as_bytes(), 4);
+    assert!(direct.is_none(), "the big count is an error");
+    let _ = same::<LatencyPoint>(&body);
+    let body = latency_body(
+        "[[1353259500.0, 1E2, -0], [1353259530000, 2.0, 0], [1.35325956e9, 3, 1.5e-3]]",
+    );
+    let series = same::<LatencyPoint>(&body).unwrap();
+    assert_eq!(series[0].volume, 100);
+    assert_eq!(series[0].average, Some(Duration::ZERO));
+    assert_eq!(series[2].average, Some(Duration::from_nanos(2)));
+}
+
+#[test]
 fn unsorted_rows_are_sorted_and_duplicates_named() {
     let body = latency_body("[[1353259560, 6, 5], [1353259500, 11, 7], [1353259530, 1, 2]]");
     let series = same::<LatencyPoint>(&body).unwrap();
