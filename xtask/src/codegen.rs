@@ -1,7 +1,8 @@
 //! Generation of `crates/tv-api/src/generated.rs` from the OpenAPI spec.
 //!
 //! The pipeline is deterministic on the stable toolchain: spec (YAML) → lint →
-//! progenitor (builder interface, hooks required) → `syn::File` → prettyplease →
+//! progenitor (builder interface, hooks required) → `syn::File` → `send_bytes` for the
+//! operations marked `x-send-bytes` (see [`crate::send_bytes`]) → prettyplease →
 //! doc-comment clean-up → header. Nothing here shells out to rustfmt, so the output
 //! does not depend on which rustfmt is installed.
 
@@ -11,7 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-use crate::lint;
+use crate::{lint, send_bytes};
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/traceview-v2.yaml";
@@ -82,6 +83,7 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<String> {
         .map_err(|e| anyhow::anyhow!("progenitor failed: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
     json_schema_behind_feature(&mut file.items)?;
+    send_bytes::add(&mut file, &send_bytes::marked_operations(spec))?;
     let body = tidy_doc_comments(&prettyplease::unparse(&file));
     Ok(format!("{HEADER}{body}"))
 }

@@ -5354,6 +5354,85 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends a `GET` request to `/errors/{app}/rate`
+        ///
+        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_error_rate` in the spec).
+        pub async fn send_bytes(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+            let Self {
+                client,
+                app,
+                action,
+                controller,
+                domain,
+                layer,
+                time_end,
+                time_window,
+                url,
+            } = self;
+            let app = app.map_err(Error::InvalidRequest)?;
+            let action = action.map_err(Error::InvalidRequest)?;
+            let controller = controller.map_err(Error::InvalidRequest)?;
+            let domain = domain.map_err(Error::InvalidRequest)?;
+            let layer = layer.map_err(Error::InvalidRequest)?;
+            let time_end = time_end.map_err(Error::InvalidRequest)?;
+            let time_window = time_window.map_err(Error::InvalidRequest)?;
+            let url = url.map_err(Error::InvalidRequest)?;
+            let _url = format!(
+                "{}/errors/{}/rate", client.baseurl, encode_path(& app.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(_url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(&progenitor_client::QueryParam::new("controller", &controller))
+                .query(&progenitor_client::QueryParam::new("domain", &domain))
+                .query(&progenitor_client::QueryParam::new("layer", &layer))
+                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
+                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
+                .query(&progenitor_client::QueryParam::new("url", &url))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_error_rate",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /// Builder for [`Client::list_hosts`]
     ///
@@ -5810,6 +5889,92 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// Sends a `GET` request to `/latency/{app}/client/series`
+        ///
+        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_client_latency_series` in the spec).
+        pub async fn send_bytes(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+            let Self {
+                client,
+                app,
+                action,
+                browser,
+                controller,
+                domain,
+                layer,
+                region,
+                time_end,
+                time_window,
+                url,
+            } = self;
+            let app = app.map_err(Error::InvalidRequest)?;
+            let action = action.map_err(Error::InvalidRequest)?;
+            let browser = browser.map_err(Error::InvalidRequest)?;
+            let controller = controller.map_err(Error::InvalidRequest)?;
+            let domain = domain.map_err(Error::InvalidRequest)?;
+            let layer = layer.map_err(Error::InvalidRequest)?;
+            let region = region.map_err(Error::InvalidRequest)?;
+            let time_end = time_end.map_err(Error::InvalidRequest)?;
+            let time_window = time_window.map_err(Error::InvalidRequest)?;
+            let url = url.map_err(Error::InvalidRequest)?;
+            let _url = format!(
+                "{}/latency/{}/client/series", client.baseurl, encode_path(& app
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(_url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(&progenitor_client::QueryParam::new("browser", &browser))
+                .query(&progenitor_client::QueryParam::new("controller", &controller))
+                .query(&progenitor_client::QueryParam::new("domain", &domain))
+                .query(&progenitor_client::QueryParam::new("layer", &layer))
+                .query(&progenitor_client::QueryParam::new("region", &region))
+                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
+                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
+                .query(&progenitor_client::QueryParam::new("url", &url))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_client_latency_series",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6287,6 +6452,86 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends a `GET` request to `/latency/{app}/server/by-layer`
+        ///
+        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_server_latency_by_layer` in the spec).
+        pub async fn send_bytes(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+            let Self {
+                client,
+                app,
+                action,
+                controller,
+                domain,
+                layer,
+                time_end,
+                time_window,
+                url,
+            } = self;
+            let app = app.map_err(Error::InvalidRequest)?;
+            let action = action.map_err(Error::InvalidRequest)?;
+            let controller = controller.map_err(Error::InvalidRequest)?;
+            let domain = domain.map_err(Error::InvalidRequest)?;
+            let layer = layer.map_err(Error::InvalidRequest)?;
+            let time_end = time_end.map_err(Error::InvalidRequest)?;
+            let time_window = time_window.map_err(Error::InvalidRequest)?;
+            let url = url.map_err(Error::InvalidRequest)?;
+            let _url = format!(
+                "{}/latency/{}/server/by-layer", client.baseurl, encode_path(& app
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(_url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(&progenitor_client::QueryParam::new("controller", &controller))
+                .query(&progenitor_client::QueryParam::new("domain", &domain))
+                .query(&progenitor_client::QueryParam::new("layer", &layer))
+                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
+                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
+                .query(&progenitor_client::QueryParam::new("url", &url))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_server_latency_by_layer",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /// Builder for [`Client::get_server_latency_series`]
     ///
@@ -6482,6 +6727,86 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// Sends a `GET` request to `/latency/{app}/server/series`
+        ///
+        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_server_latency_series` in the spec).
+        pub async fn send_bytes(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+            let Self {
+                client,
+                app,
+                action,
+                controller,
+                domain,
+                layer,
+                time_end,
+                time_window,
+                url,
+            } = self;
+            let app = app.map_err(Error::InvalidRequest)?;
+            let action = action.map_err(Error::InvalidRequest)?;
+            let controller = controller.map_err(Error::InvalidRequest)?;
+            let domain = domain.map_err(Error::InvalidRequest)?;
+            let layer = layer.map_err(Error::InvalidRequest)?;
+            let time_end = time_end.map_err(Error::InvalidRequest)?;
+            let time_window = time_window.map_err(Error::InvalidRequest)?;
+            let url = url.map_err(Error::InvalidRequest)?;
+            let _url = format!(
+                "{}/latency/{}/server/series", client.baseurl, encode_path(& app
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(_url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(&progenitor_client::QueryParam::new("controller", &controller))
+                .query(&progenitor_client::QueryParam::new("domain", &domain))
+                .query(&progenitor_client::QueryParam::new("layer", &layer))
+                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
+                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
+                .query(&progenitor_client::QueryParam::new("url", &url))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_server_latency_series",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7514,6 +7839,83 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// Sends a `GET` request to `/total_requests/{app}/series`
+        ///
+        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_total_requests_series` in the spec).
+        pub async fn send_bytes(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
+            let Self {
+                client,
+                app,
+                action,
+                controller,
+                domain,
+                time_end,
+                time_window,
+                url,
+            } = self;
+            let app = app.map_err(Error::InvalidRequest)?;
+            let action = action.map_err(Error::InvalidRequest)?;
+            let controller = controller.map_err(Error::InvalidRequest)?;
+            let domain = domain.map_err(Error::InvalidRequest)?;
+            let time_end = time_end.map_err(Error::InvalidRequest)?;
+            let time_window = time_window.map_err(Error::InvalidRequest)?;
+            let url = url.map_err(Error::InvalidRequest)?;
+            let _url = format!(
+                "{}/total_requests/{}/series", client.baseurl, encode_path(& app
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(_url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(&progenitor_client::QueryParam::new("controller", &controller))
+                .query(&progenitor_client::QueryParam::new("domain", &domain))
+                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
+                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
+                .query(&progenitor_client::QueryParam::new("url", &url))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_total_requests_series",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

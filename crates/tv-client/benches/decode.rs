@@ -5,9 +5,12 @@
 //! reads the medians from `target/criterion/*/*/new/estimates.json`).
 //!
 //! Each pair compares, on the same bytes, plain `serde_json` decoding into the generated
-//! `tv-api` wire types (what any client must do) with that plus the conversion into
-//! typed points (columns by name, every cell checked, sorted, `Duration`s) — what
-//! `tv-client` does. The inputs are synthetic but shaped like the sandbox's answers: a
+//! `tv-api` wire types (what any client must do) with the full typed decode from the
+//! bytes (`serde_and_typed`: `Series::from_body` / `LayerSeries::from_body`, what the
+//! `tv-client` calls run on each body — columns by name, every cell checked, sorted,
+//! `Duration`s). `typed_conversion_only` is the conversion of already parsed wire types
+//! (`Series::decode` / `LayerSeries::decode_all`), the path taken when the direct one
+//! declines a body. The inputs are synthetic but shaped like the sandbox's answers: a
 //! week (84 slices of 2 h), quiet slices with `null` latency, fractional averages.
 
 use std::hint::black_box;
@@ -96,8 +99,7 @@ fn error_rate_series(window: TimeWindow) -> Series<ErrorRatePoint> {
 }
 
 fn decode_series(bytes: &[u8]) -> Series<LatencyPoint> {
-    let envelope: LatencySeriesEnvelope = serde_json::from_slice(bytes).expect("valid envelope");
-    Series::decode(&envelope.data.fields.to_string(), &envelope.data.items)
+    Series::from_body(bytes)
         .expect("valid series")
         .with_window(TimeWindow::Week)
 }
@@ -117,9 +119,11 @@ fn convert_layers(envelope: &LayerTimeseriesListEnvelope) -> Vec<LayerSeries> {
 }
 
 fn decode_layers(bytes: &[u8]) -> Vec<LayerSeries> {
-    let envelope: LayerTimeseriesListEnvelope =
-        serde_json::from_slice(bytes).expect("valid envelope");
-    convert_layers(&envelope)
+    LayerSeries::from_body(bytes)
+        .expect("valid layers")
+        .into_iter()
+        .map(|l| l.with_window(TimeWindow::Week))
+        .collect()
 }
 
 fn by_layer(c: &mut Criterion) {
@@ -136,6 +140,11 @@ fn by_layer(c: &mut Criterion) {
     });
     let envelope: LayerTimeseriesListEnvelope =
         serde_json::from_slice(&bytes).expect("valid envelope");
+    assert_eq!(
+        decode_layers(&bytes),
+        convert_layers(&envelope),
+        "both paths agree"
+    );
     group.bench_function("typed_conversion_only", |b| {
         b.iter(|| convert_layers(black_box(&envelope)))
     });
@@ -167,13 +176,9 @@ fn latency_math(c: &mut Criterion) {
     let layers = decode_layers(&by_layer_bytes(TimeWindow::Week));
     let previous: Vec<LayerSeries> = layers.iter().rev().cloned().collect();
     let rates = error_rate_series(TimeWindow::Week);
-    let hour = {
-        let envelope: LatencySeriesEnvelope =
-            serde_json::from_slice(&series_bytes(TimeWindow::Hour)).expect("valid envelope");
-        Series::<LatencyPoint>::decode(&envelope.data.fields.to_string(), &envelope.data.items)
-            .expect("valid series")
-            .with_window(TimeWindow::Hour)
-    };
+    let hour = Series::<LatencyPoint>::from_body(&series_bytes(TimeWindow::Hour))
+        .expect("valid series")
+        .with_window(TimeWindow::Hour);
     let mut group = c.benchmark_group("math");
     group.bench_function("weighted_mean_week", |b| {
         b.iter(|| math::weighted_mean(black_box(&series)))

@@ -7,10 +7,16 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::error::Error;
-use crate::wire_units::{duration_from_micros, epoch_to_datetime};
+
+mod answer;
+mod body;
+use crate::range::between;
+use crate::wire_units::{duration_from_micros, epoch_millis};
+pub(crate) use answer::{Decoded, EXPECTED_POINTS, SeriesAnswer, read_answer};
+pub(crate) use body::{layers_answer, series_answer};
 
 /// Names of the timestamp column.
 pub(crate) const TIMESTAMP: &[&str] = &["timestamp"];
@@ -32,13 +38,13 @@ pub trait Decode: Sized {
     #[doc(hidden)]
     type Layout;
 
-    /// Locates the point's columns in the header.
+    /// Locates the point's columns (other than the timestamp) in the header.
     #[doc(hidden)]
     fn layout(header: &Header<'_>) -> Result<Self::Layout, String>;
 
-    /// Reads one row.
+    /// Reads one row whose timestamp (checked first) is `at`.
     #[doc(hidden)]
-    fn decode(layout: &Self::Layout, row: Row<'_>) -> Result<Self, CellError>;
+    fn decode(layout: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError>;
 
     /// The instant of the point (used to sort and to reject duplicates).
     #[doc(hidden)]
@@ -48,7 +54,6 @@ pub trait Decode: Sized {
 /// Columns of a `timestamp,volume,<latency>` row.
 #[derive(Debug)]
 pub struct VolumeLatencyLayout {
-    pub(crate) timestamp: usize,
     pub(crate) volume: usize,
     pub(crate) latency: usize,
 }
@@ -56,7 +61,6 @@ pub struct VolumeLatencyLayout {
 /// Columns of a `timestamp,<value>` row.
 #[derive(Debug)]
 pub struct ValueLayout {
-    pub(crate) timestamp: usize,
     pub(crate) value: usize,
 }
 
@@ -117,83 +121,90 @@ impl CellError {
     }
 }
 
+/// A [`CellError`], made off the hot path: decoding rows is the common case.
+#[cold]
+#[inline(never)]
+fn fail(column: usize, reason: impl FnOnce() -> String) -> CellError {
+    CellError::new(column, reason())
+}
+
 impl Row<'_> {
+    #[inline]
     fn cell(&self, column: usize) -> Option<f64> {
         self.cells.get(column).copied().flatten()
     }
 
     /// A non-null, finite number.
+    #[inline]
     fn number(&self, column: usize, what: &str) -> Result<f64, CellError> {
         match self.cell(column) {
-            None => Err(CellError::new(column, format!("{what} is null"))),
-            Some(v) if !v.is_finite() => Err(CellError::new(
-                column,
-                format!("{what} is not a finite number"),
-            )),
+            None => Err(fail(column, || format!("{what} is null"))),
+            Some(v) if !v.is_finite() => {
+                Err(fail(column, || format!("{what} is not a finite number")))
+            }
             Some(v) => Ok(v),
         }
     }
 
-    /// A timestamp in epoch seconds or milliseconds.
-    pub(crate) fn timestamp(&self, column: usize) -> Result<DateTime<Utc>, CellError> {
+    /// A timestamp in epoch seconds or milliseconds: its epoch milliseconds and instant.
+    #[inline]
+    fn timestamp(&self, column: usize, days: &mut Days) -> Result<(i64, DateTime<Utc>), CellError> {
         let v = self.number(column, "timestamp")?;
-        epoch_to_datetime(v)
-            .ok_or_else(|| CellError::new(column, format!("timestamp {} is out of range", show(v))))
+        epoch_millis(v)
+            .and_then(|millis| Some((millis, days.instant(millis)?)))
+            .ok_or_else(|| fail(column, || format!("timestamp {} is out of range", show(v))))
     }
 
     /// A count: a non-negative whole number (floats like `27.0` accepted).
+    #[inline]
     pub(crate) fn count(&self, column: usize, what: &str) -> Result<u64, CellError> {
         let v = self.number(column, what)?;
         if v < 0.0 {
-            return Err(CellError::new(
-                column,
-                format!("negative {what} {}", show(v)),
-            ));
+            return Err(fail(column, || format!("negative {what} {}", show(v))));
         }
-        if v.fract() != 0.0 {
-            return Err(CellError::new(
-                column,
-                format!("{what} {} is not a whole number", show(v)),
-            ));
-        }
+        // Every float above 2^53 is whole, so there only the range can be wrong; at or
+        // below it the cast is exact exactly for whole numbers.
         if v > MAX_EXACT_COUNT {
-            return Err(CellError::new(
-                column,
-                format!("{what} {} is out of range", show(v)),
-            ));
+            return Err(fail(column, || {
+                format!("{what} {} is out of range", show(v))
+            }));
         }
-        Ok(v as u64)
+        let count = v as u64;
+        if count as f64 != v {
+            return Err(fail(column, || {
+                format!("{what} {} is not a whole number", show(v))
+            }));
+        }
+        Ok(count)
     }
 
     /// Microseconds as a duration; `null` is `None`.
+    #[inline]
     pub(crate) fn micros(&self, column: usize, what: &str) -> Result<Option<Duration>, CellError> {
         let Some(v) = self.cell(column) else {
             return Ok(None);
         };
         if v.is_nan() {
-            return Err(CellError::new(column, format!("{what} is not a number")));
+            return Err(fail(column, || format!("{what} is not a number")));
         }
         if v < 0.0 {
-            return Err(CellError::new(
-                column,
-                format!("negative {what} {}", show(v)),
-            ));
+            return Err(fail(column, || format!("negative {what} {}", show(v))));
         }
         duration_from_micros(v)
             .map(Some)
-            .ok_or_else(|| CellError::new(column, format!("{what} {} µs is out of range", show(v))))
+            .ok_or_else(|| fail(column, || format!("{what} {} µs is out of range", show(v))))
     }
 
     /// A fraction in 0..=1; `null` is `None`.
+    #[inline]
     pub(crate) fn fraction(&self, column: usize, what: &str) -> Result<Option<f64>, CellError> {
         let Some(v) = self.cell(column) else {
             return Ok(None);
         };
         if !(0.0..=1.0).contains(&v) {
-            return Err(CellError::new(
-                column,
-                format!("{what} {} is outside 0..1", show(v)),
-            ));
+            return Err(fail(column, || {
+                format!("{what} {} is outside 0..1", show(v))
+            }));
         }
         Ok(Some(v))
     }
@@ -206,15 +217,12 @@ pub(crate) fn decode_points<P: Decode, R: AsRef<[Option<f64>]>>(
     path: &str,
     fields: &str,
     items: &[R],
-) -> Result<Vec<P>, Error> {
+) -> Result<Sorted<P>, Error> {
     let header = Header::parse(fields);
-    let layout = P::layout(&header)
-        .map_err(|reason| Error::decode(format!("{path}.fields"), reason, fields))?;
-    let timestamp_column = header
-        .find(TIMESTAMP)
+    let columns = Columns::<P>::new(&header)
         .map_err(|reason| Error::decode(format!("{path}.fields"), reason, fields))?;
     let width = header.width();
-    let mut points = Vec::with_capacity(items.len());
+    let mut points = Collector::with_capacity(items.len());
     for (r, cells) in items.iter().enumerate() {
         let cells = cells.as_ref();
         if cells.len() != width {
@@ -224,32 +232,171 @@ pub(crate) fn decode_points<P: Decode, R: AsRef<[Option<f64>]>>(
                 &render_row(cells),
             ));
         }
-        let point = P::decode(&layout, Row { cells }).map_err(|e| {
+        columns.push(Row { cells }, &mut points).map_err(|e| {
             Error::decode(
                 format!("{path}.items[{r}][{}]", e.column),
                 e.reason,
                 &render_row(cells),
             )
         })?;
-        points.push((r, point));
     }
-    points.sort_by_key(|(_, p)| p.instant());
-    if let Some(pair) = points
-        .windows(2)
-        .find(|w| w[0].1.instant() == w[1].1.instant())
-    {
-        let (first, (r, p)) = (pair[0].0, &pair[1]);
-        let (r, first) = ((*r).max(first), (*r).min(first));
-        return Err(Error::decode(
-            format!("{path}.items[{r}][{timestamp_column}]"),
+    points.finish().map_err(|Duplicate { first, row, at }| {
+        Error::decode(
+            format!("{path}.items[{row}][{}]", columns.timestamp),
             format!(
                 "duplicate timestamp {} (also in items[{first}])",
-                p.instant().to_rfc3339()
+                at.to_rfc3339()
             ),
-            &render_row(items[r].as_ref()),
-        ));
+            &render_row(items[row].as_ref()),
+        )
+    })
+}
+
+/// Where a point type's columns are in the rows under one header.
+pub(crate) struct Columns<P: Decode> {
+    layout: P::Layout,
+    timestamp: usize,
+}
+
+impl<P: Decode> Columns<P> {
+    /// Locates the columns; the reason names a missing or doubled column (the
+    /// timestamp's first).
+    pub(crate) fn new(header: &Header<'_>) -> Result<Self, String> {
+        let timestamp = header.find(TIMESTAMP)?;
+        let layout = P::layout(header)?;
+        Ok(Columns { layout, timestamp })
     }
-    Ok(points.into_iter().map(|(_, p)| p).collect())
+
+    /// Decodes one row (of the header's width) and adds its point.
+    #[inline]
+    pub(crate) fn push(&self, row: Row<'_>, points: &mut Collector<P>) -> Result<(), CellError> {
+        let (millis, at) = row.timestamp(self.timestamp, &mut points.days)?;
+        let point = P::decode(&self.layout, row, at)?;
+        points.push(point, millis);
+        Ok(())
+    }
+}
+
+/// Points decoded row by row, in row order. While rows come in ascending order (what
+/// the API promises) the smallest gap between them is kept on the way, so nothing is
+/// sorted or compared again afterwards; otherwise [`Collector::finish`] sorts.
+pub(crate) struct Collector<P> {
+    points: Vec<P>,
+    /// Epoch milliseconds of the last row.
+    last: i64,
+    ascending: bool,
+    /// The smallest gap between consecutive rows so far, in milliseconds.
+    gap: Option<u64>,
+    days: Days,
+}
+
+/// Epoch milliseconds to instants, remembering the last day: the rows of a series
+/// mostly share their day with the previous row, and finding the date is the costly
+/// part of chrono's conversion.
+struct Days {
+    /// The epoch milliseconds of the start of the last day, and its date.
+    last: Option<(i64, NaiveDate)>,
+}
+
+impl Days {
+    const MILLIS_PER_DAY: i64 = 86_400_000;
+
+    /// The instant `millis` after the epoch (`millis ≥ 0`): exactly
+    /// `DateTime::from_timestamp_millis`, `None` beyond chrono's range.
+    #[inline]
+    fn instant(&mut self, millis: i64) -> Option<DateTime<Utc>> {
+        let (start, date) = match self.last {
+            Some((start, date)) if (start..start + Self::MILLIS_PER_DAY).contains(&millis) => {
+                (start, date)
+            }
+            _ => {
+                let start = millis - millis.rem_euclid(Self::MILLIS_PER_DAY);
+                let date = DateTime::from_timestamp(start / 1000, 0)?.date_naive();
+                self.last = Some((start, date));
+                (start, date)
+            }
+        };
+        // Below 86 400 000: fits a u32.
+        let in_day = (millis - start) as u32;
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(
+            in_day / 1000,
+            in_day % 1000 * 1_000_000,
+        )?;
+        Some(NaiveDateTime::new(date, time).and_utc())
+    }
+}
+
+/// Two rows at the same instant: the later row, the earlier one and their instant.
+pub(crate) struct Duplicate {
+    pub(crate) first: usize,
+    pub(crate) row: usize,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Points sorted by time, no two at the same instant, and the smallest gap between
+/// consecutive ones (`None` for fewer than two).
+#[derive(Debug)]
+pub struct Sorted<P> {
+    pub(crate) points: Vec<P>,
+    pub(crate) derived_step: Option<Duration>,
+}
+
+impl<P: Decode> Collector<P> {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Collector {
+            points: Vec::with_capacity(capacity),
+            last: i64::MIN,
+            ascending: true,
+            gap: None,
+            days: Days { last: None },
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, point: P, millis: i64) {
+        if !self.points.is_empty() && self.ascending {
+            match millis.checked_sub(self.last) {
+                Some(gap) if gap > 0 => {
+                    let gap = gap as u64;
+                    self.gap = Some(self.gap.map_or(gap, |g| g.min(gap)));
+                }
+                _ => self.ascending = false,
+            }
+        }
+        self.last = millis;
+        self.points.push(point);
+    }
+
+    /// The points sorted by time, or the first two rows (in time order) at one instant.
+    pub(crate) fn finish(self) -> Result<Sorted<P>, Duplicate> {
+        if self.ascending {
+            return Ok(Sorted {
+                points: self.points,
+                derived_step: self.gap.map(Duration::from_millis),
+            });
+        }
+        let mut points: Vec<(usize, P)> = self.points.into_iter().enumerate().collect();
+        points.sort_by_key(|(_, p)| p.instant());
+        if let Some(pair) = points
+            .windows(2)
+            .find(|w| w[0].1.instant() == w[1].1.instant())
+        {
+            let (a, b) = (pair[0].0, pair[1].0);
+            return Err(Duplicate {
+                first: a.min(b),
+                row: a.max(b),
+                at: pair[1].1.instant(),
+            });
+        }
+        let derived_step = points
+            .windows(2)
+            .filter_map(|w| between(w[0].1.instant(), w[1].1.instant()))
+            .min();
+        Ok(Sorted {
+            points: points.into_iter().map(|(_, p)| p).collect(),
+            derived_step,
+        })
+    }
 }
 
 /// Prints a number the way a person reads JSON: `1353259500`, `0.0003`, `1e300`.
@@ -300,6 +447,31 @@ mod tests {
             twice.find(LATENCY),
             Err("column `avg_latency` appears twice (`latency` and `avg_latency`)".into())
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn days_give_chronos_instants(
+            start in 0i64..253_402_300_799_000,
+            steps in proptest::collection::vec(0i64..200_000_000, 1..20),
+        ) {
+            let mut days = Days { last: None };
+            let mut millis = start;
+            for step in steps {
+                proptest::prop_assert_eq!(
+                    days.instant(millis),
+                    DateTime::from_timestamp_millis(millis)
+                );
+                millis += step;
+            }
+        }
+    }
+
+    #[test]
+    fn days_beyond_chronos_range() {
+        let mut days = Days { last: None };
+        assert_eq!(days.instant(i64::MAX / 2), None);
+        assert_eq!(days.instant(0), DateTime::from_timestamp_millis(0));
     }
 
     #[test]

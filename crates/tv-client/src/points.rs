@@ -100,7 +100,6 @@ impl RequestsPoint {
 
 fn volume_latency_layout(header: &Header<'_>) -> Result<VolumeLatencyLayout, String> {
     Ok(VolumeLatencyLayout {
-        timestamp: header.find(decode::TIMESTAMP)?,
         volume: header.find(decode::VOLUME)?,
         latency: header.find(decode::LATENCY)?,
     })
@@ -113,8 +112,8 @@ impl Decode for LatencyPoint {
         volume_latency_layout(header)
     }
 
-    fn decode(l: &Self::Layout, row: Row<'_>) -> Result<Self, CellError> {
-        let at = row.timestamp(l.timestamp)?;
+    #[inline]
+    fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         let volume = row.count(l.volume, "volume")?;
         let average = row.micros(l.latency, "latency")?;
         Ok(LatencyPoint {
@@ -137,9 +136,10 @@ impl Decode for LayerPoint {
         volume_latency_layout(header)
     }
 
-    fn decode(l: &Self::Layout, row: Row<'_>) -> Result<Self, CellError> {
+    #[inline]
+    fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         Ok(LayerPoint {
-            at: row.timestamp(l.timestamp)?,
+            at,
             calls: row.count(l.volume, "volume")?,
             total: row.micros(l.latency, "latency")?.unwrap_or_default(),
         })
@@ -155,14 +155,14 @@ impl Decode for ErrorRatePoint {
 
     fn layout(header: &Header<'_>) -> Result<Self::Layout, String> {
         Ok(ValueLayout {
-            timestamp: header.find(decode::TIMESTAMP)?,
             value: header.find(decode::ERROR_RATE)?,
         })
     }
 
-    fn decode(l: &Self::Layout, row: Row<'_>) -> Result<Self, CellError> {
+    #[inline]
+    fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         Ok(ErrorRatePoint {
-            at: row.timestamp(l.timestamp)?,
+            at,
             rate: row.fraction(l.value, "error rate")?,
         })
     }
@@ -177,14 +177,14 @@ impl Decode for RequestsPoint {
 
     fn layout(header: &Header<'_>) -> Result<Self::Layout, String> {
         Ok(ValueLayout {
-            timestamp: header.find(decode::TIMESTAMP)?,
             value: header.find(decode::TOTAL_REQUESTS)?,
         })
     }
 
-    fn decode(l: &Self::Layout, row: Row<'_>) -> Result<Self, CellError> {
+    #[inline]
+    fn decode(l: &Self::Layout, row: Row<'_>, at: DateTime<Utc>) -> Result<Self, CellError> {
         Ok(RequestsPoint {
-            at: row.timestamp(l.timestamp)?,
+            at,
             requests: row.count(l.value, "total requests")?,
         })
     }

@@ -10,8 +10,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+use tv_api::types::{LatencySeriesFields, LayerTimeseriesListEnvelope};
 
-use crate::decode::decode_points;
+use crate::decode::{
+    Decoded, EXPECTED_POINTS, SeriesAnswer, Sorted, decode_points, layers_answer, read_answer,
+    series_answer,
+};
 use crate::error::Error;
 use crate::json_shape::opt_secs;
 use crate::points::{LayerPoint, Point};
@@ -69,6 +73,16 @@ impl<P: Point> Series<P> {
         Ok(Self::from_sorted(points))
     }
 
+    /// What the decoder made: sorted, unique points and their smallest gap.
+    pub(crate) fn from_decoded(decoded: Sorted<P>) -> Self {
+        debug_assert!(decoded.points.windows(2).all(|w| w[0].at() < w[1].at()));
+        Series {
+            points: decoded.points,
+            derived_step: decoded.derived_step,
+            told_step: None,
+        }
+    }
+
     /// Points already sorted and unique (the decoder and the math guarantee it).
     pub(crate) fn from_sorted(points: Vec<P>) -> Self {
         debug_assert!(points.windows(2).all(|w| w[0].at() < w[1].at()));
@@ -103,7 +117,7 @@ impl<P: Point> Series<P> {
         fields: &str,
         items: &[R],
     ) -> Result<Self, Error> {
-        decode_points(path, fields, items).map(Self::from_sorted)
+        decode_points(path, fields, items).map(Self::from_decoded)
     }
 
     /// The point at exactly `at`.
@@ -121,6 +135,30 @@ impl<P: Point> Series<P> {
         let last = self.points.last()?.at();
         let end = self.step().and_then(|s| shift(last, s)).unwrap_or(last);
         TimeRange::new(first, end)
+    }
+}
+
+impl<P: Point + SeriesAnswer> Series<P> {
+    /// Decodes the body of a series answer (`{"data": {"fields": …, "items": […]},
+    /// "response": "ok"}`), as the client does: each row straight from the bytes into
+    /// its point. The checks and errors are those of [`Series::decode`]; a body that is
+    /// not the answer's envelope is an [`Error::Decode`] naming where it differs.
+    pub fn from_body(body: &[u8]) -> Result<Self, Error> {
+        match read_answer(body, |b| Self::direct(b, EXPECTED_POINTS)) {
+            Ok(Decoded::Typed(series)) => Ok(series),
+            Ok(Decoded::Wire(envelope)) => Self::from_wire(&envelope),
+            Err(e) => Err(crate::client::body_error::<P::Envelope>(body, &e)),
+        }
+    }
+
+    /// The direct path; `None` when it does not read these bytes (see `decode::body`).
+    pub(crate) fn direct(body: &[u8], capacity: usize) -> Option<Self> {
+        series_answer(body, &P::fields(), capacity).map(Self::from_decoded)
+    }
+
+    /// The usual path: the generated envelope converted.
+    pub(crate) fn from_wire(envelope: &P::Envelope) -> Result<Self, Error> {
+        P::convert(envelope).map(Self::from_decoded)
     }
 }
 
@@ -270,6 +308,52 @@ impl LayerSeries {
         Ok(out)
     }
 
+    /// Decodes the body of a by-layer answer (`{"data": [{"layer": …, "timeseries":
+    /// {…}}, …], "response": "ok"}`), as the client does; checks and errors as
+    /// [`LayerSeries::decode_all`].
+    pub fn from_body(body: &[u8]) -> Result<Vec<LayerSeries>, Error> {
+        match read_answer(body, |b| Self::direct_all(b, EXPECTED_POINTS)) {
+            Ok(Decoded::Typed(layers)) => Ok(layers),
+            Ok(Decoded::Wire(envelope)) => Self::from_wire_all(&envelope),
+            Err(e) => Err(crate::client::body_error::<LayerTimeseriesListEnvelope>(
+                body, &e,
+            )),
+        }
+    }
+
+    /// The direct path; `None` when it does not read these bytes (see `decode::body`).
+    pub(crate) fn direct_all(body: &[u8], capacity: usize) -> Option<Vec<LayerSeries>> {
+        let layers = layers_answer(
+            body,
+            &LatencySeriesFields::TimestampVolumeAvgLatency,
+            capacity,
+        )?;
+        Some(
+            layers
+                .into_iter()
+                .map(|(layer, points)| LayerSeries {
+                    layer,
+                    series: Series::from_decoded(points),
+                })
+                .collect(),
+        )
+    }
+
+    /// The usual path: the generated envelope converted.
+    pub(crate) fn from_wire_all(
+        envelope: &LayerTimeseriesListEnvelope,
+    ) -> Result<Vec<LayerSeries>, Error> {
+        let header = LatencySeriesFields::TimestampVolumeAvgLatency.to_string();
+        LayerSeries::decode_all(envelope.data.iter().map(|l| {
+            let LatencySeriesFields::TimestampVolumeAvgLatency = l.timeseries.fields;
+            (
+                l.layer.as_str(),
+                header.as_str(),
+                l.timeseries.items.as_slice(),
+            )
+        }))
+    }
+
     /// Tells the layer's series which window it covers (see [`Series::with_window`]).
     #[must_use]
     pub fn with_window(self, window: TimeWindow) -> Self {
@@ -280,6 +364,8 @@ impl LayerSeries {
     }
 }
 
+#[cfg(test)]
+mod body_tests;
 #[cfg(test)]
 mod json_tests;
 #[cfg(test)]

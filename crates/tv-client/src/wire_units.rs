@@ -25,19 +25,26 @@ pub const MILLIS_THRESHOLD: f64 = 1e11;
 /// assert_eq!(s.to_rfc3339(), "2012-11-18T17:25:00+00:00");
 /// ```
 pub fn epoch_to_datetime(value: f64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(epoch_millis(value)?)
+}
+
+/// The epoch number as whole milliseconds, as [`epoch_to_datetime`] reads it (not yet
+/// checked against chrono's range).
+#[inline]
+pub(crate) fn epoch_millis(value: f64) -> Option<i64> {
     if !value.is_finite() || value < 0.0 {
         return None;
     }
     let millis = if value > MILLIS_THRESHOLD {
-        value.round()
+        round_non_negative(value)
     } else {
-        (value * 1000.0).round()
+        round_non_negative(value * 1000.0)
     };
     // 2^62 ms is far beyond chrono's range; the bound keeps the cast exact-or-rejected.
     if millis >= 4.611_686_018_427_388e18 {
         return None;
     }
-    DateTime::from_timestamp_millis(millis as i64)
+    Some(millis as i64)
 }
 
 /// The instant as epoch seconds (with a fraction when it is not a whole second).
@@ -57,16 +64,29 @@ pub fn datetime_to_epoch(at: DateTime<Utc>) -> f64 {
 /// assert_eq!(duration_from_micros(0.0004), Some(Duration::ZERO));
 /// assert_eq!(duration_from_micros(-1.0), None);
 /// ```
+#[inline]
 pub fn duration_from_micros(micros: f64) -> Option<Duration> {
     if !micros.is_finite() || micros < 0.0 {
         return None;
     }
-    let nanos = (micros * 1000.0).round();
+    let nanos = round_non_negative(micros * 1000.0);
     // u64::MAX as f64 rounds up to 2^64, so `<` keeps the cast in range.
     if nanos >= u64::MAX as f64 {
         return None;
     }
     Some(Duration::from_nanos(nanos as u64))
+}
+
+/// `x.round()` (half away from zero) for a finite `x ≥ 0` (or `-0.0`), without the call
+/// into libm that `f64::round` is on baseline x86-64: `x − trunc(x)` is exact here.
+#[inline]
+fn round_non_negative(x: f64) -> f64 {
+    // From 2^52 on every float is whole.
+    if x >= 4_503_599_627_370_496.0 {
+        return x;
+    }
+    let whole = (x as u64) as f64;
+    if x - whole >= 0.5 { whole + 1.0 } else { whole }
 }
 
 /// The duration in microseconds, with nanosecond resolution as far as an `f64` carries
@@ -103,6 +123,32 @@ mod tests {
         );
         for bad in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
             assert_eq!(epoch_to_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn rounding_is_f64_round() {
+        for x in [
+            0.0,
+            -0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            1e300,
+        ] {
+            // (`-0.0` gives `0.0`, an equal value.)
+            assert_eq!(round_non_negative(x), x.round(), "{x}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn rounding_matches_f64_round(bits in 0u64..0x7ff0_0000_0000_0000) {
+            let x = f64::from_bits(bits);
+            prop_assert_eq!(round_non_negative(x), x.round());
         }
     }
 

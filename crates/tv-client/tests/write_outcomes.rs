@@ -138,7 +138,9 @@ async fn endless_server(declare_length: bool) -> (String, tokio::task::JoinHandl
 
 #[tokio::test]
 async fn a_huge_answer_stops_at_the_limit() {
-    for declare_length in [false, true] {
+    // Once for an answer parsed by the generated client, once for a series answer
+    // read by the typed layer from its bytes.
+    for (declare_length, series) in [(false, false), (true, false), (false, true), (true, true)] {
         let (base, server) = endless_server(declare_length).await;
         let tv = TraceView::builder()
             .site(&format!("{base}/api-v2"))
@@ -147,7 +149,12 @@ async fn a_huge_answer_stops_at_the_limit() {
             .max_response_bytes(1024 * 1024)
             .build()
             .unwrap();
-        let error = tv.discovery().apps().await.unwrap_err();
+        let error = if series {
+            let filter = tv_client::ServerFilter::new();
+            tv.latency().by_layer("web", &filter).await.unwrap_err()
+        } else {
+            tv.discovery().apps().await.unwrap_err()
+        };
         assert_eq!(
             error,
             Error::ResponseTooLarge {

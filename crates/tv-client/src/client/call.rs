@@ -330,7 +330,7 @@ fn from_odd_body(status: u16, body: &str, retry_after: Option<Duration>) -> Erro
 }
 
 /// Explains a 200 whose body is not the promised envelope, naming the JSON path.
-fn decode_error<T: DeserializeOwned>(
+pub(crate) fn decode_error<T: DeserializeOwned>(
     bytes: &[u8],
     parse_error: &serde_json::Error,
     key: &str,

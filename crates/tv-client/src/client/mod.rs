@@ -18,6 +18,7 @@ pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
 use retry::RetryPolicy;
 use slowdown::Slowdown;
+pub(crate) use timeseries::body_error;
 pub use timeseries::{Errors, Latency, Requests};
 
 use crate::error::Error;

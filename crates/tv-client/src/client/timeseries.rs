@@ -1,11 +1,17 @@
 //! Error rates, total requests and latency: the timeseries endpoints.
 
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use tv_api::types::{ErrorEnvelope, LayerTimeseriesListEnvelope};
+use tv_api::{ByteStream, ResponseValue};
+
 use super::TraceView;
-use super::call::Kind;
+use super::call::{ApiResult, Kind, decode_error};
+use crate::decode::{Decoded, SeriesAnswer, read_answer};
 use crate::error::Error;
 use crate::filter::{ClientFilter, RequestsFilter, ServerFilter};
 use crate::model::{LatencySummary, RequestsSummary};
-use crate::points::{ErrorRatePoint, LatencyPoint, RequestsPoint};
+use crate::points::{ErrorRatePoint, LatencyPoint, Point, RequestsPoint};
 use crate::series::{LayerSeries, Series};
 use crate::window::TimeWindow;
 
@@ -72,14 +78,65 @@ macro_rules! filter_appliers {
 
 tv_api::filter_table!(filter_appliers! { ($) });
 
-/// Decodes a series answer's header and rows (the spec fixes both per operation; the
-/// decoder still locates columns by name and checks every cell).
-fn series<P: crate::points::Point, R: AsRef<[Option<f64>]>>(
-    fields: impl std::fmt::Display,
-    items: &[R],
+/// A series operation's answer read from the bytes of its body: `direct` (rows straight
+/// into typed points) or, when it says no, the generated envelope `W`. This is the
+/// generated client's `from_response` with the typed layer in the middle: the same body
+/// errors (`ResponseBodyError`, the size limit's), and a body that is not `W` is the
+/// same `InvalidResponsePayload`, so retries and error messages do not change.
+async fn read_body<T, W: DeserializeOwned>(
+    sent: Result<ResponseValue<ByteStream>, tv_api::Error<ErrorEnvelope>>,
+    direct: impl FnOnce(&[u8]) -> Option<T>,
+) -> ApiResult<Decoded<T, W>> {
+    let answer = sent?;
+    let (status, headers) = (answer.status(), answer.headers().clone());
+    let capacity = answer_length(&headers);
+    let mut stream = answer.into_inner_stream();
+    let mut body = Vec::with_capacity(capacity);
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk.map_err(tv_api::Error::ResponseBodyError)?);
+    }
+    match read_answer(&body, direct) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(e) => Err(tv_api::Error::InvalidResponsePayload(body.into(), e)),
+    }
+}
+
+/// The declared length of a body, as a capacity (bounded: the declaration is the
+/// server's word, and the size limit applies while reading).
+fn answer_length(headers: &reqwest::header::HeaderMap) -> usize {
+    const MAX_RESERVED: usize = 1 << 20;
+    headers
+        .get(reqwest::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(0, |n| n.min(MAX_RESERVED))
+}
+
+/// The error of a body that is not the envelope `W`, as the client reports it for a
+/// `200` (for [`Series::from_body`] and [`LayerSeries::from_body`], which have no key to hide).
+pub(crate) fn body_error<W: DeserializeOwned>(body: &[u8], error: &serde_json::Error) -> Error {
+    decode_error::<W>(body, error, "")
+}
+
+/// A series answer, typed: by the direct path, or the generated envelope converted.
+fn series<P: Point + SeriesAnswer>(
+    answer: Decoded<Series<P>, P::Envelope>,
     window: TimeWindow,
 ) -> Result<Series<P>, Error> {
-    Ok(Series::decode_at("data", &fields.to_string(), items)?.with_window(window))
+    let series = match answer {
+        Decoded::Typed(series) => series,
+        Decoded::Wire(envelope) => Series::from_wire(&envelope)?,
+    };
+    Ok(series.with_window(window))
+}
+
+/// Reads the answer of a `send_bytes` future for a series over `window`.
+async fn series_body<P: Point + SeriesAnswer>(
+    sent: impl Future<Output = Result<ResponseValue<ByteStream>, tv_api::Error<ErrorEnvelope>>>,
+    window: TimeWindow,
+) -> ApiResult<Decoded<Series<P>, P::Envelope>> {
+    let capacity = window.points() as usize;
+    read_body(sent.await, |b| Series::direct(b, capacity)).await
 }
 
 /// Error rates. Get one with [`TraceView::errors`].
@@ -93,17 +150,17 @@ impl Errors<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<ErrorRatePoint>, Error> {
-        let envelope = self
+        let window = filter.scope().window;
+        let answer = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
-                server_filtered!(api.get_error_rate().app(app), filter).send()
+                series_body(
+                    server_filtered!(api.get_error_rate().app(app), filter).send_bytes(),
+                    window,
+                )
             })
             .await?;
-        series(
-            envelope.data.fields,
-            &envelope.data.items,
-            filter.scope().window,
-        )
+        series(answer, window)
     }
 }
 
@@ -118,17 +175,17 @@ impl Requests<'_> {
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<Series<RequestsPoint>, Error> {
-        let envelope = self
+        let window = filter.scope().window;
+        let answer = self
             .0
             .call("get_total_requests_series", Kind::Idempotent, |api| {
-                scoped!(api.get_total_requests_series().app(app), filter.scope()).send()
+                series_body(
+                    scoped!(api.get_total_requests_series().app(app), filter.scope()).send_bytes(),
+                    window,
+                )
             })
             .await?;
-        series(
-            envelope.data.fields,
-            &envelope.data.items,
-            filter.scope().window,
-        )
+        series(answer, window)
     }
 
     /// All requests over the window and the server's average rate.
@@ -158,17 +215,17 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
-        let envelope = self
+        let window = filter.scope().window;
+        let answer = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_series().app(app), filter).send()
+                series_body(
+                    server_filtered!(api.get_server_latency_series().app(app), filter).send_bytes(),
+                    window,
+                )
             })
             .await?;
-        series(
-            envelope.data.fields,
-            &envelope.data.items,
-            filter.scope().window,
-        )
+        series(answer, window)
     }
 
     /// Server-side traces over the window, their average and latest latency.
@@ -192,22 +249,25 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Vec<LayerSeries>, Error> {
-        let envelope = self
+        let window = filter.scope().window;
+        let capacity = window.points() as usize;
+        let answer = self
             .0
             .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_by_layer().app(app), filter).send()
+                let sent = server_filtered!(api.get_server_latency_by_layer().app(app), filter)
+                    .send_bytes();
+                async move {
+                    read_body::<_, LayerTimeseriesListEnvelope>(sent.await, |b| {
+                        LayerSeries::direct_all(b, capacity)
+                    })
+                    .await
+                }
             })
             .await?;
-        let window = filter.scope().window;
-        let header = tv_api::types::LatencySeriesFields::TimestampVolumeAvgLatency.to_string();
-        let layers = LayerSeries::decode_all(envelope.data.iter().map(|l| {
-            let tv_api::types::LatencySeriesFields::TimestampVolumeAvgLatency = l.timeseries.fields;
-            (
-                l.layer.as_str(),
-                header.as_str(),
-                l.timeseries.items.as_slice(),
-            )
-        }))?;
+        let layers = match answer {
+            Decoded::Typed(layers) => layers,
+            Decoded::Wire(envelope) => LayerSeries::from_wire_all(&envelope)?,
+        };
         Ok(layers.into_iter().map(|l| l.with_window(window)).collect())
     }
 
@@ -217,17 +277,17 @@ impl Latency<'_> {
         app: &str,
         filter: &ClientFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
-        let envelope = self
+        let window = filter.scope().window;
+        let answer = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
-                client_filtered!(api.get_client_latency_series().app(app), filter).send()
+                series_body(
+                    client_filtered!(api.get_client_latency_series().app(app), filter).send_bytes(),
+                    window,
+                )
             })
             .await?;
-        series(
-            envelope.data.fields,
-            &envelope.data.items,
-            filter.scope().window,
-        )
+        series(answer, window)
     }
 
     /// Page views over the window, their average and latest latency.
