@@ -18,6 +18,9 @@ const SCRIPT: &str = include_str!("aiohttp_fan_out.py");
 /// What the report calls it.
 pub const NAME: &str = "aiohttp";
 
+/// The aiohttp release the contender runs (PyPI), so runs stay comparable.
+const AIOHTTP: &str = "3.14.5";
+
 /// A ready aiohttp peer.
 #[derive(Debug, Clone)]
 pub struct AioPeer {
@@ -35,8 +38,8 @@ pub fn prepare(bench_dir: &Path) -> Result<AioPeer> {
     let venv = bench_dir.join("venv-aiohttp");
     let python = venv.join("bin").join("python");
     if !usable(&python) {
-        eprintln!("bench: creating {} with aiohttp", venv.display());
-        make_venv(&venv, &[&["aiohttp"]])?;
+        eprintln!("bench: creating {} with aiohttp {AIOHTTP}", venv.display());
+        make_venv(&venv, &[&[&format!("aiohttp=={AIOHTTP}")]])?;
         if !usable(&python) {
             bail!("aiohttp does not import after installation");
         }
@@ -62,7 +65,10 @@ pub fn prepare(bench_dir: &Path) -> Result<AioPeer> {
 fn usable(python: &Path) -> bool {
     python.exists()
         && Command::new(python)
-            .args(["-c", "import aiohttp, yarl"])
+            .args([
+                "-c",
+                &format!("import aiohttp, yarl; assert aiohttp.__version__ == {AIOHTTP:?}"),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-use crate::bench::python::{quiet, which};
+use crate::bench::python::{make_venv, quiet, which};
 
 /// Schemathesis, the OpenAPI fuzzer (PyPI).
 pub(crate) const SCHEMATHESIS: &str = "4.32.5";
@@ -21,26 +21,13 @@ pub(crate) fn schemathesis(dir: &Path) -> Result<PathBuf> {
     if reports(&st, &["--version"], SCHEMATHESIS) {
         return Ok(st);
     }
-    let system = which("python3").context("python3 is not installed (needed for Schemathesis)")?;
-    let _ = std::fs::remove_dir_all(&venv);
+    which("python3").context("python3 is not installed (needed for Schemathesis)")?;
     eprintln!(
         "spec-check: installing schemathesis=={SCHEMATHESIS} into {}",
         venv.display()
     );
-    quiet(Command::new(&system).args(["-m", "venv"]).arg(&venv))
-        .context("python3 -m venv failed (is the venv module installed?)")?;
-    quiet(
-        Command::new(venv.join("bin").join("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .arg(format!("schemathesis=={SCHEMATHESIS}")),
-    )
-    .context("pip could not install Schemathesis from PyPI")?;
+    make_venv(&venv, &[&[&format!("schemathesis=={SCHEMATHESIS}")]])
+        .context("Schemathesis could not be installed from PyPI")?;
     if !reports(&st, &["--version"], SCHEMATHESIS) {
         bail!(
             "{} does not report version {SCHEMATHESIS} after installation",
