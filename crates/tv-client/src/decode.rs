@@ -352,6 +352,14 @@ impl<P: Decode> Collector<P> {
         }
     }
 
+    /// Gives back what `with_capacity` reserved beyond the rows that came (a server
+    /// that sends many short series must not make the reservations add up).
+    pub(crate) fn release_spare(&mut self) {
+        if self.points.len() < self.points.capacity() {
+            self.points.shrink_to_fit();
+        }
+    }
+
     #[inline]
     fn push(&mut self, point: P, millis: i64) {
         if !self.points.is_empty() && self.ascending {

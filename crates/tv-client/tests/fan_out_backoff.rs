@@ -47,6 +47,10 @@ impl Respond for Recorder {
 }
 
 async fn setup() -> (MockServer, Recorder, TraceView) {
+    setup_with(RetryPolicy::default()).await
+}
+
+async fn setup_with(policy: RetryPolicy) -> (MockServer, Recorder, TraceView) {
     let server = MockServer::start().await;
     let recorder = Recorder::default();
     Mock::given(wiremock::matchers::method("GET"))
@@ -56,13 +60,25 @@ async fn setup() -> (MockServer, Recorder, TraceView) {
     let tv = TraceView::builder()
         .site(&format!("{}/api-v2", server.uri()))
         .api_key("k")
-        .retry(RetryPolicy::default())
+        .retry(policy)
         .build()
         .unwrap();
     (server, recorder, tv)
 }
 
 async fn run(tv: &TraceView, concurrency: Concurrency) -> Vec<String> {
+    outcomes(tv, concurrency)
+        .await
+        .into_iter()
+        .map(|(_, result)| result.unwrap())
+        .collect()
+}
+
+/// Each app's outcome, in completion order.
+async fn outcomes(
+    tv: &TraceView,
+    concurrency: Concurrency,
+) -> Vec<(String, Result<String, tv_client::Error>)> {
     let apps = (0..5).map(|i| format!("app-{i}"));
     tv.fan_out(apps, concurrency, |tv, app| async move {
         tv.latency()
@@ -70,7 +86,7 @@ async fn run(tv: &TraceView, concurrency: Concurrency) -> Vec<String> {
             .await
             .map(|_| app)
     })
-    .map(|done| done.result.unwrap())
+    .map(|done| (done.app, done.result))
     .collect()
     .await
 }
@@ -120,4 +136,19 @@ async fn the_adaptive_default_honours_the_hold_too() {
     assert_eq!(tv_client::fanout::ADAPTIVE_INITIAL, 4);
     assert_eq!(assert_held(&recorder, 4), 2);
     assert_eq!(tv.stats().requests, 6);
+}
+
+#[tokio::test]
+async fn a_429_that_is_not_retried_still_holds_the_others() {
+    // One attempt only: app-0's 429 ends its call, and the rest still wait it out.
+    let (_server, recorder, tv) = setup_with(RetryPolicy::default().max_attempts(1)).await;
+    let done = outcomes(&tv, Concurrency::Fixed(2)).await;
+    let failed: Vec<&str> = done
+        .iter()
+        .filter(|(_, result)| result.is_err())
+        .map(|(app, _)| app.as_str())
+        .collect();
+    assert_eq!(failed, ["app-0"]);
+    assert_eq!(assert_held(&recorder, 2), 3);
+    assert_eq!((tv.stats().requests, tv.stats().retries), (5, 0));
 }

@@ -186,7 +186,12 @@ where
     } = shared;
     loop {
         attempt += 1;
-        slowdown.wait().await;
+        let held = slowdown.wait().await;
+        if !held.is_zero() {
+            counters
+                .waited_micros
+                .fetch_add(held.as_micros() as u64, Ordering::Relaxed);
+        }
         let started = Instant::now();
         let (result, status) = LAST_STATUS
             .scope(Cell::new(None), async {
@@ -217,6 +222,11 @@ where
         if is_overload(&error) {
             counters.overloads.fetch_add(1, Ordering::Relaxed);
         }
+        if let Error::RateLimited { retry_after } = &error {
+            // Not only this call: every request of the client waits, whether or not
+            // this call retries (a last attempt, a write, a `Retry-After` too long).
+            slowdown.hold(policy.rate_limit_hold(attempt, *retry_after));
+        }
         if kind == Kind::Delete {
             if maybe_applied && matches!(error, Error::NotFound(_)) {
                 tracing::info!(
@@ -246,10 +256,6 @@ where
             // The server asked to wait longer than the policy allows.
             return Err(error);
         };
-        if matches!(error, Error::RateLimited { .. }) {
-            // Not only this call: every request of the client waits as long.
-            slowdown.hold(delay);
-        }
         counters.retries.fetch_add(1, Ordering::Relaxed);
         counters
             .waited_micros

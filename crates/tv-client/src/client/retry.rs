@@ -80,6 +80,14 @@ impl RetryPolicy {
         self.retry_writes
     }
 
+    /// How long a 429 holds every request of the client: the server's `Retry-After`,
+    /// at most [`RetryPolicy::max_retry_after`], or the backoff of `attempt` without
+    /// one. Applies whether or not the call that got the 429 retries.
+    pub(crate) fn rate_limit_hold(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let capped = retry_after.map(|asked| asked.min(self.max_retry_after));
+        self.delay(attempt, capped).unwrap_or(self.max_retry_after)
+    }
+
     /// The wait before attempt `attempt + 1`, or `None` when the server's
     /// `Retry-After` exceeds what the policy accepts.
     pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
@@ -119,6 +127,15 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_up_to_the_cap() {
         let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(10));
+        assert_eq!(
+            policy.rate_limit_hold(1, Some(Duration::from_secs(60))),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            policy.rate_limit_hold(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        assert!(policy.rate_limit_hold(1, None) <= Duration::from_secs(10));
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(3))),
             Some(Duration::from_secs(3))

@@ -274,6 +274,7 @@ impl<'de, P: Decode, F> Visitor<'de> for Rows<'_, '_, P, F> {
                 .push(row, &mut points)
                 .map_err(|_| refuse::<A::Error>())?;
         }
+        points.release_spare();
         Ok(points)
     }
 }

@@ -63,9 +63,11 @@ impl RateLimiter {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second,
-            ))
+            // A tiny rate (`--rate-limit 1e-20`) asks for longer than a `Duration` holds.
+            Err(
+                Duration::try_from_secs_f64((1.0 - bucket.tokens) / self.per_second)
+                    .unwrap_or(Duration::MAX),
+            )
         }
     }
 
@@ -90,7 +92,7 @@ impl RateLimiter {
 fn retry_after(wait: Duration) -> u64 {
     let whole = wait.as_secs();
     let seconds = if wait.subsec_nanos() > 0 {
-        whole + 1
+        whole.saturating_add(1)
     } else {
         whole
     };
@@ -139,5 +141,16 @@ mod tests {
         let resp = limit.refusal(wait);
         assert_eq!(resp.status(), 429);
         assert_eq!(resp.headers()[header::RETRY_AFTER], "5");
+    }
+
+    #[test]
+    fn a_vanishing_rate_refuses_without_overflowing() {
+        let limit = RateLimiter::new(1e-20);
+        let t0 = Instant::now();
+        assert_eq!(limit.take("k", t0), Ok(()));
+        let wait = limit.take("k", t0).unwrap_err();
+        assert_eq!(wait, Duration::MAX);
+        assert_eq!(retry_after(wait), u64::MAX);
+        assert_eq!(limit.refusal(wait).status(), 429);
     }
 }
