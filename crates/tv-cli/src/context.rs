@@ -19,6 +19,27 @@ pub struct Connection {
     _sandbox: Option<tv_sandbox::server::RunningSandbox>,
 }
 
+/// The configuration of one run: resolved from the flags, the environment and the
+/// profile file at most once (on first use), then shared by everything that needs it
+/// (the profile's output format, the connection, `tv doctor`).
+#[derive(Debug, Default)]
+pub struct RunSettings {
+    resolved: std::sync::OnceLock<Result<Settings, tv_client::Error>>,
+}
+
+impl RunSettings {
+    /// Nothing resolved yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The settings of the flags in `global`, resolved on the first call.
+    pub fn get(&self, global: &GlobalArgs) -> &Result<Settings, tv_client::Error> {
+        self.resolved
+            .get_or_init(|| Settings::resolve(&overrides(global)))
+    }
+}
+
 /// Overrides from the flags.
 pub fn overrides(global: &GlobalArgs) -> Overrides {
     Overrides {
@@ -50,7 +71,7 @@ pub fn note_demo_write() {
 /// Connects as the flags say: the embedded sandbox with `--demo`, else the configured
 /// server. Without a key (and without `--demo`) this fails with exit code 3 and says
 /// how to set one — never a silent fallback to the demo.
-pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
+pub async fn connect(global: &GlobalArgs, settings: &RunSettings) -> Result<Connection, CliError> {
     if global.demo {
         if global.api_key.is_some()
             || global.api_key_file.is_some()
@@ -63,7 +84,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
         }
         return demo(global).await;
     }
-    let settings = Settings::resolve(&overrides(global))?;
+    let settings = settings.get(global).clone()?;
     for warning in &settings.warnings {
         tracing::warn!("{warning}");
     }
@@ -133,14 +154,17 @@ async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
 /// choose one. No profile or an unresolvable configuration gives `None` (the command
 /// reports the configuration problem itself); an unknown format is a configuration
 /// error.
-pub fn profile_output(global: &GlobalArgs) -> Result<Option<crate::render::Format>, CliError> {
+pub fn profile_output(
+    global: &GlobalArgs,
+    settings: &RunSettings,
+) -> Result<Option<crate::render::Format>, CliError> {
     if global.output.is_some() || global.demo {
         return Ok(global.output);
     }
-    let Ok(settings) = Settings::resolve(&overrides(global)) else {
+    let Ok(settings) = settings.get(global) else {
         return Ok(None);
     };
-    match settings.output {
+    match &settings.output {
         Some(text) => parse_output(&text.value).map(Some).map_err(|e| {
             CliError::new(
                 Exit::Config,

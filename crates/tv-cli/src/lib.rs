@@ -48,7 +48,8 @@ pub fn main() -> ExitCode {
             return code.into();
         }
     };
-    let output = match context::profile_output(&cli.global) {
+    let settings = context::RunSettings::new();
+    let output = match context::profile_output(&cli.global, &settings) {
         Ok(output) => output,
         Err(error) => {
             exit::report(&error, None);
@@ -78,10 +79,10 @@ pub fn main() -> ExitCode {
     };
     if matches!(cli.command, cli::Command::Check(_)) {
         // The plugin's exit codes (0..=3) and one UNKNOWN line for every failure.
-        return runtime.block_on(commands::check::run(cli));
+        return runtime.block_on(commands::check::run(cli, &settings));
     }
     let mut key = None;
-    let outcome = runtime.block_on(commands::run(cli, &env, &mut key));
+    let outcome = runtime.block_on(commands::run(cli, &env, &settings, &mut key));
     match outcome {
         Ok(exit) => exit.into(),
         Err(error) => {

@@ -11,7 +11,7 @@ use crate::cli::{CheckArgs, Cli, Command};
 use crate::context;
 
 /// Runs `tv check` and returns the plugin's exit code.
-pub async fn run(cli: Cli) -> ExitCode {
+pub async fn run(cli: Cli, settings: &context::RunSettings) -> ExitCode {
     let Command::Check(args) = &cli.command else {
         return unknown("tv check was not invoked", None);
     };
@@ -19,7 +19,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Ok(spec) => spec,
         Err(why) => return unknown(&why, None),
     };
-    let connection = match context::connect(&cli.global).await {
+    let connection = match context::connect(&cli.global, settings).await {
         Ok(connection) => connection,
         Err(error) => return unknown(&error.message, None),
     };

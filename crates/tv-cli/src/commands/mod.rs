@@ -38,6 +38,7 @@ pub struct Env {
 pub async fn run(
     cli: Cli,
     env: &Env,
+    settings: &context::RunSettings,
     key_out: &mut Option<tv_client::ApiKey>,
 ) -> Result<Exit, CliError> {
     let global = &cli.global;
@@ -51,11 +52,11 @@ pub async fn run(
         }
         Command::Schema { command } => return schema::print(&command),
         Command::Sandbox(args) => return crate::sandbox::run(args).await,
-        Command::Doctor => return settings::doctor(global, env).await,
+        Command::Doctor => return settings::doctor(global, env, settings).await,
         Command::GenerateMan { out } => return man_pages(&out),
         _ => {}
     }
-    let connection = context::connect(global).await?;
+    let connection = context::connect(global, settings).await?;
     *key_out = Some(connection.key.clone());
     let outcome = dispatch(cli.command, &connection, env).await;
     if global.timings {

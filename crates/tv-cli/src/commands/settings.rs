@@ -2,12 +2,12 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::config::{ProcessEnv, Settings, Source, default_config_path};
+use tv_client::config::{ProcessEnv, Source, default_config_path};
 use tv_client::profile_file::{PROFILE_FIELDS, ProfileFile};
 
 use super::{Env, column, emit, list_report, to_json};
 use crate::cli::{ConfigCommand, GlobalArgs};
-use crate::context::{self, overrides};
+use crate::context;
 use crate::exit::{CliError, Exit};
 use crate::render::{Align, Cell, Table, Tone};
 
@@ -204,13 +204,17 @@ fn check(name: &str, status: &str, detail: impl Into<String>) -> Check {
 /// `tv doctor`: where each setting comes from, then whether the server answers and
 /// takes the key. Exit 0 when all is well, 3 for a configuration or key problem, 1 when
 /// the server cannot be reached.
-pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
+pub async fn doctor(
+    global: &GlobalArgs,
+    env: &Env,
+    run_settings: &crate::context::RunSettings,
+) -> Result<Exit, CliError> {
     let mut checks = Vec::new();
     let mut exit = Exit::Ok;
     if global.demo {
         checks.push(check("mode", "ok", "--demo: the built-in sandbox"));
     } else {
-        match Settings::resolve(&overrides(global)) {
+        match run_settings.get(global) {
             Ok(settings) => {
                 let source = |s: &Source| s.to_string();
                 match &settings.api_key {
@@ -276,8 +280,8 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
                         format!("{} ({state})", path.display()),
                     ));
                 }
-                for warning in settings.warnings {
-                    checks.push(check("permissions", "warning", warning));
+                for warning in &settings.warnings {
+                    checks.push(check("permissions", "warning", warning.as_str()));
                 }
             }
             Err(error) => {
@@ -287,7 +291,7 @@ pub async fn doctor(global: &GlobalArgs, env: &Env) -> Result<Exit, CliError> {
         }
     }
     if exit == Exit::Ok {
-        match context::connect(global).await {
+        match context::connect(global, run_settings).await {
             Ok(connection) => match connection.tv.discovery().apps().await {
                 Ok(apps) => {
                     checks.push(check(
