@@ -5,11 +5,10 @@
 //! its own virtual environment, `target/bench/venv-aiohttp`, with a current aiohttp.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use anyhow::{Result, bail};
 
-use super::python::make_venv;
+use super::python::{make_venv, python_prints, python_runs};
 
 /// The script: `BASE KEY WINDOW END PREVIOUS_END CONCURRENCY`; prints
 /// `{"apps": [rows…], "failed": [], "requests": N}`.
@@ -48,13 +47,10 @@ pub fn prepare(bench_dir: &Path) -> Result<AioPeer> {
     std::fs::create_dir_all(&scripts)?;
     let script = scripts.join("aiohttp_fan_out.py");
     std::fs::write(&script, SCRIPT)?;
-    let output = Command::new(&python)
-        .args([
-            "-c",
-            "import sys, aiohttp; print(f'Python {sys.version.split()[0]}, aiohttp {aiohttp.__version__}')",
-        ])
-        .output()?;
-    let versions = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let versions = python_prints(
+        &python,
+        "import sys, aiohttp; print(f'Python {sys.version.split()[0]}, aiohttp {aiohttp.__version__}')",
+    )?;
     Ok(AioPeer {
         python,
         script,
@@ -63,14 +59,8 @@ pub fn prepare(bench_dir: &Path) -> Result<AioPeer> {
 }
 
 fn usable(python: &Path) -> bool {
-    python.exists()
-        && Command::new(python)
-            .args([
-                "-c",
-                &format!("import aiohttp, yarl; assert aiohttp.__version__ == {AIOHTTP:?}"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+    python_runs(
+        python,
+        &format!("import aiohttp, yarl; assert aiohttp.__version__ == {AIOHTTP:?}"),
+    )
 }

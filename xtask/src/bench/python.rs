@@ -81,13 +81,10 @@ pub fn prepare(bench_dir: &Path) -> Result<Peer> {
     let fan_out = scripts.join("fan_out.py");
     std::fs::write(&one_shot, ONE_SHOT)?;
     std::fs::write(&fan_out, FAN_OUT)?;
-    let output = Command::new(&python)
-        .args([
-            "-c",
-            "import sys, requests; print(f'Python {sys.version.split()[0]}, requests {requests.__version__}')",
-        ])
-        .output()?;
-    let versions = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let versions = python_prints(
+        &python,
+        "import sys, requests; print(f'Python {sys.version.split()[0]}, requests {requests.__version__}')",
+    )?;
     Ok(Peer {
         python,
         one_shot,
@@ -123,16 +120,27 @@ pub(crate) fn make_venv(venv: &Path, installs: &[&[&str]]) -> Result<PathBuf> {
 
 /// Whether the venv's python imports the peer at the right version.
 fn usable(python: &Path) -> bool {
+    python_runs(
+        python,
+        "import traceview, requests; assert traceview.__version__ == '0.7.0'",
+    )
+}
+
+/// Whether `python` exists and runs `code` without an error.
+pub(crate) fn python_runs(python: &Path, code: &str) -> bool {
     python.exists()
         && Command::new(python)
-            .args([
-                "-c",
-                "import traceview, requests; assert traceview.__version__ == '0.7.0'",
-            ])
+            .args(["-c", code])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
+}
+
+/// What `python -c code` prints, trimmed.
+pub(crate) fn python_prints(python: &Path, code: &str) -> Result<String> {
+    let output = Command::new(python).args(["-c", code]).output()?;
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// Runs a setup command, showing its output only when it fails.
