@@ -178,15 +178,11 @@ pub(super) fn aiohttp_fan_out<'s>(
         aiohttp::NAME,
         stem,
         &peer.python,
-        vec![
-            peer.script.display().to_string(),
-            setup.sandbox.base_url.clone(),
-            KEY.into(),
-            WINDOW.into(),
-            NOW_EPOCH.to_string(),
-            (NOW_EPOCH - WINDOW_SECS).to_string(),
-            concurrency.to_string(),
-        ],
+        {
+            let mut args = script_args(setup, &peer.script);
+            args.push(concurrency.to_string());
+            args
+        },
         false,
         move |out, _| {
             let value = json(out)?;
@@ -206,6 +202,19 @@ pub(super) fn aiohttp_fan_out<'s>(
     entry
 }
 
+/// The arguments both python fan-outs start with: the script, where the sandbox is, the
+/// key, the window and the ends of the window and of the one before.
+fn script_args(setup: &Setup<'_>, script: &std::path::Path) -> Vec<String> {
+    vec![
+        script.display().to_string(),
+        setup.sandbox.base_url.clone(),
+        KEY.into(),
+        WINDOW.into(),
+        NOW_EPOCH.to_string(),
+        (NOW_EPOCH - WINDOW_SECS).to_string(),
+    ]
+}
+
 /// The python-traceview loop: the same calls, one after the other.
 fn python_loop<'s>(setup: &Setup<'_>, peer: &Peer, stem: &str) -> Entry<'s> {
     let apps = setup.apps.len();
@@ -214,14 +223,7 @@ fn python_loop<'s>(setup: &Setup<'_>, peer: &Peer, stem: &str) -> Entry<'s> {
         PEER,
         stem,
         &peer.python,
-        vec![
-            peer.fan_out.display().to_string(),
-            setup.sandbox.base_url.clone(),
-            KEY.into(),
-            WINDOW.into(),
-            NOW_EPOCH.to_string(),
-            (NOW_EPOCH - WINDOW_SECS).to_string(),
-        ],
+        script_args(setup, &peer.fan_out),
         false,
         move |out, _| {
             let value = json(out)?;

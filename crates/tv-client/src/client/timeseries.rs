@@ -15,14 +15,6 @@ use crate::points::{ErrorRatePoint, LatencyPoint, Point, RequestsPoint};
 use crate::series::{LayerSeries, Series};
 use crate::window::TimeWindow;
 
-fn wire_window(window: TimeWindow) -> tv_api::types::TimeWindow {
-    match window {
-        TimeWindow::Hour => tv_api::types::TimeWindow::Hour,
-        TimeWindow::Day => tv_api::types::TimeWindow::Day,
-        TimeWindow::Week => tv_api::types::TimeWindow::Week,
-    }
-}
-
 /// The macros that apply a typed filter to a generated request builder, from tv-api's
 /// one table of filter parameters ([`tv_api::filter_table!`]); `$d` is a `$` passed in,
 /// for the inner macros' own variables.
@@ -36,7 +28,7 @@ macro_rules! filter_appliers {
         macro_rules! scoped {
             ($d request:expr, $d scope:expr) => {{
                 let scope = $d scope;
-                let mut request = $d request.time_window(wire_window(scope.window));
+                let mut request = $d request.time_window(scope.window);
                 if let Some(end) = scope.end_param() {
                     request = request.time_end(end);
                 }
