@@ -87,13 +87,28 @@ pub struct User {
 }
 
 /// Hosts reporting traces against the licensed number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Licenses {
     /// Hosts currently reporting.
     pub hosts_used: i64,
     /// Hosts licensed.
     pub hosts_limit: i64,
+    /// `hosts_used / hosts_limit` (1 is the whole license, above 1 is over it); `null`
+    /// when nothing is licensed.
+    pub usage: Option<f64>,
+}
+
+impl Licenses {
+    /// The licenses of `hosts_used` hosts reporting out of `hosts_limit`, with their usage.
+    pub fn new(hosts_used: i64, hosts_limit: i64) -> Licenses {
+        let usage = (hosts_limit > 0).then(|| hosts_used as f64 / hosts_limit as f64);
+        Licenses {
+            hosts_used,
+            hosts_limit,
+            usage,
+        }
+    }
 }
 
 /// Latency over a window (server or client side).

@@ -107,16 +107,18 @@ pub async fn run(
 }
 
 fn compare_table(result: &CompareResult) -> Table {
-    let line = |name: &str, presence: Presence, c: &Comparison| {
+    // `layer` is the layer's name, `null` (an empty CSV field) for the whole trace.
+    let line = |layer: Cell, presence: Presence, c: &Comparison| {
         let change = c.average_change_fraction;
         let tone = change_tone(change);
-        let presence = match presence {
-            Presence::Both => Cell::text(""),
-            Presence::CurrentOnly => Cell::text("new").toned(Tone::Warn),
-            Presence::PreviousOnly => Cell::text("gone").toned(Tone::Dim),
+        let (human, presence_tone) = match presence {
+            Presence::Both => ("", Tone::Plain),
+            Presence::CurrentOnly => ("new", Tone::Warn),
+            Presence::PreviousOnly => ("gone", Tone::Dim),
         };
+        let presence = Cell::serialized(&presence, human).toned(presence_tone);
         vec![
-            Cell::text(name),
+            layer,
             Cell::duration(c.previous.average),
             Cell::duration(c.current.average),
             Cell::change(change).toned(tone),
@@ -130,7 +132,7 @@ fn compare_table(result: &CompareResult) -> Table {
     let comparison = &result.comparison;
     let app = result.app.as_str();
     let mut rows = vec![line(
-        &format!("{app} (per trace)"),
+        Cell::new(format!("{app} (per trace)"), ""),
         Presence::Both,
         &comparison.overall,
     )];
@@ -138,7 +140,7 @@ fn compare_table(result: &CompareResult) -> Table {
         comparison
             .layers
             .iter()
-            .map(|l| line(&l.layer, l.presence, &l.comparison)),
+            .map(|l| line(Cell::text(&l.layer), l.presence, &l.comparison)),
     );
     let format = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     let window = result.window;
@@ -158,11 +160,11 @@ fn compare_table(result: &CompareResult) -> Table {
         title: Some(title),
         columns: vec![
             column("layer", "Layer", Align::Left),
-            column("previous_average_us", "Avg before", Align::Right),
-            column("current_average_us", "Avg now", Align::Right),
+            column("previous.average_us", "Avg before", Align::Right),
+            column("current.average_us", "Avg now", Align::Right),
             column("average_change_fraction", "Δ avg", Align::Right),
-            column("previous_volume", "Volume before", Align::Right),
-            column("current_volume", "Volume now", Align::Right),
+            column("previous.volume", "Volume before", Align::Right),
+            column("current.volume", "Volume now", Align::Right),
             column("volume_change_fraction", "Δ volume", Align::Right),
             column("error_rate_delta", "Δ errors", Align::Right),
             column("presence", "", Align::Left),

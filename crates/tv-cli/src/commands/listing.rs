@@ -113,7 +113,7 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
         .map(|h| {
             let last_trace = match h.last_trace {
                 Some(at) => Cell::time(at),
-                None => Cell::text("never").toned(Tone::Dim),
+                None => Cell::new("never", "").toned(Tone::Dim),
             };
             vec![
                 Cell::number(h.id as f64),
@@ -155,11 +155,12 @@ pub async fn versions(
     let rows = versions
         .iter()
         .map(|v| {
-            let update = if v.update_required {
-                Cell::text("required").toned(Tone::Warn)
+            let tone = if v.update_required {
+                Tone::Warn
             } else {
-                Cell::text("no")
+                Tone::Plain
             };
+            let update = Cell::flag(v.update_required, "required", "no").toned(tone);
             vec![
                 Cell::text(&v.name),
                 Cell::text(&v.version),
@@ -257,7 +258,7 @@ pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<
                     vec![
                         Cell::text(&u.name),
                         Cell::text(&u.email),
-                        Cell::text(if u.admin { "yes" } else { "no" }),
+                        Cell::flag(u.admin, "yes", "no"),
                     ]
                 })
                 .collect();
@@ -275,13 +276,11 @@ pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<
         }
         Some(OrgCommand::Licenses) => {
             let licenses = organization.licenses().await?;
-            let used = licenses.hosts_used as f64 / licenses.hosts_limit.max(1) as f64;
-            let tone = if used >= 1.0 {
-                Tone::Bad
-            } else if used >= 0.9 {
-                Tone::Warn
-            } else {
-                Tone::Good
+            let tone = match licenses.usage {
+                Some(used) if used >= 1.0 => Tone::Bad,
+                Some(used) if used >= 0.9 => Tone::Warn,
+                Some(_) => Tone::Good,
+                None => Tone::Plain,
             };
             let table = Table {
                 title: None,
@@ -293,7 +292,7 @@ pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<
                 rows: vec![vec![
                     Cell::number(licenses.hosts_used as f64),
                     Cell::number(licenses.hosts_limit as f64),
-                    Cell::percent(Some(used)).toned(tone),
+                    Cell::percent(licenses.usage).toned(tone),
                 ]],
             };
             (to_json(&licenses)?, vec![to_json(&licenses)?], table)

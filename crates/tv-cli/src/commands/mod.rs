@@ -306,7 +306,8 @@ pub fn change_tone(change: Option<f64>) -> crate::render::Tone {
     }
 }
 
-/// A column: snake_case name (CSV header), human header, alignment.
+/// A column: the path of its field in the NDJSON record (the CSV header, see
+/// [`Column::name`]), the header people see, alignment.
 pub fn column(name: &str, header: &str, align: Align) -> Column {
     Column::new(name, header, align)
 }

@@ -112,14 +112,14 @@ pub async fn run(
             data.end.format("%Y-%m-%d %H:%M UTC")
         )),
         columns: vec![
-            column("volume", "Traces", Align::Right),
-            column("average_us", "Average", Align::Right),
-            column("latest_us", "Latest", Align::Right),
+            column("summary.count", "Traces", Align::Right),
+            column("summary.average_us", "Average", Align::Right),
+            column("summary.latest_us", "Latest", Align::Right),
             column("change_fraction", "Δ avg", Align::Right),
-            column("error_rate", "Errors", Align::Right),
-            column("errors_approx", "Failed ≈", Align::Right),
-            column("total_requests", "Requests", Align::Right),
-            column("requests_per_second", "Req/s", Align::Right),
+            column("errors.rate", "Errors", Align::Right),
+            column("errors.errors", "Failed ≈", Align::Right),
+            column("requests.total_requests", "Requests", Align::Right),
+            column("requests.per_second", "Req/s", Align::Right),
         ],
         rows: vec![vec![
             Cell::count(data.summary.count),

@@ -172,7 +172,7 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
                             Cell::text(&r.profile),
                             Cell::text(&r.key),
                             Cell::text(&r.value),
-                            Cell::text(if r.default { "yes" } else { "" }),
+                            Cell::flag(r.default, "yes", ""),
                         ]
                     })
                     .collect(),

@@ -165,9 +165,9 @@ async fn latency_summary(
         title: None,
         columns: vec![
             column("app", "App", Align::Left),
-            column("count", "Traces", Align::Right),
-            column("average_us", "Average", Align::Right),
-            column("latest_us", "Latest", Align::Right),
+            column("summary.count", "Traces", Align::Right),
+            column("summary.average_us", "Average", Align::Right),
+            column("summary.latest_us", "Latest", Align::Right),
         ],
         rows: vec![vec![
             Cell::text(app),
@@ -380,8 +380,8 @@ pub async fn requests(
             title: None,
             columns: vec![
                 column("app", "App", Align::Left),
-                column("total_requests", "Requests", Align::Right),
-                column("per_second", "Per second", Align::Right),
+                column("summary.total_requests", "Requests", Align::Right),
+                column("summary.per_second", "Per second", Align::Right),
             ],
             rows: vec![vec![
                 Cell::text(app),
@@ -389,7 +389,8 @@ pub async fn requests(
                 summary
                     .per_second
                     .map(Cell::number)
-                    .unwrap_or_else(|| Cell::text(&summary.rate_text)),
+                    // Only the server's words, which CSV leaves to the JSON.
+                    .unwrap_or_else(|| Cell::new(&summary.rate_text, "")),
             ]],
         };
         let output = RequestsSummaryOutput {

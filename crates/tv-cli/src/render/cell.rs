@@ -67,6 +67,24 @@ impl Cell {
         s.map_or_else(Cell::absent, Cell::text)
     }
 
+    /// A yes/no value: these words for people, `true` or `false` for machines (as the
+    /// JSON writes it).
+    pub fn flag(value: bool, yes: &str, no: &str) -> Cell {
+        Cell::serialized(&value, if value { yes } else { no })
+    }
+
+    /// A value shown to people as `human`, and written for machines as its JSON: a
+    /// string without its quotes, a number or `true`/`false` as JSON has it (an enum's
+    /// serde name, so CSV and JSON cannot spell it differently).
+    pub fn serialized<T: serde::Serialize>(value: &T, human: impl Into<String>) -> Cell {
+        let machine = match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(serde_json::Value::Null) | Err(_) => String::new(),
+            Ok(other) => other.to_string(),
+        };
+        Cell::new(human, machine)
+    }
+
     /// A count: `12.3k` for people, `12345` for machines.
     pub fn count(n: u64) -> Cell {
         Cell::new(units::format_count(n), n.to_string())

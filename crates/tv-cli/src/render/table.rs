@@ -31,7 +31,8 @@ pub enum Cut {
 /// One column of a [`Table`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Column {
-    /// The machine name, `snake_case`: the CSV header.
+    /// The CSV header: the path of the column's field in the command's NDJSON record,
+    /// serde's names with `.` between nested ones (`summary.average_us`).
     pub name: String,
     /// The header people see in tables.
     pub header: String,

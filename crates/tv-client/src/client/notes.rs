@@ -139,9 +139,9 @@ impl OrganizationApi<'_> {
                 api.get_licenses().send()
             })
             .await?;
-        Ok(Licenses {
-            hosts_used: envelope.data.hosts_used,
-            hosts_limit: envelope.data.hosts_limit,
-        })
+        Ok(Licenses::new(
+            envelope.data.hosts_used,
+            envelope.data.hosts_limit,
+        ))
     }
 }
