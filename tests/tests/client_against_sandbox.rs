@@ -3,34 +3,22 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use tv_client::math;
+use tv_client::sandbox::{FROZEN_NOW, LocalSandbox};
 use tv_client::{
     AnnotationRange, Assignment, ClientFilter, NewAnnotation, RequestsFilter, ServerFilter,
     TimeRange, TimeWindow, TraceView,
 };
 
-const NOW: i64 = 1_704_283_200; // 2024-01-03T12:00:00Z
-
-async fn sandbox() -> (tv_sandbox::server::RunningSandbox, TraceView) {
-    let mut config = tv_sandbox::server::SandboxConfig::demo();
-    config.now = Some(NOW);
-    let sandbox = tv_sandbox::server::start(config)
-        .await
-        .expect("sandbox starts");
-    let tv = TraceView::builder()
-        .site(sandbox.base_url())
-        .api_key("sandbox")
-        .build()
-        .expect("client");
-    (sandbox, tv)
-}
-
 fn end() -> DateTime<Utc> {
-    Utc.timestamp_opt(NOW, 0).unwrap()
+    Utc.timestamp_opt(FROZEN_NOW, 0).unwrap()
 }
 
 #[tokio::test]
 async fn every_read_operation_works() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let discovery = tv.discovery();
     let apps = discovery.apps().await.unwrap();
     assert!(
@@ -83,7 +71,10 @@ async fn every_read_operation_works() {
 
 #[tokio::test]
 async fn series_and_summaries_agree() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     for window in TimeWindow::ALL {
         let filter = ServerFilter::new().window(window).end(end());
         let series = tv
@@ -137,7 +128,10 @@ async fn series_and_summaries_agree() {
 
 #[tokio::test]
 async fn filters_narrow_the_traffic() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let all = ServerFilter::new().window(TimeWindow::Day).end(end());
     let total = tv
         .latency()
@@ -171,7 +165,10 @@ async fn filters_narrow_the_traffic() {
 
 #[tokio::test]
 async fn history_longer_than_a_window_is_stitched_without_gaps() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let start = end() - chrono::Duration::hours(3);
     let range = TimeRange::new(start, end()).unwrap();
     let filter = ServerFilter::new().window(TimeWindow::Hour);
@@ -186,7 +183,10 @@ async fn history_longer_than_a_window_is_stitched_without_gaps() {
 
 #[tokio::test]
 async fn writes_are_visible_in_later_reads() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let assignment = Assignment {
         app: "new shop/ü".into(),
         host: "web-new-1".into(),
@@ -245,7 +245,10 @@ async fn writes_are_visible_in_later_reads() {
 #[tokio::test]
 async fn fan_out_yields_every_app_and_per_app_errors() {
     use futures::StreamExt;
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let mut apps = tv.discovery().apps().await.unwrap();
     apps.push("no-such-app".into());
     let filter = ServerFilter::new().end(end());
@@ -267,7 +270,9 @@ async fn fan_out_yields_every_app_and_per_app_errors() {
 
 #[tokio::test]
 async fn a_wrong_key_is_auth() {
-    let (sandbox, _) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
     let tv = TraceView::builder()
         .site(sandbox.base_url())
         .api_key("not-the-key")

@@ -16,7 +16,7 @@ pub struct Connection {
     pub key: ApiKey,
     /// The embedded sandbox of `--demo`, stopped on drop.
     #[cfg(feature = "sandbox")]
-    _sandbox: Option<tv_sandbox::server::RunningSandbox>,
+    _sandbox: Option<tv_client::sandbox::LocalSandbox>,
 }
 
 /// The configuration of one run: resolved from the flags, the environment and the
@@ -123,26 +123,34 @@ async fn demo(_global: &GlobalArgs) -> Result<Connection, CliError> {
 async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
     use tv_client::RetryPolicy;
     use tv_client::config::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, value};
+    use tv_client::sandbox::{LocalSandbox, LocalSandboxError};
 
     DEMO.store(true, Ordering::Relaxed);
     let policy = RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
-    let options = tv_sandbox::server::SandboxConfig::demo();
+    let options = tv_client::sandbox::SandboxConfig::demo();
     let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
-    let sandbox = tv_sandbox::server::start(options)
-        .await
-        .map_err(|e| CliError::new(Exit::Runtime, format!("cannot start the demo sandbox: {e}")))?;
+    let configure = |builder: tv_client::TraceViewBuilder| {
+        builder
+            .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .retry(policy)
+            .max_response_bytes(
+                global
+                    .max_response_size
+                    .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
+            )
+    };
+    let sandbox =
+        LocalSandbox::start_with(options, configure)
+            .await
+            .map_err(|error| match error {
+                LocalSandboxError::Client(error) => CliError::from(error),
+                other => CliError::new(
+                    Exit::Runtime,
+                    format!("cannot start the demo sandbox: {other}"),
+                ),
+            })?;
     tracing::info!("demo sandbox listening at {}", sandbox.base_url());
-    let tv = TraceView::builder()
-        .site(sandbox.base_url())
-        .key(key.clone())
-        .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
-        .retry(policy)
-        .max_response_bytes(
-            global
-                .max_response_size
-                .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
-        )
-        .build()?;
+    let tv = sandbox.client().clone();
     Ok(Connection {
         tv,
         key,

@@ -294,10 +294,8 @@ fn chart_writes_an_svg() {
 
 #[test]
 fn an_unsupported_plot_file_is_refused_before_anything_is_fetched() {
-    // Nothing listens on this port: a fetch would fail with exit 1.
-    let dead = common::Sandbox {
-        base_url: "http://127.0.0.1:9/api-v2".into(),
-    };
+    // Nothing listens there: a fetch would fail with exit 1.
+    let dead = common::Sandbox::dead();
     for args in [&["chart", "web-shop"][..], &["report", "web-shop"]] {
         let mut command = tv(&dead);
         command.args(args).args(["--plot", "chart.pdf"]);

@@ -5,18 +5,38 @@
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
+use tv_client::sandbox::{SandboxConfig, SandboxThread};
 
 /// The sandbox's frozen "now": 2024-01-03T12:00:00Z.
-pub const NOW: i64 = 1_704_283_200;
+pub const NOW: i64 = tv_client::sandbox::FROZEN_NOW;
 /// `--end` matching [`NOW`].
 pub const END: &str = "2024-01-03T12:00:00Z";
 /// The key the sandbox accepts.
 pub const KEY: &str = "sandbox-test-key-7f3a9c";
 
-/// A sandbox running on its own thread and runtime until the test process ends.
+/// A sandbox running on its own thread and runtime while this handle lives.
 pub struct Sandbox {
     /// The sandbox's base URL, ending in `/api-v2`.
     pub base_url: String,
+    _thread: Option<SandboxThread>,
+}
+
+impl Sandbox {
+    /// A server this process does not run (a `tv sandbox` child), at this base URL.
+    pub fn at(base_url: impl Into<String>) -> Sandbox {
+        Sandbox {
+            base_url: base_url.into(),
+            _thread: None,
+        }
+    }
+
+    /// A base URL where nothing listens (a loopback port just released).
+    pub fn dead() -> Sandbox {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        Sandbox::at(format!("http://{address}/api-v2"))
+    }
 }
 
 /// Starts a sandbox with the given fault settings.
@@ -33,29 +53,18 @@ pub fn start(fault_rate: f64, faults: &[&str]) -> Sandbox {
 /// Starts a sandbox with the tests' clock and key and whatever else `configure` sets;
 /// also returns the server state (fault counts, the world).
 pub fn start_with(
-    configure: impl FnOnce(&mut tv_sandbox::server::SandboxConfig) + Send + 'static,
+    configure: impl FnOnce(&mut SandboxConfig),
 ) -> (Sandbox, tv_sandbox::server::Sandbox) {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let mut config = tv_sandbox::server::SandboxConfig::demo();
-            config.now = Some(NOW);
-            config.api_keys = vec![KEY.to_string()];
-            configure(&mut config);
-            let sandbox = tv_sandbox::server::start(config).await.unwrap();
-            sender
-                .send((sandbox.base_url().to_string(), sandbox.sandbox().clone()))
-                .unwrap();
-            std::future::pending::<()>().await;
-            drop(sandbox);
-        });
-    });
-    let (base_url, state) = receiver.recv().unwrap();
-    (Sandbox { base_url }, state)
+    let mut config = SandboxConfig::demo_at(NOW);
+    config.api_keys = vec![KEY.to_string()];
+    configure(&mut config);
+    let thread = SandboxThread::start(config).expect("the sandbox starts");
+    let state = thread.sandbox().clone();
+    let sandbox = Sandbox {
+        base_url: thread.base_url().to_owned(),
+        _thread: Some(thread),
+    };
+    (sandbox, state)
 }
 
 /// One shared, fault-free sandbox for read-only tests.

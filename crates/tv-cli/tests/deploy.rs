@@ -27,16 +27,6 @@ fn messages(state: &tv_sandbox::server::Sandbox) -> Vec<String> {
     list.into_iter().map(|(_, m)| m).collect()
 }
 
-/// A base URL where nothing listens (a port just released).
-fn dead_server() -> Sandbox {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    Sandbox {
-        base_url: format!("http://127.0.0.1:{port}/api-v2"),
-    }
-}
-
 fn errors_and_warnings(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
@@ -148,7 +138,7 @@ fn sigterm_to_tv_reaches_the_command() {
 
 #[test]
 fn best_effort_against_a_dead_server_is_one_warning_and_the_command_code() {
-    let dead = dead_server();
+    let dead = Sandbox::dead();
     let mut command = tv(&dead);
     command.args(["annotate", "--wrap", "--best-effort", "--"]);
     command.args(["sh", "-c", "echo deployed; exit 5"]);
@@ -192,7 +182,7 @@ fn the_deadline_holds_against_a_server_that_never_answers_in_time() {
 #[test]
 fn dry_runs_print_the_request_and_send_nothing() {
     // Nothing listens: any request sent would fail the command.
-    let dead = dead_server();
+    let dead = Sandbox::dead();
     let writes: [&[&str]; 5] = [
         &[
             "annotate",
@@ -302,7 +292,7 @@ fn from_file_reports_every_line_and_never_posts_one_twice() {
 
 #[test]
 fn a_bad_file_names_line_and_field_and_sends_nothing() {
-    let dead = dead_server();
+    let dead = Sandbox::dead();
     let mut command = tv(&dead);
     command.args(["annotate", "--from-file", "-"]);
     command.write_stdin("message,app,when\ndeploy 1,web-shop,now\n");

@@ -71,12 +71,7 @@ fn a_typo_in_a_filter_suggests_the_known_value() {
 
 #[test]
 fn a_dead_server_exits_1() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
-    let dead = Sandbox {
-        base_url: format!("http://{address}/api-v2"),
-    };
+    let dead = Sandbox::dead();
     let mut command = tv(&dead);
     command.args(["--attempts", "2", "-vvv", "apps"]);
     let (code, stdout, stderr) = run(command);

@@ -139,9 +139,7 @@ impl Server {
             .expect("tv sandbox prints its base URL");
         Server {
             child,
-            sandbox: Sandbox {
-                base_url: line.trim().to_owned(),
-            },
+            sandbox: Sandbox::at(line.trim()),
         }
     }
 

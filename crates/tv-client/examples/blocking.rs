@@ -4,14 +4,18 @@
 //! `cargo run -p tv-client --features blocking --example blocking` (an in-process
 //! sandbox on a thread of its own), or against `TV_BASE_URL`/`TV_API_KEY`.
 
+use tv_client::sandbox::{SandboxConfig, SandboxThread};
 use tv_client::{ServerFilter, TimeWindow, units};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The in-process sandbox serves for as long as this handle lives.
+    let mut _sandbox = None;
     let builder = match (std::env::var("TV_BASE_URL"), std::env::var("TV_API_KEY")) {
         (Ok(url), Ok(key)) => tv_client::TraceView::builder().site(&url).api_key(&key),
         _ => {
-            let (url, key) = sandbox_thread()?;
-            tv_client::TraceView::builder().site(&url).api_key(&key)
+            let sandbox = SandboxThread::start(SandboxConfig::demo())?;
+            eprintln!("(an in-process sandbox; set TV_BASE_URL and TV_API_KEY for a real server)");
+            _sandbox.insert(sandbox).client_builder()
         }
     };
     let tv = tv_client::blocking::TraceView::new(builder)?;
@@ -33,32 +37,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tv.stats().requests
     );
     Ok(())
-}
-
-/// A demo sandbox on its own thread and runtime, for as long as the program runs.
-fn sandbox_thread() -> Result<(String, String), Box<dyn std::error::Error>> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(error) => return drop(sender.send(Err(error.to_string()))),
-        };
-        runtime.block_on(async move {
-            let config = tv_sandbox::server::SandboxConfig::demo();
-            let key = config.first_key().to_owned();
-            match tv_sandbox::server::start(config).await {
-                Ok(sandbox) => {
-                    let _ = sender.send(Ok((sandbox.base_url().to_owned(), key)));
-                    std::future::pending::<()>().await;
-                    drop(sandbox);
-                }
-                Err(error) => drop(sender.send(Err(error.to_string()))),
-            }
-        });
-    });
-    eprintln!("(an in-process sandbox; set TV_BASE_URL and TV_API_KEY for a real server)");
-    Ok(receiver.recv()??)
 }

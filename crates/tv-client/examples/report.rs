@@ -7,19 +7,22 @@
 
 use futures::StreamExt;
 use tv_client::workflow::{self, CompareRequest, GateRules, Now};
-use tv_client::{TimeWindow, TraceView, units};
+use tv_client::{TimeWindow, units};
+
+mod support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Keep the sandbox alive for as long as the client talks to it.
-    let (tv, _sandbox) = connect().await?;
-    let now = Now::server(&tv);
+    // The target keeps its sandbox alive for as long as the client talks to it.
+    let target = support::connect().await?;
+    let tv = &target.tv;
+    let now = Now::server(tv);
 
     // The report, streamed: rows arrive as each app completes (8 apps at a time).
     let apps = tv.discovery().apps().await?;
     let end = now.resolve(apps.first().map(String::as_str), None).await?;
     println!("the hour until {end} (the server's now)");
-    let mut rows = workflow::report_stream(&tv, apps, TimeWindow::Hour, end, 8);
+    let mut rows = workflow::report_stream(tv, apps, TimeWindow::Hour, end, 8);
     while let Some(done) = rows.next().await {
         match done.result {
             Ok(row) => println!(
@@ -35,27 +38,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // The comparison with the default gate: this hour against the one before.
-    let request = CompareRequest::new("web-shop").rules(GateRules::default());
-    let result = workflow::compare(&tv, &now, &request).await?;
+    let request = CompareRequest::new(&target.app).rules(GateRules::default());
+    let result = workflow::compare(tv, &now, &request).await?;
     if result.verdict.passed() {
-        println!("web-shop: the gate passes");
+        println!("{}: the gate passes", target.app);
     }
     for trip in &result.verdict.tripped {
-        println!("web-shop: {}", trip.message);
+        println!("{}: {}", target.app, trip.message);
     }
     Ok(())
-}
-
-/// `TV_BASE_URL` and `TV_API_KEY` when set, else a sandbox on a free loopback port.
-async fn connect()
--> Result<(TraceView, Option<tv_sandbox::server::RunningSandbox>), Box<dyn std::error::Error>> {
-    if std::env::var_os("TV_BASE_URL").is_some() {
-        return Ok((TraceView::from_env()?, None));
-    }
-    let sandbox = tv_sandbox::server::start(tv_sandbox::server::SandboxConfig::demo()).await?;
-    let tv = TraceView::builder()
-        .site(sandbox.base_url())
-        .api_key(tv_sandbox::server::DEFAULT_API_KEY)
-        .build()?;
-    Ok((tv, Some(sandbox)))
 }

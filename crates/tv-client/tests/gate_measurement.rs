@@ -6,12 +6,11 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::StreamExt;
-use tv_client::TraceView;
+use tv_client::sandbox::{FROZEN_NOW, LocalSandbox, SandboxConfig};
 use tv_client::workflow::{self, CompareRequest, GateRules, Now};
 use tv_sandbox::incidents::{IncidentKind, ground_truth};
 
-const NOW: i64 = 1_704_283_200; // 2024-01-03T12:00:00Z
-/// Hours scanned per app, back from NOW (the ground truth alone, no fetching).
+/// Hours scanned per app, back from FROZEN_NOW (the ground truth alone, no fetching).
 const HOURS: i64 = 24 * 60;
 /// Hours compared of each class: bounded, so the test stays a few seconds.
 const MAJOR_CASES: usize = 40;
@@ -38,20 +37,15 @@ fn classify(seed: u64, app: &str, end: DateTime<Utc>) -> Option<Class> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_gate_catches_major_incidents_and_stays_quiet() {
-    let mut config = tv_sandbox::server::SandboxConfig::demo();
-    config.now = Some(NOW);
+    let config = SandboxConfig::demo_at(FROZEN_NOW);
     let seed = config.seed;
-    let sandbox = tv_sandbox::server::start(config)
+    let sandbox = LocalSandbox::start(config)
         .await
-        .expect("sandbox starts");
-    let tv = TraceView::builder()
-        .site(sandbox.base_url())
-        .api_key("sandbox")
-        .build()
-        .expect("client");
-    let now = Now::server(&tv);
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let now = Now::server(tv);
     let apps = tv.discovery().apps().await.expect("apps");
-    let frozen = Utc.timestamp_opt(NOW, 0).unwrap();
+    let frozen = Utc.timestamp_opt(FROZEN_NOW, 0).unwrap();
     let (mut majors, mut quiets) = (Vec::new(), Vec::new());
     for h in 0..HOURS {
         for app in &apps {

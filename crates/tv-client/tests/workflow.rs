@@ -6,27 +6,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::StreamExt;
+use tv_client::sandbox::{FROZEN_NOW, LocalSandbox};
 use tv_client::workflow::{self, Baseline, CompareRequest, FixedClock, GateRules, Now, Rule};
-use tv_client::{NewAnnotation, ServerFilter, TimeWindow, TraceView};
-
-const NOW: i64 = 1_704_283_200; // 2024-01-03T12:00:00Z
-
-async fn sandbox() -> (tv_sandbox::server::RunningSandbox, TraceView) {
-    let mut config = tv_sandbox::server::SandboxConfig::demo();
-    config.now = Some(NOW);
-    let sandbox = tv_sandbox::server::start(config)
-        .await
-        .expect("sandbox starts");
-    let tv = TraceView::builder()
-        .site(sandbox.base_url())
-        .api_key("sandbox")
-        .build()
-        .expect("client");
-    (sandbox, tv)
-}
+use tv_client::{NewAnnotation, ServerFilter, TimeWindow};
 
 fn frozen() -> DateTime<Utc> {
-    Utc.timestamp_opt(NOW, 0).unwrap()
+    Utc.timestamp_opt(FROZEN_NOW, 0).unwrap()
 }
 
 /// A client clock that is more than two years off.
@@ -38,11 +23,14 @@ fn wrong_clock() -> Arc<FixedClock> {
 
 #[tokio::test]
 async fn every_workflow_uses_the_servers_now() {
-    let (_sandbox, tv) = sandbox().await;
-    let now = Now::with_clock(&tv, wrong_clock());
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let now = Now::with_clock(tv, wrong_clock());
     assert_eq!(now.get(Some("web-shop")).await.unwrap(), frozen());
 
-    let one = workflow::app_report(&tv, &now, "web-shop", TimeWindow::Hour, None)
+    let one = workflow::app_report(tv, &now, "web-shop", TimeWindow::Hour, None)
         .await
         .unwrap();
     let server = tv
@@ -57,7 +45,7 @@ async fn every_workflow_uses_the_servers_now() {
     );
     assert_eq!(one.summary.average, server.average);
 
-    let all = workflow::report(&tv, &now, TimeWindow::Hour, None, 4)
+    let all = workflow::report(tv, &now, TimeWindow::Hour, None, 4)
         .await
         .unwrap();
     assert_eq!(all.end, frozen());
@@ -66,7 +54,7 @@ async fn every_workflow_uses_the_servers_now() {
     assert_eq!(row.volume, server.count);
     assert!(all.apps.windows(2).all(|w| w[0].volume >= w[1].volume));
 
-    let compared = workflow::compare(&tv, &now, &CompareRequest::new("web-shop"))
+    let compared = workflow::compare(tv, &now, &CompareRequest::new("web-shop"))
         .await
         .unwrap();
     assert_eq!(compared.end, frozen());
@@ -77,10 +65,13 @@ async fn every_workflow_uses_the_servers_now() {
 
 #[tokio::test]
 async fn the_stream_yields_every_app_once() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let apps = tv.discovery().apps().await.unwrap();
     let mut seen: Vec<String> =
-        workflow::report_stream(&tv, apps.clone(), TimeWindow::Hour, frozen(), 2)
+        workflow::report_stream(tv, apps.clone(), TimeWindow::Hour, frozen(), 2)
             .map(|done| {
                 assert!(done.result.is_ok(), "{}", done.app);
                 done.app
@@ -95,15 +86,18 @@ async fn the_stream_yields_every_app_once() {
 
 #[tokio::test]
 async fn the_gate_names_the_rule_and_refuses_nonsense() {
-    let (_sandbox, tv) = sandbox().await;
-    let now = Now::server(&tv);
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let now = Now::server(tv);
     for bad in [f64::NAN, f64::INFINITY, -1.0, 1e9] {
         let rules = GateRules {
             max_slowdown_fraction: Some(bad),
             ..GateRules::default()
         };
         let request = CompareRequest::new("web-shop").rules(rules);
-        let error = workflow::compare(&tv, &now, &request).await.unwrap_err();
+        let error = workflow::compare(tv, &now, &request).await.unwrap_err();
         assert!(
             matches!(error, tv_client::Error::InvalidArgument { .. }),
             "{bad}: {error}"
@@ -112,7 +106,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
     let overlapping =
         CompareRequest::new("web-shop").baseline(Baseline::Earlier(Duration::from_secs(600)));
     assert!(matches!(
-        workflow::compare(&tv, &now, &overlapping).await,
+        workflow::compare(tv, &now, &overlapping).await,
         Err(tv_client::Error::InvalidArgument { .. })
     ));
     // Any slowdown at all, with no floor: whatever trips is named with its numbers.
@@ -124,7 +118,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
         max_error_increase_fraction: Some(0.0),
     };
     let request = CompareRequest::new("web-shop").rules(strict);
-    let result = workflow::compare(&tv, &now, &request).await.unwrap();
+    let result = workflow::compare(tv, &now, &request).await.unwrap();
     assert!(!result.verdict.passed());
     for trip in &result.verdict.tripped {
         assert!(trip.message.contains('→'), "{}", trip.message);
@@ -136,7 +130,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
         max_error_increase_fraction: None,
         ..strict
     };
-    let result = workflow::compare(&tv, &now, &request.clone().rules(floor))
+    let result = workflow::compare(tv, &now, &request.clone().rules(floor))
         .await
         .unwrap();
     assert!(result.verdict.passed(), "{:?}", result.verdict.tripped);
@@ -144,8 +138,11 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
 
 #[tokio::test]
 async fn around_an_annotation_compares_before_with_after() {
-    let (_sandbox, tv) = sandbox().await;
-    let now = Now::with_clock(&tv, wrong_clock());
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let now = Now::with_clock(tv, wrong_clock());
     let at = frozen() - TimeDelta::hours(3);
     tv.annotations()
         .create(&NewAnnotation {
@@ -170,7 +167,7 @@ async fn around_an_annotation_compares_before_with_after() {
         .find(|a| a.message == "deploy 2.0")
         .unwrap();
     let request = CompareRequest::new("web-shop").baseline(Baseline::Around(ours.id));
-    let result = workflow::compare(&tv, &now, &request).await.unwrap();
+    let result = workflow::compare(tv, &now, &request).await.unwrap();
     let note = result.around.as_ref().unwrap();
     assert_eq!(note.message, "deploy 2.0");
     assert_eq!(result.previous_end, at);
@@ -178,21 +175,24 @@ async fn around_an_annotation_compares_before_with_after() {
     // A day after it is not over yet, nor the hour after the newest (seeded) deploy.
     let day = request.window(TimeWindow::Day);
     assert!(matches!(
-        workflow::compare(&tv, &now, &day).await,
+        workflow::compare(tv, &now, &day).await,
         Err(tv_client::Error::InvalidArgument { .. })
     ));
     let latest = CompareRequest::new("web-shop").baseline(Baseline::AroundLatest);
     assert!(matches!(
-        workflow::compare(&tv, &now, &latest).await,
+        workflow::compare(tv, &now, &latest).await,
         Err(tv_client::Error::InvalidArgument { .. })
     ));
 }
 
 #[tokio::test]
 async fn clock_skew_is_the_servers_now_against_this_clock() {
-    let (_sandbox, tv) = sandbox().await;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
     let clock = FixedClock(frozen() - TimeDelta::hours(2));
-    let skew = workflow::clock_skew(&tv, None, &clock)
+    let skew = workflow::clock_skew(tv, None, &clock)
         .await
         .unwrap()
         .unwrap();
@@ -204,11 +204,14 @@ async fn clock_skew_is_the_servers_now_against_this_clock() {
 #[tokio::test]
 async fn a_selection_fetches_only_the_apps_it_picks() {
     use workflow::{AppSelection, SortKey};
-    let (_sandbox, tv) = sandbox().await;
-    let now = Now::with_clock(&tv, wrong_clock());
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let now = Now::with_clock(tv, wrong_clock());
     let selection = AppSelection::new().patterns(["web-*"]).unwrap();
     let before = tv.stats().requests;
-    let web = workflow::report_selected(&tv, &now, TimeWindow::Hour, None, 4, &selection)
+    let web = workflow::report_selected(tv, &now, TimeWindow::Hour, None, 4, &selection)
         .await
         .unwrap();
     let names: Vec<&str> = web.apps.iter().map(|r| r.app.as_str()).collect();
@@ -217,7 +220,7 @@ async fn a_selection_fetches_only_the_apps_it_picks() {
     assert_eq!(tv.stats().requests - before, 1 + 1 + 6);
 
     let worst = AppSelection::new().sort(SortKey::Errors).top(2);
-    let top = workflow::report_selected(&tv, &now, TimeWindow::Hour, None, 4, &worst)
+    let top = workflow::report_selected(tv, &now, TimeWindow::Hour, None, 4, &worst)
         .await
         .unwrap();
     assert_eq!(top.apps.len(), 2);

@@ -33,7 +33,7 @@ use tv_sandbox::server::{SandboxConfig, start};
 
 const CONNECTIONS: usize = 8;
 const RUNS: usize = 5;
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 /// The ceiling: a handler that answers a constant envelope, served by a plain hyper loop
 /// with the sandbox's connection settings (HTTP/1.1, keep-alive, no Nagle).

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 const APP_COUNTS: [usize; 2] = [1_000, 10_000];
 const ROUNDS: usize = 3;
 const CONNECTIONS: usize = 8;
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 

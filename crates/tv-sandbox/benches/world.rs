@@ -8,7 +8,7 @@ use tv_sandbox::world::Catalog;
 use tv_sandbox::world::series;
 use tv_sandbox::{Clock, Filter, SeriesQuery, Side, TimeWindow, WindowSpec, World};
 
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 fn by_layer_week(c: &mut Criterion) {
     let catalog = Catalog::generate(42, 6, NOW);

@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use tv_sandbox::{Clock, Filter, SeriesQuery, Side, TimeWindow, View, World};
 
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 const APPS: [&str; 6] = [
     "Default",

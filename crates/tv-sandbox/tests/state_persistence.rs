@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tv_sandbox::{AnnotationRange, AssignApp, Clock, LogMessage, OpenError, World, WorldConfig};
 
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 fn assign(app: &str, host: &str) -> AssignApp {
     AssignApp {

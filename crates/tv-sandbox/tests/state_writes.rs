@@ -5,7 +5,7 @@ use tv_sandbox::{
     AnnotationRange, AssignApp, Clock, HostId, LogMessage, SeriesQuery, Side, World, WorldError,
 };
 
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 fn world() -> World {
     World::in_memory(42, 6, Clock::Frozen(NOW))

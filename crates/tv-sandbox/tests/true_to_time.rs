@@ -7,7 +7,7 @@ use tv_sandbox::{
 };
 
 /// 2024-01-03T12:00:00Z.
-const NOW: i64 = 1_704_283_200;
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 fn query(window: TimeWindow, time_end: Option<i64>) -> SeriesQuery {
     SeriesQuery {

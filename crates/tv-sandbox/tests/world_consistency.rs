@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use tv_sandbox::world::{Catalog, traffic};
 use tv_sandbox::{Clock, Filter, SeriesQuery, Side, TimeWindow, View, World};
 
-const NOW: i64 = 1_704_283_200; // 2024-01-03 12:00 UTC
+const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 fn world(seed: u64) -> World {
     World::in_memory(seed, 6, Clock::Frozen(NOW))

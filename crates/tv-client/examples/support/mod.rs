@@ -1,10 +1,11 @@
 //! What every example shares: a client for `TV_BASE_URL`/`TV_API_KEY` when both are
-//! set, else for an in-process sandbox (tv-sandbox, a dev-dependency) with demo data.
+//! set, else for an in-process sandbox with demo data (`tv_client::sandbox`, the
+//! `sandbox` feature, on for the examples).
 
 #![allow(dead_code)]
 
 use tv_client::TraceView;
-use tv_sandbox::server::{RunningSandbox, SandboxConfig};
+use tv_client::sandbox::LocalSandbox;
 
 /// A client and, for the in-process sandbox, what keeps it running.
 pub struct Target {
@@ -12,7 +13,7 @@ pub struct Target {
     pub tv: TraceView,
     /// The app the example looks at (`TV_APP`, default `web-shop`).
     pub app: String,
-    _sandbox: Option<RunningSandbox>,
+    _sandbox: Option<LocalSandbox>,
 }
 
 /// Where to send requests: the environment's server, or a fresh sandbox.
@@ -26,17 +27,12 @@ pub async fn connect() -> Result<Target, Box<dyn std::error::Error>> {
             _sandbox: None,
         });
     }
-    let config = SandboxConfig::demo();
-    let key = config.first_key().to_owned();
-    let sandbox = tv_sandbox::server::start(config).await?;
+    let sandbox = LocalSandbox::demo().await?;
     eprintln!(
         "(an in-process sandbox at {}; set TV_BASE_URL and TV_API_KEY for a real server)",
         sandbox.base_url()
     );
-    let tv = TraceView::builder()
-        .site(sandbox.base_url())
-        .api_key(&key)
-        .build()?;
+    let tv = sandbox.client().clone();
     Ok(Target {
         tv,
         app,

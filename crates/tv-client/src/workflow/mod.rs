@@ -1,6 +1,6 @@
 //! tv's workflows as library calls: the all-apps report (of the apps an
 //! [`AppSelection`] picks by pattern, sorted, top N), the one-app report and the
-//! window-over-window comparison with its CI gate. Each takes a [`TraceView`], returns a
+//! window-over-window comparison with its CI gate. Each takes a [`TraceView`](crate::TraceView), returns a
 //! typed result (`Serialize`, and `JsonSchema` with the `schemars` feature: the JSON the CLI prints) and resolves the
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
 //! machine's clock.

@@ -18,6 +18,11 @@ pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
 /// The access key accepted when none is configured.
 pub const DEFAULT_API_KEY: &str = "sandbox";
 
+/// 2024-01-03T12:00:00Z (a Wednesday), in epoch seconds: the "now" tv's tests and
+/// benchmarks freeze the sandbox at ([`SandboxConfig::demo_at`]), so their answers and
+/// snapshots never change.
+pub const FROZEN_NOW: i64 = 1_704_283_200;
+
 /// The default seed.
 pub const DEFAULT_SEED: u64 = 42;
 
@@ -90,6 +95,15 @@ impl SandboxConfig {
         SandboxConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             ..SandboxConfig::default()
+        }
+    }
+
+    /// [`SandboxConfig::demo`] with "now" frozen at `now` (epoch seconds): the same
+    /// answers on every run.
+    pub fn demo_at(now: i64) -> SandboxConfig {
+        SandboxConfig {
+            now: Some(now),
+            ..SandboxConfig::demo()
         }
     }
 

@@ -60,7 +60,9 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use config::{DEFAULT_API_KEY, DEFAULT_BIND, DEFAULT_SEED, SandboxConfig, StartError};
+pub use config::{
+    DEFAULT_API_KEY, DEFAULT_BIND, DEFAULT_SEED, FROZEN_NOW, SandboxConfig, StartError,
+};
 pub use conn::SHUTDOWN_GRACE;
 pub use faults::{FAULT_HEADER, FaultCounts, FaultKind, SLOW_FAULT_DELAY};
 pub use front::{MAX_BODY_BYTES, MAX_QUERY_BYTES};

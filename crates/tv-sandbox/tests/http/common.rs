@@ -6,17 +6,14 @@ use serde_json::Value;
 use tv_sandbox::server::{RunningSandbox, SandboxConfig, start};
 
 /// 2024-01-03T12:00:00Z.
-pub const NOW: i64 = 1_704_283_200;
+pub const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
 /// The default key.
 pub const KEY: &str = "sandbox";
 
 /// The configuration of the tests: frozen clock, free port.
 pub fn config() -> SandboxConfig {
-    SandboxConfig {
-        now: Some(NOW),
-        ..SandboxConfig::demo()
-    }
+    SandboxConfig::demo_at(NOW)
 }
 
 /// A running sandbox and a client that never follows redirects.
