@@ -278,6 +278,19 @@ mod tests {
     }
 
     #[test]
+    fn flags_and_enums_are_written_as_json_writes_them() {
+        assert_eq!(Cell::flag(true, "yes", "no"), Cell::new("yes", "true"));
+        assert_eq!(Cell::flag(false, "required", ""), Cell::new("", "false"));
+        let presence = tv_client::math::Presence::CurrentOnly;
+        assert_eq!(
+            Cell::serialized(&presence, "new"),
+            Cell::new("new", "current_only")
+        );
+        assert_eq!(Cell::serialized(&None::<u8>, "-"), Cell::new("-", ""));
+        assert_eq!(Cell::serialized(&1.5, "1.5 s"), Cell::new("1.5 s", "1.5"));
+    }
+
+    #[test]
     fn times_are_utc_and_rfc3339() {
         let t = Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 30).unwrap();
         assert_eq!(
