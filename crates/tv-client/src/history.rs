@@ -5,20 +5,82 @@
 //! (shifting `time_end`); [`history`] collects the parts and stitches them into one
 //! series without duplicate or missing slices, reporting the coverage.
 //! [`plan_window`] picks the window (and so the step) a range is fetched with.
+//! [`Span`] is what a series is fetched over: one window, or a range stitched, then
+//! resampled or not.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures::stream::{self, Stream, StreamExt};
 
 use crate::error::Error;
 use crate::filter::{ServerFilter, Windowed};
-use crate::math::{Stitched, stitch, window_ends};
+use crate::math::{Coverage, Resample, Stitched, stitch, window_ends};
 use crate::points::{LatencyPoint, Point};
 use crate::range::TimeRange;
 use crate::series::{LayerSeries, Series};
 use crate::window::TimeWindow;
+
+/// What a series is fetched over: the window of one call, or every window of a range
+/// stitched (with its coverage); then resampled to `resample`, or left as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The range, for a history (`--since`); `None` for one window.
+    pub range: Option<TimeRange>,
+    /// The window each call covers.
+    pub window: TimeWindow,
+    /// The step to resample to (`--resample`).
+    pub resample: Option<Duration>,
+}
+
+impl Span {
+    /// One call over `window`, not resampled.
+    pub fn window(window: TimeWindow) -> Span {
+        Span {
+            range: None,
+            window,
+            resample: None,
+        }
+    }
+
+    /// Fetches with `fetch`: one call over the filter with this span's window, or every
+    /// window of the range stitched (with its coverage).
+    pub async fn fetch<P, Fl, F, Fut>(
+        &self,
+        filter: &Fl,
+        fetch: F,
+    ) -> Result<(Series<P>, Option<Coverage>), Error>
+    where
+        P: Point,
+        Fl: Windowed,
+        F: Fn(Fl) -> Fut,
+        Fut: Future<Output = Result<Series<P>, Error>>,
+    {
+        let filter = filter.with_window(self.window);
+        match self.range {
+            None => Ok((fetch(filter).await?, None)),
+            Some(range) => {
+                let stitched = history(&filter, range, fetch).await?;
+                Ok((stitched.series, Some(stitched.coverage)))
+            }
+        }
+    }
+
+    /// `series` resampled to this span's step, or as it is.
+    pub fn resampled<P: Resample>(&self, series: Series<P>) -> Result<Series<P>, Error> {
+        match self.resample {
+            Some(step) => crate::math::resample(&series, step),
+            None => Ok(series),
+        }
+    }
+
+    /// The end of what is shown: the range's, else `requested`.
+    pub fn end(&self, requested: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        self.range.map(|r| r.end).or(requested)
+    }
+}
 
 /// The most calls (windows) one history may take: 60 days at 15-minute steps, 60 weeks
 /// at 2-hour steps.

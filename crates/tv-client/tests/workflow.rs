@@ -226,3 +226,44 @@ async fn a_selection_fetches_only_the_apps_it_picks() {
     assert_eq!(top.apps.len(), 2);
     assert!(top.apps[0].error_rate >= top.apps[1].error_rate);
 }
+
+#[tokio::test]
+async fn a_range_of_error_rates_and_a_chart_are_stitched_and_resampled() {
+    use tv_client::TimeRange;
+    use tv_client::history::Span;
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let end = frozen();
+    let range = TimeRange::new(end - TimeDelta::hours(3), end).unwrap();
+    let span = Span {
+        range: Some(range),
+        window: TimeWindow::Hour,
+        resample: Some(Duration::from_secs(600)),
+    };
+    let filter = ServerFilter::new();
+    let errors = workflow::error_history(tv, "web-shop", &filter, &span)
+        .await
+        .unwrap();
+    let coverage = errors.coverage.as_ref().expect("a range has a coverage");
+    assert!(coverage.missing.is_empty(), "{coverage:?}");
+    // Three hours in ten-minute slices, rates and volumes on the same slices.
+    assert_eq!(errors.rates.points().len(), 18);
+    assert_eq!(errors.volumes.points().len(), 18);
+    let volume: u64 = errors.volumes.points().iter().map(|p| p.volume).sum();
+    assert_eq!(errors.estimate.volume, volume);
+    assert!(volume > 0);
+
+    let chart = workflow::latency_chart(tv, "web-shop", &span, end)
+        .await
+        .unwrap();
+    assert_eq!(
+        chart.series.points(),
+        errors.volumes.points(),
+        "the same traces"
+    );
+    for note in &chart.annotations {
+        assert!(range.start <= note.time && note.time <= end, "{note:?}");
+    }
+}

@@ -6,12 +6,10 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::workflow::{self, AppReport, Now};
-use tv_client::{
-    Annotation, AnnotationRange, LatencyPoint, Series, ServerFilter, TimeWindow, TraceView,
-};
+use tv_client::{Annotation, LatencyPoint, Series, TimeWindow, TraceView};
 
 use super::timeseries::layer_table;
-use super::timeseries::range::{Span, report_coverage};
+use super::timeseries::range::{Span, SpanFlags, report_coverage};
 use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
 use crate::cli::{HistoryArgs, WindowArgs};
 use crate::exit::{CliError, Exit};
@@ -267,24 +265,11 @@ pub async fn chart(
             Err(error) => return Err(app_error(tv, app, error).await),
         },
     };
-    let filter = ServerFilter::new().window(window).end(end);
-    let range = AnnotationRange {
-        start: span.range.map(|r| r.start).or(window.previous_end(end)),
-        end: Some(end),
-    };
-    let latency = tv.latency();
-    let (fetched, annotations) = match futures::try_join!(
-        span.fetch(
-            &filter,
-            |f| async move { latency.server_series(app, &f).await }
-        ),
-        tv.annotations().of_app(app, range)
-    ) {
-        Ok(both) => both,
+    let chart = match workflow::latency_chart(tv, app, &span, end).await {
+        Ok(chart) => chart,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    let (series, coverage) = fetched;
-    let series = span.resampled(series)?;
+    let (series, coverage, annotations) = (chart.series, chart.coverage, chart.annotations);
     report_coverage(coverage.as_ref(), env.render.format);
     let charts = charts(app, &series, &annotations);
     write_chart_file(&charts, plot)?;

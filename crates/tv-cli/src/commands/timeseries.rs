@@ -11,7 +11,7 @@ use crate::exit::{CliError, Exit};
 use crate::filters::{self, FilterValues, explain_empty};
 use crate::render::{Align, Cell, Report, Table};
 use crate::suggest::app_error;
-use range::{Span, report_coverage};
+use range::{Span, SpanFlags, report_coverage};
 
 mod outputs;
 pub mod range;
@@ -294,26 +294,11 @@ pub async fn errors(
     let span = Span::of(&args.scope.history, args.scope.window.window, now)?;
     let filter = filters::server(args, now)?;
     let window = span.window;
-    let (errors, latency) = (tv.errors(), tv.latency());
-    let fetched = futures::try_join!(
-        span.fetch(&filter, |f| async move { errors.rate(app, &f).await }),
-        span.fetch(
-            &filter,
-            |f| async move { latency.server_series(app, &f).await }
-        )
-    );
-    let ((rates, coverage), (volumes, _)) = match fetched {
-        Ok(both) => both,
+    let history = match tv_client::workflow::error_history(tv, app, &filter, &span).await {
+        Ok(history) => history,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    let (rates, volumes) = match span.resample {
-        Some(step) => (
-            math::resample_error_rates(&rates, &volumes, step)?,
-            math::resample(&volumes, step)?,
-        ),
-        None => (rates, volumes),
-    };
-    let estimate = math::estimate_errors(&rates, &volumes);
+    let (rates, coverage, estimate) = (history.rates, history.coverage, history.estimate);
     if estimate.volume == 0 {
         explain_empty(tv, app, &FilterValues::of_server(args)).await?;
     }

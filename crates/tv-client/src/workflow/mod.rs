@@ -1,6 +1,8 @@
 //! tv's workflows as library calls: the all-apps report (of the apps an
 //! [`AppSelection`] picks by pattern, sorted, top N), the one-app report and the
-//! window-over-window comparison with its CI gate. Each takes a [`TraceView`](crate::TraceView), returns a
+//! window-over-window comparison with its CI gate; an app's error rate with its estimate
+//! ([`error_history`]) and its latency with its annotations ([`latency_chart`]), over a
+//! window or a stitched range ([`Span`](crate::history::Span)). Each takes a [`TraceView`](crate::TraceView), returns a
 //! typed result (`Serialize`, and `JsonSchema` with the `schemars` feature: the JSON the CLI prints) and resolves the
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
 //! machine's clock.
@@ -43,6 +45,7 @@ mod hosts;
 mod now;
 mod report;
 mod select;
+mod series;
 mod trend;
 
 pub use annotations::{NamedAnnotation, annotations_with_apps};
@@ -57,4 +60,5 @@ pub use report::{
     report_stream,
 };
 pub use select::{AppSelection, SortKey};
+pub use series::{ErrorHistory, LatencyChart, error_history, latency_chart};
 pub use trend::Trend;

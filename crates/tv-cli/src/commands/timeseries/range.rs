@@ -1,38 +1,29 @@
 //! `--since/--until/--step/--resample`: a range of any length, fetched window by window
 //! by tv-client's history and stitched, its coverage reported, then resampled.
 
-use std::future::Future;
-
 use chrono::{DateTime, Utc};
-use tv_client::filter::Windowed;
-use tv_client::math::{Coverage, Resample};
-use tv_client::{Error, Point, Series, TimeRange, TimeWindow};
+pub use tv_client::history::Span;
+use tv_client::math::Coverage;
+use tv_client::{TimeRange, TimeWindow};
 
 use crate::cli::HistoryArgs;
 use crate::exit::CliError;
 use crate::render::Format;
 use crate::timearg::parse_time;
 
-/// What the history flags ask for: the range (with `--since`), the window it is fetched
-/// with, and the step to resample to.
-#[derive(Debug, Clone, Copy)]
-pub struct Span {
-    /// The range, when `--since` is given.
-    pub range: Option<TimeRange>,
-    /// The window each call covers.
-    pub window: TimeWindow,
-    /// `--resample`.
-    pub resample: Option<std::time::Duration>,
-}
-
-impl Span {
+/// `tv_client::history::Span` from the history flags, and as titles name it.
+pub trait SpanFlags: Sized {
     /// Reads the flags; `window` is `--window`'s, `now` the server's now (relative
     /// times and the default `--until`).
-    pub fn of(
-        args: &HistoryArgs,
-        window: TimeWindow,
-        now: DateTime<Utc>,
-    ) -> Result<Span, CliError> {
+    fn of(args: &HistoryArgs, window: TimeWindow, now: DateTime<Utc>) -> Result<Self, CliError>;
+    /// Refuses the flags on a command that shows no series (a summary).
+    fn refuse(args: &HistoryArgs, command: &str) -> Result<(), CliError>;
+    /// How a title names the time: `last hour`, or `2024-01-01 00:00 – 2024-01-31 00:00 UTC`.
+    fn describe(&self) -> String;
+}
+
+impl SpanFlags for Span {
+    fn of(args: &HistoryArgs, window: TimeWindow, now: DateTime<Utc>) -> Result<Span, CliError> {
         let Some(since) = &args.since else {
             return Ok(Span {
                 range: None,
@@ -66,8 +57,7 @@ impl Span {
         })
     }
 
-    /// Refuses the flags on a command that shows no series (a summary).
-    pub fn refuse(args: &HistoryArgs, command: &str) -> Result<(), CliError> {
+    fn refuse(args: &HistoryArgs, command: &str) -> Result<(), CliError> {
         if args.any() {
             return Err(CliError::usage(format!(
                 "--since, --step and --resample apply to series; `{command}` shows a summary"
@@ -76,44 +66,7 @@ impl Span {
         Ok(())
     }
 
-    /// Fetches with `fetch`: one call over the filter's window, or every window of the
-    /// range stitched (with its coverage).
-    pub async fn fetch<P, Fl, F, Fut>(
-        &self,
-        filter: &Fl,
-        fetch: F,
-    ) -> Result<(Series<P>, Option<Coverage>), Error>
-    where
-        P: Point,
-        Fl: Windowed,
-        F: Fn(Fl) -> Fut,
-        Fut: Future<Output = Result<Series<P>, Error>>,
-    {
-        let filter = filter.with_window(self.window);
-        match self.range {
-            None => Ok((fetch(filter).await?, None)),
-            Some(range) => {
-                let stitched = tv_client::history::history(&filter, range, fetch).await?;
-                Ok((stitched.series, Some(stitched.coverage)))
-            }
-        }
-    }
-
-    /// `series` resampled to `--resample`, or as it is.
-    pub fn resampled<P: Resample>(&self, series: Series<P>) -> Result<Series<P>, CliError> {
-        match self.resample {
-            Some(step) => Ok(tv_client::math::resample(&series, step)?),
-            None => Ok(series),
-        }
-    }
-
-    /// The end of what is shown: the range's, else `requested`.
-    pub fn end(&self, requested: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
-        self.range.map(|r| r.end).or(requested)
-    }
-
-    /// How a title names the time: `last hour`, or `2024-01-01 00:00 – 2024-01-31 00:00 UTC`.
-    pub fn describe(&self) -> String {
+    fn describe(&self) -> String {
         match self.range {
             None => format!("last {}", self.window),
             Some(r) => format!(
