@@ -163,9 +163,10 @@ fn compare_table(result: &CompareResult) -> Table {
             column("previous.average_us", "Avg before", Align::Right),
             column("current.average_us", "Avg now", Align::Right),
             column("average_change_fraction", "Δ avg", Align::Right),
-            column("previous.volume", "Volume before", Align::Right),
-            column("current.volume", "Volume now", Align::Right),
-            column("volume_change_fraction", "Δ volume", Align::Right),
+            // On a narrow terminal the volumes go first, their change last.
+            column("previous.volume", "Volume before", Align::Right).droppable(3),
+            column("current.volume", "Volume now", Align::Right).droppable(2),
+            column("volume_change_fraction", "Δ volume", Align::Right).droppable(1),
             column("error_rate_delta", "Δ errors", Align::Right),
             column("presence", "", Align::Left),
         ],
