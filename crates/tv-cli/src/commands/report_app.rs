@@ -223,13 +223,9 @@ pub struct ChartOutput {
     pub window: TimeWindow,
     /// Its end.
     pub end: DateTime<Utc>,
-    /// Volume and average latency per slice.
-    pub series: Series<LatencyPoint>,
-    /// With `--since`: what the stitched windows cover and what is missing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<tv_client::math::Coverage>,
-    /// The annotations shown as markers.
-    pub annotations: Vec<Annotation>,
+    /// The series, its coverage (with `--since`) and the annotations drawn as markers.
+    #[serde(flatten)]
+    pub chart: workflow::LatencyChart,
 }
 
 /// The arguments of `tv chart`.
@@ -269,17 +265,14 @@ pub async fn chart(
         Ok(chart) => chart,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    let (series, coverage, annotations) = (chart.series, chart.coverage, chart.annotations);
-    report_coverage(coverage.as_ref(), env.render.format);
-    let charts = charts(app, &series, &annotations);
+    report_coverage(chart.coverage.as_ref(), env.render.format);
+    let charts = charts(app, &chart.series, &chart.annotations);
     write_chart_file(&charts, plot)?;
     let output = ChartOutput {
         app: app.to_string(),
         window,
         end,
-        series,
-        coverage,
-        annotations,
+        chart,
     };
     // Every NDJSON record states what it describes, as the series commands' do.
     let context = super::timeseries::SeriesContext {
@@ -287,9 +280,9 @@ pub async fn chart(
         window,
         end: Some(end),
         filters: crate::filters::FilterValues::default(),
-        coverage: output.coverage.clone(),
+        coverage: output.chart.coverage.clone(),
     };
-    let points = with_context(&to_json(&context)?, output.series.points())?;
+    let points = with_context(&to_json(&context)?, output.chart.series.points())?;
     let mut report: Report = list_report(to_json(&output)?, &points, Vec::new())?;
     report.charts = charts;
     emit(&report, env)
