@@ -127,8 +127,6 @@ async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
 
     DEMO.store(true, Ordering::Relaxed);
     let policy = RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
-    let options = tv_client::sandbox::SandboxConfig::demo();
-    let key = ApiKey::new(options.first_key()).map_err(CliError::from)?;
     let configure = |builder: tv_client::TraceViewBuilder| {
         builder
             .timeout(global.timeout.unwrap_or(DEFAULT_TIMEOUT))
@@ -139,17 +137,17 @@ async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
                     .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
             )
     };
-    let sandbox =
-        LocalSandbox::start_with(options, configure)
-            .await
-            .map_err(|error| match error {
-                LocalSandboxError::Client(error) => CliError::from(error),
-                other => CliError::new(
-                    Exit::Runtime,
-                    format!("cannot start the demo sandbox: {other}"),
-                ),
-            })?;
+    let sandbox = LocalSandbox::start_with(tv_client::sandbox::SandboxConfig::demo(), configure)
+        .await
+        .map_err(|error| match error {
+            LocalSandboxError::Client(error) => CliError::from(error),
+            other => CliError::new(
+                Exit::Runtime,
+                format!("cannot start the demo sandbox: {other}"),
+            ),
+        })?;
     tracing::info!("demo sandbox listening at {}", sandbox.base_url());
+    let key = ApiKey::new(sandbox.key()).map_err(CliError::from)?;
     let tv = sandbox.client().clone();
     Ok(Connection {
         tv,

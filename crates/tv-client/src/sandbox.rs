@@ -73,8 +73,7 @@ impl LocalSandbox {
         let server = tv_sandbox::server::start(config)
             .await
             .map_err(LocalSandboxError::Start)?;
-        let builder = TraceView::builder().site(server.base_url()).api_key(&key);
-        let client = configure(builder)
+        let client = configure(client_builder(server.base_url(), &key))
             .build()
             .map_err(LocalSandboxError::Client)?;
         Ok(LocalSandbox {
@@ -178,6 +177,11 @@ impl SandboxThread {
 
     /// A client builder for the sandbox: its site and key.
     pub fn client_builder(&self) -> TraceViewBuilder {
-        TraceView::builder().site(&self.base_url).api_key(&self.key)
+        client_builder(&self.base_url, &self.key)
     }
+}
+
+/// A client builder for the sandbox at `base_url` that takes `key`.
+fn client_builder(base_url: &str, key: &str) -> TraceViewBuilder {
+    TraceView::builder().site(base_url).api_key(key)
 }

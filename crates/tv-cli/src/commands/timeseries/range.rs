@@ -26,9 +26,8 @@ impl SpanFlags for Span {
     fn of(args: &HistoryArgs, window: TimeWindow, now: DateTime<Utc>) -> Result<Span, CliError> {
         let Some(since) = &args.since else {
             return Ok(Span {
-                range: None,
-                window,
                 resample: args.resample,
+                ..Span::window(window)
             });
         };
         let start = parse_time(since, now)?;
