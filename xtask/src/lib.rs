@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod codegen;
+pub mod integration;
 pub mod lint;
 pub mod schema_check;
 pub mod send_bytes;

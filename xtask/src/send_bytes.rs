@@ -2,7 +2,7 @@
 //! spec, added to progenitor's output by `cargo xtask codegen`.
 //!
 //! `send_bytes` is the generated `send` with one difference: a `200` answer comes back
-//! unparsed, as a [`ByteStream`], instead of deserialized into the generated envelope.
+//! unparsed, as a `tv_api::ByteStream`, instead of deserialized into the generated envelope.
 //! Everything else — the URL, the query, the headers, the hooks (key, observer, body-size
 //! limit, dry-run capture) and the error statuses — is the very code of `send`, cloned,
 //! so the two cannot drift apart. `tv-client` uses it to decode series answers straight

@@ -16,7 +16,7 @@
 //!
 //! A [`LocalSandbox`] runs on the current tokio runtime (a `current_thread` one works
 //! too) until it is dropped. A program without a runtime (the
-//! [blocking client](crate::blocking), a command under test) starts a
+//! blocking client (`crate::blocking`, feature `blocking`), a command under test) starts a
 //! [`SandboxThread`] instead: the server on a thread and runtime of its own.
 
 pub use tv_sandbox::server::{FROZEN_NOW, RunningSandbox, Sandbox, SandboxConfig, StartError};
