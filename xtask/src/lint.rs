@@ -171,14 +171,19 @@ fn lint_operation(spec: &Value, method: &str, op: &Value) -> Vec<(&'static str, 
                 .into(),
         ));
     }
-    for parameter in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+    for parameter in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let parameter = resolve(spec, parameter);
         if parameter.get("in").and_then(Value::as_str) != Some("path") {
             continue;
         }
         let schema = parameter.get("schema");
-        let is_segment = schema.and_then(|s| s.get("$ref")).and_then(Value::as_str)
-            == Some(PATH_SEGMENT_SCHEMA);
+        let is_segment =
+            schema.and_then(|s| s.get("$ref")).and_then(Value::as_str) == Some(PATH_SEGMENT_SCHEMA);
         let is_integer = schema.map(|s| resolve(spec, s)).and_then(|s| s.get("type"))
             == Some(&Value::from("integer"));
         if !is_segment && !is_integer {
@@ -418,7 +423,10 @@ mod tests {
             {"name": "name", "in": "path", "required": true,
              "schema": {"$ref": "#/components/schemas/PathSegment"}}
         ]);
-        let problems: Vec<String> = lint(&spec_with(op)).iter().map(ToString::to_string).collect();
+        let problems: Vec<String> = lint(&spec_with(op))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].contains("[path-parameter-segment] path parameter `app`"),

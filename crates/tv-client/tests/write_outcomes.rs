@@ -195,7 +195,13 @@ fn sent_delete_path(name: &str) -> Result<Vec<String>, Error> {
 
 #[test]
 fn a_backslash_in_an_app_name_deletes_that_app_only() {
-    for name in [r"x\..\..\app\web-shop", r"..\hosts\100486", r"a\b", "%2e%2e", "./x"] {
+    for name in [
+        r"x\..\..\app\web-shop",
+        r"..\hosts\100486",
+        r"a\b",
+        "%2e%2e",
+        "./x",
+    ] {
         assert_eq!(
             sent_delete_path(name).unwrap(),
             ["api-v2", "app", name],
@@ -208,7 +214,10 @@ fn a_backslash_in_an_app_name_deletes_that_app_only() {
 fn the_dot_segments_are_refused_before_anything_is_sent() {
     for name in [".", "..", ""] {
         let error = sent_delete_path(name).unwrap_err();
-        assert!(matches!(error, Error::InvalidArgument { .. }), "{name}: {error}");
+        assert!(
+            matches!(error, Error::InvalidArgument { .. }),
+            "{name}: {error}"
+        );
     }
 }
 

@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn a_backslash_is_not_a_separator() {
-        assert_eq!(encode_path(r"x\..\..\app\web-shop"), r"x%5C..%5C..%5Capp%5Cweb-shop");
+        assert_eq!(
+            encode_path(r"x\..\..\app\web-shop"),
+            r"x%5C..%5C..%5Capp%5Cweb-shop"
+        );
         assert_eq!(
             sent_segments(r"..\hosts\100486"),
             ["base", r"..\hosts\100486", "tail"]
