@@ -785,6 +785,70 @@ pub mod types {
             Default::default()
         }
     }
+    /// A name as a path parameter (every string path parameter has this type): any text
+    /// but the empty string and the dot segments `.` and `..`, which a URL parser
+    /// resolves (even written `%2e%2e`) to another path; the server refuses to create
+    /// apps with those names. The name is sent
+    /// percent-encoded as exactly one segment (`/`, `\`, `%`, `?`, `#` and the rest escaped).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(transparent)]
+    pub struct PathSegment(::std::string::String);
+    impl ::std::ops::Deref for PathSegment {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PathSegment> for ::std::string::String {
+        fn from(value: PathSegment) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PathSegment {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(?!\\.\\.?$)").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^(?!\\.\\.?$)\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PathSegment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PathSegment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PathSegment {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// The `response` field of an error envelope.
     #[derive(
         ::serde::Deserialize,
@@ -3585,9 +3649,8 @@ impl Client {
     /// Sends a `DELETE` request to `/app/{app}`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// ```ignore
     /// let response = client.delete_app()
     ///     .app(app)
@@ -3604,9 +3667,8 @@ impl Client {
     /// Sends a `GET` request to `/app/{app}/annotations`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `time_end`: Newest annotation time, seconds or milliseconds since the epoch. Default now.
     /// - `time_start`: Oldest annotation time, seconds or milliseconds since the epoch. Default seven days before `time_end`.
     /// ```ignore
@@ -3627,9 +3689,8 @@ impl Client {
     /// Sends a `GET` request to `/app/{app}/hosts`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// ```ignore
     /// let response = client.list_app_hosts()
     ///     .app(app)
@@ -3745,9 +3806,8 @@ impl Client {
     /// Sends a `GET` request to `/errors/{app}/rate`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -3839,9 +3899,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/client/series`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `browser`: Only page views from this browser family (see `list_browsers`).
     /// - `controller`: Only requests handled by this code controller.
@@ -3884,9 +3943,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/client/summary`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `browser`: Only page views from this browser family (see `list_browsers`).
     /// - `controller`: Only requests handled by this code controller.
@@ -3935,9 +3993,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/server/by-layer`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -3979,9 +4036,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/server/series`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4023,9 +4079,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/server/summary`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4066,9 +4121,8 @@ impl Client {
     /// Sends a `GET` request to `/layers/{app}`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `since_time`: Start of the search, seconds or milliseconds since the epoch (values above 10^11 are milliseconds). Default one day ago.
     /// ```ignore
     /// let response = client.list_layers()
@@ -4199,9 +4253,8 @@ impl Client {
     /// Sends a `GET` request to `/total_requests/{app}/series`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4239,9 +4292,8 @@ impl Client {
     /// Sends a `GET` request to `/total_requests/{app}/summary`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4447,7 +4499,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteApp<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
     }
     impl<'a> DeleteApp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4458,14 +4510,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         /// Sends a `DELETE` request to `/app/{app}`
@@ -4528,7 +4577,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAppAnnotations<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         time_end: Result<Option<f64>, String>,
         time_start: Result<Option<f64>, String>,
     }
@@ -4543,14 +4592,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn time_end<V>(mut self, value: V) -> Self
@@ -4640,7 +4686,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAppHosts<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
     }
     impl<'a> ListAppHosts<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4651,14 +4697,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         /// Sends a `GET` request to `/app/{app}/hosts`
@@ -5150,7 +5193,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetErrorRate<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -5175,14 +5218,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -5665,7 +5705,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetClientLatencySeries<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         browser: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
@@ -5694,14 +5734,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -5999,7 +6036,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetClientLatencySummary<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         browser: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
@@ -6028,14 +6065,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -6247,7 +6281,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetServerLatencyByLayer<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -6272,14 +6306,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -6539,7 +6570,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetServerLatencySeries<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -6564,14 +6595,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -6831,7 +6859,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetServerLatencySummary<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -6856,14 +6884,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -7043,7 +7068,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListLayers<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         since_time: Result<Option<f64>, String>,
     }
     impl<'a> ListLayers<'a> {
@@ -7056,14 +7081,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn since_time<V>(mut self, value: V) -> Self
@@ -7669,7 +7691,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTotalRequestsSeries<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -7692,14 +7714,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -7940,7 +7959,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTotalRequestsSummary<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -7963,14 +7982,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self

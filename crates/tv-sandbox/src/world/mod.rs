@@ -105,7 +105,9 @@ pub use series::{
     ErrorRatePoint, LatencyPoint, LatencySummary, LayerPoint, LayerSeries, TotalRequestsPoint,
     TotalRequestsSummary,
 };
-pub use time::{parse_instant, parse_optional_instant};
+pub use time::{
+    parse_instant, parse_instant_seconds, parse_optional_instant, parse_optional_instant_seconds,
+};
 pub use traffic::{LayerSlice, Slice};
 pub use window::{TimeWindow, WindowSpec};
 
