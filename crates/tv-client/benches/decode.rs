@@ -22,7 +22,7 @@ use tv_api::types::{LatencySeriesEnvelope, LayerTimeseriesListEnvelope};
 use tv_client::{ErrorRatePoint, LatencyPoint, LayerSeries, Series, TimeWindow, math};
 
 /// 2024-01-03T12:00:00Z, the end of the benchmarked week.
-const END: i64 = tv_client::sandbox::FROZEN_NOW;
+const END: i64 = tv_testkit::FROZEN_NOW;
 /// Layers in the by-layer answer.
 const LAYERS: usize = 20;
 
