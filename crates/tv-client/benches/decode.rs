@@ -9,8 +9,8 @@
 //! bytes (`serde_and_typed`: `Series::from_body` / `LayerSeries::from_body`, what the
 //! `tv-client` calls run on each body — columns by name, every cell checked, sorted,
 //! `Duration`s). `typed_conversion_only` is the conversion of already parsed wire types
-//! (`Series::decode` / `LayerSeries::decode_all`), the path taken when the direct one
-//! declines a body. The inputs are synthetic but shaped like the sandbox's answers: a
+//! (`Series::decode` / `LayerSeries::decode_all`), the second half of `serde_and_typed`.
+//! The inputs are synthetic but shaped like the sandbox's answers: a
 //! week (84 slices of 2 h), quiet slices with `null` latency, fractional averages.
 
 use std::hint::black_box;
