@@ -5,7 +5,6 @@ pub mod codegen;
 pub mod integration;
 pub mod lint;
 pub mod schema_check;
-pub mod send_bytes;
 pub mod spec_check;
 pub mod surface;
 
