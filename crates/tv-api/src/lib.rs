@@ -258,9 +258,26 @@ fn capture(
 }
 // ---- end of dry runs ---------------------------------------------------------------
 
+/// Installs rustls' *ring* crypto provider as the process default, unless the program
+/// installed one first (then that one stays). Idempotent and cheap.
+///
+/// reqwest is built here without a provider of its own (aws-lc-rs, its default, costs
+/// about a minute of C in a cold build), so every `reqwest::Client` needs a process
+/// default before it is built. [`ApiContext::new`] calls this, so the documented order
+/// (context, then [`Client::new`]) just works, and so does `tv-client`'s builder; a
+/// program that builds its own `reqwest::Client` first calls this itself.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err only when another thread installed one in between: that one stays.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 impl ApiContext {
-    /// A context that sends `key` on every request.
+    /// A context that sends `key` on every request. Installs the TLS crypto provider
+    /// the generated [`Client::new`] needs ([`install_crypto_provider`]).
     pub fn new(key: ApiKey) -> Self {
+        install_crypto_provider();
         Self {
             key,
             observer: None,

@@ -326,6 +326,7 @@ impl TraceViewBuilder {
         let http = match self.http {
             Some(client) => client,
             None => {
+                tv_api::install_crypto_provider();
                 let mut builder = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
