@@ -140,12 +140,12 @@ impl From<std::io::Error> for CliError {
 /// Prints the error as one line, with the key scrubbed once more and terminal escape
 /// sequences dropped, for safety (server text in it is already cleaned and bounded).
 pub fn report(error: &CliError, key: Option<&tv_client::ApiKey>) {
-    let line = tv_client::redact::printable(&error.message);
+    // The key first: cleaning turns a newline inside it into a space.
     let line = match key {
-        Some(key) => key.scrub(&line),
-        None => tv_client::redact(&line).into_owned(),
+        Some(key) => key.scrub(&error.message),
+        None => tv_client::redact(&error.message).into_owned(),
     };
-    eprintln!("error: {line}");
+    eprintln!("error: {}", tv_client::redact::printable(&line));
 }
 
 #[cfg(test)]

@@ -112,17 +112,24 @@ pub enum Error {
     },
     /// A write failed after the request may have reached the server: it may or may not
     /// have been applied. `log_message` and `assign_app` are not retried, because a retry
-    /// could apply them twice; a delete that ran out of attempts is reported the same
-    /// way. Check before repeating it.
+    /// could apply them twice; a delete (which cannot duplicate) that ran out of
+    /// attempts is reported the same way. Check before repeating it.
     #[error(
         "{operation}: the outcome is unknown (the server may have applied it{}): {cause}",
-        if *.retried { "" } else { "; not retried to avoid a duplicate" }
+        match (*.retried, *.duplicable) {
+            (true, _) => "",
+            (false, true) => "; not retried to avoid a duplicate",
+            (false, false) => "; the retry policy allows one attempt",
+        }
     )]
     OutcomeUnknown {
         /// The operation, e.g. `log_message`.
         operation: &'static str,
         /// Whether the operation was retried (deletes are; other writes are not).
         retried: bool,
+        /// Whether repeating it could apply it twice (`log_message`, `assign_app`; not
+        /// a delete).
+        duplicable: bool,
         /// What went wrong.
         cause: Box<Error>,
     },

@@ -26,7 +26,7 @@ pub async fn run(cli: Cli, settings: &context::RunSettings) -> ExitCode {
     match tv_client::check::run_check(&connection.tv, &spec).await {
         Ok(result) => {
             let status = result.status();
-            print_line(&connection.key.scrub(&clean(&result.output())));
+            print_line(&clean(&connection.key.scrub(&result.output())));
             ExitCode::from(status.code())
         }
         Err(error) => {

@@ -41,7 +41,9 @@ async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError
     let now = crate::context::now_resolver(tv).get(Some(first)).await?;
     let range = range(args, now)?;
     let mut histories: Vec<AppHistory> = Vec::with_capacity(args.apps.len());
-    for app in &args.apps {
+    // An app named twice is exported once: a series twice is invalid OpenMetrics.
+    let mut seen = std::collections::HashSet::new();
+    for app in args.apps.iter().filter(|app| seen.insert(app.as_str())) {
         histories.push(history::fetch(tv, app, range).await?);
     }
     let mut text = Vec::new();

@@ -240,12 +240,18 @@ where
         }
         let may_retry = kind != Kind::Write || policy.retries_writes();
         if !may_retry {
-            return Err(unknown_write_outcome(operation, false, error));
+            return Err(unknown_write_outcome(operation, kind, false, error));
         }
-        if !error.is_retryable() || attempt >= policy.attempts() {
+        // A delete cannot duplicate: one that may have been applied (a truncated or
+        // unreadable answer) is tried again, and the retry finds it gone or deletes it.
+        let retryable =
+            error.is_retryable() || (kind == Kind::Delete && error.may_have_been_applied());
+        if !retryable || attempt >= policy.attempts() {
             return Err(match kind {
                 Kind::Idempotent => error,
-                Kind::Delete | Kind::Write => unknown_write_outcome(operation, attempt > 1, error),
+                Kind::Delete | Kind::Write => {
+                    unknown_write_outcome(operation, kind, attempt > 1, error)
+                }
             });
         }
         let retry_after = match &error {
@@ -268,11 +274,17 @@ where
 /// A write that failed after it may have reached the server is reported as such, so
 /// callers do not repeat it blindly. Failures that prove nothing was applied (a
 /// refusal, a failure to connect) pass through.
-fn unknown_write_outcome(operation: &'static str, retried: bool, error: Error) -> Error {
+fn unknown_write_outcome(
+    operation: &'static str,
+    kind: Kind,
+    retried: bool,
+    error: Error,
+) -> Error {
     if error.may_have_been_applied() && !matches!(error, Error::OutcomeUnknown { .. }) {
         Error::OutcomeUnknown {
             operation,
             retried,
+            duplicable: kind == Kind::Write,
             cause: Box::new(error),
         }
     } else {

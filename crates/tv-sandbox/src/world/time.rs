@@ -38,7 +38,11 @@ fn parse_with(param: &str, value: &str, millis_above: Option<f64>) -> Result<i64
     let bad = || {
         WorldError::BadRequest(format!(
             "{param} must be {} since the epoch or an ISO-8601 date-time (got {value:?})",
-            if millis_above.is_some() { "seconds or milliseconds" } else { "seconds" }
+            if millis_above.is_some() {
+                "seconds or milliseconds"
+            } else {
+                "seconds"
+            }
         ))
     };
     if v.is_empty() {
@@ -108,7 +112,10 @@ mod tests {
 
     #[test]
     fn the_incidents_range_is_in_seconds() {
-        assert_eq!(parse_instant_seconds("to", "253402300799"), Ok(253_402_300_799));
+        assert_eq!(
+            parse_instant_seconds("to", "253402300799"),
+            Ok(253_402_300_799)
+        );
         assert_eq!(parse_instant("to", "253402300799"), Ok(253_402_300));
         assert!(parse_instant_seconds("to", "253402300800").is_err());
         assert_eq!(
