@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::timearg::TimeArg;
+
 mod schema_target;
 mod shape;
 pub use schema_target::SchemaTarget;
@@ -75,9 +77,9 @@ pub enum Command {
     Layers {
         /// The app.
         app: String,
-        /// Only layers seen since (ISO-8601, epoch seconds, or `2h ago`) [default: 1 day].
+        /// Only layers seen since (ISO-8601, epoch seconds, `2h ago` or `2h`) [default: 1 day].
         #[arg(long, value_name = "TIME")]
-        since: Option<String>,
+        since: Option<TimeArg>,
     },
     /// List hosts (of the organization, or of one app).
     Hosts {
@@ -96,12 +98,13 @@ pub enum Command {
         /// Only the annotations of this app.
         #[arg(long)]
         app: Option<String>,
-        /// Oldest time (ISO-8601, epoch seconds, or `3d ago`) [default: 7 days ago].
+        /// Oldest time (ISO-8601, epoch seconds, `3d ago`, or `3d` back from --until)
+        /// [default: 7 days ago].
         #[arg(long, value_name = "TIME")]
-        since: Option<String>,
+        since: Option<TimeArg>,
         /// Newest time [default: now].
         #[arg(long, value_name = "TIME")]
-        until: Option<String>,
+        until: Option<TimeArg>,
     },
     /// Record annotations: one, a file of them, or a deploy's start and end (--wrap).
     Annotate(AnnotateArgs),

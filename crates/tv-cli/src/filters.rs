@@ -7,14 +7,10 @@ use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TraceView};
 use crate::cli::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
 use crate::exit::CliError;
 use crate::suggest::unknown_filter_value;
-use crate::timearg::parse_time;
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
-    args.end
-        .as_deref()
-        .map(|text| parse_time(text, now))
-        .transpose()
+    args.end.map(|end| end.at(now)).transpose()
 }
 
 /// The conversions from the filter flags to tv-client's filters and to the printed

@@ -25,7 +25,7 @@ pub struct AnnotateArgs {
     pub layer: Option<String>,
     /// When it happened (ISO-8601, epoch seconds, `10m ago`) [default: now].
     #[arg(long, value_name = "TIME", conflicts_with = "wrap")]
-    pub time: Option<String>,
+    pub time: Option<crate::timearg::TimeArg>,
     // ---- deploy markers and batches (tv annotate --wrap / --from-file / --dry-run) ----
     /// Run the command after `--`, with a start annotation before and an end annotation
     /// (exit status, duration) after; exit with the command's own code.

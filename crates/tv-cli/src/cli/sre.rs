@@ -80,10 +80,10 @@ pub struct ExportArgs {
     pub apps: Vec<String>,
     /// Start: a span back from --until (`30d`, `12h`) or a time (ISO-8601, epoch, `2d ago`).
     #[arg(long, value_name = "SPAN|TIME", default_value = "1d")]
-    pub since: String,
+    pub since: crate::timearg::TimeArg,
     /// End: `now` (the server's now) or a time.
     #[arg(long, value_name = "TIME", default_value = "now")]
-    pub until: String,
+    pub until: crate::timearg::TimeArg,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

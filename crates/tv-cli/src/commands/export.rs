@@ -8,7 +8,6 @@ use tv_client::{TimeRange, TraceView};
 
 use crate::cli::{ExportArgs, ExportCommand};
 use crate::exit::{CliError, Exit};
-use crate::timearg::parse_time;
 
 /// Runs `tv export …`.
 pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliError> {
@@ -20,14 +19,8 @@ pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliErro
 /// The range `--since`/`--until` name: `--since` is a span back from `--until`
 /// (`30d`) or a time; `now` and relative times are the server's.
 fn range(args: &ExportArgs, now: DateTime<Utc>) -> Result<TimeRange, CliError> {
-    let until = parse_time(&args.until, now)?;
-    let since = match humantime::parse_duration(args.since.trim()) {
-        Ok(span) => chrono::Duration::from_std(span)
-            .ok()
-            .and_then(|span| until.checked_sub_signed(span))
-            .ok_or_else(|| CliError::usage(format!("--since {} is too long", args.since)))?,
-        Err(_) => parse_time(&args.since, now)?,
-    };
+    let until = args.until.at(now)?;
+    let since = args.since.since(until, now)?;
     TimeRange::new(since, until)
         .filter(|r| !r.is_empty())
         .ok_or_else(|| CliError::usage("--since must be before --until"))

@@ -98,22 +98,12 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
         }
         Command::Compare(args) => compare::run(tv, &args, env, &clock, now).await,
         Command::Apps => listing::apps(tv, env).await,
-        Command::Layers { app, since } => {
-            listing::layers(tv, &app, since.as_deref(), env, now).await
-        }
+        Command::Layers { app, since } => listing::layers(tv, &app, since, env, now).await,
         Command::Hosts { app } => listing::hosts(tv, app.as_deref(), env).await,
         Command::Host(command) => writes::host(tv, command, env).await,
         Command::App(command) => writes::app(tv, command, env).await,
         Command::Annotations { app, since, until } => {
-            listing::annotations(
-                tv,
-                app.as_deref(),
-                since.as_deref(),
-                until.as_deref(),
-                env,
-                now,
-            )
-            .await
+            listing::annotations(tv, app.as_deref(), since, until, env, now).await
         }
         Command::Annotate(args) => writes::annotate(tv, &args, env, now).await,
         Command::Org { what } => listing::org(tv, what, env).await,
@@ -146,18 +136,19 @@ async fn reference_time(
     now: &tv_client::workflow::Now,
 ) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     use crate::cli::LatencyCommand;
-    let end = |w: &crate::cli::WindowArgs| w.end.clone();
+    use crate::timearg::TimeArg;
+    let end = |w: &crate::cli::WindowArgs| w.end;
     // `--since` without `--until` ends at the server's now.
     let range = |h: &crate::cli::HistoryArgs| {
-        let until = h.until.clone().or(h.since.as_ref().map(|_| "now".into()));
-        [h.since.clone(), until]
+        let until = h.until.or(h.since.map(|_| TimeArg::Now));
+        [h.since, until]
     };
     let scoped = |s: &crate::cli::ScopeArgs| {
         let mut times = vec![end(&s.window)];
         times.extend(range(&s.history));
         times
     };
-    let (app, times): (Option<&str>, Vec<Option<String>>) = match command {
+    let (app, times): (Option<&str>, Vec<Option<TimeArg>>) = match command {
         Command::Report(args) => (args.app.as_deref(), vec![end(&args.window)]),
         Command::Chart {
             app,
@@ -169,11 +160,9 @@ async fn reference_time(
             [vec![end(window)], range(history).to_vec()].concat(),
         ),
         Command::Compare(args) => (Some(&args.app), vec![end(&args.window)]),
-        Command::Layers { app, since } => (Some(app), vec![since.clone()]),
-        Command::Annotations { app, since, until } => {
-            (app.as_deref(), vec![since.clone(), until.clone()])
-        }
-        Command::Annotate(args) => (args.app.as_deref(), vec![args.time.clone()]),
+        Command::Layers { app, since } => (Some(app), vec![*since]),
+        Command::Annotations { app, since, until } => (app.as_deref(), vec![*since, *until]),
+        Command::Annotate(args) => (args.app.as_deref(), vec![args.time]),
         Command::Errors { app, filter } => (Some(app), scoped(&filter.scope)),
         Command::Requests { app, filter, .. } => (Some(app), scoped(filter)),
         Command::Latency(
@@ -184,10 +173,7 @@ async fn reference_time(
         }
         _ => (None, Vec::new()),
     };
-    let relative = times
-        .iter()
-        .flatten()
-        .any(|t| crate::timearg::is_relative(t));
+    let relative = times.iter().flatten().any(|t| t.is_relative());
     if !relative {
         return Ok(chrono::Utc::now());
     }
