@@ -156,7 +156,10 @@ mod tests {
     fn client_errors_map_to_documented_codes() {
         let cases = [
             (tv_client::Error::Auth, Exit::Config),
-            (tv_client::Error::NotFound("no app".into()), Exit::NotFound),
+            (
+                tv_client::Error::NotFound(tv_client::error::Missing::App("x".into())),
+                Exit::NotFound,
+            ),
             (
                 tv_client::Error::BadRequest("bad time_window".into()),
                 Exit::Usage,

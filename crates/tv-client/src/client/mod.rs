@@ -179,9 +179,9 @@ impl TraceView {
         match answer {
             Answer::Value(value) => Ok(value),
             // Only deletes end this way, and they go through `call_delete`.
-            Answer::GoneAfterLostAnswer => Err(Error::NotFound(format!(
-                "{operation}: gone after an attempt whose answer was lost"
-            ))),
+            Answer::GoneAfterLostAnswer => Err(Error::NotFound(crate::error::Missing::Gone {
+                operation: operation.to_string(),
+            })),
         }
     }
 
