@@ -81,3 +81,71 @@ fn an_unknown_app_still_gets_a_suggestion() {
     assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("did you mean `web-shop`?"), "{stderr}");
 }
+
+#[test]
+fn a_dead_app_is_critical_however_long_ago_its_last_trace() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app",
+        "assign",
+        "fresh-app",
+        "web-77",
+        "--create",
+        "--layer",
+        "nginx",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = tv(&sandbox);
+    command.args(["check", "fresh-app", "-c", "stale=90"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.starts_with("TRACEVIEW CRITICAL - fresh-app: last traces more than 10080 min ago"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("'stale_minutes'=10080;;90;0"), "{stdout}");
+}
+
+#[test]
+fn a_live_app_is_fresh() {
+    let mut command = tv(shared());
+    command.args(["check", "web-shop", "-c", "stale=90"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("'stale_minutes'=0;;90;0"), "{stdout}");
+}
+
+/// A server that accepts connections and never answers.
+fn silent_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    format!("http://{address}/api-v2")
+}
+
+#[test]
+fn the_whole_check_is_bounded_by_t_and_reports_its_state() {
+    let server = common::Sandbox::at(silent_server());
+    let mut command = tv(&server);
+    command.args(["check", "web-shop", "-c", "stale=90", "-t", "1"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 3, "{stdout}");
+    assert_eq!(stdout, "TRACEVIEW UNKNOWN - no answer within 1s (-t)\n");
+
+    let mut command = tv(&server);
+    command.args(["check", "web-shop", "-m", "latency", "-t", "1"]);
+    command.args(["--timeout-state", "critical"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.starts_with("TRACEVIEW CRITICAL - no answer within"),
+        "{stdout}"
+    );
+}
