@@ -149,3 +149,49 @@ fn the_whole_check_is_bounded_by_t_and_reports_its_state() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_unfinished_window_is_refused() {
+    let mut command = tv(shared());
+    command.args(["compare", "web-shop", "--end", "2024-01-03T13:00:00Z"]);
+    command.args(["--fail-if-slower", "10", "--fail-if-errors", "1"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the hour ending 2024-01-03 13:00:00 UTC is not over yet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_data_in_either_window_has_its_own_exit_code_and_ci_annotation() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app",
+        "assign",
+        "quiet-app",
+        "web-77",
+        "--create",
+        "--layer",
+        "nginx",
+    ]);
+    assert_eq!(run(command).0, 0);
+    let mut command = tv(&sandbox);
+    command.args(["compare", "quiet-app", "--fail-if-slower", "10"]);
+    command.env("GITHUB_ACTIONS", "true");
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 6, "{stderr}");
+    assert!(
+        stderr.contains("gate: no traces of `quiet-app` in either window: nothing to judge"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("::error title=tv compare gate::no traces of `quiet-app`"),
+        "{stderr}"
+    );
+    // Without a gate, the comparison itself is the answer.
+    let mut command = tv(&sandbox);
+    command.args(["compare", "quiet-app"]);
+    assert_eq!(run(command).0, 0);
+}

@@ -149,8 +149,9 @@ async fn annotation(
 
 /// Runs a comparison: both windows' latency series, error rates and layers (six calls,
 /// concurrently), the per-layer comparison and the gate's verdict. Refuses invalid
-/// rules, an `Earlier` gap shorter than a window (overlapping windows) and an
-/// annotation whose window after is not over yet ([`Error::InvalidArgument`]).
+/// rules, an `Earlier` gap shorter than a window (overlapping windows), a window that
+/// ends after the server's now and an annotation whose window after is not over yet
+/// ([`Error::InvalidArgument`]).
 pub async fn compare(
     tv: &TraceView,
     now: &Now,
@@ -174,7 +175,15 @@ pub async fn compare(
                 )));
             }
             let gap = TimeDelta::from_std(gap).map_err(|_| out_of_range())?;
-            let end = now.resolve(Some(app), request.end).await?;
+            let server_now = now.get(Some(app)).await?;
+            let end = request.end.unwrap_or(server_now);
+            if end > server_now {
+                return Err(Error::invalid_argument(format!(
+                    "the {window} ending {} is not over yet (the server's now is {})",
+                    end.format("%Y-%m-%d %H:%M:%S UTC"),
+                    server_now.format("%Y-%m-%d %H:%M:%S UTC")
+                )));
+            }
             (end, end.checked_sub_signed(gap).ok_or_else(out_of_range)?)
         }
         Baseline::Around(_) | Baseline::AroundLatest => {
