@@ -37,7 +37,9 @@ Exit codes:
   3  authentication or configuration error (missing or refused key, bad profile,
      base URL without /api-v2, plain HTTP to another host without the opt-in)
   4  not found (unknown app, host or filter value)
-  5  `tv compare --fail-if-slower/--fail-if-errors`: the gate tripped
+  5  `tv compare --fail-if-slower/--fail-if-errors/--fail-if-traffic-drops`: the
+     gate tripped
+  6  `tv compare` with a gate: no traces in either window (nothing to judge)
 `tv check` uses the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Retries: reads (GET) and deletes are retried on 429, 5xx, timeouts and lost
@@ -371,6 +373,10 @@ pub struct CompareArgs {
     /// Exit with code 5 when the app's error rate rose by more than PP percentage points.
     #[arg(long, value_name = "PP")]
     pub fail_if_errors: Option<f64>,
+    /// Exit with code 5 when the app's traced requests fell by more than PCT percent
+    /// [default with --fail-if-slower or --fail-if-errors: 50].
+    #[arg(long, value_name = "PCT")]
+    pub fail_if_traffic_drops: Option<f64>,
     /// A latency trips the gate only when it also grew by more than this.
     #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = humantime::parse_duration)]
     pub min_delta: std::time::Duration,

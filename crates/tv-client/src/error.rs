@@ -17,6 +17,10 @@ use chrono::{DateTime, Utc};
 
 use crate::redact::{printable, redact};
 
+mod missing;
+
+pub use missing::{Elsewhere, Missing};
+
 /// The longest snippet of outside text an error keeps, in characters.
 pub const SNIPPET_CHARS: usize = 160;
 
@@ -30,9 +34,10 @@ pub enum Error {
     /// The server refused the access key (HTTP 403, or 401), or none was sent.
     #[error("the TraceView API refused the access key (missing or wrong key)")]
     Auth,
-    /// The app, host or path does not exist (HTTP 404); holds the server's message.
+    /// The app, host, annotation or path does not exist (HTTP 404, or a workflow that
+    /// looked for it); holds what was missing, as data.
     #[error("not found: {0}")]
-    NotFound(String),
+    NotFound(Missing),
     /// The server rejected a parameter (HTTP 400); holds the server's message.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -354,7 +359,7 @@ impl Error {
         match status {
             400 => Error::BadRequest(message()),
             401 | 403 => Error::Auth,
-            404 => Error::NotFound(message()),
+            404 => Error::NotFound(Missing::Server(message())),
             413 => Error::Refused {
                 status,
                 reason: match message() {

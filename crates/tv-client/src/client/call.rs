@@ -3,9 +3,11 @@
 
 use std::cell::Cell;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use tv_api::types::ErrorEnvelope;
 use tv_api::{Exchange, ResponseObserver, ResponseValue};
@@ -29,13 +31,48 @@ tokio::task_local! {
     static LAST_STATUS: Cell<Option<(u16, Option<Duration>)>>;
 }
 
-/// The observer installed in the generated client: notes each response's status, and
-/// logs each request (`info`: method, path and query with the key redacted; `debug`:
-/// status, size and time to the response head).
-pub(crate) struct StatusProbe;
+/// The observer installed in the generated client: notes each response's status and
+/// `Date` header (the server's clock, [`ServerDate`]), and logs each request (`info`:
+/// method, path and query with the key redacted; `debug`: status, size and time to the
+/// response head).
+pub(crate) struct StatusProbe(pub(crate) Arc<ServerDate>);
+
+/// The `Date` header of the latest answer that had a valid one: the server's clock, to
+/// the second, as Unix seconds (`i64::MIN`: none seen yet).
+#[derive(Debug)]
+pub(crate) struct ServerDate(AtomicI64);
+
+impl Default for ServerDate {
+    fn default() -> Self {
+        ServerDate(AtomicI64::new(i64::MIN))
+    }
+}
+
+impl ServerDate {
+    /// The latest `Date` the server sent, if any.
+    pub(crate) fn get(&self) -> Option<DateTime<Utc>> {
+        match self.0.load(Ordering::Relaxed) {
+            i64::MIN => None,
+            seconds => DateTime::from_timestamp(seconds, 0),
+        }
+    }
+
+    fn note(&self, headers: &reqwest::header::HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok());
+        if let Some(date) = date {
+            self.0.store(date.timestamp(), Ordering::Relaxed);
+        }
+    }
+}
 
 impl ResponseObserver for StatusProbe {
     fn observe(&self, exchange: &Exchange<'_>) {
+        if let Some(headers) = exchange.headers {
+            self.0.note(headers);
+        }
         let status = exchange
             .status
             .map(|s| (s.as_u16(), exchange.headers.and_then(retry_after)));

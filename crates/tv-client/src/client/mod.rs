@@ -11,7 +11,7 @@ mod timeseries;
 use std::sync::Arc;
 use std::time::Duration;
 
-use call::{Answer, Counters, Shared, StatusProbe};
+use call::{Answer, Counters, ServerDate, Shared, StatusProbe};
 pub use call::{Deletion, Stats};
 pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
@@ -51,6 +51,7 @@ pub struct TraceView {
     counters: Arc<Counters>,
     slowdown: Arc<Slowdown>,
     base_url: String,
+    server_date: Arc<ServerDate>,
 }
 
 impl std::fmt::Debug for TraceView {
@@ -151,6 +152,12 @@ impl TraceView {
         Latency(self)
     }
 
+    /// The server's clock: the `Date` header of its latest answer that had one (to the
+    /// second), `None` before any. A check of the timestamps a server sends.
+    pub fn server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.server_date.get()
+    }
+
     /// This client's policy and base URL over another generated client (dry runs),
     /// with counters of its own.
     pub(crate) fn with_api(&self, api: tv_api::Client) -> TraceView {
@@ -160,6 +167,7 @@ impl TraceView {
             counters: Arc::new(Counters::default()),
             slowdown: Arc::new(Slowdown::default()),
             base_url: self.base_url.clone(),
+            server_date: self.server_date.clone(),
         }
     }
 
@@ -179,9 +187,9 @@ impl TraceView {
         match answer {
             Answer::Value(value) => Ok(value),
             // Only deletes end this way, and they go through `call_delete`.
-            Answer::GoneAfterLostAnswer => Err(Error::NotFound(format!(
-                "{operation}: gone after an attempt whose answer was lost"
-            ))),
+            Answer::GoneAfterLostAnswer => Err(Error::NotFound(crate::error::Missing::Gone {
+                operation: operation.to_string(),
+            })),
         }
     }
 
@@ -350,8 +358,9 @@ impl TraceViewBuilder {
                 })?
             }
         };
+        let server_date = Arc::new(ServerDate::default());
         let context = tv_api::ApiContext::new(key.wire())
-            .with_observer(Arc::new(StatusProbe))
+            .with_observer(Arc::new(StatusProbe(server_date.clone())))
             .with_max_response_bytes(self.max_response_bytes);
         Ok(TraceView {
             api: tv_api::Client::new_with_client(&base_url, http, context),
@@ -359,6 +368,7 @@ impl TraceViewBuilder {
             counters: Arc::new(Counters::default()),
             slowdown: Arc::new(Slowdown::default()),
             base_url,
+            server_date,
         })
     }
 }
