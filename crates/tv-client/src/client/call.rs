@@ -102,6 +102,9 @@ pub(crate) enum Answer<T> {
     GoneAfterLostAnswer,
 }
 
+/// (operation, outcome label) of an attempt.
+type OperationOutcome = (&'static str, &'static str);
+
 /// Request counters of a client, shared by its clones.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -111,7 +114,7 @@ pub(crate) struct Counters {
     /// Attempts the server answered with a sign of overload: 429, a 5xx, a timeout.
     overloads: AtomicU64,
     /// Attempts and their time by (operation, outcome).
-    by_operation: Mutex<BTreeMap<(&'static str, &'static str), (u64, Duration)>>,
+    by_operation: Mutex<BTreeMap<OperationOutcome, (u64, Duration)>>,
 }
 
 /// The HTTP requests of one operation with one outcome, over all clones of a client
