@@ -158,7 +158,7 @@ mod json_shape;
 
 pub use client::retry::RetryPolicy;
 pub use client::{
-    AnnotationRange, Annotations, Apps, Deletion, Discovery, Errors, Hosts, Latency,
+    AnnotationRange, Annotations, ApiCalls, Apps, Deletion, Discovery, Errors, Hosts, Latency,
     OrganizationApi, Requests, Stats, TraceView, TraceViewBuilder,
 };
 pub use dry_run::{DryRun, WriteRequest};

@@ -1,6 +1,5 @@
 //! Arguments of the SRE commands: `tv check`, `tv exporter`, `tv export`.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -65,10 +64,11 @@ Example: tv check web-shop -w latency=500 -c latency=1000 -c error-rate=5 -w tra
 
 /// `tv exporter`: a Prometheus exporter.
 #[derive(Debug, Args)]
+#[command(after_help = EXPORTER_HELP)]
 pub struct ExporterArgs {
-    /// Address to serve /metrics on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
-    pub listen: SocketAddr,
+    /// Address to serve on: HOST:PORT, localhost:PORT, or :PORT for every interface.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_EXPORTER_LISTEN, value_parser = crate::commands::parse_listen)]
+    pub listen: String,
     /// Only these apps (repeatable) [default: every app].
     #[arg(long = "app", value_name = "APP")]
     pub apps: Vec<String>,
@@ -78,7 +78,42 @@ pub struct ExporterArgs {
     /// How many apps to query at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// A scrape's deadline when the scraper does not send X-Prometheus-Scrape-Timeout-Seconds.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub scrape_timeout: std::time::Duration,
+    /// Taken off the scraper's timeout so the answer arrives before it gives up.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = humantime::parse_duration)]
+    pub scrape_timeout_offset: std::time::Duration,
+    /// How long one collection from TraceView may take before it is given up.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub collect_timeout: std::time::Duration,
+    /// Open connections at most (lowered to what the descriptor limit allows).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_connections: u16,
+    /// The time a client has to send a request's headers.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub request_deadline: std::time::Duration,
+    /// TLS and basic auth, in the Prometheus exporter-toolkit web configuration format.
+    #[arg(long = "web.config.file", value_name = "FILE")]
+    pub web_config_file: Option<PathBuf>,
 }
+
+/// The default address of `tv exporter`: loopback, on a port outside the Prometheus
+/// wiki's default port allocations (9100-9999, all taken) and clear of 9464 (the
+/// OpenTelemetry Prometheus exporter).
+pub const DEFAULT_EXPORTER_LISTEN: &str = "127.0.0.1:10464";
+
+const EXPORTER_HELP: &str = "\
+Endpoints:
+  /metrics                the account of the command line (key, URL or --profile)
+  /probe?target=PROFILE   one profile of the configuration file (multi-target)
+  /-/healthy, /-/ready    health; ready once the first collection has finished
+  /                       a landing page
+
+A scrape waits for a collection at most until its deadline (the scraper's
+X-Prometheus-Scrape-Timeout-Seconds less --scrape-timeout-offset); past it the scrape
+gets the last numbers at once, with traceview_up 0 and traceview_cache_age_seconds.
+SIGTERM and Ctrl-C stop gracefully. The first line on stdout is the /metrics URL.";
 
 /// `tv export …`.
 #[derive(Debug, Subcommand)]

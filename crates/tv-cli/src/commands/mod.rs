@@ -17,6 +17,8 @@ mod timeseries;
 mod wrap;
 mod writes;
 
+pub use exporter::parse_listen;
+
 use std::io::Write;
 
 use serde::Serialize;
@@ -58,6 +60,9 @@ pub async fn run(
     }
     let connection = context::connect(global, settings).await?;
     *key_out = Some(connection.key.clone());
+    if let Command::Exporter(args) = &cli.command {
+        return exporter::run(&connection.tv, args, context::overrides(global)).await;
+    }
     let outcome = dispatch(cli.command, &connection, env).await;
     if global.timings {
         let stats = connection.tv.stats();
@@ -115,9 +120,9 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             filter,
         } => timeseries::requests(tv, &app, summary, &filter, env, now).await,
         Command::Latency(command) => timeseries::latency(tv, command, env, now).await,
-        Command::Exporter(args) => exporter::run(tv, &args).await,
         Command::Export(command) => export::run(tv, command).await,
         Command::Check(_)
+        | Command::Exporter(_)
         | Command::Config(_)
         | Command::Completions { .. }
         | Command::Schema { .. }

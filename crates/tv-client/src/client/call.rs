@@ -2,9 +2,10 @@
 //! the `tracing` event of every attempt.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -137,6 +138,9 @@ pub(crate) enum Answer<T> {
     GoneAfterLostAnswer,
 }
 
+/// (operation, outcome label) of an attempt.
+type OperationOutcome = (&'static str, &'static str);
+
 /// Request counters of a client, shared by its clones.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -145,6 +149,43 @@ pub(crate) struct Counters {
     waited_micros: AtomicU64,
     /// Attempts the server answered with a sign of overload: 429, a 5xx, a timeout.
     overloads: AtomicU64,
+    /// Attempts and their time by (operation, outcome).
+    by_operation: Mutex<BTreeMap<OperationOutcome, (u64, Duration)>>,
+}
+
+/// The HTTP requests of one operation with one outcome, over all clones of a client
+/// (what [`TraceView::api_calls`](crate::TraceView::api_calls) lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCalls {
+    /// The operation, e.g. `get_server_latency_summary`.
+    pub operation: &'static str,
+    /// How the attempts ended: `ok`, `auth`, `not_found`, `bad_request`, `refused`,
+    /// `rate_limited`, `server_error`, `timeout`, `too_large`, `transport`, `decode`,
+    /// `unexpected` or `other`.
+    pub outcome: &'static str,
+    /// Attempts (first tries and retries).
+    pub requests: u64,
+    /// Time spent in them, from sending to the decoded answer or the error.
+    pub time: Duration,
+}
+
+/// The outcome of an attempt as a short label (see [`ApiCalls::outcome`]).
+fn outcome_label(result: Result<(), &Error>) -> &'static str {
+    match result {
+        Ok(()) => "ok",
+        Err(Error::Auth) => "auth",
+        Err(Error::NotFound(_)) => "not_found",
+        Err(Error::BadRequest(_)) => "bad_request",
+        Err(Error::Refused { .. }) => "refused",
+        Err(Error::RateLimited { .. }) => "rate_limited",
+        Err(Error::Server { .. }) => "server_error",
+        Err(Error::Timeout) => "timeout",
+        Err(Error::ResponseTooLarge { .. }) => "too_large",
+        Err(Error::Transport { .. }) => "transport",
+        Err(Error::Decode { .. }) => "decode",
+        Err(Error::UnexpectedResponse { .. }) => "unexpected",
+        Err(_) => "other",
+    }
 }
 
 /// A snapshot of a client's request counters (`tv --timings` prints them).
@@ -170,6 +211,34 @@ impl Counters {
     /// How many attempts so far were answered with a sign of overload.
     pub(crate) fn overloads(&self) -> u64 {
         self.overloads.load(Ordering::Relaxed)
+    }
+
+    /// Notes one attempt of `operation`.
+    fn note_attempt(&self, operation: &'static str, outcome: &'static str, took: Duration) {
+        let mut tally = self
+            .by_operation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = tally.entry((operation, outcome)).or_default();
+        entry.0 += 1;
+        entry.1 += took;
+    }
+
+    /// The attempts so far by operation and outcome, sorted.
+    pub(crate) fn api_calls(&self) -> Vec<ApiCalls> {
+        let tally = self
+            .by_operation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tally
+            .iter()
+            .map(|(&(operation, outcome), &(requests, time))| ApiCalls {
+                operation,
+                outcome,
+                requests,
+                time,
+            })
+            .collect()
     }
 }
 
@@ -245,7 +314,9 @@ where
             Ok(value) => Ok(value.into_inner()),
             Err(error) => Err(map_error::<T>(error, status, status_retry_after, key).await),
         };
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let took = started.elapsed();
+        counters.note_attempt(operation, outcome_label(outcome.as_ref().map(|_| ())), took);
+        let elapsed_ms = took.as_secs_f64() * 1000.0;
         match &outcome {
             Ok(_) => tracing::trace!(operation, attempt, status, elapsed_ms, "TraceView call"),
             Err(error) => {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use call::{Answer, Counters, ServerDate, Shared, StatusProbe};
-pub use call::{Deletion, Stats};
+pub use call::{ApiCalls, Deletion, Stats};
 pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
@@ -90,6 +90,12 @@ impl TraceView {
     /// Requests, retries and time waited so far, over all clones of this client.
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
+    }
+
+    /// The HTTP requests so far, over all clones, by operation and outcome (what the
+    /// exporter publishes as `traceview_api_requests_total`).
+    pub fn api_calls(&self) -> Vec<ApiCalls> {
+        self.counters.api_calls()
     }
 
     /// How many attempts so far, over all clones, were answered with a sign of
