@@ -3,6 +3,7 @@
 //! A scrape reuses the numbers of the last collection from TraceView while they are
 //! younger than `--cache`; otherwise it collects anew (`--concurrency` apps at a time)
 //! while later scrapes wait for that one collection instead of starting their own.
+//! With `--statsd`, each collection's values are also pushed to statsd (UDP, no waiting).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use tv_client::TraceView;
 use tv_client::export::collect::collect;
 use tv_client::export::prometheus::{Exporter, Format};
 
+use super::statsd::Statsd;
 use crate::cli::ExporterArgs;
 use crate::exit::{CliError, Exit};
 
@@ -34,6 +36,8 @@ struct State {
     /// When the cached numbers were collected; held during a collection and an
     /// encoding, so scrapes never see a half-updated registry.
     collected: Mutex<Option<Instant>>,
+    /// Where each collection's values are also pushed (`--statsd`).
+    statsd: Option<Statsd>,
 }
 
 /// Serves /metrics until interrupted.
@@ -45,6 +49,10 @@ pub async fn run(tv: &TraceView, args: &ExporterArgs) -> Result<Exit, CliError> 
         )
     })?;
     let address = listener.local_addr()?;
+    let statsd = match &args.statsd {
+        Some(target) => Some(Statsd::connect(target, args.statsd_prefix.clone()).await?),
+        None => None,
+    };
     let state = Arc::new(State {
         tv: tv.clone(),
         apps: args.apps.clone(),
@@ -52,6 +60,7 @@ pub async fn run(tv: &TraceView, args: &ExporterArgs) -> Result<Exit, CliError> 
         cache: args.cache,
         exporter: Exporter::new(),
         collected: Mutex::new(None),
+        statsd,
     });
     // The first line on stdout is the address (useful with port 0).
     println!("http://{address}/metrics");
@@ -117,6 +126,9 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Body> {
             }
         }
         state.exporter.update(&collection);
+        if let Some(statsd) = &state.statsd {
+            statsd.push(&collection);
+        }
         *collected = Some(Instant::now());
     }
     let age = collected.map(|at| at.elapsed()).unwrap_or_default();
