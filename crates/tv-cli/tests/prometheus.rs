@@ -5,45 +5,19 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{KEY, run, tv};
+use common::{Guard, KEY, free_port, run, tv};
 
-/// A child process killed (and reaped) when the test ends, however it ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The path of a tool, or a loud failure saying how to get it.
+/// The path of a tool of Debian's prometheus package.
 fn tool(name: &str) -> String {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    });
-    match found {
-        Some(path) => path.to_string_lossy().into_owned(),
-        None => panic!(
-            "{name} is not installed: these tests need Debian's prometheus package \
-             (apt-get install -y prometheus; .ci/run does it)"
-        ),
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
+    common::tool(
+        name,
+        "Debian's prometheus package (apt-get install -y prometheus)",
+    )
 }
 
 /// GET `path` from 127.0.0.1:`port` (HTTP/1.0); the body, or `None` if unreachable.
@@ -119,29 +93,11 @@ fn json_number(sandbox: &common::Sandbox, args: &[&str], pointer: &str) -> f64 {
 fn prometheus_scrapes_the_exporter() {
     let prometheus = tool("prometheus");
     let sandbox = common::shared();
-    let tv_bin = assert_cmd::cargo::cargo_bin("tv");
-    let mut exporter = Command::new(&tv_bin)
-        .env_clear()
-        .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
-        .args(["--base-url", &sandbox.base_url, "--api-key", KEY])
-        .args(["exporter", "--listen", "127.0.0.1:0", "--cache", "3s"])
-        .args(["--app", "web-shop", "--app", "billing-api"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = exporter.stdout.take();
-    let exporter = Guard(exporter);
-    let mut first_line = String::new();
-    if let Some(stdout) = stdout {
-        let _ = BufReader::new(stdout).read_line(&mut first_line);
-    }
-    let target = first_line
-        .trim()
-        .strip_prefix("http://")
-        .and_then(|rest| rest.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("exporter said {first_line:?}"))
-        .to_string();
+    let (exporter, target) = common::exporter(
+        sandbox,
+        KEY,
+        &["--cache", "3s", "--app", "web-shop", "--app", "billing-api"],
+    );
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let config = dir.path().join("prometheus.yml");
