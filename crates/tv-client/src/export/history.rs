@@ -152,9 +152,12 @@ fn escape_label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// Where an [`AppHistory`] keeps one family's samples.
+pub type SamplesOf = fn(&AppHistory) -> &[Sample];
+
 /// The families of a history, each with its samples in an [`AppHistory`]: the one list
 /// every history writer (OpenMetrics, Graphite) goes through.
-pub const FAMILIES: [(Family, fn(&AppHistory) -> &[Sample]); 4] = [
+pub const FAMILIES: [(Family, SamplesOf); 4] = [
     (names::LATENCY_AVERAGE, |a| &a.latency_average),
     (names::TRACED_RATE, |a| &a.traced_rate),
     (names::ERROR_RATIO, |a| &a.error_ratio),
@@ -165,7 +168,7 @@ fn write_family(
     out: &mut impl Write,
     family: Family,
     apps: &[AppHistory],
-    samples: fn(&AppHistory) -> &[Sample],
+    samples: SamplesOf,
 ) -> io::Result<()> {
     // The same text as the exporter's (prometheus-client ends help with a period).
     writeln!(out, "# HELP {} {}.", family.name, family.help)?;
