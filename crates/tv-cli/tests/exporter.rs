@@ -321,3 +321,44 @@ fn statsd_push_has_the_scraped_values_under_the_documented_names() {
         "{timer} ms vs {scraped} s"
     );
 }
+
+/// A TraceView whose every series is empty (no traffic at all).
+struct NoTraffic;
+
+impl wiremock::Respond for NoTraffic {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let path = request.url.path();
+        let fields = if path.contains("/latency/") {
+            "timestamp,volume,avg_latency"
+        } else if path.contains("/errors/") {
+            "timestamp,error_rate"
+        } else {
+            "timestamp,total_requests"
+        };
+        let body =
+            format!("{{\"data\":{{\"fields\":\"{fields}\",\"items\":[]}},\"response\":\"ok\"}}");
+        wiremock::ResponseTemplate::new(200).set_body_raw(body, "application/json")
+    }
+}
+
+#[test]
+fn an_export_without_samples_says_so() {
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let server = runtime.block_on(async {
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .respond_with(NoTraffic)
+            .mount(&server)
+            .await;
+        server
+    });
+    let sandbox = common::Sandbox::at(format!("{}/api-v2", server.uri()));
+    for format in ["graphite", "openmetrics"] {
+        let mut command = tv(&sandbox);
+        command.args(["export", format, "web-shop", "--since", "2m"]);
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("no samples from "), "{stderr}");
+        assert_eq!(stdout.lines().filter(|l| !l.starts_with('#')).count(), 0);
+    }
+}

@@ -77,6 +77,14 @@ fn write_out(args: &ExportArgs, text: &[u8]) -> Result<(), CliError> {
 
 fn log_exported(histories: &[AppHistory], range: TimeRange) {
     let samples: usize = histories.iter().map(AppHistory::len).sum();
+    if samples == 0 {
+        tracing::warn!(
+            "no samples from {} to {}: the apps had no traffic then",
+            range.start.to_rfc3339(),
+            range.end.to_rfc3339()
+        );
+        return;
+    }
     tracing::info!(
         "exported {samples} samples of {} apps from {} to {}",
         histories.len(),
