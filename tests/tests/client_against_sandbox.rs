@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use tv_client::math;
-use tv_client::sandbox::{FROZEN_NOW, LocalSandbox};
 use tv_client::{
     AnnotationRange, Assignment, ClientFilter, NewAnnotation, RequestsFilter, ServerFilter,
     TimeRange, TimeWindow, TraceView,
 };
+use tv_testkit::{FROZEN_NOW, LocalSandbox};
 
 fn end() -> DateTime<Utc> {
     Utc.timestamp_opt(FROZEN_NOW, 0).unwrap()

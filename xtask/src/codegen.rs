@@ -1,9 +1,10 @@
 //! Generation of `crates/tv-api/src/generated.rs` from the OpenAPI spec.
 //!
 //! The pipeline is deterministic on the stable toolchain: spec (YAML) → lint →
-//! progenitor (builder interface, hooks required) → `syn::File` → `send_bytes` for the
-//! operations marked `x-send-bytes` (see [`crate::send_bytes`]) → prettyplease →
-//! doc-comment clean-up → header. Nothing here shells out to rustfmt, so the output
+//! progenitor (builder interface, hooks required) → `syn::File` → the JSON Schema
+//! derive behind tv-api's `schemars` feature → prettyplease → doc-comment clean-up →
+//! header. Progenitor's output is otherwise taken as it is: no function is added to it,
+//! removed or rewritten. Nothing here shells out to rustfmt, so the output
 //! does not depend on which rustfmt is installed.
 
 use std::fs;
@@ -12,7 +13,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-use crate::{lint, send_bytes};
+use crate::lint;
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/traceview-v2.yaml";
@@ -83,7 +84,6 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<String> {
         .map_err(|e| anyhow::anyhow!("progenitor failed: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
     json_schema_behind_feature(&mut file.items)?;
-    send_bytes::add(&mut file, &send_bytes::marked_operations(spec))?;
     let body = tidy_doc_comments(&prettyplease::unparse(&file));
     Ok(format!("{HEADER}{body}"))
 }

@@ -2,9 +2,9 @@
 
 pub mod bench;
 pub mod codegen;
+pub mod integration;
 pub mod lint;
 pub mod schema_check;
-pub mod send_bytes;
 pub mod spec_check;
 pub mod surface;
 

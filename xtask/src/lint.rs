@@ -101,6 +101,9 @@ pub fn lint(spec: &Value) -> Vec<Problem> {
     problems
 }
 
+/// The one schema of string path parameters: it refuses `.` and `..`.
+const PATH_SEGMENT_SCHEMA: &str = "#/components/schemas/PathSegment";
+
 fn lint_operation(spec: &Value, method: &str, op: &Value) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     match op.get("operationId").and_then(Value::as_str) {
@@ -167,6 +170,32 @@ fn lint_operation(spec: &Value, method: &str, op: &Value) -> Vec<(&'static str, 
             "use `4XX`/`5XX` instead of `default` (progenitor panics on `default` next to `200`)"
                 .into(),
         ));
+    }
+    for parameter in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let parameter = resolve(spec, parameter);
+        if parameter.get("in").and_then(Value::as_str) != Some("path") {
+            continue;
+        }
+        let schema = parameter.get("schema");
+        let is_segment =
+            schema.and_then(|s| s.get("$ref")).and_then(Value::as_str) == Some(PATH_SEGMENT_SCHEMA);
+        let is_integer = schema.map(|s| resolve(spec, s)).and_then(|s| s.get("type"))
+            == Some(&Value::from("integer"));
+        if !is_segment && !is_integer {
+            let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+            out.push((
+                "path-parameter-segment",
+                format!(
+                    "path parameter `{name}` is neither an integer nor `{PATH_SEGMENT_SCHEMA}` \
+                     (which refuses the dot segments a URL parser resolves)"
+                ),
+            ));
+        }
     }
     if method == "post" {
         let form = op
@@ -383,5 +412,26 @@ mod tests {
         op["responses"]["default"] = json!({"description": "e"});
         let rules: Vec<&str> = lint(&spec_with(op)).iter().map(|p| p.rule).collect();
         assert_eq!(rules, vec!["has-operation-id", "no-default-response"]);
+    }
+
+    #[test]
+    fn a_string_path_parameter_must_be_a_path_segment() {
+        let mut op = good_operation();
+        op["parameters"] = json!([
+            {"name": "app", "in": "path", "required": true, "schema": {"type": "string"}},
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"name": "name", "in": "path", "required": true,
+             "schema": {"$ref": "#/components/schemas/PathSegment"}}
+        ]);
+        let problems: Vec<String> = lint(&spec_with(op))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("[path-parameter-segment] path parameter `app`"),
+            "{}",
+            problems[0]
+        );
     }
 }

@@ -785,6 +785,70 @@ pub mod types {
             Default::default()
         }
     }
+    /// A name as a path parameter (every string path parameter has this type): any text
+    /// but the empty string and the dot segments `.` and `..`, which a URL parser
+    /// resolves (even written `%2e%2e`) to another path; the server refuses to create
+    /// apps with those names. The name is sent
+    /// percent-encoded as exactly one segment (`/`, `\`, `%`, `?`, `#` and the rest escaped).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(transparent)]
+    pub struct PathSegment(::std::string::String);
+    impl ::std::ops::Deref for PathSegment {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PathSegment> for ::std::string::String {
+        fn from(value: PathSegment) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PathSegment {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(?!\\.\\.?$)").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^(?!\\.\\.?$)\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PathSegment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PathSegment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PathSegment {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// The `response` field of an error envelope.
     #[derive(
         ::serde::Deserialize,
@@ -3585,9 +3649,8 @@ impl Client {
     /// Sends a `DELETE` request to `/app/{app}`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// ```ignore
     /// let response = client.delete_app()
     ///     .app(app)
@@ -3604,9 +3667,8 @@ impl Client {
     /// Sends a `GET` request to `/app/{app}/annotations`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `time_end`: Newest annotation time, seconds or milliseconds since the epoch. Default now.
     /// - `time_start`: Oldest annotation time, seconds or milliseconds since the epoch. Default seven days before `time_end`.
     /// ```ignore
@@ -3627,9 +3689,8 @@ impl Client {
     /// Sends a `GET` request to `/app/{app}/hosts`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// ```ignore
     /// let response = client.list_app_hosts()
     ///     .app(app)
@@ -3745,9 +3806,8 @@ impl Client {
     /// Sends a `GET` request to `/errors/{app}/rate`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -3839,9 +3899,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/client/series`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `browser`: Only page views from this browser family (see `list_browsers`).
     /// - `controller`: Only requests handled by this code controller.
@@ -3884,9 +3943,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/client/summary`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `browser`: Only page views from this browser family (see `list_browsers`).
     /// - `controller`: Only requests handled by this code controller.
@@ -3935,9 +3993,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/server/by-layer`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -3979,9 +4036,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/server/series`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4023,9 +4079,8 @@ impl Client {
     /// Sends a `GET` request to `/latency/{app}/server/summary`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4066,9 +4121,8 @@ impl Client {
     /// Sends a `GET` request to `/layers/{app}`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `since_time`: Start of the search, seconds or milliseconds since the epoch (values above 10^11 are milliseconds). Default one day ago.
     /// ```ignore
     /// let response = client.list_layers()
@@ -4199,9 +4253,8 @@ impl Client {
     /// Sends a `GET` request to `/total_requests/{app}/series`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4239,9 +4292,8 @@ impl Client {
     /// Sends a `GET` request to `/total_requests/{app}/summary`
     ///
     /// Arguments:
-    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, non-ASCII allowed).
-    /// Never empty: an empty segment is another path (404). No `minLength` here, so that
-    /// the generated builders take a plain string.
+    /// - `app`: The app's name, one percent-encoded path segment (spaces, `/`, `\`, non-ASCII
+    /// allowed; see `PathSegment`).
     /// - `action`: Only requests handled by this code action.
     /// - `controller`: Only requests handled by this code controller.
     /// - `domain`: Only requests to this domain.
@@ -4447,7 +4499,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteApp<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
     }
     impl<'a> DeleteApp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4458,14 +4510,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         /// Sends a `DELETE` request to `/app/{app}`
@@ -4528,7 +4577,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAppAnnotations<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         time_end: Result<Option<f64>, String>,
         time_start: Result<Option<f64>, String>,
     }
@@ -4543,14 +4592,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn time_end<V>(mut self, value: V) -> Self
@@ -4640,7 +4686,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAppHosts<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
     }
     impl<'a> ListAppHosts<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4651,14 +4697,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         /// Sends a `GET` request to `/app/{app}/hosts`
@@ -5150,7 +5193,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetErrorRate<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -5175,14 +5218,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -5337,85 +5377,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-        /// Sends a `GET` request to `/errors/{app}/rate`
-        ///
-        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_error_rate` in the spec).
-        pub async fn send_bytes(
-            self,
-        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
-            let Self {
-                client,
-                app,
-                action,
-                controller,
-                domain,
-                layer,
-                time_end,
-                time_window,
-                url,
-            } = self;
-            let app = app.map_err(Error::InvalidRequest)?;
-            let action = action.map_err(Error::InvalidRequest)?;
-            let controller = controller.map_err(Error::InvalidRequest)?;
-            let domain = domain.map_err(Error::InvalidRequest)?;
-            let layer = layer.map_err(Error::InvalidRequest)?;
-            let time_end = time_end.map_err(Error::InvalidRequest)?;
-            let time_window = time_window.map_err(Error::InvalidRequest)?;
-            let url = url.map_err(Error::InvalidRequest)?;
-            let _url = format!(
-                "{}/errors/{}/rate", client.baseurl, encode_path(& app.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(_url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("action", &action))
-                .query(&progenitor_client::QueryParam::new("controller", &controller))
-                .query(&progenitor_client::QueryParam::new("domain", &domain))
-                .query(&progenitor_client::QueryParam::new("layer", &layer))
-                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
-                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
-                .query(&progenitor_client::QueryParam::new("url", &url))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_error_rate",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5665,7 +5626,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetClientLatencySeries<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         browser: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
@@ -5694,14 +5655,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -5906,92 +5864,6 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        /// Sends a `GET` request to `/latency/{app}/client/series`
-        ///
-        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_client_latency_series` in the spec).
-        pub async fn send_bytes(
-            self,
-        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
-            let Self {
-                client,
-                app,
-                action,
-                browser,
-                controller,
-                domain,
-                layer,
-                region,
-                time_end,
-                time_window,
-                url,
-            } = self;
-            let app = app.map_err(Error::InvalidRequest)?;
-            let action = action.map_err(Error::InvalidRequest)?;
-            let browser = browser.map_err(Error::InvalidRequest)?;
-            let controller = controller.map_err(Error::InvalidRequest)?;
-            let domain = domain.map_err(Error::InvalidRequest)?;
-            let layer = layer.map_err(Error::InvalidRequest)?;
-            let region = region.map_err(Error::InvalidRequest)?;
-            let time_end = time_end.map_err(Error::InvalidRequest)?;
-            let time_window = time_window.map_err(Error::InvalidRequest)?;
-            let url = url.map_err(Error::InvalidRequest)?;
-            let _url = format!(
-                "{}/latency/{}/client/series", client.baseurl, encode_path(& app
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(_url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("action", &action))
-                .query(&progenitor_client::QueryParam::new("browser", &browser))
-                .query(&progenitor_client::QueryParam::new("controller", &controller))
-                .query(&progenitor_client::QueryParam::new("domain", &domain))
-                .query(&progenitor_client::QueryParam::new("layer", &layer))
-                .query(&progenitor_client::QueryParam::new("region", &region))
-                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
-                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
-                .query(&progenitor_client::QueryParam::new("url", &url))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_client_latency_series",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
     }
     /// Builder for [`Client::get_client_latency_summary`]
     ///
@@ -5999,7 +5871,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetClientLatencySummary<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         browser: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
@@ -6028,14 +5900,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -6247,7 +6116,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetServerLatencyByLayer<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -6272,14 +6141,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -6452,86 +6318,6 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        /// Sends a `GET` request to `/latency/{app}/server/by-layer`
-        ///
-        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_server_latency_by_layer` in the spec).
-        pub async fn send_bytes(
-            self,
-        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
-            let Self {
-                client,
-                app,
-                action,
-                controller,
-                domain,
-                layer,
-                time_end,
-                time_window,
-                url,
-            } = self;
-            let app = app.map_err(Error::InvalidRequest)?;
-            let action = action.map_err(Error::InvalidRequest)?;
-            let controller = controller.map_err(Error::InvalidRequest)?;
-            let domain = domain.map_err(Error::InvalidRequest)?;
-            let layer = layer.map_err(Error::InvalidRequest)?;
-            let time_end = time_end.map_err(Error::InvalidRequest)?;
-            let time_window = time_window.map_err(Error::InvalidRequest)?;
-            let url = url.map_err(Error::InvalidRequest)?;
-            let _url = format!(
-                "{}/latency/{}/server/by-layer", client.baseurl, encode_path(& app
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(_url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("action", &action))
-                .query(&progenitor_client::QueryParam::new("controller", &controller))
-                .query(&progenitor_client::QueryParam::new("domain", &domain))
-                .query(&progenitor_client::QueryParam::new("layer", &layer))
-                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
-                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
-                .query(&progenitor_client::QueryParam::new("url", &url))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_server_latency_by_layer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
     }
     /// Builder for [`Client::get_server_latency_series`]
     ///
@@ -6539,7 +6325,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetServerLatencySeries<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -6564,14 +6350,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -6744,86 +6527,6 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        /// Sends a `GET` request to `/latency/{app}/server/series`
-        ///
-        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_server_latency_series` in the spec).
-        pub async fn send_bytes(
-            self,
-        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
-            let Self {
-                client,
-                app,
-                action,
-                controller,
-                domain,
-                layer,
-                time_end,
-                time_window,
-                url,
-            } = self;
-            let app = app.map_err(Error::InvalidRequest)?;
-            let action = action.map_err(Error::InvalidRequest)?;
-            let controller = controller.map_err(Error::InvalidRequest)?;
-            let domain = domain.map_err(Error::InvalidRequest)?;
-            let layer = layer.map_err(Error::InvalidRequest)?;
-            let time_end = time_end.map_err(Error::InvalidRequest)?;
-            let time_window = time_window.map_err(Error::InvalidRequest)?;
-            let url = url.map_err(Error::InvalidRequest)?;
-            let _url = format!(
-                "{}/latency/{}/server/series", client.baseurl, encode_path(& app
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(_url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("action", &action))
-                .query(&progenitor_client::QueryParam::new("controller", &controller))
-                .query(&progenitor_client::QueryParam::new("domain", &domain))
-                .query(&progenitor_client::QueryParam::new("layer", &layer))
-                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
-                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
-                .query(&progenitor_client::QueryParam::new("url", &url))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_server_latency_series",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
     }
     /// Builder for [`Client::get_server_latency_summary`]
     ///
@@ -6831,7 +6534,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetServerLatencySummary<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -6856,14 +6559,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -7043,7 +6743,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListLayers<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         since_time: Result<Option<f64>, String>,
     }
     impl<'a> ListLayers<'a> {
@@ -7056,14 +6756,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn since_time<V>(mut self, value: V) -> Self
@@ -7669,7 +7366,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTotalRequestsSeries<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -7692,14 +7389,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -7856,83 +7550,6 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        /// Sends a `GET` request to `/total_requests/{app}/series`
-        ///
-        /// Like `send`, but a `200` answer is returned unparsed, as the bytes of its body (`x-send-bytes` on `get_total_requests_series` in the spec).
-        pub async fn send_bytes(
-            self,
-        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorEnvelope>> {
-            let Self {
-                client,
-                app,
-                action,
-                controller,
-                domain,
-                time_end,
-                time_window,
-                url,
-            } = self;
-            let app = app.map_err(Error::InvalidRequest)?;
-            let action = action.map_err(Error::InvalidRequest)?;
-            let controller = controller.map_err(Error::InvalidRequest)?;
-            let domain = domain.map_err(Error::InvalidRequest)?;
-            let time_end = time_end.map_err(Error::InvalidRequest)?;
-            let time_window = time_window.map_err(Error::InvalidRequest)?;
-            let url = url.map_err(Error::InvalidRequest)?;
-            let _url = format!(
-                "{}/total_requests/{}/series", client.baseurl, encode_path(& app
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(_url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("action", &action))
-                .query(&progenitor_client::QueryParam::new("controller", &controller))
-                .query(&progenitor_client::QueryParam::new("domain", &domain))
-                .query(&progenitor_client::QueryParam::new("time_end", &time_end))
-                .query(&progenitor_client::QueryParam::new("time_window", &time_window))
-                .query(&progenitor_client::QueryParam::new("url", &url))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_total_requests_series",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
     }
     /// Builder for [`Client::get_total_requests_summary`]
     ///
@@ -7940,7 +7557,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTotalRequestsSummary<'a> {
         client: &'a super::Client,
-        app: Result<::std::string::String, String>,
+        app: Result<types::PathSegment, String>,
         action: Result<Option<::std::string::String>, String>,
         controller: Result<Option<::std::string::String>, String>,
         domain: Result<Option<::std::string::String>, String>,
@@ -7963,14 +7580,11 @@ pub mod builder {
         }
         pub fn app<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PathSegment>,
         {
             self.app = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `PathSegment` for app failed".to_string());
             self
         }
         pub fn action<V>(mut self, value: V) -> Self

@@ -49,11 +49,6 @@
 //! ranges, whole counts) are documented on the fields and checked by `tv-client`, not
 //! by these types.
 //!
-//! The series operations (marked `x-send-bytes` in the spec) also have `send_bytes`:
-//! the same request, hooks and error statuses as `send`, but a `200` answer comes back
-//! as its unparsed body ([`ByteStream`]); `tv-client` decodes those bytes straight into
-//! typed points.
-//!
 //! Regenerate with `cargo xtask codegen` after changing the spec; never edit
 //! `generated.rs` by hand (`cargo test` fails when it is stale).
 

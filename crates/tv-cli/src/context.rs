@@ -16,7 +16,7 @@ pub struct Connection {
     pub key: ApiKey,
     /// The embedded sandbox of `--demo`, stopped on drop.
     #[cfg(feature = "sandbox")]
-    _sandbox: Option<tv_client::sandbox::LocalSandbox>,
+    _sandbox: Option<tv_testkit::LocalSandbox>,
 }
 
 /// The configuration of one run: resolved from the flags, the environment and the
@@ -123,7 +123,7 @@ async fn demo(_global: &GlobalArgs) -> Result<Connection, CliError> {
 async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
     use tv_client::RetryPolicy;
     use tv_client::config::{DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, value};
-    use tv_client::sandbox::{LocalSandbox, LocalSandboxError};
+    use tv_testkit::{LocalSandbox, LocalSandboxError};
 
     DEMO.store(true, Ordering::Relaxed);
     let policy = RetryPolicy::default().max_attempts(global.attempts.unwrap_or(DEFAULT_ATTEMPTS));
@@ -137,7 +137,7 @@ async fn demo(global: &GlobalArgs) -> Result<Connection, CliError> {
                     .unwrap_or(value::DEFAULT_MAX_RESPONSE_BYTES),
             )
     };
-    let sandbox = LocalSandbox::start_with(tv_client::sandbox::SandboxConfig::demo(), configure)
+    let sandbox = LocalSandbox::start_with(tv_testkit::SandboxConfig::demo(), configure)
         .await
         .map_err(|error| match error {
             LocalSandboxError::Client(error) => CliError::from(error),

@@ -5,10 +5,10 @@
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
-use tv_client::sandbox::{SandboxConfig, SandboxThread};
+use tv_testkit::{SandboxConfig, SandboxThread};
 
 /// The sandbox's frozen "now": 2024-01-03T12:00:00Z.
-pub const NOW: i64 = tv_client::sandbox::FROZEN_NOW;
+pub const NOW: i64 = tv_testkit::FROZEN_NOW;
 /// `--end` matching [`NOW`].
 pub const END: &str = "2024-01-03T12:00:00Z";
 /// The key the sandbox accepts.

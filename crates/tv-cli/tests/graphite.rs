@@ -158,19 +158,6 @@ fn carbon_cache_stores_what_the_openmetrics_export_has() {
     }
 }
 
-/// The statsd daemon: on PATH, or where `npm install --prefix target/npm statsd` puts it.
-fn statsd_daemon() -> String {
-    let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/npm/node_modules/.bin/statsd");
-    if local.is_file() {
-        return local.to_string_lossy().into_owned();
-    }
-    common::tool(
-        "statsd",
-        "the statsd daemon from npm (npm install --prefix target/npm statsd@0.9.0)",
-    )
-}
-
 /// A management command's answer (`gauges`, `timers`): the daemon's `util.inspect`
 /// text up to `END`.
 fn management(port: u16, command: &str) -> String {
@@ -209,7 +196,10 @@ fn inspected(text: &str) -> std::collections::BTreeMap<String, f64> {
 #[test]
 #[ignore = "real tool: statsd (npm); run by cargo xtask integration"]
 fn the_statsd_daemon_holds_the_scraped_values() {
-    let daemon = statsd_daemon();
+    let daemon = common::tool(
+        "statsd",
+        "the statsd daemon from npm (npm install statsd@0.9.0)",
+    );
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (port, management_port) = (free_port(), free_port());
     let config = dir.path().join("statsd.js");

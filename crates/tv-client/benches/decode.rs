@@ -9,8 +9,8 @@
 //! bytes (`serde_and_typed`: `Series::from_body` / `LayerSeries::from_body`, what the
 //! `tv-client` calls run on each body — columns by name, every cell checked, sorted,
 //! `Duration`s). `typed_conversion_only` is the conversion of already parsed wire types
-//! (`Series::decode` / `LayerSeries::decode_all`), the path taken when the direct one
-//! declines a body. The inputs are synthetic but shaped like the sandbox's answers: a
+//! (`Series::decode` / `LayerSeries::decode_all`), the second half of `serde_and_typed`.
+//! The inputs are synthetic but shaped like the sandbox's answers: a
 //! week (84 slices of 2 h), quiet slices with `null` latency, fractional averages.
 
 use std::hint::black_box;
@@ -22,7 +22,7 @@ use tv_api::types::{LatencySeriesEnvelope, LayerTimeseriesListEnvelope};
 use tv_client::{ErrorRatePoint, LatencyPoint, LayerSeries, Series, TimeWindow, math};
 
 /// 2024-01-03T12:00:00Z, the end of the benchmarked week.
-const END: i64 = tv_client::sandbox::FROZEN_NOW;
+const END: i64 = tv_testkit::FROZEN_NOW;
 /// Layers in the by-layer answer.
 const LAYERS: usize = 20;
 

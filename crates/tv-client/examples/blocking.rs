@@ -4,8 +4,8 @@
 //! `cargo run -p tv-client --features blocking --example blocking` (an in-process
 //! sandbox on a thread of its own), or against `TV_BASE_URL`/`TV_API_KEY`.
 
-use tv_client::sandbox::{SandboxConfig, SandboxThread};
 use tv_client::{ServerFilter, TimeWindow, units};
+use tv_testkit::{SandboxConfig, SandboxThread};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The in-process sandbox serves for as long as this handle lives.

@@ -33,6 +33,10 @@ use crate::error::Error;
 use crate::model::NewAnnotation;
 use crate::wire_units::epoch_to_datetime;
 
+mod read;
+
+pub use read::{KEPT_ERRORS, Limits, read};
+
 /// The fields a line may have.
 pub const FIELDS: [&str; 6] = ["message", "app", "host", "user", "layer", "time"];
 
@@ -91,16 +95,27 @@ impl fmt::Display for LineError {
     }
 }
 
-/// Every bad line of a file.
+/// The bad lines of a file: the first [`KEPT_ERRORS`], and how many more there were.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidFile(pub Vec<LineError>);
+pub struct InvalidFile {
+    /// The first bad lines, in file order.
+    pub errors: Vec<LineError>,
+    /// Bad lines past [`KEPT_ERRORS`], counted only.
+    pub omitted: usize,
+}
 
 impl fmt::Display for InvalidFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown: Vec<String> = self.0.iter().take(3).map(ToString::to_string).collect();
+        let shown: Vec<String> = self
+            .errors
+            .iter()
+            .take(3)
+            .map(ToString::to_string)
+            .collect();
         write!(f, "{}", shown.join("; "))?;
-        if self.0.len() > 3 {
-            write!(f, "; and {} more bad lines", self.0.len() - 3)?;
+        let more = self.errors.len().saturating_sub(3) + self.omitted;
+        if more > 0 {
+            write!(f, "; and {more} more bad lines")?;
         }
         Ok(())
     }
@@ -108,98 +123,14 @@ impl fmt::Display for InvalidFile {
 
 impl std::error::Error for InvalidFile {}
 
-/// Parses a whole file; any bad line makes it an [`InvalidFile`] listing all of them,
-/// so that nothing of a broken file is posted. A file without annotations is invalid.
+/// Parses text already in memory (with the default [`Limits`]); see [`read`].
 pub fn parse(text: &str, format: FileFormat) -> Result<Vec<BatchLine>, InvalidFile> {
-    let mut lines = Vec::new();
-    let mut errors = Vec::new();
-    let results = match format {
-        FileFormat::Ndjson => parse_ndjson(text),
-        FileFormat::Csv => parse_csv(text),
-    };
-    for result in results {
-        match result {
-            Ok(line) => lines.push(line),
-            Err(error) => errors.push(error),
-        }
-    }
-    if errors.is_empty() && lines.is_empty() {
-        errors.push(LineError {
-            line: 1,
-            field: None,
-            reason: "no annotations in the file".into(),
-        });
-    }
-    if errors.is_empty() {
-        Ok(lines)
-    } else {
-        Err(InvalidFile(errors))
-    }
-}
-
-fn parse_ndjson(text: &str) -> Vec<Result<BatchLine, LineError>> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, raw)| !raw.trim().is_empty())
-        .map(|(index, raw)| {
-            let line = index + 1;
-            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(raw)
-                .map_err(|e| LineError {
-                    line,
-                    field: None,
-                    reason: format!("not a JSON object: {e}"),
-                })?;
-            let fields = object.into_iter().map(|(name, value)| {
-                let value = match value {
-                    serde_json::Value::Null => Ok(None),
-                    serde_json::Value::String(s) => Ok(Some(s)),
-                    serde_json::Value::Number(n) if name == "time" => Ok(Some(n.to_string())),
-                    other => Err(format!("expected a string, found `{other}`")),
-                };
-                (name, value)
-            });
-            note_from_fields(line, fields)
-        })
-        .collect()
-}
-
-fn parse_csv(text: &str) -> Vec<Result<BatchLine, LineError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(e) => return vec![Err(csv_error(1, &e))],
-    };
-    reader
-        .records()
-        .map(|record| {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(1, |p| p.line() as usize);
-                csv_error(line, &e)
-            })?;
-            let line = record.position().map_or(1, |p| p.line() as usize);
-            let fields = headers.iter().zip(record.iter()).map(|(name, value)| {
-                let value = (!value.is_empty()).then(|| value.to_owned());
-                (name.to_owned(), Ok(value))
-            });
-            note_from_fields(line, fields)
-        })
-        .collect()
-}
-
-fn csv_error(line: usize, error: &csv::Error) -> LineError {
-    LineError {
-        line,
-        field: None,
-        reason: format!("not valid CSV: {error}"),
-    }
+    read(text.as_bytes(), format, &Limits::default())
 }
 
 /// Builds an annotation from named values; unknown names are errors (a typo such as
 /// `mesage` would otherwise post annotations without their intended fields).
-fn note_from_fields(
+pub(crate) fn note_from_fields(
     line: usize,
     fields: impl Iterator<Item = (String, Result<Option<String>, String>)>,
 ) -> Result<BatchLine, LineError> {
@@ -357,7 +288,7 @@ mod tests {
     #[test]
     fn bad_lines_name_their_line_and_field() {
         let text = "{\"message\": \"ok\"}\n{\"mesage\": \"typo\"}\n{\"message\": \"x\", \"time\": \"soon\"}\nnot json\n{\"app\": \"a\"}\n";
-        let errors = parse(text, FileFormat::Ndjson).unwrap_err().0;
+        let errors = parse(text, FileFormat::Ndjson).unwrap_err().errors;
         let found: Vec<(usize, Option<&str>)> = errors
             .iter()
             .map(|e| (e.line, e.field.as_deref()))
@@ -373,7 +304,7 @@ mod tests {
         );
         let csv_errors = parse("message,app\nok,a,extra\n", FileFormat::Csv)
             .unwrap_err()
-            .0;
+            .errors;
         assert_eq!(csv_errors[0].line, 2);
     }
 
@@ -389,5 +320,12 @@ mod tests {
         );
         assert_eq!(FileFormat::detect(None, "message,app"), FileFormat::Csv);
         assert!(parse("", FileFormat::Ndjson).is_err());
+    }
+
+    #[test]
+    fn duplicate_csv_headers_are_refused() {
+        let invalid = parse("message,message\na,b\n", FileFormat::Csv).unwrap_err();
+        assert_eq!(invalid.errors[0].field.as_deref(), Some("message"));
+        assert!(invalid.to_string().contains("named twice"), "{invalid}");
     }
 }

@@ -12,11 +12,9 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crate::error::Error;
 
 mod answer;
-mod body;
 use crate::range::between;
 use crate::wire_units::{duration_from_micros, epoch_millis};
-pub(crate) use answer::{Decoded, EXPECTED_POINTS, SeriesAnswer, read_answer};
-pub(crate) use body::{layers_answer, series_answer};
+pub(crate) use answer::SeriesAnswer;
 
 /// Names of the timestamp column.
 pub(crate) const TIMESTAMP: &[&str] = &["timestamp"];
@@ -349,14 +347,6 @@ impl<P: Decode> Collector<P> {
             ascending: true,
             gap: None,
             days: Days { last: None },
-        }
-    }
-
-    /// Gives back what `with_capacity` reserved beyond the rows that came (a server
-    /// that sends many short series must not make the reservations add up).
-    pub(crate) fn release_spare(&mut self) {
-        if self.points.len() < self.points.capacity() {
-            self.points.shrink_to_fit();
         }
     }
 

@@ -111,12 +111,15 @@
 //! | feature | default | adds |
 //! |---|---|---|
 //! | `profile-file` | yes | profiles in `~/.config/tv/config.toml` ([`profile_file`], read by [`config`]); pulls in `toml_edit` |
-//! | `blocking` | no | [`blocking::TraceView`], a synchronous client on its own runtime thread |
+//! | `blocking` | no | `blocking::TraceView`, a synchronous client on its own runtime thread |
 //! | `prometheus` | no | the Prometheus registry and encoding of the exporter (`export::prometheus`); pulls in `prometheus-client` |
 //! | `schemars` | no | `schemars::JsonSchema` on every result type and on tv-api's wire types (tv-api's `schemars` feature): the JSON Schemas of `tv --output json` (`tv schema`); pulls in `schemars` |
-//! | `sandbox` | no | [`sandbox::LocalSandbox`] and [`sandbox::SandboxThread`]: an in-process TraceView with seeded demo data and a client for it, to test and demo code built on tv-client without an account or network; pulls in tv-sandbox (axum, hyper) |
 //!
 //! Without `profile-file`, [`config`] resolves flags and the environment only.
+//!
+//! To test or demo code built on tv-client without an account or a network, the
+//! `tv-testkit` crate (a dev-dependency) starts an in-process sandbox with seeded demo
+//! data and hands out a client for it; tv-client itself depends on no server.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -142,9 +145,6 @@ pub mod points;
 pub mod profile_file;
 pub mod range;
 pub mod redact;
-#[cfg(feature = "sandbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-pub mod sandbox;
 pub mod secret;
 pub mod series;
 pub mod site;

@@ -12,10 +12,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 use tv_api::types::{LatencySeriesFields, LayerTimeseriesListEnvelope};
 
-use crate::decode::{
-    Decoded, EXPECTED_POINTS, SeriesAnswer, Sorted, decode_points, layers_answer, read_answer,
-    series_answer,
-};
+use crate::decode::{SeriesAnswer, Sorted, decode_points};
 use crate::error::Error;
 use crate::json_shape::opt_secs;
 use crate::points::{LayerPoint, Point};
@@ -140,23 +137,18 @@ impl<P: Point> Series<P> {
 
 impl<P: Point + SeriesAnswer> Series<P> {
     /// Decodes the body of a series answer (`{"data": {"fields": …, "items": […]},
-    /// "response": "ok"}`), as the client does: each row straight from the bytes into
-    /// its point. The checks and errors are those of [`Series::decode`]; a body that is
-    /// not the answer's envelope is an [`Error::Decode`] naming where it differs.
+    /// "response": "ok"}`), as the client does: into the operation's generated envelope,
+    /// then into typed points. The checks and errors are those of [`Series::decode`]; a
+    /// body that is not the answer's envelope is an [`Error::Decode`] naming where it
+    /// differs.
     pub fn from_body(body: &[u8]) -> Result<Self, Error> {
-        match read_answer(body, |b| Self::direct(b, EXPECTED_POINTS)) {
-            Ok(Decoded::Typed(series)) => Ok(series),
-            Ok(Decoded::Wire(envelope)) => Self::from_wire(&envelope),
+        match serde_json::from_slice::<P::Envelope>(body) {
+            Ok(envelope) => Self::from_wire(&envelope),
             Err(e) => Err(crate::client::body_error::<P::Envelope>(body, &e)),
         }
     }
 
-    /// The direct path; `None` when it does not read these bytes (see `decode::body`).
-    pub(crate) fn direct(body: &[u8], capacity: usize) -> Option<Self> {
-        series_answer(body, &P::fields(), capacity).map(Self::from_decoded)
-    }
-
-    /// The usual path: the generated envelope converted.
+    /// The generated envelope converted.
     pub(crate) fn from_wire(envelope: &P::Envelope) -> Result<Self, Error> {
         P::convert(envelope).map(Self::from_decoded)
     }
@@ -312,34 +304,15 @@ impl LayerSeries {
     /// {…}}, …], "response": "ok"}`), as the client does; checks and errors as
     /// [`LayerSeries::decode_all`].
     pub fn from_body(body: &[u8]) -> Result<Vec<LayerSeries>, Error> {
-        match read_answer(body, |b| Self::direct_all(b, EXPECTED_POINTS)) {
-            Ok(Decoded::Typed(layers)) => Ok(layers),
-            Ok(Decoded::Wire(envelope)) => Self::from_wire_all(&envelope),
+        match serde_json::from_slice::<LayerTimeseriesListEnvelope>(body) {
+            Ok(envelope) => Self::from_wire_all(&envelope),
             Err(e) => Err(crate::client::body_error::<LayerTimeseriesListEnvelope>(
                 body, &e,
             )),
         }
     }
 
-    /// The direct path; `None` when it does not read these bytes (see `decode::body`).
-    pub(crate) fn direct_all(body: &[u8], capacity: usize) -> Option<Vec<LayerSeries>> {
-        let layers = layers_answer(
-            body,
-            &LatencySeriesFields::TimestampVolumeAvgLatency,
-            capacity,
-        )?;
-        Some(
-            layers
-                .into_iter()
-                .map(|(layer, points)| LayerSeries {
-                    layer,
-                    series: Series::from_decoded(points),
-                })
-                .collect(),
-        )
-    }
-
-    /// The usual path: the generated envelope converted.
+    /// The generated envelope converted.
     pub(crate) fn from_wire_all(
         envelope: &LayerTimeseriesListEnvelope,
     ) -> Result<Vec<LayerSeries>, Error> {

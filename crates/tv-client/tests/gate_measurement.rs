@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::StreamExt;
-use tv_client::sandbox::{FROZEN_NOW, LocalSandbox, SandboxConfig};
 use tv_client::workflow::{self, CompareRequest, GateRules, Now};
 use tv_sandbox::incidents::{IncidentKind, ground_truth};
+use tv_testkit::{FROZEN_NOW, LocalSandbox, SandboxConfig};
 
 /// Hours scanned per app, back from FROZEN_NOW (the ground truth alone, no fetching).
 const HOURS: i64 = 24 * 60;

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::StreamExt;
-use tv_client::sandbox::{FROZEN_NOW, LocalSandbox};
 use tv_client::workflow::{self, Baseline, CompareRequest, FixedClock, GateRules, Now, Rule};
 use tv_client::{NewAnnotation, ServerFilter, TimeWindow};
+use tv_testkit::{FROZEN_NOW, LocalSandbox};
 
 fn frozen() -> DateTime<Utc> {
     Utc.timestamp_opt(FROZEN_NOW, 0).unwrap()

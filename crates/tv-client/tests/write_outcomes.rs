@@ -168,3 +168,67 @@ async fn a_huge_answer_stops_at_the_limit() {
         assert!(written < 64 << 20, "the server wrote {written} bytes");
     }
 }
+
+/// The path the dry-run recorder saw for `tv app delete <name>`, as decoded segments.
+fn sent_delete_path(name: &str) -> Result<Vec<String>, Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let tv = client("http://127.0.0.1:9", RetryPolicy::default());
+    let dry = tv.dry_run();
+    runtime.block_on(dry.client().apps().delete(name))?;
+    let requests = dry.requests();
+    assert_eq!(requests.len(), 1, "one request per delete: {requests:?}");
+    let url = reqwest::Url::parse(&requests[0].url).expect("the recorder keeps a URL");
+    Ok(url
+        .path_segments()
+        .expect("an http URL")
+        .map(|segment| {
+            percent_encoding::percent_decode_str(segment)
+                .decode_utf8()
+                .expect("UTF-8 segments")
+                .into_owned()
+        })
+        .collect())
+}
+
+#[test]
+fn a_backslash_in_an_app_name_deletes_that_app_only() {
+    for name in [
+        r"x\..\..\app\web-shop",
+        r"..\hosts\100486",
+        r"a\b",
+        "%2e%2e",
+        "./x",
+    ] {
+        assert_eq!(
+            sent_delete_path(name).unwrap(),
+            ["api-v2", "app", name],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_dot_segments_are_refused_before_anything_is_sent() {
+    for name in [".", "..", ""] {
+        let error = sent_delete_path(name).unwrap_err();
+        assert!(
+            matches!(error, Error::InvalidArgument { .. }),
+            "{name}: {error}"
+        );
+    }
+}
+
+proptest::proptest! {
+    /// Any app name reaches the server as exactly one path segment equal to the name.
+    #[test]
+    fn every_app_name_is_one_segment(name in proptest::prelude::any::<String>()) {
+        proptest::prop_assume!(!matches!(name.as_str(), "" | "." | ".."));
+        proptest::prop_assert_eq!(
+            sent_delete_path(&name).unwrap(),
+            vec!["api-v2".to_string(), "app".to_string(), name]
+        );
+    }
+}

@@ -15,7 +15,7 @@ use crate::server::limits::{self, Limits};
 use crate::server::log::FAULT_TARGET;
 use crate::server::{self, DEFAULT_API_KEY, DEFAULT_SEED, SandboxConfig};
 use crate::state::{Clock, DEFAULT_APPS, MAX_APPS, World};
-use crate::world::parse_instant;
+use crate::world::{parse_instant, parse_instant_seconds};
 
 /// The options of the sandbox (`tv-sandbox [OPTIONS]`, `tv sandbox [OPTIONS]`).
 ///
@@ -77,7 +77,7 @@ pub struct SandboxArgs {
 
     /// Open connections at most (lowered to what the descriptor limit allows); a client
     /// over the cap gets 503 with Retry-After and is disconnected.
-    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_CONNECTIONS)]
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_CONNECTIONS, value_parser = parse_max_connections)]
     pub max_connections: usize,
 
     /// The time a client has to send a request's headers, and then again its body
@@ -90,12 +90,14 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "APP")]
     pub incidents: Option<String>,
 
-    /// With --incidents: the start of the range (default: a day before --to).
-    #[arg(long, value_name = "TIME", requires = "incidents", value_parser = parse_time)]
+    /// With --incidents: the start of the range, epoch seconds or ISO-8601 (default: a
+    /// day before --to; at most 366 days before it).
+    #[arg(long, value_name = "TIME", requires = "incidents", value_parser = parse_seconds)]
     pub from: Option<i64>,
 
-    /// With --incidents: the end of the range, exclusive (default: now).
-    #[arg(long, value_name = "TIME", requires = "incidents", value_parser = parse_time)]
+    /// With --incidents: the end of the range, exclusive, epoch seconds or ISO-8601
+    /// (default: now).
+    #[arg(long, value_name = "TIME", requires = "incidents", value_parser = parse_seconds)]
     pub to: Option<i64>,
 
     /// Log every request on stderr (method, path with key=***, status, duration); twice
@@ -110,6 +112,10 @@ fn parse_now(s: &str) -> Result<i64, String> {
 
 fn parse_time(s: &str) -> Result<i64, String> {
     parse_instant("TIME", s).map_err(|e| e.message().replace("TIME must be", "must be"))
+}
+
+fn parse_seconds(s: &str) -> Result<i64, String> {
+    parse_instant_seconds("TIME", s).map_err(|e| e.message().replace("TIME must be", "must be"))
 }
 
 fn parse_apps(s: &str) -> Result<usize, String> {
@@ -131,6 +137,13 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err("must be a number from 0 to 1 (e.g. 0.1 for 10%)".to_owned()),
+    }
+}
+
+fn parse_max_connections(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("must be a number of connections above 0".to_owned()),
     }
 }
 
@@ -393,6 +406,23 @@ mod tests {
         let Sub::Sandbox(args) = before.command;
         assert_eq!(args.api_keys, ["k"]);
         assert_eq!(args.verbose, 1);
+    }
+
+    #[test]
+    fn zero_connections_and_millisecond_ranges_are_refused() {
+        let zero = Parent::try_parse_from(["tv", "sandbox", "--max-connections", "0"]);
+        assert!(zero.is_err(), "{zero:?}");
+        let parsed = Parent::try_parse_from([
+            "tv",
+            "sandbox",
+            "--incidents",
+            "web-shop",
+            "--to",
+            "253402300799",
+        ])
+        .unwrap();
+        let Sub::Sandbox(args) = parsed.command;
+        assert_eq!(args.to, Some(253_402_300_799));
     }
 
     #[test]

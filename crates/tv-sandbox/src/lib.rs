@@ -73,6 +73,6 @@ pub use state::{
 };
 pub use world::incidents;
 pub use world::{
-    AnnotationRange, AppId, Filter, HostId, Side, TimeWindow, WindowSpec, WorldError,
+    AnnotationRange, AppId, Filter, HostId, Side, TimeWindow, WindowGrid, WindowSpec, WorldError,
     parse_instant, parse_optional_instant,
 };

@@ -46,6 +46,17 @@ fn assign_app_rules() {
     );
     bad_request_naming(w.assign_app(&assign("Default", "h1")), "appname");
     bad_request_naming(w.assign_app(&assign(&"x".repeat(41), "h1")), "appname");
+    // A name no URL path can carry (the parser resolves `.` and `..`) is never created.
+    for unaddressable in [".", ".."] {
+        bad_request_naming(
+            w.assign_app(&AssignApp {
+                create: true,
+                layer: Some("nginx".into()),
+                ..assign(unaddressable, "h1")
+            }),
+            "appname",
+        );
+    }
     bad_request_naming(
         w.assign_app(&AssignApp {
             tags: Some("development, staging".into()),

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use tv_sandbox::world::{Catalog, traffic};
-use tv_sandbox::{Clock, Filter, SeriesQuery, Side, TimeWindow, View, World};
+use tv_sandbox::{Clock, Filter, SeriesQuery, Side, TimeWindow, View, WindowGrid, World};
 
 const NOW: i64 = tv_sandbox::server::FROZEN_NOW;
 
@@ -184,7 +184,7 @@ proptest! {
         for side in [Side::Server, Side::Client] {
             let s = v.latency_series(app, side, &q).unwrap();
             let sum = v.latency_summary(app, side, &q).unwrap();
-            prop_assert_eq!(s.points.len(), window.points());
+            prop_assert_eq!(s.points.len(), window.points() as usize);
             prop_assert!(s.points.windows(2).all(|p| p[1].timestamp - p[0].timestamp == window.step_seconds()));
             let count: u64 = s.points.iter().map(|p| p.volume).sum();
             prop_assert_eq!(sum.count, count);
@@ -257,7 +257,7 @@ proptest! {
             prop_assert_eq!(p.volume, l.calls);
         }
         for series in &layers {
-            prop_assert_eq!(series.points.len(), window.points());
+            prop_assert_eq!(series.points.len(), window.points() as usize);
             for (p, l) in server.points.iter().zip(&series.points) {
                 prop_assert_eq!(p.timestamp, l.timestamp);
                 if p.volume == 0 {
@@ -323,7 +323,7 @@ proptest! {
         // Shifted by whole steps, plus a jitter that stays inside the same step.
         let end_b = end.div_euclid(step) * step + shift * step + jitter.min(step - 1);
         let b = v.latency_series(app, Side::Client, &query(window, end_b, f.clone())).unwrap();
-        let overlap = window.points() as i64 - shift;
+        let overlap = i64::from(window.points()) - shift;
         prop_assert!(overlap > 0);
         let k = shift as usize;
         prop_assert_eq!(&a.points[k..], &b.points[..overlap as usize]);
@@ -437,7 +437,7 @@ proptest! {
         // A time_end outside [one window after the epoch, a year after now] is refused.
         match v.latency_series("web-shop", Side::Server, &q) {
             Ok(series) => {
-                prop_assert_eq!(series.points.len(), window.points());
+                prop_assert_eq!(series.points.len(), window.points() as usize);
                 prop_assert!(series.points.iter().all(|p| p.timestamp >= 0));
                 v.latency_summary("web-shop", Side::Client, &q).unwrap();
                 v.by_layer("web-shop", &q).unwrap();

@@ -7,7 +7,7 @@ use anyhow::{Result, anyhow, bail};
 pub struct Options {
     /// Measured runs per contender of the one-shot scenario.
     pub runs: usize,
-    /// Measured runs per contender of the fan-outs (fewer above [`LARGE`] apps and in
+    /// Measured runs per contender of the fan-outs (fewer above `LARGE` apps and in
     /// the remote scenarios, see [`Options::runs_at`]).
     pub fan_out_runs: usize,
     /// Apps of the scale scenarios (the 200-app fan-out runs in any case).

@@ -15,7 +15,7 @@
 mod fuzz;
 mod mock;
 mod proxy;
-mod tools;
+pub(crate) mod tools;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

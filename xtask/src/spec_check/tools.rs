@@ -44,18 +44,12 @@ pub(crate) fn prism(dir: &Path) -> Result<PathBuf> {
     if reports(&prism, &["--version"], PRISM) {
         return Ok(prism);
     }
-    let npm = which("npm").context("npm is not installed (needed for Prism)")?;
     eprintln!(
         "spec-check: installing @stoplight/prism-cli@{PRISM} into {}",
         prefix.display()
     );
-    quiet(
-        Command::new(npm)
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(&prefix)
-            .arg(format!("@stoplight/prism-cli@{PRISM}")),
-    )
-    .context("npm could not install Prism")?;
+    npm_install(&prefix, &[&format!("@stoplight/prism-cli@{PRISM}")])
+        .context("npm could not install Prism")?;
     if !reports(&prism, &["--version"], PRISM) {
         bail!(
             "{} does not report version {PRISM} after installation",
@@ -63,6 +57,18 @@ pub(crate) fn prism(dir: &Path) -> Result<PathBuf> {
         );
     }
     Ok(prism)
+}
+
+/// `npm install PACKAGES…` into the local prefix `prefix` (commands land in
+/// `prefix/node_modules/.bin`); fails when npm is missing or the install fails.
+pub(crate) fn npm_install(prefix: &Path, packages: &[&str]) -> Result<()> {
+    let npm = which("npm").context("npm is not installed")?;
+    quiet(
+        Command::new(npm)
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(prefix)
+            .args(packages),
+    )
 }
 
 /// Whether `program ARGS` runs and prints `version`.

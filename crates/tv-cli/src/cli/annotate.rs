@@ -43,6 +43,15 @@ pub struct AnnotateArgs {
     /// With --from-file: annotations in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), requires = "from_file")]
     pub concurrency: u16,
+    /// With --from-file: the longest line (or CSV record) accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024, value_parser = clap::value_parser!(u32).range(1..), requires = "from_file")]
+    pub max_line_bytes: u32,
+    /// With --from-file: the largest file accepted, in bytes; reading stops past it.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..), requires = "from_file")]
+    pub max_file_bytes: u64,
+    /// With --from-file: the most annotations in one file.
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..), requires = "from_file")]
+    pub max_annotations: u32,
     /// Print the request(s) that would be sent, key redacted; send nothing, run nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -61,4 +70,18 @@ Examples:
 --wrap exits with the command's code (128+N when signal N killed it, 127 when it cannot
 be found); SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to tv are passed on to it.
 --from-file exits 0 when every line was posted, 1 when a line was refused or its outcome
-is unknown (never sent twice), 2 when the file has a bad line (then nothing is sent).";
+is unknown (never sent twice), 2 when the file has a bad line (then nothing is sent).
+The file is read as a stream within bounds: 64 KiB a line, 16 MiB a file, 100,000
+annotations (raise them with --max-line-bytes, --max-file-bytes, --max-annotations);
+reading stops at the first bound crossed, and the first 100 bad lines are kept.";
+
+impl AnnotateArgs {
+    /// The bounds of `--from-file`.
+    pub fn limits(&self) -> tv_client::batch::Limits {
+        tv_client::batch::Limits {
+            max_line_bytes: self.max_line_bytes as usize,
+            max_file_bytes: self.max_file_bytes,
+            max_annotations: self.max_annotations as usize,
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! file (or stdin), prints the per-line report and picks the exit code: 0 when every
 //! line was posted, 1 when one was refused or its outcome is unknown, 2 for a bad file.
 
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use schemars::JsonSchema;
@@ -39,10 +39,7 @@ pub async fn run(
     path: &Path,
     env: &Env,
 ) -> Result<Exit, CliError> {
-    let (text, name) = read(path)?;
-    let shown_path = (path != Path::new("-")).then_some(path);
-    let lines = batch::parse(&text, FileFormat::detect(shown_path, &text))
-        .map_err(|invalid| CliError::usage(format!("{name}: {invalid}; nothing was sent")))?;
+    let lines = read(path, &args.limits())?;
     if args.dry_run {
         // One at a time, so that the requests are listed in line order.
         let dry = tv.dry_run();
@@ -80,18 +77,22 @@ pub async fn run(
     Ok(exit)
 }
 
-fn read(path: &Path) -> Result<(String, String), CliError> {
-    let mut text = String::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
-        return Ok((text, "stdin".to_string()));
-    }
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+/// Streams and parses the file (or stdin) within `limits`; a bad file is a usage error.
+fn read(path: &Path, limits: &batch::Limits) -> Result<Vec<batch::BatchLine>, CliError> {
+    let (source, name, shown_path): (Box<dyn Read>, String, Option<&Path>) =
+        if path == Path::new("-") {
+            (Box::new(std::io::stdin().lock()), "stdin".into(), None)
+        } else {
+            let name = path.display().to_string();
+            let file = std::fs::File::open(path)
+                .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+            (Box::new(file), name, Some(path))
+        };
+    let mut reader = BufReader::with_capacity(64 * 1024, source);
+    let format = FileFormat::sniff(shown_path, &mut reader)
         .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
-    Ok((text, name))
+    batch::read(reader, format, limits)
+        .map_err(|invalid| CliError::usage(format!("{name}: {invalid}; nothing was sent")))
 }
 
 fn line_report(results: &[LineResult], missed: usize) -> Result<Report, CliError> {

@@ -1,11 +1,10 @@
 //! What every example shares: a client for `TV_BASE_URL`/`TV_API_KEY` when both are
-//! set, else for an in-process sandbox with demo data (`tv_client::sandbox`, the
-//! `sandbox` feature, on for the examples).
+//! set, else for an in-process sandbox with demo data (`tv_testkit`, a dev-dependency).
 
 #![allow(dead_code)]
 
 use tv_client::TraceView;
-use tv_client::sandbox::LocalSandbox;
+use tv_testkit::LocalSandbox;
 
 /// A client and, for the in-process sandbox, what keeps it running.
 pub struct Target {

@@ -1,13 +1,10 @@
 //! Error rates, total requests and latency: the timeseries endpoints.
 
-use futures::StreamExt;
 use serde::de::DeserializeOwned;
-use tv_api::types::{ErrorEnvelope, LayerTimeseriesListEnvelope};
-use tv_api::{ByteStream, ResponseValue};
 
 use super::TraceView;
-use super::call::{ApiResult, Kind, decode_error};
-use crate::decode::{Decoded, SeriesAnswer, read_answer};
+use super::call::{Kind, decode_error};
+use crate::decode::SeriesAnswer;
 use crate::error::Error;
 use crate::filter::{ClientFilter, RequestsFilter, ServerFilter};
 use crate::model::{LatencySummary, RequestsSummary};
@@ -70,65 +67,18 @@ macro_rules! filter_appliers {
 
 tv_api::filter_table!(filter_appliers! { ($) });
 
-/// A series operation's answer read from the bytes of its body: `direct` (rows straight
-/// into typed points) or, when it says no, the generated envelope `W`. This is the
-/// generated client's `from_response` with the typed layer in the middle: the same body
-/// errors (`ResponseBodyError`, the size limit's), and a body that is not `W` is the
-/// same `InvalidResponsePayload`, so retries and error messages do not change.
-async fn read_body<T, W: DeserializeOwned>(
-    sent: Result<ResponseValue<ByteStream>, tv_api::Error<ErrorEnvelope>>,
-    direct: impl FnOnce(&[u8]) -> Option<T>,
-) -> ApiResult<Decoded<T, W>> {
-    let answer = sent?;
-    let (status, headers) = (answer.status(), answer.headers().clone());
-    let capacity = answer_length(&headers);
-    let mut stream = answer.into_inner_stream();
-    let mut body = Vec::with_capacity(capacity);
-    while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk.map_err(tv_api::Error::ResponseBodyError)?);
-    }
-    match read_answer(&body, direct) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(e) => Err(tv_api::Error::InvalidResponsePayload(body.into(), e)),
-    }
-}
-
-/// The declared length of a body, as a capacity (bounded: the declaration is the
-/// server's word, and the size limit applies while reading).
-fn answer_length(headers: &reqwest::header::HeaderMap) -> usize {
-    const MAX_RESERVED: usize = 1 << 20;
-    headers
-        .get(reqwest::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .map_or(0, |n| n.min(MAX_RESERVED))
-}
-
 /// The error of a body that is not the envelope `W`, as the client reports it for a
 /// `200` (for [`Series::from_body`] and [`LayerSeries::from_body`], which have no key to hide).
 pub(crate) fn body_error<W: DeserializeOwned>(body: &[u8], error: &serde_json::Error) -> Error {
     decode_error::<W>(body, error, "")
 }
 
-/// A series answer, typed: by the direct path, or the generated envelope converted.
+/// A series answer (the generated envelope), typed, over `window`.
 fn series<P: Point + SeriesAnswer>(
-    answer: Decoded<Series<P>, P::Envelope>,
+    envelope: &P::Envelope,
     window: TimeWindow,
 ) -> Result<Series<P>, Error> {
-    let series = match answer {
-        Decoded::Typed(series) => series,
-        Decoded::Wire(envelope) => Series::from_wire(&envelope)?,
-    };
-    Ok(series.with_window(window))
-}
-
-/// Reads the answer of a `send_bytes` future for a series over `window`.
-async fn series_body<P: Point + SeriesAnswer>(
-    sent: impl Future<Output = Result<ResponseValue<ByteStream>, tv_api::Error<ErrorEnvelope>>>,
-    window: TimeWindow,
-) -> ApiResult<Decoded<Series<P>, P::Envelope>> {
-    let capacity = window.points() as usize;
-    read_body(sent.await, |b| Series::direct(b, capacity)).await
+    Ok(Series::from_wire(envelope)?.with_window(window))
 }
 
 /// Error rates. Get one with [`TraceView::errors`].
@@ -143,16 +93,13 @@ impl Errors<'_> {
         filter: &ServerFilter,
     ) -> Result<Series<ErrorRatePoint>, Error> {
         let window = filter.scope().window;
-        let answer = self
+        let envelope = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
-                series_body(
-                    server_filtered!(api.get_error_rate().app(app), filter).send_bytes(),
-                    window,
-                )
+                server_filtered!(api.get_error_rate().app(app), filter).send()
             })
             .await?;
-        series(answer, window)
+        series(&envelope, window)
     }
 }
 
@@ -168,16 +115,13 @@ impl Requests<'_> {
         filter: &RequestsFilter,
     ) -> Result<Series<RequestsPoint>, Error> {
         let window = filter.scope().window;
-        let answer = self
+        let envelope = self
             .0
             .call("get_total_requests_series", Kind::Idempotent, |api| {
-                series_body(
-                    scoped!(api.get_total_requests_series().app(app), filter.scope()).send_bytes(),
-                    window,
-                )
+                scoped!(api.get_total_requests_series().app(app), filter.scope()).send()
             })
             .await?;
-        series(answer, window)
+        series(&envelope, window)
     }
 
     /// All requests over the window and the server's average rate.
@@ -208,16 +152,13 @@ impl Latency<'_> {
         filter: &ServerFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
         let window = filter.scope().window;
-        let answer = self
+        let envelope = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
-                series_body(
-                    server_filtered!(api.get_server_latency_series().app(app), filter).send_bytes(),
-                    window,
-                )
+                server_filtered!(api.get_server_latency_series().app(app), filter).send()
             })
             .await?;
-        series(answer, window)
+        series(&envelope, window)
     }
 
     /// Server-side traces over the window, their average and latest latency.
@@ -242,24 +183,13 @@ impl Latency<'_> {
         filter: &ServerFilter,
     ) -> Result<Vec<LayerSeries>, Error> {
         let window = filter.scope().window;
-        let capacity = window.points() as usize;
-        let answer = self
+        let envelope = self
             .0
             .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
-                let sent = server_filtered!(api.get_server_latency_by_layer().app(app), filter)
-                    .send_bytes();
-                async move {
-                    read_body::<_, LayerTimeseriesListEnvelope>(sent.await, |b| {
-                        LayerSeries::direct_all(b, capacity)
-                    })
-                    .await
-                }
+                server_filtered!(api.get_server_latency_by_layer().app(app), filter).send()
             })
             .await?;
-        let layers = match answer {
-            Decoded::Typed(layers) => layers,
-            Decoded::Wire(envelope) => LayerSeries::from_wire_all(&envelope)?,
-        };
+        let layers = LayerSeries::from_wire_all(&envelope)?;
         Ok(layers.into_iter().map(|l| l.with_window(window)).collect())
     }
 
@@ -270,16 +200,13 @@ impl Latency<'_> {
         filter: &ClientFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
         let window = filter.scope().window;
-        let answer = self
+        let envelope = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
-                series_body(
-                    client_filtered!(api.get_client_latency_series().app(app), filter).send_bytes(),
-                    window,
-                )
+                client_filtered!(api.get_client_latency_series().app(app), filter).send()
             })
             .await?;
-        series(answer, window)
+        series(&envelope, window)
     }
 
     /// Page views over the window, their average and latest latency.

@@ -87,14 +87,11 @@ impl Params {
     pub(crate) fn series_query(&self) -> Result<SeriesQuery, WorldError> {
         let window = match self.get("time_window") {
             None => TimeWindow::default(),
-            Some(v) => TimeWindow::ALL
-                .into_iter()
-                .find(|w| w.as_str() == v)
-                .ok_or_else(|| {
-                    WorldError::BadRequest(format!(
-                        "time_window must be one of hour, day, week (got {v:?})"
-                    ))
-                })?,
+            Some(v) => v.parse::<TimeWindow>().map_err(|_| {
+                WorldError::BadRequest(format!(
+                    "time_window must be one of hour, day, week (got {v:?})"
+                ))
+            })?,
         };
         Ok(SeriesQuery {
             window,

@@ -9,7 +9,7 @@
 
 use axum::extract::State;
 
-use crate::world::{WorldError, parse_optional_instant};
+use crate::world::{WorldError, parse_optional_instant_seconds};
 
 use super::envelope;
 use super::error::Answer;
@@ -30,8 +30,8 @@ pub(crate) async fn incidents(State(sb): State<Sandbox>, Authorized(p): Authoriz
         .filter(|a| !a.is_empty())
         .ok_or_else(|| WorldError::BadRequest("app is required".into()))?;
     let view = sb.world().view();
-    let to = parse_optional_instant("to", p.get("to"))?.unwrap_or(view.now());
-    let from = parse_optional_instant("from", p.get("from"))?
+    let to = parse_optional_instant_seconds("to", p.get("to"))?.unwrap_or(view.now());
+    let from = parse_optional_instant_seconds("from", p.get("from"))?
         .unwrap_or(to.saturating_sub(DEFAULT_INCIDENT_SPAN));
     Ok(envelope::ok(&view.incidents(app, from, to)?))
 }

@@ -400,6 +400,12 @@ impl View {
                 "from must be before to (got from {start}, to {end})"
             )));
         }
+        if to - from > incidents::MAX_SPAN_SECONDS {
+            return Err(WorldError::BadRequest(format!(
+                "from and to may be at most {} days apart (got from {start}, to {end})",
+                incidents::MAX_SPAN_SECONDS / 86_400
+            )));
+        }
         Ok(incidents::of_app(app, start, end))
     }
 

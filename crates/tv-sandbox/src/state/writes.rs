@@ -80,6 +80,11 @@ fn check_app_name(name: &str) -> Result<(), WorldError> {
             "appname must not contain control characters".to_owned(),
         ));
     }
+    if name.parse::<tv_api::types::PathSegment>().is_err() {
+        return Err(WorldError::BadRequest(format!(
+            "appname `{name}` cannot be addressed: a URL path cannot carry `.` or `..` as a name"
+        )));
+    }
     Ok(())
 }
 

@@ -88,6 +88,11 @@ pub struct IncidentTruth {
     pub error_factor: f64,
 }
 
+/// The longest range `GET /sandbox/incidents` and `tv-sandbox --incidents` answer for:
+/// a year and a day (about 0.5 MB of JSON for one app); a longer one is refused, where
+/// `from=0&to=99999999999` once built a 1.69 GB answer.
+pub const MAX_SPAN_SECONDS: i64 = 366 * 86_400;
+
 /// Every seeded incident of the app `app` of the world of `seed` that overlaps
 /// `[from, to)`, ordered by start, with its full extent (not cut to the range).
 ///

@@ -9,7 +9,7 @@
 //! storage) and a message that goes into the error envelope as-is; the server maps the
 //! kinds to statuses.
 //!
-//! Parameter parsing helpers: [`TimeWindow::parse`] (`time_window`),
+//! Parameter parsing helpers: [`TimeWindow`] is tv-api's (the spec's `time_window`),
 //! [`parse_instant`]/[`parse_optional_instant`] (`time_end`, `since_time`, `time_start`,
 //! `time`: seconds, ms or ISO-8601), [`HostId::parse`] (`{host_id}`: not a number → 404
 //! `No host found with ID …`), [`create_flag`](crate::create_flag) (`create`). Filters go
@@ -105,9 +105,11 @@ pub use series::{
     ErrorRatePoint, LatencyPoint, LatencySummary, LayerPoint, LayerSeries, TotalRequestsPoint,
     TotalRequestsSummary,
 };
-pub use time::{parse_instant, parse_optional_instant};
+pub use time::{
+    parse_instant, parse_instant_seconds, parse_optional_instant, parse_optional_instant_seconds,
+};
 pub use traffic::{LayerSlice, Slice};
-pub use window::{TimeWindow, WindowSpec};
+pub use window::{TimeWindow, WindowGrid, WindowSpec};
 
 pub(crate) use annotations::sort_newest_first;
 pub(crate) use filter::Resolved;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::app::App;
 use super::filter::{Filter, Resolved, Side};
 use super::traffic::{Slice, compute};
-use super::window::{DAY_STEP, MAX_TIME, WindowSpec};
+use super::window::{DAY_STEP, MAX_TIME, WindowGrid, WindowSpec};
 
 /// One point of a latency series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +96,7 @@ pub struct LatencySummary {
     /// Volume-weighted mean latency of the series (µs); `None` when `count` is 0.
     pub average: Option<f64>,
     /// Volume-weighted mean over the last minute / 15 min / hour (µs), see
-    /// [`super::window::TimeWindow::latest_step`]; `None` without traffic there.
+    /// [`WindowGrid::latest_step`]; `None` without traffic there.
     pub latest: Option<f64>,
 }
 

@@ -23,10 +23,26 @@ const MAX_SECONDS: i64 = MAX_TIME;
 /// and `2023-11-14` (midnight UTC). Negative, non-finite or far-future values are a
 /// [`WorldError::BadRequest`] naming `param`.
 pub fn parse_instant(param: &str, value: &str) -> Result<i64, WorldError> {
+    parse_with(param, value, Some(MILLIS_THRESHOLD))
+}
+
+/// Like [`parse_instant`], but a number is always seconds: for the sandbox's own
+/// `from`/`to` (the incidents' range), where `253402300799` must be 9999-12-31, not a
+/// day of 1978 read as milliseconds.
+pub fn parse_instant_seconds(param: &str, value: &str) -> Result<i64, WorldError> {
+    parse_with(param, value, None)
+}
+
+fn parse_with(param: &str, value: &str, millis_above: Option<f64>) -> Result<i64, WorldError> {
     let v = value.trim();
     let bad = || {
         WorldError::BadRequest(format!(
-            "{param} must be seconds or milliseconds since the epoch or an ISO-8601 date-time (got {value:?})"
+            "{param} must be {} since the epoch or an ISO-8601 date-time (got {value:?})",
+            if millis_above.is_some() {
+                "seconds or milliseconds"
+            } else {
+                "seconds"
+            }
         ))
     };
     if v.is_empty() {
@@ -36,7 +52,10 @@ pub fn parse_instant(param: &str, value: &str) -> Result<i64, WorldError> {
         if !n.is_finite() || n < 0.0 {
             return Err(bad());
         }
-        let s = if n > MILLIS_THRESHOLD { n / 1000.0 } else { n };
+        let s = match millis_above {
+            Some(threshold) if n > threshold => n / 1000.0,
+            _ => n,
+        };
         if s > MAX_SECONDS as f64 {
             return Err(bad());
         }
@@ -70,6 +89,18 @@ pub fn parse_optional_instant(param: &str, value: Option<&str>) -> Result<Option
     }
 }
 
+/// Like [`parse_instant_seconds`] for an optional parameter.
+pub fn parse_optional_instant_seconds(
+    param: &str,
+    value: Option<&str>,
+) -> Result<Option<i64>, WorldError> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Ok(None),
+        Some(v) => parse_instant_seconds(param, v).map(Some),
+    }
+}
+
 /// Midnight UTC of the day containing `t`.
 pub(crate) fn midnight(t: i64) -> i64 {
     t.div_euclid(86_400) * 86_400
@@ -78,6 +109,20 @@ pub(crate) fn midnight(t: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_incidents_range_is_in_seconds() {
+        assert_eq!(
+            parse_instant_seconds("to", "253402300799"),
+            Ok(253_402_300_799)
+        );
+        assert_eq!(parse_instant("to", "253402300799"), Ok(253_402_300));
+        assert!(parse_instant_seconds("to", "253402300800").is_err());
+        assert_eq!(
+            parse_instant_seconds("to", "2024-01-03T00:00:00Z"),
+            Ok(1_704_240_000)
+        );
+    }
 
     #[test]
     fn seconds_and_milliseconds() {

@@ -7,19 +7,7 @@
 //! of one kind uses the same grid, overlapping windows and shifted `time_end`s share
 //! their slices exactly.
 
-use super::error::WorldError;
-
-/// The `time_window` query parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum TimeWindow {
-    /// One hour: 120 slices of 30 s (the default).
-    #[default]
-    Hour,
-    /// One day: 96 slices of 15 min.
-    Day,
-    /// One week: 84 slices of 2 h.
-    Week,
-}
+pub use tv_api::types::TimeWindow;
 
 /// The latest instant the world models: 9999-12-31T23:59:59Z. Times are clamped to
 /// `-MAX_TIME..=MAX_TIME`, so no arithmetic on user-given times can overflow.
@@ -29,78 +17,46 @@ pub const MAX_TIME: i64 = 253_402_300_799;
 /// "layers seen since".
 pub(crate) const DAY_STEP: i64 = 900;
 
-impl TimeWindow {
-    /// All windows, shortest first.
-    pub const ALL: [TimeWindow; 3] = [TimeWindow::Hour, TimeWindow::Day, TimeWindow::Week];
-
-    /// Parses the `time_window` parameter (`hour`, `day`, `week`, case-insensitive).
-    pub fn parse(value: &str) -> Result<Self, WorldError> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "hour" => Ok(TimeWindow::Hour),
-            "day" => Ok(TimeWindow::Day),
-            "week" => Ok(TimeWindow::Week),
-            _ => Err(WorldError::BadRequest(format!(
-                "time_window must be one of hour, day, week (got {value:?})"
-            ))),
-        }
-    }
-
-    /// The wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TimeWindow::Hour => "hour",
-            TimeWindow::Day => "day",
-            TimeWindow::Week => "week",
-        }
-    }
-
+/// The slice grid of a [`TimeWindow`] in whole seconds, as the world computes it. The
+/// window itself (its wire names, step, point count and length) is tv-api's, from the
+/// spec; this adds the seconds arithmetic and the sandbox's `latest` span.
+pub trait WindowGrid {
     /// Seconds per slice: 30, 900, 7200.
-    pub const fn step_seconds(self) -> i64 {
-        match self {
-            TimeWindow::Hour => 30,
-            TimeWindow::Day => DAY_STEP,
-            TimeWindow::Week => 7_200,
-        }
-    }
-
-    /// Slices per window: 120, 96, 84.
-    pub const fn points(self) -> usize {
-        match self {
-            TimeWindow::Hour => 120,
-            TimeWindow::Day => 96,
-            TimeWindow::Week => 84,
-        }
-    }
-
+    fn step_seconds(self) -> i64;
     /// The window's length in seconds: 3600, 86400, 604800.
-    pub const fn span_seconds(self) -> i64 {
-        self.step_seconds() * self.points() as i64
+    fn span_seconds(self) -> i64;
+    /// The span `latest` averages over: the most recent minute, 15 minutes or hour.
+    fn latest_seconds(self) -> i64;
+    /// The grid `latest` is computed on: the window's own step when it fits in the
+    /// latest span (hour: 2 × 30 s, day: 1 × 15 min), else the day grid (week: 4 × 15 min).
+    fn latest_step(self) -> i64;
+}
+
+impl WindowGrid for TimeWindow {
+    fn step_seconds(self) -> i64 {
+        // 30 s, 15 min or 2 h: far inside i64.
+        self.step().as_secs() as i64
     }
 
-    /// The span `latest` averages over: the most recent minute, 15 minutes or hour.
-    pub const fn latest_seconds(self) -> i64 {
+    fn span_seconds(self) -> i64 {
+        self.duration().as_secs() as i64
+    }
+
+    fn latest_seconds(self) -> i64 {
         match self {
             TimeWindow::Hour => 60,
-            TimeWindow::Day => 900,
+            TimeWindow::Day => DAY_STEP,
             TimeWindow::Week => 3_600,
         }
     }
 
-    /// The grid `latest` is computed on: the window's own step when it fits in the
-    /// latest span (hour: 2 × 30 s, day: 1 × 15 min), else the day grid (week: 4 × 15 min).
-    pub const fn latest_step(self) -> i64 {
+    fn latest_step(self) -> i64 {
         let step = self.step_seconds();
         if step <= self.latest_seconds() {
             step
         } else {
             DAY_STEP
         }
-    }
-}
-
-impl std::fmt::Display for TimeWindow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -158,7 +114,7 @@ impl WindowSpec {
     /// The slice starts, ascending.
     pub fn slice_starts(&self) -> impl Iterator<Item = i64> + use<> {
         let (start, step) = (self.start(), self.step());
-        (0..self.window.points() as i64).map(move |i| start + i * step)
+        (0..i64::from(self.window.points())).map(move |i| start + i * step)
     }
 }
 
@@ -174,15 +130,6 @@ mod tests {
         assert_eq!(TimeWindow::Hour.latest_step(), 30);
         assert_eq!(TimeWindow::Day.latest_step(), 900);
         assert_eq!(TimeWindow::Week.latest_step(), 900);
-    }
-
-    #[test]
-    fn parse_accepts_the_enum_and_names_the_parameter() {
-        assert_eq!(TimeWindow::parse("week"), Ok(TimeWindow::Week));
-        assert_eq!(TimeWindow::parse("Day"), Ok(TimeWindow::Day));
-        let err = TimeWindow::parse("month").unwrap_err();
-        assert!(err.message().contains("time_window"), "{err}");
-        assert!(matches!(err, WorldError::BadRequest(_)));
     }
 
     #[test]

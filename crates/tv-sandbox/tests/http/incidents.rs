@@ -82,6 +82,23 @@ async fn route_and_command_agree_with_the_library() {
         .await
         .expect("an answer");
     assert!(expect_error(reversed, 400).await.contains("from"));
+    // The whole epoch (once a 1.69 GB answer) is refused; 9999-12-31 is read as seconds.
+    for (from, to) in [("0", "99999999999"), ("253402300000", "253402300799")] {
+        let answer = api
+            .http
+            .get(format!(
+                "{}/sandbox/incidents?app=web-shop&from={from}&to={to}&key=sandbox",
+                api.sandbox.base_url().trim_end_matches("/api-v2")
+            ))
+            .send()
+            .await
+            .expect("an answer");
+        if from == "0" {
+            assert!(expect_error(answer, 400).await.contains("366 days"));
+        } else {
+            assert_eq!(answer.status(), 200, "from {from} to {to}");
+        }
+    }
 
     let out = Command::new(env!("CARGO_BIN_EXE_tv-sandbox"))
         .args(["--incidents", "web-shop", "--from", &from.to_string()])

@@ -8,7 +8,7 @@
 //!    small expectations give the right mix of 0, 1, 2. A few slices are *quiet* (no data
 //!    at all: 2 % of 30 s slices, 0.8 % of 15 min, 0.3 % of 2 h).
 //! 2. **Filters** split the unfiltered slice exactly among a dimension's values
-//!    ([`partition`]): requests by the values' shares (jittered per slice), each layer's
+//!    (`partition`): requests by the values' shares (jittered per slice), each layer's
 //!    requests and calls along with them, each layer's self time by calls × the value's
 //!    latency factor, errors by requests × its error factor, untraced requests by
 //!    requests. So the values of a dimension add up to the whole in every slice — volume,

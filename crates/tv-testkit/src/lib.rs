@@ -1,14 +1,18 @@
 //! An in-process TraceView: [tv-sandbox](tv_sandbox) on a free loopback port, with its
 //! seeded, self-consistent demo data, and a [`TraceView`] client for it. For the tests,
-//! examples and demos of code built on tv-client: no account, no network.
+//! examples, benches and `tv --demo`: no account, no network.
+//!
+//! This crate stands above both the client and the server (`tv-testkit → tv-client +
+//! tv-sandbox`), so `tv-client` itself depends on no server; its tests, examples and
+//! benches take this crate as a dev-dependency.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use tv_client::sandbox::LocalSandbox;
+//! use tv_testkit::LocalSandbox;
 //!
 //! // Demo data at a fixed "now", so every answer is the same on every run.
-//! let sandbox = LocalSandbox::frozen_at(tv_client::sandbox::FROZEN_NOW).await?;
+//! let sandbox = LocalSandbox::frozen_at(tv_testkit::FROZEN_NOW).await?;
 //! let apps = sandbox.client().discovery().apps().await?;
 //! assert!(apps.iter().any(|app| app == "web-shop"));
 //! # Ok(()) }
@@ -16,13 +20,12 @@
 //!
 //! A [`LocalSandbox`] runs on the current tokio runtime (a `current_thread` one works
 //! too) until it is dropped. A program without a runtime (the
-//! [blocking client](crate::blocking), a command under test) starts a
+//! blocking client (`tv_client::blocking`), a command under test) starts a
 //! [`SandboxThread`] instead: the server on a thread and runtime of its own.
 
 pub use tv_sandbox::server::{FROZEN_NOW, RunningSandbox, Sandbox, SandboxConfig, StartError};
 
-use crate::client::{TraceView, TraceViewBuilder};
-use crate::error::Error;
+use tv_client::{Error, TraceView, TraceViewBuilder};
 
 /// Why a [`LocalSandbox`] did not start.
 #[derive(Debug, thiserror::Error)]

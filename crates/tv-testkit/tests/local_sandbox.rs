@@ -1,11 +1,9 @@
-//! `tv_client::sandbox`: the in-process TraceView a library user tests against.
+//! The in-process TraceView a library user tests against: `LocalSandbox` and `SandboxThread`.
 
 use std::time::{Duration, Instant};
 
-use tv_client::sandbox::{
-    FROZEN_NOW, LocalSandbox, LocalSandboxError, SandboxConfig, SandboxThread,
-};
 use tv_client::{ServerFilter, TimeWindow};
+use tv_testkit::{FROZEN_NOW, LocalSandbox, LocalSandboxError, SandboxConfig, SandboxThread};
 
 #[tokio::test]
 async fn a_frozen_sandbox_answers_the_same_every_time() {
