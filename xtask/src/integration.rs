@@ -46,11 +46,28 @@ pub struct Tool {
 }
 
 /// Every outside tool of the ignored tests: add a row when a test needs a new one.
-pub const TOOLS: &[Tool] = &[Tool {
-    commands: &["prometheus", "promtool"],
-    source: Source::Apt("prometheus"),
-    needed_by: "crates/tv-cli/tests/prometheus.rs",
-}];
+pub const TOOLS: &[Tool] = &[
+    Tool {
+        commands: &["prometheus", "promtool"],
+        source: Source::Apt("prometheus"),
+        needed_by: "crates/tv-cli/tests/prometheus.rs",
+    },
+    Tool {
+        commands: &["carbon-cache"],
+        source: Source::Apt("graphite-carbon"),
+        needed_by: "crates/tv-cli/tests/graphite.rs",
+    },
+    Tool {
+        commands: &["whisper-fetch"],
+        source: Source::Apt("python3-whisper"),
+        needed_by: "crates/tv-cli/tests/graphite.rs",
+    },
+    Tool {
+        commands: &["statsd"],
+        source: Source::Npm("statsd@0.9.0"),
+        needed_by: "crates/tv-cli/tests/graphite.rs",
+    },
+];
 
 /// The options of `integration`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

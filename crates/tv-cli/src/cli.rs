@@ -11,7 +11,7 @@ mod schema_target;
 mod shape;
 pub use schema_target::SchemaTarget;
 mod sre;
-pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
+pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs, GraphiteArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
 mod filter_args;

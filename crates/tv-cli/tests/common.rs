@@ -105,3 +105,139 @@ pub fn run(mut command: Command) -> (i32, String, String) {
 pub fn stable(text: &str, sandbox: &Sandbox) -> String {
     text.replace(&sandbox.base_url, "http://127.0.0.1:PORT/api-v2")
 }
+
+/// A child process killed (and reaped) when the test ends, however it ends.
+pub struct Guard(pub std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `tv exporter --listen 127.0.0.1:0` against `sandbox` with `key` and `extra`
+/// arguments; returns it and the host:port it serves on (its first stdout line).
+pub fn exporter(sandbox: &Sandbox, key: &str, extra: &[&str]) -> (Guard, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tv"))
+        .env_clear()
+        .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
+        .args(["--base-url", &sandbox.base_url, "--api-key", key])
+        .args(["exporter", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take();
+    let guard = Guard(child);
+    let mut line = String::new();
+    if let Some(stdout) = stdout {
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+    }
+    let address = line
+        .trim()
+        .strip_prefix("http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("exporter said {line:?}"))
+        .to_string();
+    (guard, address)
+}
+
+/// The path of an outside tool, or a loud failure saying which package brings it (the
+/// real-tool tests never skip).
+pub fn tool(name: &str, package: &str) -> String {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    });
+    match found {
+        Some(path) => path.to_string_lossy().into_owned(),
+        None => panic!(
+            "{name} is not installed: this test needs {package} (cargo xtask integration installs it)"
+        ),
+    }
+}
+
+/// A loopback port free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Samples of one app: leaf name (the family without `traceview_`) → (timestamp, value).
+pub type Samples = std::collections::BTreeMap<String, Vec<(i64, f64)>>;
+
+/// `app`'s samples in a `tv export openmetrics` document.
+pub fn openmetrics_samples(text: &str, app: &str) -> Samples {
+    let mut out = Samples::new();
+    let label = format!("{{app=\"{app}\"}}");
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((name, rest)) = line.split_once(&label) else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let (Some(value), Some(at)) = (fields.next(), fields.next()) else {
+            panic!("no value and timestamp in {line:?}")
+        };
+        let leaf = name.strip_prefix("traceview_").unwrap_or(name);
+        out.entry(leaf.to_string()).or_default().push((
+            at.parse().unwrap_or_else(|e| panic!("{line:?}: {e}")),
+            value.parse().unwrap_or_else(|e| panic!("{line:?}: {e}")),
+        ));
+    }
+    out
+}
+
+/// The statsd gauges a scrape of `tv exporter` (Prometheus text) promises under
+/// `prefix`: `PREFIX.up`, `PREFIX.APP.LEAF`, `PREFIX.APP.layer.LAYER.LEAF` (the apps and
+/// layers must be safe names already), without the exporter's own health families.
+pub fn statsd_gauges(body: &str, prefix: &str) -> std::collections::BTreeMap<String, f64> {
+    let own = [
+        "collect_duration",
+        "cache_age",
+        "collections",
+        "collect_errors",
+    ];
+    let mut out = std::collections::BTreeMap::new();
+    for line in body.lines().filter(|l| !l.starts_with('#')) {
+        let Some((series, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let (name, labels) = series.split_once('{').unwrap_or((series, "}"));
+        let leaf = name.strip_prefix("traceview_").unwrap_or(name);
+        if own.iter().any(|o| leaf.starts_with(o)) {
+            continue;
+        }
+        let mut path = prefix.to_string();
+        for label in labels
+            .trim_end_matches('}')
+            .split(',')
+            .filter(|l| !l.is_empty())
+        {
+            let (key, value) = label.split_once('=').unwrap_or((label, ""));
+            let value = value.trim_matches('"');
+            assert!(
+                value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{value:?} is not a safe name already"
+            );
+            if key == "layer" {
+                path.push_str(".layer");
+            }
+            path.push('.');
+            path.push_str(value);
+        }
+        path.push('.');
+        path.push_str(leaf);
+        let value: f64 = value.parse().unwrap_or_else(|e| panic!("{line:?}: {e}"));
+        out.insert(path, value);
+    }
+    out
+}

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use tv_client::export::graphite::{DEFAULT_PREFIX, Prefix};
 
 use super::window_parser;
 
@@ -96,6 +97,12 @@ pub struct ExporterArgs {
     /// TLS and basic auth, in the Prometheus exporter-toolkit web configuration format.
     #[arg(long = "web.config.file", value_name = "FILE")]
     pub web_config_file: Option<PathBuf>,
+    /// After each collection, also push the values to this statsd server (UDP).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub statsd: Option<String>,
+    /// The first components of the statsd names.
+    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_PREFIX, requires = "statsd")]
+    pub statsd_prefix: Prefix,
 }
 
 /// The default address of `tv exporter`: loopback, on a port outside the Prometheus
@@ -121,7 +128,39 @@ pub enum ExportCommand {
     /// History in the OpenMetrics text format, with timestamps, for
     /// `promtool tsdb create-blocks-from openmetrics`.
     Openmetrics(ExportArgs),
+    /// History as carbon plaintext (`path value timestamp`) for Graphite, to a file,
+    /// stdout or a carbon server.
+    #[command(after_help = GRAPHITE_HELP)]
+    Graphite(GraphiteArgs),
 }
+
+/// `tv export graphite`.
+#[derive(Debug, Args)]
+pub struct GraphiteArgs {
+    /// The apps, the range and `--out`, as for `tv export openmetrics`.
+    #[command(flatten)]
+    pub range: ExportArgs,
+    /// The first components of every path.
+    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_PREFIX)]
+    pub prefix: Prefix,
+    /// Send the lines to this carbon server's plaintext receiver (TCP) instead of
+    /// writing them.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "out")]
+    pub to: Option<String>,
+}
+
+const GRAPHITE_HELP: &str = "\
+Paths: PREFIX.APP.LEAF, LEAF being the OpenMetrics name without traceview_
+(request_latency_average_seconds, traced_requests_per_second, error_ratio,
+requests_per_second). Each line carries the start of its slice as timestamp.
+
+Names: ASCII letters, digits, - and _ stay; every other character (dots, spaces,
+slashes, control characters, non-ASCII) becomes _; at most 200 characters. Two
+apps that become the same component are refused (exit 2).
+
+--to: connecting may take 10 s and sending 60 s, else exit 1.
+
+Example: tv export graphite web-shop --since 30d --to graphite.example:2003";
 
 /// `tv export openmetrics`.
 #[derive(Debug, Args)]

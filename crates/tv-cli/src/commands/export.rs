@@ -1,18 +1,23 @@
-//! `tv export openmetrics`: history for `promtool tsdb create-blocks-from openmetrics`.
+//! `tv export openmetrics` (history for `promtool tsdb create-blocks-from openmetrics`)
+//! and `tv export graphite` (the same history as carbon plaintext): one collection,
+//! two writers.
 
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
+use tv_client::export::graphite;
 use tv_client::export::history::{self, AppHistory};
 use tv_client::{TimeRange, TraceView};
 
-use crate::cli::{ExportArgs, ExportCommand};
+use super::carbon;
+use crate::cli::{ExportArgs, ExportCommand, GraphiteArgs};
 use crate::exit::{CliError, Exit};
 
 /// Runs `tv export …`.
 pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliError> {
     match command {
         ExportCommand::Openmetrics(args) => openmetrics(tv, &args).await,
+        ExportCommand::Graphite(args) => graphite(tv, &args).await,
     }
 }
 
@@ -26,7 +31,11 @@ fn range(args: &ExportArgs, now: DateTime<Utc>) -> Result<TimeRange, CliError> {
         .ok_or_else(|| CliError::usage("--since must be before --until"))
 }
 
-async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError> {
+/// The history of every app over the range the arguments name.
+async fn histories(
+    tv: &TraceView,
+    args: &ExportArgs,
+) -> Result<(Vec<AppHistory>, TimeRange), CliError> {
     let Some(first) = args.apps.first() else {
         return Err(CliError::usage("name at least one app"));
     };
@@ -39,30 +48,70 @@ async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError
     for app in args.apps.iter().filter(|app| seen.insert(app.as_str())) {
         histories.push(history::fetch(tv, app, range).await?);
     }
-    let mut text = Vec::new();
-    history::write_openmetrics(&histories, &mut text)?;
+    Ok((histories, range))
+}
+
+/// Writes `text` to `--out` or stdout (a closed pipe is not an error).
+fn write_out(args: &ExportArgs, text: &[u8]) -> Result<(), CliError> {
     match &args.out {
-        Some(path) => std::fs::write(path, &text).map_err(|e| {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
             CliError::new(
                 Exit::Runtime,
                 format!("cannot write {}: {e}", path.display()),
             )
-        })?,
+        }),
         None => {
             let mut out = std::io::stdout().lock();
-            match out.write_all(&text).and_then(|()| out.flush()) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Ok),
-                Err(e) => return Err(e.into()),
+            match out.write_all(text).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
             }
         }
     }
+}
+
+fn log_exported(histories: &[AppHistory], range: TimeRange) {
     let samples: usize = histories.iter().map(AppHistory::len).sum();
+    if samples == 0 {
+        tracing::warn!(
+            "no samples from {} to {}: the apps had no traffic then",
+            range.start.to_rfc3339(),
+            range.end.to_rfc3339()
+        );
+        return;
+    }
     tracing::info!(
         "exported {samples} samples of {} apps from {} to {}",
         histories.len(),
         range.start.to_rfc3339(),
         range.end.to_rfc3339()
     );
+}
+
+async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError> {
+    let (histories, range) = histories(tv, args).await?;
+    let mut text = Vec::new();
+    history::write_openmetrics(&histories, &mut text)?;
+    write_out(args, &text)?;
+    log_exported(&histories, range);
+    Ok(Exit::Ok)
+}
+
+async fn graphite(tv: &TraceView, args: &GraphiteArgs) -> Result<Exit, CliError> {
+    // Refuse colliding names before asking the server for anything.
+    let (_, collisions) = graphite::components(args.range.apps.iter().map(String::as_str));
+    if let Some(collision) = collisions.first() {
+        return Err(CliError::usage(format!(
+            "{collision}; export them in separate runs with different --prefix"
+        )));
+    }
+    let (histories, range) = histories(tv, &args.range).await?;
+    let text = graphite::plaintext(&histories, &args.prefix)
+        .map_err(|collision| CliError::usage(collision.to_string()))?;
+    match &args.to {
+        Some(to) => carbon::send(to, &text).await?,
+        None => write_out(&args.range, &text)?,
+    }
+    log_exported(&histories, range);
     Ok(Exit::Ok)
 }

@@ -2,6 +2,7 @@
 //! the one rendering layer.
 
 mod annotate_file;
+mod carbon;
 pub(crate) mod check;
 mod compare;
 mod dry_run;
@@ -13,6 +14,7 @@ mod report_app;
 mod report_json;
 mod schema;
 mod settings;
+mod statsd;
 mod timeseries;
 mod wrap;
 mod writes;

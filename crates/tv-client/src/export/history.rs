@@ -152,11 +152,23 @@ fn escape_label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// Where an [`AppHistory`] keeps one family's samples.
+pub type SamplesOf = fn(&AppHistory) -> &[Sample];
+
+/// The families of a history, each with its samples in an [`AppHistory`]: the one list
+/// every history writer (OpenMetrics, Graphite) goes through.
+pub const FAMILIES: [(Family, SamplesOf); 4] = [
+    (names::LATENCY_AVERAGE, |a| &a.latency_average),
+    (names::TRACED_RATE, |a| &a.traced_rate),
+    (names::ERROR_RATIO, |a| &a.error_ratio),
+    (names::REQUEST_RATE, |a| &a.request_rate),
+];
+
 fn write_family(
     out: &mut impl Write,
     family: Family,
     apps: &[AppHistory],
-    samples: impl Fn(&AppHistory) -> &[Sample],
+    samples: SamplesOf,
 ) -> io::Result<()> {
     // The same text as the exporter's (prometheus-client ends help with a period).
     writeln!(out, "# HELP {} {}.", family.name, family.help)?;
@@ -183,10 +195,9 @@ fn write_family(
 /// Writes the histories as one OpenMetrics exposition ending in `# EOF`: one gauge
 /// family per metric, one series per app, samples in time order.
 pub fn write_openmetrics(apps: &[AppHistory], out: &mut impl Write) -> io::Result<()> {
-    write_family(out, names::LATENCY_AVERAGE, apps, |a| &a.latency_average)?;
-    write_family(out, names::TRACED_RATE, apps, |a| &a.traced_rate)?;
-    write_family(out, names::ERROR_RATIO, apps, |a| &a.error_ratio)?;
-    write_family(out, names::REQUEST_RATE, apps, |a| &a.request_rate)?;
+    for (family, samples) in FAMILIES {
+        write_family(out, family, apps, samples)?;
+    }
     writeln!(out, "# EOF")
 }
 

@@ -1,14 +1,17 @@
 //! TraceView's numbers for other tools: the Prometheus exporter's collection and
-//! registry, and the OpenMetrics history writer for `promtool tsdb
-//! create-blocks-from openmetrics`.
+//! registry, the OpenMetrics history writer for `promtool tsdb create-blocks-from
+//! openmetrics`, the carbon plaintext writer for Graphite, and the statsd push.
 //!
-//! Metric names live in [`names`], shared by both.
+//! Metric names live in [`names`], shared by all; Graphite and statsd paths derive from
+//! them by one rule ([`graphite`]).
 
 pub mod collect;
+pub mod graphite;
 pub mod history;
 pub mod names;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
+pub mod statsd;
 
 /// A server string made safe for a label value: control characters become `U+FFFD`
 /// and the length is bounded (the encoders escape quotes and backslashes).

@@ -3,7 +3,8 @@
 //! Prometheus project's own: scrapes bounded by their deadline ([`scrape`]), a bounded
 //! listener with a graceful stop ([`listen`]), TLS and basic auth from an
 //! exporter-toolkit web configuration ([`web_config`]), health and readiness
-//! endpoints and a landing page ([`routes`]).
+//! endpoints and a landing page ([`routes`]). With `--statsd`, each finished collection
+//! is also pushed to statsd (UDP, never waited for).
 
 mod listen;
 mod routes;
@@ -17,6 +18,7 @@ use tv_client::config::Overrides;
 
 pub use listen::parse_listen;
 
+use super::statsd::Statsd;
 use crate::cli::ExporterArgs;
 use crate::exit::{CliError, Exit};
 
@@ -44,6 +46,18 @@ pub async fn run(
         version: env!("CARGO_PKG_VERSION"),
     });
     let main = scrape::Collector::new(tv.clone(), Arc::clone(&options), "/metrics".to_owned());
+    if let Some(target) = &args.statsd {
+        let statsd = Statsd::connect(target, args.statsd_prefix.clone()).await?;
+        let mut finished = main.subscribe();
+        tokio::spawn(async move {
+            while finished.changed().await.is_ok() {
+                let collection = finished.borrow_and_update().clone();
+                if let Some(collection) = collection {
+                    statsd.push(&collection);
+                }
+            }
+        });
+    }
     // The first collection starts now: the first scrape and /-/ready need not wait.
     main.start();
     let scheme = if web.tls.is_some() { "https" } else { "http" };
