@@ -173,6 +173,10 @@ pub enum Command {
     /// Read and write the config file (profiles), keeping its comments.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Save an API key into a profile: typed without echo on a terminal, else read
+    /// from standard input (`pass show tv | tv login`); with --base-url, saves that too.
+    /// The profile file is written readable by you only (0600), atomically.
+    Login,
     /// Where each setting comes from, and whether the server answers and takes the key.
     Doctor,
     /// Shell completions.
@@ -388,7 +392,8 @@ pub enum ConfigCommand {
         /// api_key, base_url, timeout, attempts, output, allow_plain_http or
         /// max_response_size.
         key: String,
-        /// The value.
+        /// The value; for api_key, `-` reads the key from standard input (typed without
+        /// echo on a terminal), keeping it out of the shell's history.
         value: String,
     },
     /// Print a profile's setting (the key is shown redacted).

@@ -141,6 +141,7 @@ pub mod points;
 #[cfg_attr(docsrs, doc(cfg(feature = "profile-file")))]
 pub mod profile_file;
 pub mod range;
+pub mod record;
 pub mod redact;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]

@@ -8,6 +8,7 @@ mod dry_run;
 mod export;
 mod exporter;
 mod listing;
+mod login;
 mod report;
 mod report_app;
 mod report_json;
@@ -44,6 +45,7 @@ pub async fn run(
     let global = &cli.global;
     match cli.command {
         Command::Config(command) => return settings::config(command, global, env),
+        Command::Login => return login::login(global),
         Command::Completions { shell } => {
             let mut command = crate::cli::completion_command();
             let mut script = Vec::new();
@@ -59,6 +61,7 @@ pub async fn run(
     let connection = context::connect(global, settings).await?;
     *key_out = Some(connection.key.clone());
     let outcome = dispatch(cli.command, &connection, env).await;
+    connection.finish_recording()?;
     if global.timings {
         let stats = connection.tv.stats();
         eprintln!(
@@ -129,6 +132,7 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
         Command::Export(command) => export::run(tv, command).await,
         Command::Check(_)
         | Command::Config(_)
+        | Command::Login
         | Command::Completions { .. }
         | Command::Schema { .. }
         | Command::Sandbox(_)
