@@ -9,6 +9,7 @@ pub mod render;
 mod commands;
 mod context;
 mod exit;
+mod filter_check;
 mod filters;
 mod logging;
 mod sandbox;

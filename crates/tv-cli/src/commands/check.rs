@@ -23,6 +23,11 @@ pub async fn run(cli: Cli, settings: &context::RunSettings) -> ExitCode {
         Ok(connection) => connection,
         Err(error) => return unknown(&error.message, None),
     };
+    // A misspelt layer is UNKNOWN naming the nearest known one, not a quiet app.
+    let layer = crate::filter_check::ListedValues::layer(args.layer.as_deref());
+    if let Err(error) = crate::filter_check::check(&connection.tv, &args.app, &layer).await {
+        return unknown(&error.message, Some(&connection.key));
+    }
     match tv_client::check::run_check(&connection.tv, &spec).await {
         Ok(result) => {
             let status = result.status();
