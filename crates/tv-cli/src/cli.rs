@@ -179,7 +179,13 @@ pub enum Command {
     Login,
     /// Where each setting comes from, and whether the server answers and takes the key.
     Doctor,
-    /// Shell completions.
+    /// The shell completion script: completes flags and real names (apps, the layers of
+    /// the app on the line, hosts, annotation ids, profiles, discovered names), asked of
+    /// the server the line points at, cached for 5 minutes, at most 2 s per TAB. Install:
+    /// bash `source <(tv completions bash)` in ~/.bashrc; zsh `source <(tv completions
+    /// zsh)` in ~/.zshrc; fish `tv completions fish | source` in
+    /// ~/.config/fish/config.fish (or `COMPLETE=SHELL tv` in place of `tv completions
+    /// SHELL`).
     Completions {
         /// The shell.
         #[arg(value_enum)]

@@ -7,6 +7,8 @@ pub mod cli;
 pub mod render;
 
 mod commands;
+mod completion;
+mod completion_cache;
 mod context;
 mod exit;
 mod filter_check;
@@ -25,6 +27,8 @@ pub use exit::Exit;
 
 /// Parses the command line, runs the command, maps the outcome to an exit code.
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash tv …`: the shell asks for completions; answered, then exit.
+    completion::answer_shell();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,

@@ -47,9 +47,9 @@ pub async fn run(
         Command::Config(command) => return settings::config(command, global, env),
         Command::Login => return login::login(global),
         Command::Completions { shell } => {
-            let mut command = crate::cli::completion_command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "tv", &mut script);
+            let script = crate::completion::registration(shell).map_err(|e| {
+                CliError::new(Exit::Runtime, format!("cannot write the script: {e}"))
+            })?;
             return print_raw(&script);
         }
         Command::Schema { command } => return schema::print(&command),
