@@ -12,6 +12,8 @@ mod sre;
 pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
+mod watch;
+pub use watch::WatchArgs;
 mod filter_args;
 pub(crate) use filter_args::window_parser;
 pub use filter_args::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
@@ -69,6 +71,9 @@ pub use global::GlobalArgs;
 pub enum Command {
     /// How the apps are doing: one row per app, or one app in depth.
     Report(ReportArgs),
+    /// A live view of the report, refreshed as each 30 s slice completes (NDJSON when
+    /// piped).
+    Watch(WatchArgs),
     /// List the apps.
     Apps,
     /// List the layers of an app.

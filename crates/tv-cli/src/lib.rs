@@ -103,6 +103,7 @@ pub fn main() -> ExitCode {
 fn runtime_builder(command: &cli::Command) -> tokio::runtime::Builder {
     match command {
         cli::Command::Report(args) if args.app.is_none() => multi_thread(),
+        cli::Command::Watch(args) if args.apps.len() != 1 => multi_thread(),
         // A server whose collections fan out over many apps, like `tv report`.
         cli::Command::Exporter(_) => multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),

@@ -15,6 +15,8 @@ mod report_json;
 mod schema;
 mod settings;
 mod timeseries;
+mod watch;
+mod watch_view;
 mod wrap;
 mod writes;
 
@@ -100,6 +102,7 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             report_app::chart(tv, &app, args, env, &clock, now).await
         }
         Command::Compare(args) => compare::run(tv, &args, env, &clock, now).await,
+        Command::Watch(args) => watch::run(tv, &args, env).await,
         Command::Apps => listing::apps(tv, env).await,
         Command::Layers { app, since } => {
             listing::layers(tv, &app, since.as_deref(), env, now).await
