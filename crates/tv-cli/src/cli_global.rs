@@ -19,7 +19,9 @@ pub struct GlobalArgs {
     /// The access key [env: TV_API_KEY]; visible in `ps`, prefer --api-key-file.
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
-    /// Read the access key from FILE, or `-` for standard input [env: TV_API_KEY_FILE].
+    /// Read the access key from FILE, or `-` for standard input [env: TV_API_KEY_FILE];
+    /// a FILE other users can read is warned about. `tv login` saves a key without
+    /// either.
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "api_key")]
     pub api_key_file: Option<PathBuf>,
     /// `appneta`, `solarwinds` or a base URL ending in /api-v2 [env: TV_BASE_URL].

@@ -5,16 +5,7 @@ mod common;
 
 use tv_cli::Exit;
 
-use common::{END, KEY, run, shared, tv};
-
-fn tv_with_config(path: &std::path::Path) -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
-    command
-        .env_clear()
-        .env("TV_CONFIG", path)
-        .args(["--color", "never"]);
-    command
-}
+use common::{END, KEY, run, shared, tv, tv_with_config};
 
 /// Every file of `dir`, read.
 fn files(dir: &std::path::Path) -> Vec<String> {
