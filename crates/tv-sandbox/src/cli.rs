@@ -449,6 +449,7 @@ mod tests {
             rate_limit: Some(2.5),
             max_connections: limits::DEFAULT_MAX_CONNECTIONS,
             request_deadline: limits::DEFAULT_REQUEST_DEADLINE,
+            replay: None,
             incidents: None,
             from: None,
             to: None,
