@@ -14,6 +14,8 @@ mod sre;
 pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs, GraphiteArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
+mod watch;
+pub use watch::WatchArgs;
 mod filter_args;
 pub(crate) use filter_args::window_parser;
 pub use filter_args::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
@@ -73,6 +75,9 @@ pub use global::GlobalArgs;
 pub enum Command {
     /// How the apps are doing: one row per app, or one app in depth.
     Report(ReportArgs),
+    /// A live view of the report, refreshed as each 30 s slice completes (NDJSON when
+    /// piped).
+    Watch(WatchArgs),
     /// List the apps.
     Apps,
     /// List the layers of an app.
@@ -178,9 +183,19 @@ pub enum Command {
     /// Read and write the config file (profiles), keeping its comments.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Save an API key into a profile: typed without echo on a terminal, else read
+    /// from standard input (`pass show tv | tv login`); with --base-url, saves that too.
+    /// The profile file is written readable by you only (0600), atomically.
+    Login,
     /// Where each setting comes from, and whether the server answers and takes the key.
     Doctor,
-    /// Shell completions.
+    /// The shell completion script: completes flags and real names (apps, the layers of
+    /// the app on the line, hosts, annotation ids, profiles, discovered names), asked of
+    /// the server the line points at, cached for 5 minutes, at most 2 s per TAB. Install:
+    /// bash `source <(tv completions bash)` in ~/.bashrc; zsh `source <(tv completions
+    /// zsh)` in ~/.zshrc; fish `tv completions fish | source` in
+    /// ~/.config/fish/config.fish (or `COMPLETE=SHELL tv` in place of `tv completions
+    /// SHELL`).
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -397,7 +412,8 @@ pub enum ConfigCommand {
         /// api_key, base_url, timeout, attempts, output, allow_plain_http or
         /// max_response_size.
         key: String,
-        /// The value.
+        /// The value; for api_key, `-` reads the key from standard input (typed without
+        /// echo on a terminal), keeping it out of the shell's history.
         value: String,
     },
     /// Print a profile's setting (the key is shown redacted).

@@ -144,6 +144,7 @@ pub mod points;
 #[cfg_attr(docsrs, doc(cfg(feature = "profile-file")))]
 pub mod profile_file;
 pub mod range;
+pub mod record;
 pub mod redact;
 pub mod secret;
 pub mod series;

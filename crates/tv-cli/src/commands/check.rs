@@ -26,7 +26,7 @@ pub async fn run(cli: Cli, settings: &context::RunSettings) -> ExitCode {
         .or(cli.global.timeout)
         .unwrap_or(DEFAULT_PLUGIN_TIMEOUT);
     let on_timeout = timeout_state(&args.timeout_state);
-    match tokio::time::timeout(deadline, judge(&cli, settings, &spec)).await {
+    match tokio::time::timeout(deadline, judge(&cli, args, settings, &spec)).await {
         Ok(code) => code,
         Err(_) => {
             let line = format!(
@@ -54,11 +54,21 @@ fn timeout_state(name: &str) -> Status {
 }
 
 /// Connects, runs the check and prints its line; returns the plugin's exit code.
-async fn judge(cli: &Cli, settings: &context::RunSettings, spec: &CheckSpec) -> ExitCode {
+async fn judge(
+    cli: &Cli,
+    args: &CheckArgs,
+    settings: &context::RunSettings,
+    spec: &CheckSpec,
+) -> ExitCode {
     let connection = match context::connect(&cli.global, settings).await {
         Ok(connection) => connection,
         Err(error) => return unknown(&error.message, None),
     };
+    // A misspelt layer is UNKNOWN naming the nearest known one, not a quiet app.
+    let layer = crate::filter_check::ListedValues::layer(args.layer.as_deref());
+    if let Err(error) = crate::filter_check::check(&connection.tv, &args.app, &layer).await {
+        return unknown(&error.message, Some(&connection.key));
+    }
     match tv_client::check::run_check(&connection.tv, spec).await {
         Ok(result) => {
             let status = result.status();

@@ -9,6 +9,7 @@ mod dry_run;
 mod export;
 mod exporter;
 mod listing;
+mod login;
 mod report;
 mod report_app;
 mod report_json;
@@ -16,6 +17,8 @@ mod schema;
 mod settings;
 mod statsd;
 mod timeseries;
+mod watch;
+mod watch_view;
 mod wrap;
 mod writes;
 
@@ -48,10 +51,11 @@ pub async fn run(
     let global = &cli.global;
     match cli.command {
         Command::Config(command) => return settings::config(command, global, env),
+        Command::Login => return login::login(global),
         Command::Completions { shell } => {
-            let mut command = crate::cli::completion_command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "tv", &mut script);
+            let script = crate::completion::registration(shell).map_err(|e| {
+                CliError::new(Exit::Runtime, format!("cannot write the script: {e}"))
+            })?;
             return print_raw(&script);
         }
         Command::Schema { command } => return schema::print(&command),
@@ -66,6 +70,7 @@ pub async fn run(
         return exporter::run(&connection.tv, args, context::overrides(global)).await;
     }
     let outcome = dispatch(cli.command, &connection, env).await;
+    connection.finish_recording()?;
     if global.timings {
         let stats = connection.tv.stats();
         eprintln!(
@@ -104,6 +109,7 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             report_app::chart(tv, &app, args, env, &clock, now).await
         }
         Command::Compare(args) => compare::run(tv, &args, env, &clock, now).await,
+        Command::Watch(args) => watch::run(tv, &args, env).await,
         Command::Apps => listing::apps(tv, env).await,
         Command::Layers { app, since } => listing::layers(tv, &app, since, env, now).await,
         Command::Hosts { app } => listing::hosts(tv, app.as_deref(), env).await,
@@ -126,6 +132,7 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
         Command::Check(_)
         | Command::Exporter(_)
         | Command::Config(_)
+        | Command::Login
         | Command::Completions { .. }
         | Command::Schema { .. }
         | Command::Sandbox(_)

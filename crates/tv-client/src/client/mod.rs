@@ -241,6 +241,7 @@ pub struct TraceViewBuilder {
     http: Option<reqwest::Client>,
     allow_plain_http: bool,
     max_response_bytes: u64,
+    recorder: Option<Arc<dyn crate::record::ExchangeRecorder>>,
 }
 
 impl Default for TraceViewBuilder {
@@ -255,6 +256,7 @@ impl Default for TraceViewBuilder {
             http: None,
             allow_plain_http: false,
             max_response_bytes: crate::config::value::DEFAULT_MAX_RESPONSE_BYTES,
+            recorder: None,
         }
     }
 }
@@ -325,6 +327,13 @@ impl TraceViewBuilder {
         self
     }
 
+    /// Hands every answered exchange, scrubbed of the key and anything named like a
+    /// secret, to `recorder` (see [`crate::record`]).
+    pub fn recorder(mut self, recorder: Arc<dyn crate::record::ExchangeRecorder>) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
     /// Builds the client. Fails on a missing or malformed key, a bad URL, or plain
     /// HTTP to a remote host without [`TraceViewBuilder::allow_plain_http`].
     pub fn build(self) -> Result<TraceView, Error> {
@@ -365,9 +374,12 @@ impl TraceViewBuilder {
             }
         };
         let server_date = Arc::new(ServerDate::default());
-        let context = tv_api::ApiContext::new(key.wire())
+        let mut context = tv_api::ApiContext::new(key.wire())
             .with_observer(Arc::new(StatusProbe(server_date.clone())))
             .with_max_response_bytes(self.max_response_bytes);
+        if let Some(recorder) = self.recorder {
+            context = context.with_recorder(recorder);
+        }
         Ok(TraceView {
             api: tv_api::Client::new_with_client(&base_url, http, context),
             policy: self.retry,
