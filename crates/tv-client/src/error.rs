@@ -369,18 +369,28 @@ impl Error {
     /// transiently.)
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. }
-            | Error::Server {
-                status: 500 | 502..=504,
-            }
-            | Error::UnexpectedResponse {
-                status: 500 | 502..=504,
-                ..
-            }
-            | Error::Timeout => true,
             Error::Transport { kind, .. } => *kind != TransportKind::Tls,
-            _ => false,
+            _ => self.is_transient(),
         }
+    }
+
+    /// Whether the server (or the way to it) said it is overloaded or failing for now:
+    /// rate limiting (429), a timeout, or a server failure a repeated request may get
+    /// past (500, 502, 503, 504, also as an HTML page from a proxy). The one list behind
+    /// [`Error::is_retryable`] and the fan-out's overload signal.
+    pub(crate) fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::RateLimited { .. }
+                | Error::Timeout
+                | Error::Server {
+                    status: 500 | 502..=504,
+                }
+                | Error::UnexpectedResponse {
+                    status: 500 | 502..=504,
+                    ..
+                }
+        )
     }
 
     /// Whether a write that failed this way may nevertheless have been applied by the

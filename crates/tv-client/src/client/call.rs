@@ -136,23 +136,6 @@ impl Counters {
     }
 }
 
-/// Whether a failed attempt says the server (or the way to it) is overloaded: a fan-out
-/// then runs fewer apps at once.
-fn is_overload(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::RateLimited { .. }
-            | Error::Server {
-                status: 500 | 502..=504
-            }
-            | Error::UnexpectedResponse {
-                status: 500 | 502..=504,
-                ..
-            }
-            | Error::Timeout
-    )
-}
-
 /// What every call of a client (and of its clones) shares.
 pub(crate) struct Shared<'a> {
     pub(crate) policy: &'a RetryPolicy,
@@ -219,7 +202,8 @@ where
             Ok(value) => return Ok(Answer::Value(value)),
             Err(error) => error,
         };
-        if is_overload(&error) {
+        // The server (or the way to it) is overloaded: a fan-out then runs fewer apps at once.
+        if error.is_transient() {
             counters.overloads.fetch_add(1, Ordering::Relaxed);
         }
         if let Error::RateLimited { retry_after } = &error {
