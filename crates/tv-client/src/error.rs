@@ -343,7 +343,34 @@ impl Error {
     /// `{"data": "<message>", "response": "error"}` when the body is one, else a snippet
     /// of the body.
     pub fn from_status(status: u16, body: &str, retry_after: Option<Duration>) -> Self {
-        let message = || envelope_message(body).unwrap_or_else(|| snippet(body));
+        Error::by_status(
+            status,
+            || envelope_message(body).unwrap_or_else(|| snippet(body)),
+            || body.to_owned(),
+            retry_after,
+        )
+    }
+
+    /// [`Error::from_status`] for an error envelope the generated client already read:
+    /// `data` is its message (with the key hidden), used as it is, not written back to
+    /// JSON and read again.
+    pub(crate) fn from_envelope(status: u16, data: &str, retry_after: Option<Duration>) -> Self {
+        Error::by_status(
+            status,
+            || one_line(data, SNIPPET_CHARS),
+            || serde_json::json!({ "data": data, "response": "error" }).to_string(),
+            retry_after,
+        )
+    }
+
+    /// The mapping of [`Error::from_status`]: `message` is what a 400/404/413 says,
+    /// `body` what an unexpected status quotes.
+    fn by_status(
+        status: u16,
+        message: impl FnOnce() -> String,
+        body: impl FnOnce() -> String,
+        retry_after: Option<Duration>,
+    ) -> Self {
         match status {
             400 => Error::BadRequest(message()),
             401 | 403 => Error::Auth,
@@ -357,7 +384,7 @@ impl Error {
             },
             429 => Error::RateLimited { retry_after },
             500..=599 => Error::Server { status },
-            _ => Error::unexpected_response(status, body),
+            _ => Error::unexpected_response(status, &body()),
         }
     }
 

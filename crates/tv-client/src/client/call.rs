@@ -276,9 +276,7 @@ async fn map_error<T: DeserializeOwned>(
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers());
             let envelope = response.into_inner();
-            let data = hide_key(&envelope.data, key);
-            let body = serde_json::json!({ "data": data, "response": "error" }).to_string();
-            Error::from_status(status, &body, retry_after)
+            Error::from_envelope(status, &hide_key(&envelope.data, key), retry_after)
         }
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
