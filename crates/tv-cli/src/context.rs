@@ -297,9 +297,35 @@ pub fn profile_output(
     }
 }
 
-/// An output format by name (`table`, `json`, `ndjson`, `csv`).
+/// An output format by name: one of [`crate::render::Format`]'s values, whose list the
+/// refusal prints from the type itself.
 pub fn parse_output(text: &str) -> Result<crate::render::Format, String> {
     use clap::ValueEnum;
-    crate::render::Format::from_str(text.trim(), true)
-        .map_err(|_| format!("unknown output format `{text}` (table, json, ndjson or csv)"))
+    crate::render::Format::from_str(text.trim(), true).map_err(|_| {
+        let names: Vec<String> = crate::render::Format::value_variants()
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        format!(
+            "unknown output format `{text}` (one of {})",
+            names.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_output;
+    use crate::render::Format;
+
+    #[test]
+    fn an_output_format_is_read_by_name_and_a_refusal_lists_every_format() {
+        assert_eq!(parse_output(" Markdown "), Ok(Format::Markdown));
+        let refusal = parse_output("yaml").unwrap_err();
+        assert_eq!(
+            refusal,
+            "unknown output format `yaml` (one of table, json, ndjson, csv, markdown)"
+        );
+    }
 }

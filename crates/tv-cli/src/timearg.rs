@@ -83,16 +83,16 @@ impl TimeArg {
 
     /// The instant, with `now` the server's now (a bare span counts back from it).
     pub fn at(self, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
-        self.from_reference(now, now)
+        self.counted_from(now, now)
     }
 
     /// The instant of a `--since` whose range ends at `end`: a bare span counts back
     /// from `end`, everything else as [`TimeArg::at`].
     pub fn since(self, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, CliError> {
-        self.from_reference(end, now)
+        self.counted_from(end, now)
     }
 
-    fn from_reference(
+    fn counted_from(
         self,
         reference: DateTime<Utc>,
         now: DateTime<Utc>,

@@ -355,7 +355,34 @@ impl Error {
     /// `{"data": "<message>", "response": "error"}` when the body is one, else a snippet
     /// of the body.
     pub fn from_status(status: u16, body: &str, retry_after: Option<Duration>) -> Self {
-        let message = || envelope_message(body).unwrap_or_else(|| snippet(body));
+        Error::by_status(
+            status,
+            || envelope_message(body).unwrap_or_else(|| snippet(body)),
+            || body.to_owned(),
+            retry_after,
+        )
+    }
+
+    /// [`Error::from_status`] for an error envelope the generated client already read:
+    /// `data` is its message (with the key hidden), used as it is, not written back to
+    /// JSON and read again.
+    pub(crate) fn from_envelope(status: u16, data: &str, retry_after: Option<Duration>) -> Self {
+        Error::by_status(
+            status,
+            || one_line(data, SNIPPET_CHARS),
+            || serde_json::json!({ "data": data, "response": "error" }).to_string(),
+            retry_after,
+        )
+    }
+
+    /// The mapping of [`Error::from_status`]: `message` is what a 400/404/413 says,
+    /// `body` what an unexpected status quotes.
+    fn by_status(
+        status: u16,
+        message: impl FnOnce() -> String,
+        body: impl FnOnce() -> String,
+        retry_after: Option<Duration>,
+    ) -> Self {
         match status {
             400 => Error::BadRequest(message()),
             401 | 403 => Error::Auth,
@@ -369,7 +396,7 @@ impl Error {
             },
             429 => Error::RateLimited { retry_after },
             500..=599 => Error::Server { status },
-            _ => Error::unexpected_response(status, body),
+            _ => Error::unexpected_response(status, &body()),
         }
     }
 
@@ -381,18 +408,28 @@ impl Error {
     /// transiently.)
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. }
-            | Error::Server {
-                status: 500 | 502..=504,
-            }
-            | Error::UnexpectedResponse {
-                status: 500 | 502..=504,
-                ..
-            }
-            | Error::Timeout => true,
             Error::Transport { kind, .. } => *kind != TransportKind::Tls,
-            _ => false,
+            _ => self.is_transient(),
         }
+    }
+
+    /// Whether the server (or the way to it) said it is overloaded or failing for now:
+    /// rate limiting (429), a timeout, or a server failure a repeated request may get
+    /// past (500, 502, 503, 504, also as an HTML page from a proxy). The one list behind
+    /// [`Error::is_retryable`] and the fan-out's overload signal.
+    pub(crate) fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::RateLimited { .. }
+                | Error::Timeout
+                | Error::Server {
+                    status: 500 | 502..=504,
+                }
+                | Error::UnexpectedResponse {
+                    status: 500 | 502..=504,
+                    ..
+                }
+        )
     }
 
     /// Whether a write that failed this way may nevertheless have been applied by the

@@ -242,23 +242,6 @@ impl Counters {
     }
 }
 
-/// Whether a failed attempt says the server (or the way to it) is overloaded: a fan-out
-/// then runs fewer apps at once.
-fn is_overload(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::RateLimited { .. }
-            | Error::Server {
-                status: 500 | 502..=504
-            }
-            | Error::UnexpectedResponse {
-                status: 500 | 502..=504,
-                ..
-            }
-            | Error::Timeout
-    )
-}
-
 /// What every call of a client (and of its clones) shares.
 pub(crate) struct Shared<'a> {
     pub(crate) policy: &'a RetryPolicy,
@@ -327,7 +310,8 @@ where
             Ok(value) => return Ok(Answer::Value(value)),
             Err(error) => error,
         };
-        if is_overload(&error) {
+        // The server (or the way to it) is overloaded: a fan-out then runs fewer apps at once.
+        if error.is_transient() {
             counters.overloads.fetch_add(1, Ordering::Relaxed);
         }
         if let Error::RateLimited { retry_after } = &error {
@@ -412,9 +396,7 @@ async fn map_error<T: DeserializeOwned>(
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers());
             let envelope = response.into_inner();
-            let data = hide_key(&envelope.data, key);
-            let body = serde_json::json!({ "data": data, "response": "error" }).to_string();
-            Error::from_status(status, &body, retry_after)
+            Error::from_envelope(status, &hide_key(&envelope.data, key), retry_after)
         }
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
