@@ -9,7 +9,7 @@ mod schema_target;
 mod shape;
 pub use schema_target::SchemaTarget;
 mod sre;
-pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs};
+pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs, OtlpArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
 mod filter_args;

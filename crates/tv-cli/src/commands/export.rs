@@ -1,4 +1,5 @@
-//! `tv export openmetrics`: history for `promtool tsdb create-blocks-from openmetrics`.
+//! `tv export openmetrics`: history for `promtool tsdb create-blocks-from openmetrics`;
+//! `tv export otlp`: the same history (and the annotations) to an OpenTelemetry receiver.
 
 use std::io::Write;
 
@@ -6,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tv_client::export::history::{self, AppHistory};
 use tv_client::{TimeRange, TraceView};
 
-use crate::cli::{ExportArgs, ExportCommand};
+use crate::cli::{ExportArgs, ExportCommand, OtlpArgs};
 use crate::exit::{CliError, Exit};
 use crate::timearg::parse_time;
 
@@ -14,6 +15,7 @@ use crate::timearg::parse_time;
 pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliError> {
     match command {
         ExportCommand::Openmetrics(args) => openmetrics(tv, &args).await,
+        ExportCommand::Otlp(args) => otlp(tv, &args).await,
     }
 }
 
@@ -33,7 +35,11 @@ fn range(args: &ExportArgs, now: DateTime<Utc>) -> Result<TimeRange, CliError> {
         .ok_or_else(|| CliError::usage("--since must be before --until"))
 }
 
-async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError> {
+/// The apps' histories over the range of the arguments.
+async fn histories(
+    tv: &TraceView,
+    args: &ExportArgs,
+) -> Result<(Vec<AppHistory>, TimeRange), CliError> {
     let Some(first) = args.apps.first() else {
         return Err(CliError::usage("name at least one app"));
     };
@@ -44,15 +50,76 @@ async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError
     for app in &args.apps {
         histories.push(history::fetch(tv, app, range).await?);
     }
+    Ok((histories, range))
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        CliError::new(
+            Exit::Runtime,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })
+}
+
+async fn otlp(tv: &TraceView, args: &OtlpArgs) -> Result<Exit, CliError> {
+    use tv_client::export::otlp::{self, Message as _, Note, Sender, Signal};
+    let (histories, range) = histories(tv, &args.export).await?;
+    let metrics = otlp::history_metrics(&histories);
+    let Some(endpoint) = &args.endpoint else {
+        let Some(path) = &args.export.out else {
+            return Err(CliError::usage("give --endpoint URL or --out FILE"));
+        };
+        write_file(path, &metrics.encode_to_vec())?;
+        return Ok(Exit::Ok);
+    };
+    let failed = |e: otlp::SendError| {
+        let exit = match e {
+            otlp::SendError::Endpoint(_) => Exit::Usage,
+            _ => Exit::Runtime,
+        };
+        CliError::new(exit, e.to_string())
+    };
+    let sender = Sender::new(endpoint).map_err(failed)?;
+    let mut notes = Vec::new();
+    let window = tv_client::AnnotationRange {
+        start: Some(range.start),
+        end: Some(range.end),
+    };
+    for app in &args.export.apps {
+        for note in tv.annotations().of_app(app, window).await? {
+            notes.push(Note {
+                app: app.clone(),
+                time: note.time,
+                message: note.message,
+            });
+        }
+    }
+    sender
+        .send(Signal::Metrics, &metrics)
+        .await
+        .map_err(failed)?;
+    if !notes.is_empty() {
+        sender
+            .send(Signal::Logs, &otlp::annotation_logs(&notes))
+            .await
+            .map_err(failed)?;
+    }
+    let samples: usize = histories.iter().map(AppHistory::len).sum();
+    tracing::info!(
+        "sent {samples} points and {} annotations of {} apps",
+        notes.len(),
+        histories.len()
+    );
+    Ok(Exit::Ok)
+}
+
+async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError> {
+    let (histories, range) = histories(tv, args).await?;
     let mut text = Vec::new();
     history::write_openmetrics(&histories, &mut text)?;
     match &args.out {
-        Some(path) => std::fs::write(path, &text).map_err(|e| {
-            CliError::new(
-                Exit::Runtime,
-                format!("cannot write {}: {e}", path.display()),
-            )
-        })?,
+        Some(path) => write_file(path, &text)?,
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(&text).and_then(|()| out.flush()) {

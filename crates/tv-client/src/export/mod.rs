@@ -7,6 +7,8 @@
 pub mod collect;
 pub mod history;
 pub mod names;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 

@@ -3,9 +3,11 @@
 //! Prometheus project's own: scrapes bounded by their deadline ([`scrape`]), a bounded
 //! listener with a graceful stop ([`listen`]), TLS and basic auth from an
 //! exporter-toolkit web configuration ([`web_config`]), health and readiness
-//! endpoints and a landing page ([`routes`]).
+//! endpoints and a landing page ([`routes`]), and an OTLP push of every collection
+//! ([`push`]).
 
 mod listen;
+mod push;
 mod routes;
 mod scrape;
 mod web_config;
@@ -46,6 +48,14 @@ pub async fn run(
     let main = scrape::Collector::new(tv.clone(), Arc::clone(&options), "/metrics".to_owned());
     // The first collection starts now: the first scrape and /-/ready need not wait.
     main.start();
+    if let Some(endpoint) = &args.otlp_endpoint {
+        if args.otlp_interval.is_zero() {
+            return Err(CliError::usage("--otlp-interval must be longer than 0"));
+        }
+        let sender = tv_client::export::otlp::Sender::new(endpoint)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        push::start(Arc::clone(&main), sender, args.otlp_interval);
+    }
     let scheme = if web.tls.is_some() { "https" } else { "http" };
     let routes = Arc::new(routes::Routes {
         main,

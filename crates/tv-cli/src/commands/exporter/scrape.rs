@@ -83,7 +83,6 @@ impl Collector {
 
     /// Every finished collection, as it finishes (the last one first): the hook for
     /// sending the numbers elsewhere after each collection.
-    #[allow(dead_code)] // The graphite/StatsD and OTLP pushes subscribe here.
     pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Collection>>> {
         self.finished.subscribe()
     }
