@@ -220,3 +220,136 @@ fn the_exporter_pushes_each_collection() {
     // Two collections, each stamped when it was pushed.
     assert!(stamps[1] > stamps[0], "{stamps:?}");
 }
+
+/// The Python of the real receiver: `TV_TEST_PYTHON` (a venv with PyPI's
+/// opentelemetry-proto), else `python3`; a loud failure when the package is missing.
+fn python_with_opentelemetry_proto() -> String {
+    let python = std::env::var("TV_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let found = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "{python} cannot import opentelemetry.proto: this test needs PyPI's opentelemetry-proto \
+         (python3 -m venv target/py-venv && target/py-venv/bin/pip install opentelemetry-proto; \
+         TV_TEST_PYTHON=target/py-venv/bin/python)"
+    );
+    python
+}
+
+#[test]
+#[ignore = "real tool: python3 with PyPI's opentelemetry-proto; run by cargo xtask integration"]
+fn a_real_otlp_receiver_gets_the_export_and_the_annotations_intact() {
+    use std::io::BufRead;
+    let python = python_with_opentelemetry_proto();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/otlp_receiver.py");
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let _receiver = real_tools::Guard(child);
+    // Read as it writes: a request's line can be larger than a pipe holds.
+    let (line_tx, line_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next_line = || {
+        line_rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("the receiver said nothing: {e}"))
+    };
+    let port = next_line();
+
+    let sandbox = common::shared();
+    let range = ["web-shop", "--since", "7d"];
+    let mut command = tv(sandbox);
+    command.args(["export", "openmetrics"]).args(range);
+    let (code, openmetrics, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let expected = openmetrics_points(&openmetrics);
+
+    let mut command = tv(sandbox);
+    command
+        .args(["export", "otlp"])
+        .args(range)
+        .args(["--endpoint", &format!("http://127.0.0.1:{port}")]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+
+    let metrics: serde_json::Value =
+        serde_json::from_str(&next_line()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(metrics["path"], "/v1/metrics");
+    let mut got: Vec<(String, String, i64, f64)> = metrics["points"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{metrics}"))
+        .iter()
+        .map(|p| {
+            let nanos = p[3].as_u64().unwrap_or_else(|| panic!("{p}"));
+            assert_eq!(nanos % 1_000_000_000, 0, "{p}");
+            (
+                p[0].as_str().unwrap_or_default().to_owned(),
+                p[2].as_str().unwrap_or_default().to_owned(),
+                i64::try_from(nanos / 1_000_000_000).unwrap_or(0),
+                p[4].as_str()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+    assert_eq!(got.len(), expected.len());
+    for (otlp, om) in got.iter().zip(&expected) {
+        assert_eq!((&otlp.0, &otlp.1, otlp.2), (&om.0, &om.1, om.2));
+        assert_eq!(otlp.3, om.3.parse::<f64>().unwrap_or(f64::NAN), "{om:?}");
+    }
+
+    // The annotations of the range, as `tv annotations` lists them.
+    let mut command = tv(sandbox);
+    command.args([
+        "-o",
+        "json",
+        "annotations",
+        "--app",
+        "web-shop",
+        "--since",
+        "7d ago",
+    ]);
+    let (code, listed, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap_or_else(|e| panic!("{e}"));
+    let mut listed: Vec<String> = listed
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .iter()
+        .map(|a| a["message"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(!listed.is_empty());
+    let logs: serde_json::Value =
+        serde_json::from_str(&next_line()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(logs["path"], "/v1/logs");
+    let mut sent: Vec<String> = logs["records"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{logs}"))
+        .iter()
+        .map(|r| {
+            assert_eq!(r[0]["app"], "web-shop", "{r}");
+            r[0]["message"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    listed.sort();
+    sent.sort();
+    assert_eq!(sent, listed);
+}
