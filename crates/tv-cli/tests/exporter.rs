@@ -13,16 +13,7 @@ use real_tools::Guard;
 
 /// Starts `tv exporter` with `key`; returns it and its host:port.
 fn exporter(sandbox: &common::Sandbox, key: &str, extra: &[&str]) -> (Guard, String) {
-    let mut args = vec!["--base-url", &sandbox.base_url, "--api-key", key];
-    args.extend(["exporter", "--listen", "127.0.0.1:0"]);
-    args.extend(extra);
-    let (guard, line) = real_tools::spawn_tv(&args);
-    let address = line
-        .strip_prefix("http://")
-        .and_then(|rest| rest.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("exporter said {line:?}"))
-        .to_string();
-    (guard, address)
+    real_tools::spawn_exporter(&sandbox.base_url, key, extra)
 }
 
 /// (status line, headers and body) of a GET.

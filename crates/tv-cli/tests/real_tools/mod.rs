@@ -140,3 +140,19 @@ pub fn spawn_tv(args: &[&str]) -> (Guard, String) {
     }
     (guard, line.trim().to_owned())
 }
+
+/// Starts `tv exporter` on a free loopback port for `base_url` and `key`, with `extra`
+/// arguments; the child and the host:port it serves on (from the URL it prints first).
+pub fn spawn_exporter(base_url: &str, key: &str, extra: &[&str]) -> (Guard, String) {
+    let mut args = vec!["--base-url", base_url, "--api-key", key];
+    args.extend(["exporter", "--listen", "127.0.0.1:0"]);
+    args.extend(extra);
+    let (guard, url) = spawn_tv(&args);
+    let address = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("exporter said {url:?}"))
+        .to_string();
+    (guard, address)
+}
