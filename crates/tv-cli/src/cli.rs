@@ -11,7 +11,7 @@ mod schema_target;
 mod shape;
 pub use schema_target::SchemaTarget;
 mod sre;
-pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs, GraphiteArgs};
+pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs, GraphiteArgs, OtlpArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
 mod watch;

@@ -31,26 +31,11 @@ fn json_number(sandbox: &common::Sandbox, args: &[&str], pointer: &str) -> f64 {
 #[ignore = "real tool: prometheus; run by cargo xtask integration"]
 fn prometheus_scrapes_the_exporter() {
     let sandbox = common::shared();
-    let (exporter, first_line) = real_tools::spawn_tv(&[
-        "--base-url",
+    let (exporter, target) = common::spawn_exporter(
         &sandbox.base_url,
-        "--api-key",
         KEY,
-        "exporter",
-        "--listen",
-        "127.0.0.1:0",
-        "--cache",
-        "3s",
-        "--app",
-        "web-shop",
-        "--app",
-        "billing-api",
-    ]);
-    let target = first_line
-        .strip_prefix("http://")
-        .and_then(|rest| rest.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("exporter said {first_line:?}"))
-        .to_string();
+        &["--cache", "3s", "--app", "web-shop", "--app", "billing-api"],
+    );
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (_server, port) = real_tools::prometheus(
@@ -259,24 +244,12 @@ fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let (_exporter, url) = real_tools::spawn_tv(&[
-        "--base-url",
+    let web = path("web.yml");
+    let (_exporter, target) = common::spawn_exporter(
         &sandbox.base_url,
-        "--api-key",
         KEY,
-        "exporter",
-        "--listen",
-        "127.0.0.1:0",
-        "--app",
-        "web-shop",
-        "--web.config.file",
-        &path("web.yml"),
-    ]);
-    let target = url
-        .strip_prefix("https://")
-        .and_then(|rest| rest.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("exporter said {url:?}"))
-        .to_string();
+        &["--app", "web-shop", "--web.config.file", &web],
+    );
     let job = |name: &str, auth: &str| {
         format!(
             "  - job_name: {name}\n    scheme: https\n    tls_config:\n      ca_file: {}\n{auth}    static_configs:\n      - targets: ['{target}']\n",
@@ -313,24 +286,12 @@ fn prometheus_scrapes_two_profiles_through_probe_and_relabelling() {
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let (_exporter, url) = real_tools::spawn_tv(&[
-        "--base-url",
+    let config = config.to_string_lossy().into_owned();
+    let (_exporter, address) = common::spawn_exporter(
         &sandbox.base_url,
-        "--api-key",
         KEY,
-        "--config",
-        &config.to_string_lossy(),
-        "exporter",
-        "--listen",
-        "127.0.0.1:0",
-        "--app",
-        "web-shop",
-    ]);
-    let address = url
-        .strip_prefix("http://")
-        .and_then(|rest| rest.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("exporter said {url:?}"))
-        .to_string();
+        &["--config", &config, "--app", "web-shop"],
+    );
     let prometheus_config = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: traceview\n    metrics_path: /probe\n    static_configs:\n      - targets: [lab-a, lab-b]\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: '{address}'\n"
     );

@@ -113,6 +113,7 @@
 //! | `profile-file` | yes | profiles in `~/.config/tv/config.toml` ([`profile_file`], read by [`config`]); pulls in `toml_edit` |
 //! | `blocking` | no | `blocking::TraceView`, a synchronous client on its own runtime thread |
 //! | `prometheus` | no | the Prometheus registry and encoding of the exporter (`export::prometheus`); pulls in `prometheus-client` |
+//! | `otlp` | no | OpenTelemetry out: OTLP/HTTP requests of the history, collections and annotations (`export::otlp`); pulls in `opentelemetry-proto` and `prost` |
 //! | `schemars` | no | `schemars::JsonSchema` on every result type and on tv-api's wire types (tv-api's `schemars` feature): the JSON Schemas of `tv --output json` (`tv schema`); pulls in `schemars` |
 //!
 //! Without `profile-file`, [`config`] resolves flags and the environment only.

@@ -103,6 +103,13 @@ pub struct ExporterArgs {
     /// The first components of the statsd names.
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_PREFIX, requires = "statsd")]
     pub statsd_prefix: Prefix,
+    /// Also push every collection as OTLP metrics to this OTLP/HTTP receiver
+    /// (e.g. http://collector:4318).
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+    /// With --otlp-endpoint: collect (and push) at least this often.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub otlp_interval: std::time::Duration,
 }
 
 /// The default address of `tv exporter`: loopback, on a port outside the Prometheus
@@ -132,6 +139,10 @@ pub enum ExportCommand {
     /// stdout or a carbon server.
     #[command(after_help = GRAPHITE_HELP)]
     Graphite(GraphiteArgs),
+    /// History as OpenTelemetry (OTLP/HTTP protobuf) metrics, each point at its slice's
+    /// time, and the apps' annotations as log records.
+    #[command(after_help = OTLP_HELP)]
+    Otlp(OtlpArgs),
 }
 
 /// `tv export graphite`.
@@ -161,6 +172,23 @@ apps that become the same component are refused (exit 2).
 --to: connecting may take 10 s and sending 60 s, else exit 1.
 
 Example: tv export graphite web-shop --since 30d --to graphite.example:2003";
+
+/// `tv export otlp`.
+#[derive(Debug, Args)]
+pub struct OtlpArgs {
+    /// The apps, the range and --out (the metrics request, protobuf, instead of sending).
+    #[command(flatten)]
+    pub export: ExportArgs,
+    /// The OTLP/HTTP receiver, e.g. http://collector:4318 (/v1/metrics, /v1/logs added).
+    #[arg(long, value_name = "URL", required_unless_present = "out")]
+    pub endpoint: Option<String>,
+}
+
+const OTLP_HELP: &str = "\
+The same names, values and timestamps as `tv export openmetrics` (units in UCUM: s, 1,
+{request}/s), with an `app` attribute; annotations are log records with `app` and
+`message` attributes. An OpenTelemetry Collector takes them on its otlp receiver
+(protocols: http, port 4318).";
 
 /// `tv export openmetrics`.
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
-//! `tv export openmetrics` (history for `promtool tsdb create-blocks-from openmetrics`)
-//! and `tv export graphite` (the same history as carbon plaintext): one collection,
-//! two writers.
+//! `tv export openmetrics` (history for `promtool tsdb create-blocks-from openmetrics`),
+//! `tv export graphite` (the same history as carbon plaintext) and `tv export otlp` (the
+//! same history, and the annotations, to an OpenTelemetry receiver): one collection,
+//! three writers.
 
 use std::io::Write;
 
@@ -10,7 +11,7 @@ use tv_client::export::history::{self, AppHistory};
 use tv_client::{TimeRange, TraceView};
 
 use super::carbon;
-use crate::cli::{ExportArgs, ExportCommand, GraphiteArgs};
+use crate::cli::{ExportArgs, ExportCommand, GraphiteArgs, OtlpArgs};
 use crate::exit::{CliError, Exit};
 
 /// Runs `tv export …`.
@@ -18,6 +19,7 @@ pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliErro
     match command {
         ExportCommand::Openmetrics(args) => openmetrics(tv, &args).await,
         ExportCommand::Graphite(args) => graphite(tv, &args).await,
+        ExportCommand::Otlp(args) => otlp(tv, &args).await,
     }
 }
 
@@ -51,15 +53,19 @@ async fn histories(
     Ok((histories, range))
 }
 
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        CliError::new(
+            Exit::Runtime,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })
+}
+
 /// Writes `text` to `--out` or stdout (a closed pipe is not an error).
 fn write_out(args: &ExportArgs, text: &[u8]) -> Result<(), CliError> {
     match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
-            CliError::new(
-                Exit::Runtime,
-                format!("cannot write {}: {e}", path.display()),
-            )
-        }),
+        Some(path) => write_file(path, text),
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text).and_then(|()| out.flush()) {
@@ -86,6 +92,58 @@ fn log_exported(histories: &[AppHistory], range: TimeRange) {
         range.start.to_rfc3339(),
         range.end.to_rfc3339()
     );
+}
+
+async fn otlp(tv: &TraceView, args: &OtlpArgs) -> Result<Exit, CliError> {
+    use tv_client::export::otlp::{self, Message as _, Note, Sender, Signal};
+    let (histories, range) = histories(tv, &args.export).await?;
+    let metrics = otlp::history_metrics(&histories);
+    let Some(endpoint) = &args.endpoint else {
+        let Some(path) = &args.export.out else {
+            return Err(CliError::usage("give --endpoint URL or --out FILE"));
+        };
+        write_file(path, &metrics.encode_to_vec())?;
+        return Ok(Exit::Ok);
+    };
+    let failed = |e: otlp::SendError| {
+        let exit = match e {
+            otlp::SendError::Endpoint(_) => Exit::Usage,
+            _ => Exit::Runtime,
+        };
+        CliError::new(exit, e.to_string())
+    };
+    let sender = Sender::new(endpoint).map_err(failed)?;
+    let mut notes = Vec::new();
+    let window = tv_client::AnnotationRange {
+        start: Some(range.start),
+        end: Some(range.end),
+    };
+    for app in &args.export.apps {
+        for note in tv.annotations().of_app(app, window).await? {
+            notes.push(Note {
+                app: app.clone(),
+                time: note.time,
+                message: note.message,
+            });
+        }
+    }
+    sender
+        .send(Signal::Metrics, &metrics)
+        .await
+        .map_err(failed)?;
+    if !notes.is_empty() {
+        sender
+            .send(Signal::Logs, &otlp::annotation_logs(&notes))
+            .await
+            .map_err(failed)?;
+    }
+    let samples: usize = histories.iter().map(AppHistory::len).sum();
+    tracing::info!(
+        "sent {samples} points and {} annotations of {} apps",
+        notes.len(),
+        histories.len()
+    );
+    Ok(Exit::Ok)
 }
 
 async fn openmetrics(tv: &TraceView, args: &ExportArgs) -> Result<Exit, CliError> {

@@ -126,16 +126,14 @@ impl Drop for Guard {
     }
 }
 
-/// Starts `tv exporter --listen 127.0.0.1:0` against `sandbox` with `key` and `extra`
-/// arguments; returns it and the host:port it serves on (its first stdout line).
-pub fn exporter(sandbox: &Sandbox, key: &str, extra: &[&str]) -> (Guard, String) {
+/// Starts `tv` with `args` (no configuration from the environment) and reads the first
+/// line it prints; the child and that line (the exporter's URL).
+pub fn spawn_tv(args: &[&str]) -> (Guard, String) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tv"))
         .env_clear()
         .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
-        .args(["--base-url", &sandbox.base_url, "--api-key", key])
-        .args(["exporter", "--listen", "127.0.0.1:0"])
-        .args(extra)
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -146,13 +144,28 @@ pub fn exporter(sandbox: &Sandbox, key: &str, extra: &[&str]) -> (Guard, String)
     if let Some(stdout) = stdout {
         let _ = std::io::BufReader::new(stdout).read_line(&mut line);
     }
-    let address = line
-        .trim()
+    (guard, line.trim().to_owned())
+}
+
+/// Starts `tv exporter` on a free loopback port for `base_url` and `key`, with `extra`
+/// arguments; the child and the host:port it serves on (from the URL it prints first).
+pub fn spawn_exporter(base_url: &str, key: &str, extra: &[&str]) -> (Guard, String) {
+    let mut args = vec!["--base-url", base_url, "--api-key", key];
+    args.extend(["exporter", "--listen", "127.0.0.1:0"]);
+    args.extend(extra);
+    let (guard, url) = spawn_tv(&args);
+    let address = url
         .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
         .and_then(|rest| rest.strip_suffix("/metrics"))
-        .unwrap_or_else(|| panic!("exporter said {line:?}"))
+        .unwrap_or_else(|| panic!("exporter said {url:?}"))
         .to_string();
     (guard, address)
+}
+
+/// `tv exporter` against `sandbox` (see [`spawn_exporter`]).
+pub fn exporter(sandbox: &Sandbox, key: &str, extra: &[&str]) -> (Guard, String) {
+    spawn_exporter(&sandbox.base_url, key, extra)
 }
 
 /// The path of an outside tool, or a loud failure saying which package brings it (the

@@ -4,43 +4,19 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A child process killed (and reaped) when the test ends, however it ends.
-pub struct Guard(pub Child);
+pub use super::common::{Guard, free_port};
 
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The path of a tool, or a loud failure saying how to get it.
+/// The path of a tool of Debian's prometheus package, or a loud failure.
 pub fn tool(name: &str) -> String {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    });
-    match found {
-        Some(path) => path.to_string_lossy().into_owned(),
-        None => panic!(
-            "{name} is not installed: these tests need Debian's prometheus package \
-             (apt-get install -y prometheus; .ci/run does it)"
-        ),
-    }
-}
-
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
+    super::common::tool(
+        name,
+        "Debian's prometheus package (apt-get install -y prometheus)",
+    )
 }
 
 /// GET `path` from 127.0.0.1:`port` (HTTP/1.0); the body, or `None` if unreachable.
@@ -118,25 +94,4 @@ pub fn prometheus(config: &str, dir: &Path) -> (Guard, u16) {
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     (Guard(server), port)
-}
-
-/// Starts `tv` with `args` (no configuration from the environment) and reads the first
-/// line it prints; the child and that line (the exporter's URL).
-pub fn spawn_tv(args: &[&str]) -> (Guard, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tv"))
-        .env_clear()
-        .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = child.stdout.take();
-    let guard = Guard(child);
-    let mut line = String::new();
-    if let Some(stdout) = stdout {
-        use std::io::BufRead;
-        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-    }
-    (guard, line.trim().to_owned())
 }

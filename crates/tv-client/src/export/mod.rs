@@ -9,6 +9,8 @@ pub mod collect;
 pub mod graphite;
 pub mod history;
 pub mod names;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod statsd;

@@ -3,10 +3,11 @@
 //! Prometheus project's own: scrapes bounded by their deadline ([`scrape`]), a bounded
 //! listener with a graceful stop ([`listen`]), TLS and basic auth from an
 //! exporter-toolkit web configuration ([`web_config`]), health and readiness
-//! endpoints and a landing page ([`routes`]). With `--statsd`, each finished collection
-//! is also pushed to statsd (UDP, never waited for).
+//! endpoints and a landing page ([`routes`]), and pushes of every collection: OTLP
+//! ([`push`]) and, with `--statsd`, statsd (UDP, never waited for).
 
 mod listen;
+mod push;
 mod routes;
 mod scrape;
 mod web_config;
@@ -60,6 +61,14 @@ pub async fn run(
     }
     // The first collection starts now: the first scrape and /-/ready need not wait.
     main.start();
+    if let Some(endpoint) = &args.otlp_endpoint {
+        if args.otlp_interval.is_zero() {
+            return Err(CliError::usage("--otlp-interval must be longer than 0"));
+        }
+        let sender = tv_client::export::otlp::Sender::new(endpoint)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        push::start(Arc::clone(&main), sender, args.otlp_interval);
+    }
     let scheme = if web.tls.is_some() { "https" } else { "http" };
     let routes = Arc::new(routes::Routes {
         main,
