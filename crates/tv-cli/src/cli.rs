@@ -183,15 +183,19 @@ pub enum Command {
     /// Read and write the config file (profiles), keeping its comments.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Save an API key into a profile: typed without echo on a terminal, else read
-    /// from standard input (`pass show tv | tv login`); with --base-url, saves that too.
-    /// The profile file is written readable by you only (0600), atomically.
+    /// Save an API key into a profile, typed without echo (or piped in).
+    ///
+    /// The key is typed without echo on a terminal, else read from standard input
+    /// (`pass show tv | tv login`); with --base-url, that is saved too. The profile file
+    /// is written readable by you only (0600), atomically.
     Login,
     /// Where each setting comes from, and whether the server answers and takes the key.
     Doctor,
-    /// The shell completion script: completes flags and real names (apps, the layers of
-    /// the app on the line, hosts, annotation ids, profiles, discovered names), asked of
-    /// the server the line points at, cached for 5 minutes, at most 2 s per TAB. Install:
+    /// The shell completion script (flags and real names: apps, layers, hosts, …).
+    ///
+    /// It completes flags and real names (apps, the layers of the app on the line, hosts,
+    /// annotation ids, profiles, discovered names), asked of the server the line points
+    /// at, cached for 5 minutes, at most 2 s per TAB. Install:
     /// bash `source <(tv completions bash)` in ~/.bashrc; zsh `source <(tv completions
     /// zsh)` in ~/.zshrc; fish `tv completions fish | source` in
     /// ~/.config/fish/config.fish (or `COMPLETE=SHELL tv` in place of `tv completions

@@ -209,10 +209,10 @@ fn server_names(kind: Kind, mut global: GlobalArgs, app: Option<&str>) -> Names 
         std::env::var("TV_BASE_URL").ok(),
     );
     let cached = completion_cache::load(&origin);
-    if let Some(entry) = &cached {
-        if entry.fresh() {
-            return entry.names.clone();
-        }
+    if let Some(entry) = &cached
+        && entry.fresh()
+    {
+        return entry.names.clone();
     }
     global.timeout.get_or_insert(FETCH_DEADLINE);
     global.attempts = Some(1);

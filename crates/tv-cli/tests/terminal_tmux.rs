@@ -104,6 +104,7 @@ impl Drop for Terminal {
 
 fn watch_then_quit_with(key: &str, name: &str) {
     let terminal = Terminal::start(name);
+    terminal.wait_for("the prompt", |s| s.trim_end().ends_with('$'));
     terminal.type_text("tv --demo watch --interval 1s; echo \"exit=$?\"");
     terminal.press("Enter");
     let screen = terminal.wait_for("the live view", |s| {
@@ -153,8 +154,11 @@ fn tab_completes_real_names_in_bash() {
         "[profiles.staging]\napi_key = \"k\"\n[profiles.prod]\napi_key = \"k\"\n",
     )
     .unwrap();
-    terminal.type_text("source <(tv completions bash)");
+    terminal.type_text("source <(tv completions bash) && echo completion-ready");
     terminal.press("Enter");
+    terminal.wait_for("the script sourced", |s| {
+        s.lines().any(|line| line.trim() == "completion-ready")
+    });
 
     // An app name, asked of the (demo) server.
     terminal.type_text("tv --demo report web-s");
