@@ -65,6 +65,8 @@ mod generated;
 pub use generated::*;
 
 pub mod filters;
+pub mod recording;
+pub use recording::{ExchangeRecorder, RecordedExchange};
 
 /// The one definition of the time window: the spec's `TimeWindow` (generated, with its
 /// wire names, serde, JSON Schema, `Display` and `FromStr`), extended here with the
@@ -199,6 +201,7 @@ pub struct ApiContext {
     key: ApiKey,
     observer: Option<Arc<dyn ResponseObserver>>,
     capture: Option<Arc<Mutex<Vec<CapturedRequest>>>>,
+    recorder: Option<Arc<dyn ExchangeRecorder>>,
     max_response_bytes: Option<u64>,
 }
 
@@ -258,13 +261,31 @@ fn capture(
 }
 // ---- end of dry runs ---------------------------------------------------------------
 
+/// Installs rustls' *ring* crypto provider as the process default, unless the program
+/// installed one first (then that one stays). Idempotent and cheap.
+///
+/// reqwest is built here without a provider of its own (aws-lc-rs, its default, costs
+/// about a minute of C in a cold build), so every `reqwest::Client` needs a process
+/// default before it is built. [`ApiContext::new`] calls this, so the documented order
+/// (context, then [`Client::new`]) just works, and so does `tv-client`'s builder; a
+/// program that builds its own `reqwest::Client` first calls this itself.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err only when another thread installed one in between: that one stays.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 impl ApiContext {
-    /// A context that sends `key` on every request.
+    /// A context that sends `key` on every request. Installs the TLS crypto provider
+    /// the generated [`Client::new`] needs ([`install_crypto_provider`]).
     pub fn new(key: ApiKey) -> Self {
+        install_crypto_provider();
         Self {
             key,
             observer: None,
             capture: None,
+            recorder: None,
             max_response_bytes: None,
         }
     }
@@ -290,6 +311,13 @@ impl ApiContext {
         self
     }
 
+    /// Hands every answered exchange, scrubbed of the key, to `recorder`
+    /// (`tv --record DIR`); each answer's body is then read whole before decoding.
+    pub fn with_recorder(mut self, recorder: Arc<dyn ExchangeRecorder>) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
     /// The key this context sends.
     pub fn key(&self) -> &ApiKey {
         &self.key
@@ -302,6 +330,7 @@ impl fmt::Debug for ApiContext {
             .field("key", &self.key)
             .field("observer", &self.observer.is_some())
             .field("dry_run", &self.capture.is_some())
+            .field("recording", &self.recorder.is_some())
             .finish()
     }
 }
@@ -331,6 +360,12 @@ impl progenitor_client::ClientHooks<ApiContext> for Client {
         let started = Instant::now();
         let method = request.method().clone();
         let url = request.url().clone();
+        let request_body = self.inner().recorder.as_ref().and_then(|_| {
+            request
+                .body()
+                .and_then(reqwest::Body::as_bytes)
+                .map(<[u8]>::to_vec)
+        });
         let result = self.client().execute(request).await;
         if let Some(observer) = &self.inner().observer {
             observer.observe(&Exchange {
@@ -342,8 +377,22 @@ impl progenitor_client::ClientHooks<ApiContext> for Client {
                 url: &url,
             });
         }
-        match (result, self.inner().max_response_bytes) {
+        let result = match (result, self.inner().max_response_bytes) {
             (Ok(response), Some(limit)) => Ok(limit_body(response, limit)),
+            (result, _) => result,
+        };
+        match (result, &self.inner().recorder) {
+            (Ok(response), Some(recorder)) => {
+                let sent = recording::Sent {
+                    operation: info.operation_id,
+                    method: &method,
+                    url: &url,
+                    body: request_body,
+                    base_url: self.baseurl(),
+                    key: self.inner().key.expose(),
+                };
+                recording::record(recorder.as_ref(), sent, response).await
+            }
             (result, _) => result,
         }
     }
@@ -388,7 +437,7 @@ mod tests {
         let context = ApiContext::new(ApiKey::new("s3cr3t-key"));
         assert_eq!(
             format!("{context:?}"),
-            "ApiContext { key: ApiKey(***), observer: false, dry_run: false }"
+            "ApiContext { key: ApiKey(***), observer: false, dry_run: false, recording: false }"
         );
         assert_eq!(context.key().to_string(), "***");
         assert_eq!(context.key().expose(), "s3cr3t-key");

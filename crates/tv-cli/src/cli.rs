@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::timearg::TimeArg;
+
 mod schema_target;
 mod shape;
 pub use schema_target::SchemaTarget;
@@ -12,6 +14,8 @@ mod sre;
 pub use sre::{CheckArgs, ExportArgs, ExportCommand, ExporterArgs, GraphiteArgs};
 mod annotate;
 pub use annotate::AnnotateArgs;
+mod watch;
+pub use watch::WatchArgs;
 mod filter_args;
 pub(crate) use filter_args::window_parser;
 pub use filter_args::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
@@ -35,7 +39,9 @@ Exit codes:
   3  authentication or configuration error (missing or refused key, bad profile,
      base URL without /api-v2, plain HTTP to another host without the opt-in)
   4  not found (unknown app, host or filter value)
-  5  `tv compare --fail-if-slower/--fail-if-errors`: the gate tripped
+  5  `tv compare --fail-if-slower/--fail-if-errors/--fail-if-traffic-drops`: the
+     gate tripped
+  6  `tv compare` with a gate: no traces in either window (nothing to judge)
 `tv check` uses the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Retries: reads (GET) and deletes are retried on 429, 5xx, timeouts and lost
@@ -69,15 +75,18 @@ pub use global::GlobalArgs;
 pub enum Command {
     /// How the apps are doing: one row per app, or one app in depth.
     Report(ReportArgs),
+    /// A live view of the report, refreshed as each 30 s slice completes (NDJSON when
+    /// piped).
+    Watch(WatchArgs),
     /// List the apps.
     Apps,
     /// List the layers of an app.
     Layers {
         /// The app.
         app: String,
-        /// Only layers seen since (ISO-8601, epoch seconds, or `2h ago`) [default: 1 day].
+        /// Only layers seen since (ISO-8601, epoch seconds, `2h ago` or `2h`) [default: 1 day].
         #[arg(long, value_name = "TIME")]
-        since: Option<String>,
+        since: Option<TimeArg>,
     },
     /// List hosts (of the organization, or of one app).
     Hosts {
@@ -96,12 +105,13 @@ pub enum Command {
         /// Only the annotations of this app.
         #[arg(long)]
         app: Option<String>,
-        /// Oldest time (ISO-8601, epoch seconds, or `3d ago`) [default: 7 days ago].
+        /// Oldest time (ISO-8601, epoch seconds, `3d ago`, or `3d` back from --until)
+        /// [default: 7 days ago].
         #[arg(long, value_name = "TIME")]
-        since: Option<String>,
+        since: Option<TimeArg>,
         /// Newest time [default: now].
         #[arg(long, value_name = "TIME")]
-        until: Option<String>,
+        until: Option<TimeArg>,
     },
     /// Record annotations: one, a file of them, or a deploy's start and end (--wrap).
     Annotate(AnnotateArgs),
@@ -173,9 +183,19 @@ pub enum Command {
     /// Read and write the config file (profiles), keeping its comments.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Save an API key into a profile: typed without echo on a terminal, else read
+    /// from standard input (`pass show tv | tv login`); with --base-url, saves that too.
+    /// The profile file is written readable by you only (0600), atomically.
+    Login,
     /// Where each setting comes from, and whether the server answers and takes the key.
     Doctor,
-    /// Shell completions.
+    /// The shell completion script: completes flags and real names (apps, the layers of
+    /// the app on the line, hosts, annotation ids, profiles, discovered names), asked of
+    /// the server the line points at, cached for 5 minutes, at most 2 s per TAB. Install:
+    /// bash `source <(tv completions bash)` in ~/.bashrc; zsh `source <(tv completions
+    /// zsh)` in ~/.zshrc; fish `tv completions fish | source` in
+    /// ~/.config/fish/config.fish (or `COMPLETE=SHELL tv` in place of `tv completions
+    /// SHELL`).
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -368,6 +388,10 @@ pub struct CompareArgs {
     /// Exit with code 5 when the app's error rate rose by more than PP percentage points.
     #[arg(long, value_name = "PP")]
     pub fail_if_errors: Option<f64>,
+    /// Exit with code 5 when the app's traced requests fell by more than PCT percent
+    /// [default with --fail-if-slower or --fail-if-errors: 50].
+    #[arg(long, value_name = "PCT")]
+    pub fail_if_traffic_drops: Option<f64>,
     /// A latency trips the gate only when it also grew by more than this.
     #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = humantime::parse_duration)]
     pub min_delta: std::time::Duration,
@@ -388,7 +412,8 @@ pub enum ConfigCommand {
         /// api_key, base_url, timeout, attempts, output, allow_plain_http or
         /// max_response_size.
         key: String,
-        /// The value.
+        /// The value; for api_key, `-` reads the key from standard input (typed without
+        /// echo on a terminal), keeping it out of the shell's history.
         value: String,
     },
     /// Print a profile's setting (the key is shown redacted).

@@ -19,7 +19,9 @@ pub struct GlobalArgs {
     /// The access key [env: TV_API_KEY]; visible in `ps`, prefer --api-key-file.
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
-    /// Read the access key from FILE, or `-` for standard input [env: TV_API_KEY_FILE].
+    /// Read the access key from FILE, or `-` for standard input [env: TV_API_KEY_FILE];
+    /// a FILE other users can read is warned about. `tv login` saves a key without
+    /// either.
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "api_key")]
     pub api_key_file: Option<PathBuf>,
     /// `appneta`, `solarwinds` or a base URL ending in /api-v2 [env: TV_BASE_URL].
@@ -60,6 +62,16 @@ pub struct GlobalArgs {
     /// sandbox in a container); prints a warning [profile: allow_plain_http].
     #[arg(long, global = true)]
     pub allow_plain_http: bool,
+    /// Save every request and answer of this run into DIR (created; must hold no
+    /// recording yet), one JSON file each, the key and anything named like a secret
+    /// scrubbed: a bug seen against a real account, ready to hand over.
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Answer this run from a recording made with --record (no account, no network):
+    /// the same command prints the same output; a request not in the recording is an
+    /// error naming it.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
     /// The largest response read, e.g. 256MiB [default: 64MiB, or the profile's
     /// `max_response_size`].
     #[arg(long, global = true, value_name = "SIZE", value_parser = size_value)]

@@ -18,6 +18,8 @@ pub enum Exit {
     NotFound,
     /// `tv compare --fail-if-slower` found a regression.
     Regression,
+    /// `tv compare` with a gate: no traces in either window, nothing to judge.
+    NoData,
     /// `tv annotate --wrap`: the wrapped command's own exit code.
     Command(u8),
 }
@@ -32,6 +34,7 @@ impl Exit {
             Exit::Config => 3,
             Exit::NotFound => 4,
             Exit::Regression => 5,
+            Exit::NoData => 6,
             Exit::Command(code) => code as i32,
         }
     }
@@ -140,12 +143,12 @@ impl From<std::io::Error> for CliError {
 /// Prints the error as one line, with the key scrubbed once more and terminal escape
 /// sequences dropped, for safety (server text in it is already cleaned and bounded).
 pub fn report(error: &CliError, key: Option<&tv_client::ApiKey>) {
-    let line = tv_client::redact::printable(&error.message);
+    // The key first: cleaning turns a newline inside it into a space.
     let line = match key {
-        Some(key) => key.scrub(&line),
-        None => tv_client::redact(&line).into_owned(),
+        Some(key) => key.scrub(&error.message),
+        None => tv_client::redact(&error.message).into_owned(),
     };
-    eprintln!("error: {line}");
+    eprintln!("error: {}", tv_client::redact::printable(&line));
 }
 
 #[cfg(test)]
@@ -156,7 +159,10 @@ mod tests {
     fn client_errors_map_to_documented_codes() {
         let cases = [
             (tv_client::Error::Auth, Exit::Config),
-            (tv_client::Error::NotFound("no app".into()), Exit::NotFound),
+            (
+                tv_client::Error::NotFound(tv_client::error::Missing::App("x".into())),
+                Exit::NotFound,
+            ),
             (
                 tv_client::Error::BadRequest("bad time_window".into()),
                 Exit::Usage,

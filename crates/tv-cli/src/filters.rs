@@ -1,20 +1,14 @@
-//! From command-line filter flags to tv-client's typed filters, and the check that
-//! turns "no traffic" caused by a typo into an error with a suggestion.
+//! From command-line filter flags to tv-client's typed filters.
 
 use chrono::{DateTime, Utc};
-use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TraceView};
+use tv_client::{ClientFilter, RequestsFilter, ServerFilter};
 
 use crate::cli::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs};
 use crate::exit::CliError;
-use crate::suggest::unknown_filter_value;
-use crate::timearg::parse_time;
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
-    args.end
-        .as_deref()
-        .map(|text| parse_time(text, now))
-        .transpose()
+    args.end.map(|end| end.at(now)).transpose()
 }
 
 /// The conversions from the filter flags to tv-client's filters and to the printed
@@ -68,7 +62,7 @@ macro_rules! filter_conversions {
         }
 
         /// The filter values of a request: printed with the output (JSON, every NDJSON
-        /// record) and checked by [`explain_empty`]. Absent filters are left out.
+        /// record). Absent filters are left out.
         #[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
         pub struct FilterValues {
             $(#[doc = concat!("`--", stringify!($s), "`.")]
@@ -111,37 +105,3 @@ macro_rules! filter_conversions {
 }
 
 tv_client::filter::filter_table!(filter_conversions! { ($) });
-
-/// When a filtered query found no traffic at all, checks each filter value against the
-/// names the server knows, and fails on the first unknown one with a suggestion
-/// (a typo should not look like a quiet app).
-pub async fn explain_empty(
-    tv: &TraceView,
-    app: &str,
-    values: &FilterValues,
-) -> Result<(), CliError> {
-    let discovery = tv.discovery();
-    let checks: [(&str, &Option<String>, &str); 6] = [
-        ("domain", &values.domain, "tv discover domains"),
-        ("controller", &values.controller, "tv discover controllers"),
-        ("action", &values.action, "tv discover actions"),
-        ("layer", &values.layer, "tv layers APP"),
-        ("browser", &values.browser, "tv discover browsers"),
-        ("region", &values.region, "tv discover regions"),
-    ];
-    for (kind, value, list_command) in checks {
-        let Some(value) = value else { continue };
-        let known = match kind {
-            "domain" => discovery.domains().await?,
-            "controller" => discovery.controllers().await?,
-            "action" => discovery.actions().await?,
-            "layer" => discovery.layers(app, None).await?,
-            "browser" => discovery.browsers().await?,
-            _ => discovery.regions().await?,
-        };
-        if let Some(error) = unknown_filter_value(kind, value, &known, list_command) {
-            return Err(error);
-        }
-    }
-    Ok(())
-}

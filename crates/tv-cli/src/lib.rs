@@ -7,8 +7,11 @@ pub mod cli;
 pub mod render;
 
 mod commands;
+mod completion;
+mod completion_cache;
 mod context;
 mod exit;
+mod filter_check;
 mod filters;
 mod logging;
 mod sandbox;
@@ -24,6 +27,8 @@ pub use exit::Exit;
 
 /// Parses the command line, runs the command, maps the outcome to an exit code.
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash tv …`: the shell asks for completions; answered, then exit.
+    completion::answer_shell();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -98,6 +103,7 @@ pub fn main() -> ExitCode {
 fn runtime_builder(command: &cli::Command) -> tokio::runtime::Builder {
     match command {
         cli::Command::Report(args) if args.app.is_none() => multi_thread(),
+        cli::Command::Watch(args) if args.apps.len() != 1 => multi_thread(),
         // A server whose collections fan out over many apps, like `tv report`.
         cli::Command::Exporter(_) => multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),

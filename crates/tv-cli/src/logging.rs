@@ -4,8 +4,10 @@
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Installs the subscriber. `verbose`: 0 warnings; 1 info: one line per request
 /// (method, path and query, the key redacted) and each retry; 2 adds each answer's
@@ -19,17 +21,21 @@ pub fn init(verbose: u8, quiet: bool, color: bool) {
         (false, 2) => "info,tv_client=debug",
         (false, _) => "trace",
     };
+    // `TV_LOG` takes `LEVEL` and `TARGET=LEVEL` items, comma-separated (tracing's
+    // `Targets`); one that does not parse falls back to the level of the flags.
     let filter = std::env::var("TV_LOG")
         .ok()
         .filter(|v| !v.is_empty())
-        .and_then(|v| EnvFilter::try_new(v).ok())
-        .unwrap_or_else(|| EnvFilter::new(level));
+        .and_then(|v| v.parse::<Targets>().ok())
+        .or_else(|| level.parse::<Targets>().ok())
+        .unwrap_or_default();
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
         .with_writer(RedactingStderr)
         .with_ansi(color)
         .with_target(verbose >= 3)
         .without_time()
+        .finish()
+        .with(filter)
         .try_init();
 }
 

@@ -1,5 +1,6 @@
 //! "Did you mean …?": the closest known value for a mistyped app or filter value.
 
+use tv_client::error::Missing;
 use tv_client::{Error, TraceView};
 
 use crate::exit::CliError;
@@ -22,8 +23,16 @@ pub fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
 }
 
 /// `unknown app `shpo`; did you mean `shop`?` — or the plain error when no app is close.
+/// Only when the app was what was missing: the server's 404 on the app's endpoint, or
+/// the app named as missing; any other not-found (an annotation, a host) keeps its own
+/// message and gets no app suggestion.
 pub async fn app_error(tv: &TraceView, app: &str, error: Error) -> CliError {
-    if !matches!(error, Error::NotFound(_)) {
+    let app_missing = match &error {
+        Error::NotFound(Missing::Server(_)) => true,
+        Error::NotFound(Missing::App(missing)) => missing == app,
+        _ => false,
+    };
+    if !app_missing {
         return error.into();
     }
     let apps = tv.discovery().apps().await.unwrap_or_default();

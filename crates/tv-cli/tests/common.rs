@@ -91,6 +91,16 @@ pub fn tv(sandbox: &Sandbox) -> Command {
     command
 }
 
+/// `tv` with this config file and a clean environment.
+pub fn tv_with_config(path: &std::path::Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
+    command
+        .env_clear()
+        .env("TV_CONFIG", path)
+        .args(["--color", "never"]);
+    command
+}
+
 /// Runs and returns (exit code, stdout, stderr).
 pub fn run(mut command: Command) -> (i32, String, String) {
     let output = command.output().unwrap();

@@ -4,16 +4,7 @@ mod common;
 
 use tv_cli::Exit;
 
-use common::{KEY, run, shared};
-
-fn tv_with_config(path: &std::path::Path) -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
-    command
-        .env_clear()
-        .env("TV_CONFIG", path)
-        .args(["--color", "never"]);
-    command
-}
+use common::{KEY, run, shared, tv_with_config};
 
 #[test]
 fn set_get_list_use_and_run_with_a_profile() {

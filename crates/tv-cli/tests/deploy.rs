@@ -124,9 +124,16 @@ fn sigterm_to_tv_reaches_the_command() {
     assert_eq!(code, 143);
     let last = messages(&state).pop().unwrap();
     assert!(last.contains("killed by signal 15"), "{last}");
-    // SIGINT and SIGHUP are passed on too (no terminal here, so SIGINT is not the
-    // terminal's, which the command would get by itself).
-    for name in ["INT", "HUP"] {
+    // tv killed by SIGKILL (which nothing can catch): the command gets SIGTERM, never
+    // runs on alone (Linux's parent-death signal).
+    if cfg!(target_os = "linux") {
+        let (_, rest) = signal_while_running(&sandbox, "-KILL", trapping);
+        assert_eq!(rest, "got-term\n");
+    }
+    // SIGINT, SIGHUP and the rest are passed on too (no terminal here, so SIGINT is
+    // not the terminal's, which the command would get by itself); SIGUSR1 once killed
+    // tv and orphaned the command.
+    for name in ["INT", "HUP", "USR1", "USR2", "WINCH", "ALRM"] {
         let script = format!(
             "trap 'echo got-{name}; exit 9' {name}; echo ready; n=0; while [ $n -lt 400 ]; do n=$((n+1)); sleep 0.05; done"
         );

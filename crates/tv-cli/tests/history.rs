@@ -177,3 +177,28 @@ fn the_report_selects_sorts_and_cuts() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("bad app pattern `web-[a`"), "{stderr}");
 }
+
+#[test]
+fn an_app_named_twice_is_exported_once() {
+    let (twice, _) = ok(&[
+        "export",
+        "openmetrics",
+        "web-shop",
+        "web-shop",
+        "--until",
+        END,
+        "--since",
+        "2h",
+    ]);
+    let (once, _) = ok(&[
+        "export",
+        "openmetrics",
+        "web-shop",
+        "--until",
+        END,
+        "--since",
+        "2h",
+    ]);
+    assert!(once.lines().filter(|l| !l.starts_with('#')).count() > 0);
+    assert_eq!(twice, once);
+}

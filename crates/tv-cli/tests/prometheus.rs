@@ -1,82 +1,19 @@
 //! The exporter and the OpenMetrics export with the real tools: a Prometheus 2.x server
-//! scraping `tv exporter` on loopback, and promtool building TSDB blocks from
-//! `tv export openmetrics`. Both need Debian's `prometheus` package, so they are ignored
-//! by plain `cargo test`: `cargo xtask integration` installs it and runs them (with
+//! scraping `tv exporter` on loopback (plain; over TLS with basic auth; two profiles
+//! through /probe and relabelling), promtool building TSDB blocks from `tv export
+//! openmetrics` and checking and unit-testing the shipped alerting rules. They need
+//! Debian's `prometheus` package (and `openssl` for the TLS test), so they are ignored by
+//! plain `cargo test`: `cargo xtask integration` installs the tools and runs them (with
 //! `--ignored`); without the tools they fail, never skip.
 
 mod common;
+mod real_tools;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Guard, KEY, free_port, run, tv};
-
-/// The path of a tool of Debian's prometheus package.
-fn tool(name: &str) -> String {
-    common::tool(
-        name,
-        "Debian's prometheus package (apt-get install -y prometheus)",
-    )
-}
-
-/// GET `path` from 127.0.0.1:`port` (HTTP/1.0); the body, or `None` if unreachable.
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    answer
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-}
-
-/// The instant vector of a PromQL query: (labels, value).
-fn query(port: u16, promql: &str) -> Vec<(serde_json::Value, f64)> {
-    let encoded: String = promql
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let Some(body) = get(port, &format!("/api/v1/query?query={encoded}")) else {
-        return Vec::new();
-    };
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-    json["data"]["result"]
-        .as_array()
-        .map(|results| {
-            results
-                .iter()
-                .filter_map(|r| {
-                    let value = r["value"][1].as_str()?.parse().ok()?;
-                    Some((r["metric"].clone(), value))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Polls `promql` until it has a result, for at most `limit`.
-fn wait_for(port: u16, promql: &str, limit: Duration) -> Vec<(serde_json::Value, f64)> {
-    let started = Instant::now();
-    loop {
-        let result = query(port, promql);
-        if !result.is_empty() {
-            return result;
-        }
-        assert!(
-            started.elapsed() < limit,
-            "no result for {promql} within {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
-}
+use common::{KEY, run, tv};
+use real_tools::{query, tool, wait_for};
 
 /// A number of a `tv … -o json` command's output, at a JSON pointer.
 fn json_number(sandbox: &common::Sandbox, args: &[&str], pointer: &str) -> f64 {
@@ -93,36 +30,35 @@ fn json_number(sandbox: &common::Sandbox, args: &[&str], pointer: &str) -> f64 {
 #[test]
 #[ignore = "real tool: prometheus; run by cargo xtask integration"]
 fn prometheus_scrapes_the_exporter() {
-    let prometheus = tool("prometheus");
     let sandbox = common::shared();
-    let (exporter, target) = common::exporter(
-        sandbox,
+    let (exporter, first_line) = real_tools::spawn_tv(&[
+        "--base-url",
+        &sandbox.base_url,
+        "--api-key",
         KEY,
-        &["--cache", "3s", "--app", "web-shop", "--app", "billing-api"],
-    );
+        "exporter",
+        "--listen",
+        "127.0.0.1:0",
+        "--cache",
+        "3s",
+        "--app",
+        "web-shop",
+        "--app",
+        "billing-api",
+    ]);
+    let target = first_line
+        .strip_prefix("http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("exporter said {first_line:?}"))
+        .to_string();
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
+    let (_server, port) = real_tools::prometheus(
+        &format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: tv\n    static_configs:\n      - targets: ['{target}']\n"
         ),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let port = free_port();
-    let server = Command::new(prometheus)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let _server = Guard(server);
+        dir.path(),
+    );
     let limit = Duration::from_secs(60);
 
     let expected = json_number(
@@ -139,8 +75,8 @@ fn prometheus_scrapes_the_exporter() {
     assert!((got[0].1 - expected).abs() < 1e-9, "{got:?} vs {expected}");
     assert_eq!(got[0].0["job"], "tv");
 
-    let up = wait_for(port, "traceview_up", limit);
-    assert_eq!(up[0].1, 1.0, "{up:?}");
+    // A scrape whose collection misses the 0.5 s deadline says 0; the next ones say 1.
+    wait_for(port, "traceview_up == 1", limit);
     let layers = wait_for(
         port,
         "traceview_layer_time_share_ratio{app=\"billing-api\"}",
@@ -265,4 +201,152 @@ fn promtool_builds_blocks_from_the_export() {
         "{{__name__=\"traceview_request_latency_average_seconds\", app=\"web-shop\"}} {value} {at}000"
     );
     assert!(dump.lines().any(|l| l == line), "{line} not in the dump");
+}
+
+/// The directory of the shipped alerting rules.
+fn rules_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("prometheus")
+}
+
+#[test]
+#[ignore = "real tool: promtool; run by cargo xtask integration"]
+fn promtool_checks_and_unit_tests_the_shipped_rules() {
+    let promtool = tool("promtool");
+    for args in [
+        ["check", "rules", "tv-exporter.rules.yml"],
+        ["test", "rules", "tv-exporter.rules.test.yml"],
+    ] {
+        let out = Command::new(&promtool)
+            .args(args)
+            .current_dir(rules_dir())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "promtool {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+#[ignore = "real tool: prometheus, openssl; run by cargo xtask integration"]
+fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
+    let openssl = tool("openssl");
+    let sandbox = common::shared();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let status = Command::new(openssl)
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .args(["-keyout", &path("key.pem"), "-out", &path("cert.pem")])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "openssl could not make a certificate");
+    let hash = bcrypt::hash("s3cret", 4).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        path("web.yml"),
+        format!(
+            "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  prometheus: '{hash}'\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (_exporter, url) = real_tools::spawn_tv(&[
+        "--base-url",
+        &sandbox.base_url,
+        "--api-key",
+        KEY,
+        "exporter",
+        "--listen",
+        "127.0.0.1:0",
+        "--app",
+        "web-shop",
+        "--web.config.file",
+        &path("web.yml"),
+    ]);
+    let target = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("exporter said {url:?}"))
+        .to_string();
+    let job = |name: &str, auth: &str| {
+        format!(
+            "  - job_name: {name}\n    scheme: https\n    tls_config:\n      ca_file: {}\n{auth}    static_configs:\n      - targets: ['{target}']\n",
+            path("cert.pem")
+        )
+    };
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n{}{}",
+        job(
+            "tv",
+            "    basic_auth:\n      username: prometheus\n      password: s3cret\n"
+        ),
+        job("tv-without-password", "")
+    );
+    let (_server, port) = real_tools::prometheus(&config, dir.path());
+    let limit = Duration::from_secs(60);
+    wait_for(port, "up{job=\"tv\"} == 1", limit);
+    wait_for(port, "traceview_up{job=\"tv\"} == 1", limit);
+    wait_for(port, "up{job=\"tv-without-password\"} == 0", limit);
+    assert!(query(port, "traceview_up{job=\"tv-without-password\"}").is_empty());
+}
+
+#[test]
+#[ignore = "real tool: prometheus; run by cargo xtask integration"]
+fn prometheus_scrapes_two_profiles_through_probe_and_relabelling() {
+    let sandbox = common::shared();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.lab-a]\napi_key = \"{KEY}\"\nbase_url = \"{url}\"\n[profiles.lab-b]\napi_key = \"refused-key\"\nbase_url = \"{url}\"\n",
+            url = sandbox.base_url
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (_exporter, url) = real_tools::spawn_tv(&[
+        "--base-url",
+        &sandbox.base_url,
+        "--api-key",
+        KEY,
+        "--config",
+        &config.to_string_lossy(),
+        "exporter",
+        "--listen",
+        "127.0.0.1:0",
+        "--app",
+        "web-shop",
+    ]);
+    let address = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("exporter said {url:?}"))
+        .to_string();
+    let prometheus_config = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: traceview\n    metrics_path: /probe\n    static_configs:\n      - targets: [lab-a, lab-b]\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: '{address}'\n"
+    );
+    let (_server, port) = real_tools::prometheus(&prometheus_config, dir.path());
+    let limit = Duration::from_secs(60);
+    wait_for(port, "traceview_up{instance=\"lab-a\"} == 1", limit);
+    wait_for(
+        port,
+        "traceview_app_up{instance=\"lab-a\",app=\"web-shop\"} == 1",
+        limit,
+    );
+    // lab-b's key is refused: its own series say so, lab-a's are untouched.
+    wait_for(port, "traceview_up{instance=\"lab-b\"} == 0", limit);
+    wait_for(
+        port,
+        "traceview_app_up{instance=\"lab-b\",app=\"web-shop\"} == 0",
+        limit,
+    );
 }

@@ -288,9 +288,27 @@ fn help_and_completions() {
         command.args(["completions", shell]);
         let (code, stdout, _) = run(command);
         assert_eq!(code, Exit::Ok.code());
-        assert!(!stdout.contains("generate-man"), "{shell}");
-        assert!(stdout.contains("annotate"), "{shell}");
+        assert!(stdout.contains("COMPLETE="), "{shell}: {stdout}");
     }
+    // What the script asks: `COMPLETE=bash tv -- tv an` lists the subcommands that fit,
+    // never the hidden ones.
+    let mut command = tv_bare();
+    command
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "1")
+        .env("_CLAP_IFS", "\n")
+        .args(["--", "tv", "an"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, Exit::Ok.code());
+    assert!(stdout.contains("annotate"), "{stdout}");
+    assert!(stdout.contains("annotations"), "{stdout}");
+    let mut command = tv_bare();
+    command
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "1")
+        .args(["--", "tv", "gen"]);
+    let (_, stdout, _) = run(command);
+    assert!(!stdout.contains("generate-man"), "{stdout}");
 }
 
 #[test]

@@ -314,6 +314,9 @@ impl Settings {
                         warnings.push(warning);
                     }
                 }
+                if let Some(warning) = key_file_warning(overrides, env) {
+                    warnings.push(warning);
+                }
                 let value = ApiKey::new(text.value).map_err(|e| e.from_origin(&text.source))?;
                 Some(Setting {
                     value,
@@ -463,6 +466,22 @@ fn permission_warning(path: &Path) -> Option<String> {
 #[cfg(not(unix))]
 fn permission_warning(_path: &Path) -> Option<String> {
     None
+}
+
+/// The warning for a key file that other users can read: the file of `--api-key-file`
+/// (or, without the key flags, of `TV_API_KEY_FILE`), saying which one and why.
+/// Standard input (`-`) is not a file anyone else can open.
+fn key_file_warning(overrides: &Overrides, env: &dyn Environment) -> Option<String> {
+    let (path, origin) = match (&overrides.api_key, &overrides.api_key_file) {
+        (Some(_), _) => return None,
+        (None, Some(path)) => (path.clone(), "--api-key-file"),
+        (None, None) if env.var(ENV_API_KEY).is_some() => return None,
+        (None, None) => (PathBuf::from(env.var(ENV_API_KEY_FILE)?), ENV_API_KEY_FILE),
+    };
+    if path == Path::new("-") {
+        return None;
+    }
+    permission_warning(&path).map(|warning| format!("{origin}: {warning}"))
 }
 
 /// Without the `profile-file` feature there is no profile file: this type has no

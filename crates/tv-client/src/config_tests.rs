@@ -119,6 +119,36 @@ fn a_world_readable_key_file_warns() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_warns_naming_the_flag_or_variable() {
+    let (_dir, key_file) = config_file("file-key\n", 0o640);
+    let mut given = Overrides {
+        api_key_file: Some(key_file.clone()),
+        ..Overrides::default()
+    };
+    let settings = Settings::resolve_with(&given, &env(&[])).unwrap();
+    assert_eq!(settings.api_key.unwrap().value.expose(), "file-key");
+    assert_eq!(settings.warnings.len(), 1, "{:?}", settings.warnings);
+    let warning = &settings.warnings[0];
+    assert!(warning.starts_with("--api-key-file: "), "{warning}");
+    assert!(
+        warning.contains(&key_file.display().to_string()),
+        "{warning}"
+    );
+    assert!(warning.contains("mode 640"), "{warning}");
+
+    given.api_key_file = None;
+    let path = key_file.display().to_string();
+    let settings = Settings::resolve_with(&given, &env(&[(ENV_API_KEY_FILE, &path)])).unwrap();
+    assert!(settings.warnings[0].starts_with("TV_API_KEY_FILE: "));
+
+    let (_dir, private) = config_file("file-key\n", 0o600);
+    given.api_key_file = Some(private);
+    let settings = Settings::resolve_with(&given, &env(&[])).unwrap();
+    assert!(settings.warnings.is_empty(), "{:?}", settings.warnings);
+}
+
 #[test]
 fn no_key_says_how_to_set_one() {
     let settings = Settings::resolve_with(&Overrides::default(), &env(&[])).unwrap();

@@ -96,7 +96,7 @@ pub fn parse_size(text: &str) -> Result<u64, Error> {
 const KEY_FILE_LIMIT: u64 = 4096;
 
 /// The key in `path` (`-`: standard input), without surrounding whitespace.
-pub(crate) fn read_key_file(path: &Path) -> Result<String, Error> {
+pub fn read_key_file(path: &Path) -> Result<String, Error> {
     let shown = if path == Path::new("-") {
         "standard input".to_owned()
     } else {

@@ -17,6 +17,10 @@ use chrono::{DateTime, Utc};
 
 use crate::redact::{printable, redact};
 
+mod missing;
+
+pub use missing::{Elsewhere, Missing};
+
 /// The longest snippet of outside text an error keeps, in characters.
 pub const SNIPPET_CHARS: usize = 160;
 
@@ -30,9 +34,10 @@ pub enum Error {
     /// The server refused the access key (HTTP 403, or 401), or none was sent.
     #[error("the TraceView API refused the access key (missing or wrong key)")]
     Auth,
-    /// The app, host or path does not exist (HTTP 404); holds the server's message.
+    /// The app, host, annotation or path does not exist (HTTP 404, or a workflow that
+    /// looked for it); holds what was missing, as data.
     #[error("not found: {0}")]
-    NotFound(String),
+    NotFound(Missing),
     /// The server rejected a parameter (HTTP 400); holds the server's message.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -112,17 +117,24 @@ pub enum Error {
     },
     /// A write failed after the request may have reached the server: it may or may not
     /// have been applied. `log_message` and `assign_app` are not retried, because a retry
-    /// could apply them twice; a delete that ran out of attempts is reported the same
-    /// way. Check before repeating it.
+    /// could apply them twice; a delete (which cannot duplicate) that ran out of
+    /// attempts is reported the same way. Check before repeating it.
     #[error(
         "{operation}: the outcome is unknown (the server may have applied it{}): {cause}",
-        if *.retried { "" } else { "; not retried to avoid a duplicate" }
+        match (*.retried, *.duplicable) {
+            (true, _) => "",
+            (false, true) => "; not retried to avoid a duplicate",
+            (false, false) => "; the retry policy allows one attempt",
+        }
     )]
     OutcomeUnknown {
         /// The operation, e.g. `log_message`.
         operation: &'static str,
         /// Whether the operation was retried (deletes are; other writes are not).
         retried: bool,
+        /// Whether repeating it could apply it twice (`log_message`, `assign_app`; not
+        /// a delete).
+        duplicable: bool,
         /// What went wrong.
         cause: Box<Error>,
     },
@@ -347,7 +359,7 @@ impl Error {
         match status {
             400 => Error::BadRequest(message()),
             401 | 403 => Error::Auth,
-            404 => Error::NotFound(message()),
+            404 => Error::NotFound(Missing::Server(message())),
             413 => Error::Refused {
                 status,
                 reason: match message() {

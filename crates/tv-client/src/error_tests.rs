@@ -4,7 +4,7 @@ use super::*;
 fn messages_are_one_clear_line() {
     let errors = [
         Error::Auth,
-        Error::NotFound("No host found with ID 123456789".into()),
+        Error::NotFound(Missing::Server("No host found with ID 123456789".into())),
         Error::BadRequest("invalid time_window".into()),
         Error::RateLimited {
             retry_after: Some(Duration::from_millis(1500)),
@@ -60,7 +60,7 @@ fn maps_statuses_per_the_decisions() {
     let envelope = r#"{"data": "No host found with ID 123456789", "response": "error"}"#;
     assert_eq!(
         Error::from_status(404, envelope, None),
-        Error::NotFound("No host found with ID 123456789".into())
+        Error::NotFound(Missing::Server("No host found with ID 123456789".into()))
     );
     assert_eq!(
         Error::from_status(

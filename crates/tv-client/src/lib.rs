@@ -144,6 +144,7 @@ pub mod points;
 #[cfg_attr(docsrs, doc(cfg(feature = "profile-file")))]
 pub mod profile_file;
 pub mod range;
+pub mod record;
 pub mod redact;
 pub mod secret;
 pub mod series;
@@ -158,7 +159,7 @@ mod json_shape;
 
 pub use client::retry::RetryPolicy;
 pub use client::{
-    AnnotationRange, Annotations, Apps, Deletion, Discovery, Errors, Hosts, Latency,
+    AnnotationRange, Annotations, ApiCalls, Apps, Deletion, Discovery, Errors, Hosts, Latency,
     OrganizationApi, Requests, Stats, TraceView, TraceViewBuilder,
 };
 pub use dry_run::{DryRun, WriteRequest};

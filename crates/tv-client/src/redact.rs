@@ -47,6 +47,11 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 }
 
 /// Replaces the user information of every `scheme://user:pass@host` with `***`.
+///
+/// A URL that parses loses exactly its userinfo. One that does not parse (a password
+/// holding `/`, `#` or `?`, say) cannot be trusted to end its authority at the first
+/// `/`, so everything from `://` to the last `@` of the URL (which ends at whitespace,
+/// a quote or `<>`) goes: the userinfo of a URL is never printed, parsable or not.
 fn redact_userinfo(text: &str) -> Cow<'_, str> {
     if !text.contains("://") || !text.contains('@') {
         return Cow::Borrowed(text);
@@ -57,23 +62,33 @@ fn redact_userinfo(text: &str) -> Cow<'_, str> {
         let authority_start = start + 3;
         out.push_str(&rest[..authority_start]);
         let after = &rest[authority_start..];
-        let authority_end = after
-            .find(|c: char| {
-                matches!(
-                    c,
-                    '/' | '?' | '#' | '"' | '\'' | '<' | '>' | '`' | ')' | ']'
-                ) || c.is_whitespace()
-            })
+        let token_end = after
+            .find(|c: char| matches!(c, '"' | '\'' | '<' | '>' | '`') || c.is_whitespace())
             .unwrap_or(after.len());
-        let authority = &after[..authority_end];
-        match authority.rfind('@') {
+        let authority_end = after[..token_end]
+            .find(|c: char| matches!(c, '/' | '?' | '#' | ')' | ']'))
+            .unwrap_or(token_end);
+        let scheme_start = rest[..start]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        let whole = format!(
+            "{}{}",
+            &rest[scheme_start..authority_start],
+            &after[..token_end]
+        );
+        let parsed_cleanly = url::Url::parse(&whole).is_ok();
+        let userinfo_end = if parsed_cleanly {
+            after[..authority_end].rfind('@')
+        } else {
+            after[..token_end].rfind('@')
+        };
+        match userinfo_end {
             Some(at) => {
                 out.push_str(REDACTED);
-                out.push_str(&authority[at..]);
+                rest = &after[at..];
             }
-            None => out.push_str(authority),
+            None => rest = after,
         }
-        rest = &after[authority_end..];
     }
     out.push_str(rest);
     Cow::Owned(out)
@@ -282,6 +297,25 @@ mod tests {
         assert_eq!(printable("t\x1b]52;c;aGk=\x1b\\x"), "tx");
         assert_eq!(printable("bell\x07\u{9b}2Jz"), "bell z");
         assert_eq!(printable("line\r\nnext"), "line  next");
+    }
+
+    #[test]
+    fn the_userinfo_of_an_unparsable_url_is_never_printed() {
+        for url in [
+            "https://me:pa/ss@tv.example/api-v2",
+            "https://me:pa#ss@tv.example/api-v2",
+            "https://me:pa?ss@tv.example/api-v2",
+        ] {
+            let shown = redact(&format!("invalid base URL {url}: bad port")).into_owned();
+            assert_eq!(
+                shown,
+                "invalid base URL https://***@tv.example/api-v2: bad port"
+            );
+        }
+        assert_eq!(
+            redact("see https://h.example/u/@me now"),
+            "see https://h.example/u/@me now"
+        );
     }
 
     #[test]

@@ -74,39 +74,121 @@ impl ApiKey {
     }
 }
 
-/// Replaces `key`, literal and form-encoded, with `***` (keys shorter than 4 bytes are
-/// left alone: they would blank out ordinary words).
+/// Replaces every spelling of `key` a server can produce with `***`: the key literal,
+/// each of its bytes possibly percent-encoded (hex of either case, to any depth:
+/// `%2F`, `%2f`, `%252F`), JSON-escaped (`\u0026`, `\/`) or form-encoded (`+` for a
+/// space), with control characters (raw, `%0A`, or JSON `\n`) anywhere inside it —
+/// a key split by a newline is still the key. Keys shorter than 4 bytes are left
+/// alone: they would blank out ordinary words.
 ///
-/// This must run before [`redact`]: a key holding `&` or `=` (`a&key=b`) is cut by
+/// This is the one place the key is searched for, and it must run on server text
+/// before any other cleaning (which turns a newline into a space and would hide the
+/// key from it), and before [`redact`]: a key holding `&` or `=` (`a&key=b`) is cut by
 /// `redact`'s `key=…` rule into pieces that no longer match the whole key.
 pub(crate) fn hide_key<'t>(text: &'t str, key: &str) -> std::borrow::Cow<'t, str> {
+    let key = key.as_bytes();
     if key.len() < MIN_SCRUB_LEN {
         return std::borrow::Cow::Borrowed(text);
     }
-    let encoded = form_urlencode(key);
-    if !text.contains(key) && !text.contains(&encoded) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = text.replace(key, REDACTED);
-    if encoded != key {
-        out = out.replace(&encoded, REDACTED);
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value (what reqwest sends).
-fn form_urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(b));
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        match spelling_at(bytes, i, key) {
+            // A match starts and ends on ASCII bytes or the end: on char boundaries.
+            Some(end) if text.is_char_boundary(i) && text.is_char_boundary(end) => {
+                let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                buf.push_str(&text[copied..i]);
+                buf.push_str(REDACTED);
+                copied = end;
+                i = end;
             }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => i += 1,
         }
     }
-    out
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut buf) => {
+            buf.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(buf)
+        }
+    }
+}
+
+/// The end of a spelling of `key` starting at `at`, if one starts there.
+fn spelling_at(text: &[u8], at: usize, key: &[u8]) -> Option<usize> {
+    let mut i = at;
+    for (n, &wanted) in key.iter().enumerate() {
+        if n > 0 {
+            i = skip_controls(text, i);
+        }
+        i = byte_at(text, i, wanted)?;
+    }
+    Some(i)
+}
+
+/// Past any control characters at `i`, raw or encoded.
+fn skip_controls(text: &[u8], mut i: usize) -> usize {
+    loop {
+        match text.get(i) {
+            Some(&b) if b < 0x20 || b == 0x7f => i += 1,
+            Some(b'\\') if matches!(text.get(i + 1), Some(b'n' | b'r' | b't')) => i += 2,
+            Some(b'%') => match percent_byte(text, i) {
+                Some((b, end)) if b < 0x20 || b == 0x7f => i = end,
+                _ => return i,
+            },
+            _ => return i,
+        }
+    }
+}
+
+/// The end of one spelling of the byte `wanted` at `i`.
+fn byte_at(text: &[u8], i: usize, wanted: u8) -> Option<usize> {
+    let &first = text.get(i)?;
+    if first == wanted {
+        return Some(i + 1);
+    }
+    match first {
+        b'+' if wanted == b' ' => Some(i + 1),
+        b'%' => percent_byte(text, i)
+            .filter(|&(b, _)| b == wanted)
+            .map(|(_, end)| end),
+        b'\\' => match text.get(i + 1)? {
+            b'u' | b'U' => {
+                let digits = text.get(i + 2..i + 6)?;
+                let high = hex(digits[0])? << 4 | hex(digits[1])?;
+                let low = hex(digits[2])? << 4 | hex(digits[3])?;
+                (high == 0 && low == wanted).then_some(i + 6)
+            }
+            &escaped if escaped == wanted && matches!(escaped, b'/' | b'\\' | b'"') => Some(i + 2),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The byte a percent-encoding at `i` stands for, through any depth of re-encoding
+/// (`%2F`, `%252F`, `%25252f`), and where it ends.
+fn percent_byte(text: &[u8], i: usize) -> Option<(u8, usize)> {
+    let mut j = i + 1;
+    loop {
+        let pair = text.get(j..j + 2)?;
+        let b = hex(pair[0])? << 4 | hex(pair[1])?;
+        let deeper = b == b'%'
+            && text
+                .get(j + 2..j + 4)
+                .is_some_and(|p| p.iter().all(|&d| hex(d).is_some()));
+        if !deeper {
+            return Some((b, j + 2));
+        }
+        j += 2;
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 impl fmt::Debug for ApiKey {
@@ -201,5 +283,32 @@ mod tests {
         let out = key.scrub(text);
         assert!(!out.contains("s3cr3t"), "{out}");
         assert_eq!(out, "echo: key *** and ?key=***&a=1");
+    }
+
+    #[test]
+    fn every_spelling_of_the_key_is_scrubbed() {
+        let key = ApiKey::new("s3cr3t&x=1/z").unwrap();
+        for spelling in [
+            "s3cr3t%26x%3d1%2fz",
+            "s3cr3t%26x%3D1%252Fz",
+            "s3cr3t%2526x%25253d1%2Fz",
+            "s3cr3t\\u0026x\\u003d1\\/z",
+            "s3cr3t\\U0026x=1/z",
+            "s3c\nr3t&x=1/z",
+            "s3c%0Ar3t&x=1/z",
+            "s3c\\nr3t&x=1/z",
+            "s3%63r3t&x=1/z",
+        ] {
+            let text = format!("error: echoed [{spelling}] here");
+            assert_eq!(key.scrub(&text), "error: echoed [***] here", "{spelling:?}");
+        }
+        // Not the key: left alone.
+        assert_eq!(key.scrub("s3cr3t&x=2"), "s3cr3t&x=2");
+    }
+
+    #[test]
+    fn unicode_around_the_key_is_kept() {
+        let key = ApiKey::new("abcd").unwrap();
+        assert_eq!(key.scrub("é abcd ü"), "é *** ü");
     }
 }

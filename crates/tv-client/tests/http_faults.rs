@@ -185,7 +185,10 @@ async fn error_envelopes_map_to_typed_errors() {
     let tv = client(&server, RetryPolicy::default());
     assert!(matches!(tv.discovery().apps().await, Err(Error::Auth)));
     match tv.discovery().layers("nope", None).await {
-        Err(Error::NotFound(message)) => assert_eq!(message, "No app named nope"),
+        Err(Error::NotFound(message)) => assert_eq!(
+            message,
+            tv_client::error::Missing::Server("No app named nope".into())
+        ),
         other => panic!("{other:?}"),
     }
     let error = tv.organization().get().await.unwrap_err();

@@ -116,6 +116,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
         min_share_fraction: 0.0,
         min_calls: 0,
         max_error_increase_fraction: Some(0.0),
+        max_traffic_drop_fraction: Some(0.0),
     };
     let request = CompareRequest::new("web-shop").rules(strict);
     let result = workflow::compare(tv, &now, &request).await.unwrap();
@@ -128,6 +129,7 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
     let floor = GateRules {
         min_delta: Duration::from_secs(3600),
         max_error_increase_fraction: None,
+        max_traffic_drop_fraction: None,
         ..strict
     };
     let result = workflow::compare(tv, &now, &request.clone().rules(floor))

@@ -169,6 +169,42 @@ async fn a_huge_answer_stops_at_the_limit() {
     }
 }
 
+#[tokio::test]
+async fn a_delete_with_a_cut_answer_is_checked_again() {
+    let server = MockServer::start().await;
+    // The delete is applied, but its 200 answer is cut short (unreadable JSON): a delete
+    // cannot duplicate, so it is tried again, and the retry finds the app gone.
+    Mock::given(method("DELETE"))
+        .and(path("/api-v2/app/search-service"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{\"data\": tr", "application/json"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api-v2/app/search-service"))
+        .respond_with(envelope(404, json!("No app named search-service"), "error"))
+        .mount(&server)
+        .await;
+    let tv = client(&server.uri(), RetryPolicy::default());
+    let deletion = tv.apps().delete("search-service").await.unwrap();
+    assert_eq!(deletion, Deletion::AfterLostAnswer);
+
+    // With one attempt allowed, the outcome is unknown, and the wording says why.
+    let tv = client(&server.uri(), RetryPolicy::none());
+    Mock::given(method("DELETE"))
+        .and(path("/api-v2/app/billing-api"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{\"data\": tr", "application/json"))
+        .mount(&server)
+        .await;
+    let error = tv.apps().delete("billing-api").await.unwrap_err();
+    let shown = error.to_string();
+    assert!(
+        shown.contains("the retry policy allows one attempt"),
+        "{shown}"
+    );
+    assert!(!shown.contains("duplicate"), "{shown}");
+}
+
 /// The path the dry-run recorder saw for `tv app delete <name>`, as decoded segments.
 fn sent_delete_path(name: &str) -> Result<Vec<String>, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -85,6 +85,12 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_deadline)]
     pub request_deadline: Duration,
 
+    /// Answer from a recording made with `tv --record DIR` instead of the synthetic
+    /// world, byte for byte; a request the recording does not hold gets 501 naming it.
+    /// Any key is accepted (the recording holds none).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["state", "incidents"])]
+    pub replay: Option<PathBuf>,
+
     /// Print the seeded incidents of this app as JSON on stdout and exit, without serving:
     /// the ground truth for testing alerting (see also GET /sandbox/incidents).
     #[arg(long, value_name = "APP")]
@@ -221,6 +227,9 @@ pub async fn execute(args: SandboxArgs) -> Result<(), RunError> {
         return print_incidents(&args, app);
     }
     init_logging(args.verbose);
+    if let Some(dir) = &args.replay {
+        return replay(dir, args.bind).await;
+    }
     let config = args.into_config().map_err(|message| RunError {
         message,
         exit_code: 2,
@@ -249,6 +258,35 @@ pub async fn execute(args: SandboxArgs) -> Result<(), RunError> {
     if counts.total() > 0 {
         eprintln!("tv-sandbox: injected faults: {counts}");
     }
+    Ok(())
+}
+
+/// `--replay DIR`: serves the recording until Ctrl-C or SIGTERM, its base URL the
+/// first line on stdout. An unreadable recording is a usage error (2).
+async fn replay(dir: &std::path::Path, bind: SocketAddr) -> Result<(), RunError> {
+    let recording = crate::replay::Recording::load(dir).map_err(|message| RunError {
+        message,
+        exit_code: 2,
+    })?;
+    let count = recording.len();
+    let running = crate::replay::start(recording, bind)
+        .await
+        .map_err(|message| RunError {
+            message,
+            exit_code: 1,
+        })?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", running.base_url());
+        let _ = out.flush();
+    }
+    eprintln!(
+        "tv-sandbox: replaying {count} recorded exchanges from {} (any key); try: tv --base-url {} --api-key replay COMMAND",
+        dir.display(),
+        running.base_url()
+    );
+    let why = stop_signal().await;
+    eprintln!("tv-sandbox: {why}, shutting down");
     Ok(())
 }
 
@@ -441,6 +479,7 @@ mod tests {
             rate_limit: Some(2.5),
             max_connections: limits::DEFAULT_MAX_CONNECTIONS,
             request_deadline: limits::DEFAULT_REQUEST_DEADLINE,
+            replay: None,
             incidents: None,
             from: None,
             to: None,

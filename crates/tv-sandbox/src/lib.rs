@@ -63,6 +63,7 @@
 //! ```
 
 pub mod cli;
+pub mod replay;
 pub mod server;
 pub mod state;
 pub mod world;

@@ -129,6 +129,48 @@ fn state_survives_a_restart() {
     assert_eq!(names, ["state.json", "state.json.lock"]);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_linked_state_file_is_one_file() {
+    let dir = TempDir::new();
+    let target = dir.path().join("state.json");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("state.json", &link).unwrap();
+    // Through a dangling link: the target is created, the link stays a link.
+    let world = open(9, &link).unwrap();
+    world.log_message(&message("through the link")).unwrap();
+    drop(world);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("through the link")
+    );
+    // One lock, next to the file itself, whichever name is given.
+    assert!(dir.path().join("state.json.lock").exists());
+    assert!(!dir.path().join("link.json.lock").exists());
+    let world = open(9, &target).unwrap();
+    let shown = format!("{:?}", world.view().annotations(AnnotationRange::default()));
+    drop(world);
+    assert_eq!(shown.matches("through the link").count(), 1, "{shown}");
+
+    // A hard link would keep the old state under its other name: refused.
+    let hard = dir.path().join("hard.json");
+    std::fs::hard_link(&target, &hard).unwrap();
+    for name in [&target, &hard] {
+        let err = open(9, name).unwrap_err();
+        assert!(
+            matches!(err, OpenError::HardLinked { links: 2, .. }),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn stale_temporaries_fifos_and_huge_ids() {
     let dir = TempDir::new();

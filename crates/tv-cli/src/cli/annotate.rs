@@ -25,7 +25,7 @@ pub struct AnnotateArgs {
     pub layer: Option<String>,
     /// When it happened (ISO-8601, epoch seconds, `10m ago`) [default: now].
     #[arg(long, value_name = "TIME", conflicts_with = "wrap")]
-    pub time: Option<String>,
+    pub time: Option<crate::timearg::TimeArg>,
     // ---- deploy markers and batches (tv annotate --wrap / --from-file / --dry-run) ----
     /// Run the command after `--`, with a start annotation before and an end annotation
     /// (exit status, duration) after; exit with the command's own code.
@@ -68,7 +68,9 @@ Examples:
   tv annotate 'deploy v1.2' --dry-run
 
 --wrap exits with the command's code (128+N when signal N killed it, 127 when it cannot
-be found); SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to tv are passed on to it.
+be found); every signal sent to tv that can be caught (INT, TERM, HUP, QUIT, USR1, USR2,
+ALRM, WINCH, …) is passed on to it; if tv is killed (SIGKILL) the command gets SIGTERM
+(Linux), so it never runs on without tv.
 --from-file exits 0 when every line was posted, 1 when a line was refused or its outcome
 is unknown (never sent twice), 2 when the file has a bad line (then nothing is sent).
 The file is read as a stream within bounds: 64 KiB a line, 16 MiB a file, 100,000

@@ -13,7 +13,7 @@ pub struct WindowArgs {
     pub window: tv_client::TimeWindow,
     /// End of the window: ISO-8601, epoch seconds, or relative like `2h ago` [default: now].
     #[arg(long, value_name = "TIME")]
-    pub end: Option<String>,
+    pub end: Option<crate::timearg::TimeArg>,
 }
 
 /// `--window` values: tv-client's (the spec's) windows, by their wire names.

@@ -41,12 +41,14 @@ pub enum SchemaTarget {
     DryRun,
     /// `tv annotate --from-file`: one object per line of the file.
     AnnotateFile,
+    /// `tv watch` (one record per refresh).
+    Watch,
 }
 
 impl SchemaTarget {
     /// Every target with the words that name it: the command as typed first, then the
     /// older one-word names.
-    pub const NAMES: [(SchemaTarget, &'static [&'static str]); 19] = [
+    pub const NAMES: [(SchemaTarget, &'static [&'static str]); 20] = [
         (SchemaTarget::Report, &["report"]),
         (SchemaTarget::ReportApp, &["report app", "report-app"]),
         (
@@ -81,6 +83,7 @@ impl SchemaTarget {
             SchemaTarget::AnnotateFile,
             &["annotate --from-file", "annotate-file"],
         ),
+        (SchemaTarget::Watch, &["watch"]),
     ];
 
     /// The target `words` name (`["latency", "summary"]`); an app name after `report`

@@ -7,12 +7,13 @@ use clap::Args;
 #[derive(Debug, Clone, Default, Args)]
 pub struct HistoryArgs {
     /// Start of a range of any length, instead of --window/--end (ISO-8601, epoch seconds,
-    /// `30d ago`: relative to the server's now); fetched window by window and stitched.
+    /// `30d ago`: relative to the server's now, `30d`: back from --until); fetched window
+    /// by window and stitched.
     #[arg(long, value_name = "TIME", conflicts_with_all = ["window", "end"])]
-    pub since: Option<String>,
+    pub since: Option<crate::timearg::TimeArg>,
     /// End of the --since range [default: the server's now, floored to the step].
     #[arg(long, value_name = "TIME", requires = "since")]
-    pub until: Option<String>,
+    pub until: Option<crate::timearg::TimeArg>,
     /// The API step the range is fetched at: 30s, 15m or 2h [default: the finest
     /// that needs at most 60 calls].
     #[arg(long, value_name = "DURATION", requires = "since", value_parser = humantime::parse_duration)]

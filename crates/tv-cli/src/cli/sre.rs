@@ -1,6 +1,5 @@
 //! Arguments of the SRE commands: `tv check`, `tv exporter`, `tv export`.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -29,6 +28,13 @@ pub struct CheckArgs {
     /// Also report a metric without thresholds (repeatable).
     #[arg(long, short = 'm', value_name = "METRIC")]
     pub metric: Vec<String>,
+    /// Bound the whole plugin run to SECONDS (1 to 3600) [default: the global
+    /// --timeout, else 10]; past it, one line with the --timeout-state.
+    #[arg(short = 't', value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub plugin_timeout: Option<u64>,
+    /// The state reported when the run times out.
+    #[arg(long, value_name = "STATE", default_value = "unknown", value_parser = ["ok", "warning", "critical", "unknown"])]
+    pub timeout_state: String,
 }
 
 const CHECK_HELP: &str = "\
@@ -42,6 +48,15 @@ Metrics (thresholds in the perfdata unit):
 Ranges (Monitoring Plugins syntax): 10 (alert outside 0..10), 10: (below 10),
 ~:10 (above 10), 10:20 (outside 10..20), @10:20 (inside 10..20, ends included).
 
+`stale` looks back as far as it takes (through the day and week windows): no
+traces in the whole week is CRITICAL (more than 10080 min) whatever the
+thresholds. It is measured against the server's clock (its Date header); slices
+that end in the future or outside the window before that clock are UNKNOWN.
+
+The whole run is bounded by -t SECONDS (or, in tv check, the global --timeout;
+default 10 s), so the monitoring engine gets a line before its own timeout:
+`TRACEVIEW UNKNOWN - no answer within 10s (-t)` (--timeout-state picks the state).
+
 Exit codes (plugin convention, not tv's): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 Every failure to get data (server down, bad key, unknown app, bad arguments) is
 UNKNOWN. The one output line goes to stdout.
@@ -50,10 +65,11 @@ Example: tv check web-shop -w latency=500 -c latency=1000 -c error-rate=5 -w tra
 
 /// `tv exporter`: a Prometheus exporter.
 #[derive(Debug, Args)]
+#[command(after_help = EXPORTER_HELP)]
 pub struct ExporterArgs {
-    /// Address to serve /metrics on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
-    pub listen: SocketAddr,
+    /// Address to serve on: HOST:PORT, localhost:PORT, or :PORT for every interface.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_EXPORTER_LISTEN, value_parser = crate::commands::parse_listen)]
+    pub listen: String,
     /// Only these apps (repeatable) [default: every app].
     #[arg(long = "app", value_name = "APP")]
     pub apps: Vec<String>,
@@ -63,6 +79,24 @@ pub struct ExporterArgs {
     /// How many apps to query at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// A scrape's deadline when the scraper does not send X-Prometheus-Scrape-Timeout-Seconds.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub scrape_timeout: std::time::Duration,
+    /// Taken off the scraper's timeout so the answer arrives before it gives up.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = humantime::parse_duration)]
+    pub scrape_timeout_offset: std::time::Duration,
+    /// How long one collection from TraceView may take before it is given up.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub collect_timeout: std::time::Duration,
+    /// Open connections at most (lowered to what the descriptor limit allows).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_connections: u16,
+    /// The time a client has to send a request's headers.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub request_deadline: std::time::Duration,
+    /// TLS and basic auth, in the Prometheus exporter-toolkit web configuration format.
+    #[arg(long = "web.config.file", value_name = "FILE")]
+    pub web_config_file: Option<PathBuf>,
     /// After each collection, also push the values to this statsd server (UDP).
     #[arg(long, value_name = "HOST:PORT")]
     pub statsd: Option<String>,
@@ -70,6 +104,23 @@ pub struct ExporterArgs {
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_PREFIX, requires = "statsd")]
     pub statsd_prefix: Prefix,
 }
+
+/// The default address of `tv exporter`: loopback, on a port outside the Prometheus
+/// wiki's default port allocations (9100-9999, all taken) and clear of 9464 (the
+/// OpenTelemetry Prometheus exporter).
+pub const DEFAULT_EXPORTER_LISTEN: &str = "127.0.0.1:10464";
+
+const EXPORTER_HELP: &str = "\
+Endpoints:
+  /metrics                the account of the command line (key, URL or --profile)
+  /probe?target=PROFILE   one profile of the configuration file (multi-target)
+  /-/healthy, /-/ready    health; ready once the first collection has finished
+  /                       a landing page
+
+A scrape waits for a collection at most until its deadline (the scraper's
+X-Prometheus-Scrape-Timeout-Seconds less --scrape-timeout-offset); past it the scrape
+gets the last numbers at once, with traceview_up 0 and traceview_cache_age_seconds.
+SIGTERM and Ctrl-C stop gracefully. The first line on stdout is the /metrics URL.";
 
 /// `tv export …`.
 #[derive(Debug, Subcommand)]
@@ -119,10 +170,10 @@ pub struct ExportArgs {
     pub apps: Vec<String>,
     /// Start: a span back from --until (`30d`, `12h`) or a time (ISO-8601, epoch, `2d ago`).
     #[arg(long, value_name = "SPAN|TIME", default_value = "1d")]
-    pub since: String,
+    pub since: crate::timearg::TimeArg,
     /// End: `now` (the server's now) or a time.
     #[arg(long, value_name = "TIME", default_value = "now")]
-    pub until: String,
+    pub until: crate::timearg::TimeArg,
     /// Write to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

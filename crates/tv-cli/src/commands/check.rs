@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tv_client::check::{CheckSpec, Metric, Status, ThresholdRange, Thresholds, unknown_output};
 
@@ -19,14 +20,59 @@ pub async fn run(cli: Cli, settings: &context::RunSettings) -> ExitCode {
         Ok(spec) => spec,
         Err(why) => return unknown(&why, None),
     };
+    let deadline = args
+        .plugin_timeout
+        .map(Duration::from_secs)
+        .or(cli.global.timeout)
+        .unwrap_or(DEFAULT_PLUGIN_TIMEOUT);
+    let on_timeout = timeout_state(&args.timeout_state);
+    match tokio::time::timeout(deadline, judge(&cli, args, settings, &spec)).await {
+        Ok(code) => code,
+        Err(_) => {
+            let line = format!(
+                "TRACEVIEW {} - no answer within {} (-t)",
+                on_timeout.label(),
+                humantime::format_duration(deadline)
+            );
+            print_line(&line);
+            ExitCode::from(on_timeout.code())
+        }
+    }
+}
+
+/// How long a check may run without -t or --timeout: the Monitoring Plugins default.
+const DEFAULT_PLUGIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The state of `--timeout-state` (clap allows only the four names).
+fn timeout_state(name: &str) -> Status {
+    match name {
+        "ok" => Status::Ok,
+        "warning" => Status::Warning,
+        "critical" => Status::Critical,
+        _ => Status::Unknown,
+    }
+}
+
+/// Connects, runs the check and prints its line; returns the plugin's exit code.
+async fn judge(
+    cli: &Cli,
+    args: &CheckArgs,
+    settings: &context::RunSettings,
+    spec: &CheckSpec,
+) -> ExitCode {
     let connection = match context::connect(&cli.global, settings).await {
         Ok(connection) => connection,
         Err(error) => return unknown(&error.message, None),
     };
-    match tv_client::check::run_check(&connection.tv, &spec).await {
+    // A misspelt layer is UNKNOWN naming the nearest known one, not a quiet app.
+    let layer = crate::filter_check::ListedValues::layer(args.layer.as_deref());
+    if let Err(error) = crate::filter_check::check(&connection.tv, &args.app, &layer).await {
+        return unknown(&error.message, Some(&connection.key));
+    }
+    match tv_client::check::run_check(&connection.tv, spec).await {
         Ok(result) => {
             let status = result.status();
-            print_line(&connection.key.scrub(&clean(&result.output())));
+            print_line(&clean(&connection.key.scrub(&result.output())));
             ExitCode::from(status.code())
         }
         Err(error) => {
@@ -154,6 +200,8 @@ mod tests {
             warning: owned(warning),
             critical: owned(critical),
             metric: owned(metric),
+            plugin_timeout: None,
+            timeout_state: "unknown".into(),
         }
     }
 

@@ -32,11 +32,24 @@ pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
         min_share_fraction: args.min_share / 100.0,
         min_calls: args.min_calls,
         max_error_increase_fraction: args.fail_if_errors.map(|pp| pp / 100.0),
+        max_traffic_drop_fraction: traffic_drop(args),
     };
     rules
         .validate()
         .map_err(|e| CliError::usage(e.to_string()))?;
     Ok(rules)
+}
+
+/// `--fail-if-traffic-drops`, or the default traffic rule when another gate flag is
+/// given (a gate must not pass when the traffic vanishes).
+fn traffic_drop(args: &CompareArgs) -> Option<f64> {
+    match args.fail_if_traffic_drops {
+        Some(pct) => Some(pct / 100.0),
+        None if args.fail_if_slower.is_some() || args.fail_if_errors.is_some() => {
+            Some(tv_client::workflow::DEFAULT_MAX_TRAFFIC_DROP)
+        }
+        None => None,
+    }
 }
 
 fn baseline(args: &CompareArgs) -> Result<Baseline, CliError> {
@@ -97,13 +110,41 @@ pub async fn run(
         .notes
         .push("layer averages are per call; the app's is per trace".into());
     emit(&report, env)?;
-    if result.verdict.passed() {
+    let verdict = &result.verdict;
+    if !verdict.active || verdict.passed() {
         return Ok(Exit::Ok);
     }
-    for trip in &result.verdict.tripped {
+    let ci = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+    if verdict.tripped.is_empty() {
+        let line = format!(
+            "no traces of `{}` in either window: nothing to judge",
+            crate::render::clean(app)
+        );
+        eprintln!("gate: {line}");
+        if ci {
+            eprintln!("::error title=tv compare gate::{}", workflow_escape(&line));
+        }
+        return Ok(Exit::NoData);
+    }
+    for trip in &verdict.tripped {
         eprintln!("gate tripped: {}", trip.message);
+        if ci {
+            eprintln!(
+                "::error title=tv compare gate ({})::{}",
+                crate::render::clean(app),
+                workflow_escape(&trip.message)
+            );
+        }
     }
     Ok(Exit::Regression)
+}
+
+/// A GitHub workflow command's message: `%`, CR and LF escaped as the runner expects.
+fn workflow_escape(text: &str) -> String {
+    crate::render::clean(text)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn compare_table(result: &CompareResult) -> Table {

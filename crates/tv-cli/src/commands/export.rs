@@ -12,7 +12,6 @@ use tv_client::{TimeRange, TraceView};
 use super::carbon;
 use crate::cli::{ExportArgs, ExportCommand, GraphiteArgs};
 use crate::exit::{CliError, Exit};
-use crate::timearg::parse_time;
 
 /// Runs `tv export …`.
 pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliError> {
@@ -25,14 +24,8 @@ pub async fn run(tv: &TraceView, command: ExportCommand) -> Result<Exit, CliErro
 /// The range `--since`/`--until` name: `--since` is a span back from `--until`
 /// (`30d`) or a time; `now` and relative times are the server's.
 fn range(args: &ExportArgs, now: DateTime<Utc>) -> Result<TimeRange, CliError> {
-    let until = parse_time(&args.until, now)?;
-    let since = match humantime::parse_duration(args.since.trim()) {
-        Ok(span) => chrono::Duration::from_std(span)
-            .ok()
-            .and_then(|span| until.checked_sub_signed(span))
-            .ok_or_else(|| CliError::usage(format!("--since {} is too long", args.since)))?,
-        Err(_) => parse_time(&args.since, now)?,
-    };
+    let until = args.until.at(now)?;
+    let since = args.since.since(until, now)?;
     TimeRange::new(since, until)
         .filter(|r| !r.is_empty())
         .ok_or_else(|| CliError::usage("--since must be before --until"))
@@ -50,7 +43,9 @@ async fn histories(
     let now = crate::context::now_resolver(tv).get(Some(first)).await?;
     let range = range(args, now)?;
     let mut histories: Vec<AppHistory> = Vec::with_capacity(args.apps.len());
-    for app in &args.apps {
+    // An app named twice is exported once: a series twice is invalid OpenMetrics.
+    let mut seen = std::collections::HashSet::new();
+    for app in args.apps.iter().filter(|app| seen.insert(app.as_str())) {
         histories.push(history::fetch(tv, app, range).await?);
     }
     Ok((histories, range))

@@ -10,7 +10,7 @@ use crate::cli::{DiscoverKind, OrgCommand};
 use crate::exit::{CliError, Exit};
 use crate::render::{Align, Cell, Table, Tone};
 use crate::suggest::app_error;
-use crate::timearg::parse_time;
+use crate::timearg::TimeArg;
 
 /// JSON of `tv apps`, `tv layers`, `tv discover`: `{"kind": "apps", "names": [...]}`.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -63,11 +63,11 @@ pub async fn apps(tv: &TraceView, env: &Env) -> Result<Exit, CliError> {
 pub async fn layers(
     tv: &TraceView,
     app: &str,
-    since: Option<&str>,
+    since: Option<TimeArg>,
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
-    let since = since.map(|s| parse_time(s, now)).transpose()?;
+    let since = since.map(|since| since.at(now)).transpose()?;
     match tv.discovery().layers(app, since).await {
         Ok(layers) => names_report("layers", layers, env),
         Err(error) => Err(app_error(tv, app, error).await),
@@ -191,14 +191,17 @@ pub async fn versions(
 pub async fn annotations(
     tv: &TraceView,
     app: Option<&str>,
-    since: Option<&str>,
-    until: Option<&str>,
+    since: Option<TimeArg>,
+    until: Option<TimeArg>,
     env: &Env,
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
+    let end = until.map(|until| until.at(now)).transpose()?;
     let range = AnnotationRange {
-        start: since.map(|s| parse_time(s, now)).transpose()?,
-        end: until.map(|s| parse_time(s, now)).transpose()?,
+        start: since
+            .map(|since| since.since(end.unwrap_or(now), now))
+            .transpose()?,
+        end,
     };
     let notes = match tv_client::workflow::annotations_with_apps(tv, app, range, 8).await {
         Ok(notes) => notes,

@@ -9,6 +9,7 @@ mod dry_run;
 mod export;
 mod exporter;
 mod listing;
+mod login;
 mod report;
 mod report_app;
 mod report_json;
@@ -16,8 +17,12 @@ mod schema;
 mod settings;
 mod statsd;
 mod timeseries;
+mod watch;
+mod watch_view;
 mod wrap;
 mod writes;
+
+pub use exporter::parse_listen;
 
 use std::io::Write;
 
@@ -46,10 +51,11 @@ pub async fn run(
     let global = &cli.global;
     match cli.command {
         Command::Config(command) => return settings::config(command, global, env),
+        Command::Login => return login::login(global),
         Command::Completions { shell } => {
-            let mut command = crate::cli::completion_command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "tv", &mut script);
+            let script = crate::completion::registration(shell).map_err(|e| {
+                CliError::new(Exit::Runtime, format!("cannot write the script: {e}"))
+            })?;
             return print_raw(&script);
         }
         Command::Schema { command } => return schema::print(&command),
@@ -60,7 +66,11 @@ pub async fn run(
     }
     let connection = context::connect(global, settings).await?;
     *key_out = Some(connection.key.clone());
+    if let Command::Exporter(args) = &cli.command {
+        return exporter::run(&connection.tv, args, context::overrides(global)).await;
+    }
     let outcome = dispatch(cli.command, &connection, env).await;
+    connection.finish_recording()?;
     if global.timings {
         let stats = connection.tv.stats();
         eprintln!(
@@ -99,23 +109,14 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             report_app::chart(tv, &app, args, env, &clock, now).await
         }
         Command::Compare(args) => compare::run(tv, &args, env, &clock, now).await,
+        Command::Watch(args) => watch::run(tv, &args, env).await,
         Command::Apps => listing::apps(tv, env).await,
-        Command::Layers { app, since } => {
-            listing::layers(tv, &app, since.as_deref(), env, now).await
-        }
+        Command::Layers { app, since } => listing::layers(tv, &app, since, env, now).await,
         Command::Hosts { app } => listing::hosts(tv, app.as_deref(), env).await,
         Command::Host(command) => writes::host(tv, command, env).await,
         Command::App(command) => writes::app(tv, command, env).await,
         Command::Annotations { app, since, until } => {
-            listing::annotations(
-                tv,
-                app.as_deref(),
-                since.as_deref(),
-                until.as_deref(),
-                env,
-                now,
-            )
-            .await
+            listing::annotations(tv, app.as_deref(), since, until, env, now).await
         }
         Command::Annotate(args) => writes::annotate(tv, &args, env, now).await,
         Command::Org { what } => listing::org(tv, what, env).await,
@@ -127,10 +128,11 @@ async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Resul
             filter,
         } => timeseries::requests(tv, &app, summary, &filter, env, now).await,
         Command::Latency(command) => timeseries::latency(tv, command, env, now).await,
-        Command::Exporter(args) => exporter::run(tv, &args).await,
         Command::Export(command) => export::run(tv, command).await,
         Command::Check(_)
+        | Command::Exporter(_)
         | Command::Config(_)
+        | Command::Login
         | Command::Completions { .. }
         | Command::Schema { .. }
         | Command::Sandbox(_)
@@ -148,18 +150,19 @@ async fn reference_time(
     now: &tv_client::workflow::Now,
 ) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     use crate::cli::LatencyCommand;
-    let end = |w: &crate::cli::WindowArgs| w.end.clone();
+    use crate::timearg::TimeArg;
+    let end = |w: &crate::cli::WindowArgs| w.end;
     // `--since` without `--until` ends at the server's now.
     let range = |h: &crate::cli::HistoryArgs| {
-        let until = h.until.clone().or(h.since.as_ref().map(|_| "now".into()));
-        [h.since.clone(), until]
+        let until = h.until.or(h.since.map(|_| TimeArg::Now));
+        [h.since, until]
     };
     let scoped = |s: &crate::cli::ScopeArgs| {
         let mut times = vec![end(&s.window)];
         times.extend(range(&s.history));
         times
     };
-    let (app, times): (Option<&str>, Vec<Option<String>>) = match command {
+    let (app, times): (Option<&str>, Vec<Option<TimeArg>>) = match command {
         Command::Report(args) => (args.app.as_deref(), vec![end(&args.window)]),
         Command::Chart {
             app,
@@ -171,11 +174,9 @@ async fn reference_time(
             [vec![end(window)], range(history).to_vec()].concat(),
         ),
         Command::Compare(args) => (Some(&args.app), vec![end(&args.window)]),
-        Command::Layers { app, since } => (Some(app), vec![since.clone()]),
-        Command::Annotations { app, since, until } => {
-            (app.as_deref(), vec![since.clone(), until.clone()])
-        }
-        Command::Annotate(args) => (args.app.as_deref(), vec![args.time.clone()]),
+        Command::Layers { app, since } => (Some(app), vec![*since]),
+        Command::Annotations { app, since, until } => (app.as_deref(), vec![*since, *until]),
+        Command::Annotate(args) => (args.app.as_deref(), vec![args.time]),
         Command::Errors { app, filter } => (Some(app), scoped(&filter.scope)),
         Command::Requests { app, filter, .. } => (Some(app), scoped(filter)),
         Command::Latency(
@@ -186,10 +187,7 @@ async fn reference_time(
         }
         _ => (None, Vec::new()),
     };
-    let relative = times
-        .iter()
-        .flatten()
-        .any(|t| crate::timearg::is_relative(t));
+    let relative = times.iter().flatten().any(|t| t.is_relative());
     if !relative {
         return Ok(chrono::Utc::now());
     }

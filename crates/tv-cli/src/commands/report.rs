@@ -1,6 +1,7 @@
 //! `tv report`: one row per app, fetched concurrently by tv-client's workflow.
 
 use chrono::{DateTime, Utc};
+use tv_client::error::Missing;
 use tv_client::workflow::{self, AppFailure, AppRow, AppSelection, Now, Trend};
 use tv_client::{AppResult, Concurrency, TimeWindow, TraceView};
 
@@ -27,8 +28,8 @@ pub async fn run(
     } else {
         match selection.select(known.clone()) {
             Ok(apps) => apps,
-            Err(tv_client::Error::NotFound(message)) => {
-                return Err(unmatched_pattern(&selection, &known, &message));
+            Err(tv_client::Error::NotFound(Missing::Pattern(pattern))) => {
+                return Err(unmatched_pattern(&pattern, &known));
             }
             Err(error) => return Err(error.into()),
         }
@@ -115,16 +116,12 @@ fn selection(args: &ReportArgs) -> Result<AppSelection, CliError> {
 }
 
 /// `no app matches `wbe-*`; did you mean `web-shop`?` (exit 4).
-fn unmatched_pattern(selection: &AppSelection, known: &[String], message: &str) -> CliError {
-    let unmatched = selection
-        .pattern_texts()
-        .into_iter()
-        .find(|p| message.contains(&format!("`{p}`")));
-    let hint = unmatched
-        .and_then(|p| closest_app(p, known))
+fn unmatched_pattern(pattern: &str, known: &[String]) -> CliError {
+    let hint = closest_app(pattern, known)
         .map(|app| format!("; did you mean `{}`?", crate::render::clean(app)))
         .unwrap_or_else(|| "; `tv apps` lists the apps".into());
-    CliError::not_found(format!("{}{hint}", crate::render::clean(message)))
+    let missing = Missing::Pattern(pattern.to_string());
+    CliError::not_found(format!("{missing}{hint}"))
 }
 
 /// The app closest to a pattern: to its literal start (before the first `*`, `?` or

@@ -35,6 +35,7 @@ pub fn schema(target: SchemaTarget) -> RootSchema {
         SchemaTarget::Chart => schema_for!(super::report_app::ChartOutput),
         SchemaTarget::DryRun => schema_for!(super::dry_run::DryRunOutput),
         SchemaTarget::AnnotateFile => schema_for!(Vec<super::annotate_file::LineResult>),
+        SchemaTarget::Watch => schema_for!(super::watch_view::WatchFrame),
     }
 }
 

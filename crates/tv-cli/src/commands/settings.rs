@@ -13,7 +13,7 @@ use crate::render::{Align, Cell, Table, Tone};
 
 /// The profile `tv config` edits: `--profile`, else `TV_PROFILE`, else the file's
 /// default profile, else `default`.
-fn target_profile(global: &GlobalArgs, file: Option<&ProfileFile>) -> String {
+pub(super) fn target_profile(global: &GlobalArgs, file: Option<&ProfileFile>) -> String {
     global
         .profile
         .clone()
@@ -22,7 +22,7 @@ fn target_profile(global: &GlobalArgs, file: Option<&ProfileFile>) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
-fn config_path(global: &GlobalArgs) -> Result<std::path::PathBuf, CliError> {
+pub(super) fn config_path(global: &GlobalArgs) -> Result<std::path::PathBuf, CliError> {
     global
         .config
         .clone()
@@ -71,29 +71,12 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
     let profile = target_profile(global, existing.as_ref());
     match command {
         ConfigCommand::Set { key, value } => {
-            let mut file = existing.unwrap_or_else(|| ProfileFile::empty(&path));
-            // The same parsers as when the profile is used: nothing unusable is saved. A
-            // bad name or value here is a usage error (exit 2), like a bad flag.
-            if !PROFILE_FIELDS.contains(&key.as_str()) {
-                return Err(CliError::usage(format!(
-                    "unknown setting `{key}` (known: {})",
-                    PROFILE_FIELDS.join(", ")
-                )));
-            }
-            tv_client::config::check_profile_value(&key, &value).map_err(|e| {
-                CliError::usage(match e {
-                    tv_client::Error::Config { detail, .. } => format!("{key}: {detail}"),
-                    other => other.to_string(),
-                })
-            })?;
-            if key == "output" {
-                context::parse_output(&value).map_err(CliError::usage)?;
-            }
-            file.set(&profile, &key, &value)?;
-            if file.default_profile().is_none() {
-                file.set_default_profile(&profile);
-            }
-            file.save()?;
+            let value = if key == "api_key" && value == "-" {
+                super::login::read_key(&format!("API key for profile `{profile}`: "))?
+            } else {
+                value
+            };
+            set_setting(existing, &path, &profile, &key, &value)?;
             eprintln!("set {key} of profile `{profile}` in {}", path.display());
             Ok(Exit::Ok)
         }
@@ -180,6 +163,40 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
             emit(&list_report(to_json(&rows)?, &rows, vec![table])?, env)
         }
     }
+}
+
+/// Writes `key = value` into `profile` of the file at `path` (0600, atomically),
+/// checked with the same parsers as when the profile is used: nothing unusable is
+/// saved. A bad name or value is a usage error (exit 2), like a bad flag.
+pub(super) fn set_setting(
+    existing: Option<ProfileFile>,
+    path: &std::path::Path,
+    profile: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), CliError> {
+    let mut file = existing.unwrap_or_else(|| ProfileFile::empty(path));
+    if !PROFILE_FIELDS.contains(&key) {
+        return Err(CliError::usage(format!(
+            "unknown setting `{key}` (known: {})",
+            PROFILE_FIELDS.join(", ")
+        )));
+    }
+    tv_client::config::check_profile_value(key, value).map_err(|e| {
+        CliError::usage(match e {
+            tv_client::Error::Config { detail, .. } => format!("{key}: {detail}"),
+            other => other.to_string(),
+        })
+    })?;
+    if key == "output" {
+        context::parse_output(value).map_err(CliError::usage)?;
+    }
+    file.set(profile, key, value)?;
+    if file.default_profile().is_none() {
+        file.set_default_profile(profile);
+    }
+    file.save()?;
+    Ok(())
 }
 
 /// A row of `tv doctor`.

@@ -8,7 +8,8 @@ use tv_client::{Series, TraceView};
 use super::{Env, column, emit, list_report, single_report, to_json, with_context};
 use crate::cli::{LatencyCommand, LatencyFilterArgs, ScopeArgs, ServerFilterArgs};
 use crate::exit::{CliError, Exit};
-use crate::filters::{self, FilterValues, explain_empty};
+use crate::filter_check::{self, ListedValues};
+use crate::filters::{self, FilterValues};
 use crate::render::{Align, Cell, Report, Table};
 use crate::suggest::app_error;
 use range::{Span, SpanFlags, report_coverage};
@@ -93,7 +94,7 @@ async fn latency_series(
     let series = span.resampled(series)?;
     let summary = math::summarize_latency(&series);
     if summary.volume == 0 {
-        explain_empty(tv, app, &FilterValues::of_latency(args)).await?;
+        filter_check::check(tv, app, &ListedValues::from(&filters::client(args, now)?)).await?;
     }
     let rows = series
         .iter()
@@ -159,7 +160,7 @@ async fn latency_summary(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     if summary.count == 0 {
-        explain_empty(tv, app, &FilterValues::of_latency(args)).await?;
+        filter_check::check(tv, app, &ListedValues::from(&filters::client(args, now)?)).await?;
     }
     let table = Table {
         title: None,
@@ -252,7 +253,7 @@ async fn by_layer(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     if layers.is_empty() {
-        explain_empty(tv, app, &FilterValues::of_server(args)).await?;
+        filter_check::check(tv, app, &ListedValues::from(&filter)).await?;
     }
     let breakdown = math::layer_breakdown(&layers, Some(&series));
     let title = format!("Layers of {app}, {}", span.describe());
@@ -300,7 +301,7 @@ pub async fn errors(
     };
     let (rates, coverage, estimate) = (history.rates, history.coverage, history.estimate);
     if estimate.volume == 0 {
-        explain_empty(tv, app, &FilterValues::of_server(args)).await?;
+        filter_check::check(tv, app, &ListedValues::from(&filter)).await?;
     }
     let rows = rates
         .iter()
@@ -359,7 +360,7 @@ pub async fn requests(
             Err(error) => return Err(app_error(tv, app, error).await),
         };
         if summary.total_requests == 0 {
-            explain_empty(tv, app, &FilterValues::of_scope(args)).await?;
+            filter_check::check(tv, app, &ListedValues::from(&filter)).await?;
         }
         let table = Table {
             title: None,
@@ -404,7 +405,7 @@ pub async fn requests(
     let series = span.resampled(series)?;
     let total = math::total_requests(&series);
     if total == 0 {
-        explain_empty(tv, app, &FilterValues::of_scope(args)).await?;
+        filter_check::check(tv, app, &ListedValues::from(&filter)).await?;
     }
     let rows = series
         .iter()

@@ -2,7 +2,7 @@
 //!
 //! The annotations and their deadline are tv-client's ([`tv_client::deploy`]); this
 //! file is about the process: it runs the command with tv's stdin, stdout and stderr,
-//! passes SIGINT, SIGTERM, SIGHUP and SIGQUIT on to it, and exits with its code.
+//! passes every catchable signal on to it (see `signals::FORWARDED`), and exits with its code.
 
 use std::process::ExitStatus;
 use std::time::Instant;
@@ -98,10 +98,10 @@ async fn run_command(command: &[String]) -> CommandStatus {
     };
     // Listen before spawning: a signal in between must not kill tv and orphan the run.
     let signals = signals::Forwarder::listen();
-    let mut child = match tokio::process::Command::new(program)
-        .args(arguments)
-        .spawn()
-    {
+    let mut command = tokio::process::Command::new(program);
+    command.args(arguments);
+    signals::end_with_tv(&mut command);
+    let mut child = match command.spawn() {
         Ok(child) => child,
         Err(error) => {
             let code = match error.kind() {
@@ -150,13 +150,56 @@ mod signals {
 
     use tokio::signal::unix::{Signal, SignalKind, signal};
 
-    /// The signals passed on to the command.
-    const FORWARDED: [(SignalKind, libc::c_int); 4] = [
-        (SignalKind::interrupt(), libc::SIGINT),
-        (SignalKind::terminate(), libc::SIGTERM),
-        (SignalKind::hangup(), libc::SIGHUP),
-        (SignalKind::quit(), libc::SIGQUIT),
+    /// The signals passed on to the command: every signal another process may send
+    /// whose default would end tv (and orphan the command), plus the ones a command
+    /// may want (`SIGWINCH`, `SIGURG`). Not forwarded: `SIGKILL` and `SIGSTOP` (they
+    /// cannot be caught; for `SIGKILL` the command gets the parent-death signal), the
+    /// job-control stops `SIGTSTP`/`SIGTTIN`/`SIGTTOU` (tv stops with the command), the
+    /// faults `SIGSEGV`/`SIGBUS`/`SIGILL`/`SIGFPE`/`SIGTRAP`/`SIGSYS` (tv's own), and
+    /// `SIGPIPE`/`SIGCHLD`/`SIGCONT` (about tv's own pipes, children and job).
+    const FORWARDED: &[libc::c_int] = &[
+        libc::SIGINT,
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+        libc::SIGALRM,
+        libc::SIGVTALRM,
+        libc::SIGPROF,
+        libc::SIGXCPU,
+        libc::SIGXFSZ,
+        libc::SIGWINCH,
+        libc::SIGURG,
+        libc::SIGIO,
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        libc::SIGPWR,
     ];
+
+    /// Asks the kernel to send `SIGTERM` to the command when tv dies of something it
+    /// cannot catch (`SIGKILL`), so that it never runs on without tv (Linux).
+    pub fn end_with_tv(command: &mut tokio::process::Command) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            // SAFETY: prctl and getppid are async-signal-safe; the closure allocates
+            // nothing and touches no memory of the parent.
+            let parent = unsafe { libc::getpid() };
+            unsafe {
+                command.pre_exec(move || {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    // tv may have died between fork and prctl: then end at once.
+                    if libc::getppid() != parent {
+                        libc::_exit(143);
+                    }
+                    Ok(())
+                });
+            }
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let _ = command;
+    }
 
     /// tv's handlers of the forwarded signals (so that they do not end tv).
     pub struct Forwarder(Vec<(Signal, libc::c_int)>);
@@ -164,8 +207,8 @@ mod signals {
     impl Forwarder {
         pub fn listen() -> Forwarder {
             let mut streams = Vec::new();
-            for (kind, number) in FORWARDED {
-                match signal(kind) {
+            for &number in FORWARDED {
+                match signal(SignalKind::from_raw(number)) {
                     Ok(stream) => streams.push((stream, number)),
                     Err(error) => tracing::warn!("cannot pass signal {number} on: {error}"),
                 }
@@ -213,10 +256,10 @@ mod signals {
         }
     }
 
-    /// Whether `number` is a terminal's signal and tv runs in the terminal's foreground
+    /// Whether `number` is a terminal's signal (Ctrl-C, Ctrl-\\, a resize) and tv runs in the terminal's foreground
     /// process group (then the kernel sent it to the whole group, the command included).
     fn from_the_terminal(number: libc::c_int) -> bool {
-        if number != libc::SIGINT && number != libc::SIGQUIT {
+        if ![libc::SIGINT, libc::SIGQUIT, libc::SIGWINCH].contains(&number) {
             return false;
         }
         // SAFETY: tcgetpgrp and getpgrp only read process state; fd 0 may be anything,
@@ -259,4 +302,6 @@ mod signals {
     pub fn hostname() -> Option<String> {
         None
     }
+
+    pub fn end_with_tv(_command: &mut tokio::process::Command) {}
 }

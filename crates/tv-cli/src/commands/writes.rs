@@ -14,7 +14,6 @@ use crate::cli::{AnnotateArgs, AppCommand, HostCommand};
 use crate::exit::{CliError, Exit};
 use crate::render::{Align, Cell, Table, Tone};
 use crate::suggest::app_error;
-use crate::timearg::parse_time;
 
 /// JSON of every write command: what was done to what.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -191,11 +190,7 @@ pub async fn annotate(
         host: args.host.clone(),
         user: args.user.clone(),
         layer: args.layer.clone(),
-        time: args
-            .time
-            .as_deref()
-            .map(|t| parse_time(t, now))
-            .transpose()?,
+        time: args.time.map(|time| time.at(now)).transpose()?,
     };
     if args.dry_run {
         return super::dry_run::show(tv, env, async move |tv| {

@@ -5,9 +5,29 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::perfdata::{Uom, format_number};
-use super::{CheckData, error_rate};
+use super::staleness::{STALE_HORIZON, Staleness, staleness};
+use super::{CheckData, Status, error_rate};
 use crate::math;
-use crate::points::Point;
+use crate::window::TimeWindow;
+
+/// A metric's value, why it has none (or how to read it), and a state that overrides
+/// the thresholds.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Reading {
+    pub(super) value: Option<f64>,
+    pub(super) note: Option<String>,
+    pub(super) forced: Option<Status>,
+}
+
+impl Reading {
+    fn of(value: Option<f64>, note: Option<String>) -> Reading {
+        Reading {
+            value,
+            note,
+            forced: None,
+        }
+    }
+}
 
 /// A metric of [`run_check`](super::run_check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,8 +115,19 @@ impl Metric {
         }
     }
 
+    /// The reading on `data` of a check over `window`.
+    pub(super) fn reading(self, data: &CheckData, window: TimeWindow) -> Reading {
+        match self {
+            Metric::Stale => stale_reading(data, window),
+            _ => {
+                let (value, note) = self.value(data);
+                Reading::of(value, note)
+            }
+        }
+    }
+
     /// The value on `data`, or why there is none (or how to read it).
-    pub(super) fn value(self, data: &CheckData) -> (Option<f64>, Option<String>) {
+    fn value(self, data: &CheckData) -> (Option<f64>, Option<String>) {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let no_traces = || Some("no traces in the window".to_string());
         match self {
@@ -113,7 +144,7 @@ impl Metric {
                 None => (None, no_traces()),
             },
             Metric::Traffic => traffic_ratio(data),
-            Metric::Stale => stale_minutes(data),
+            Metric::Stale => (None, None),
         }
     }
 }
@@ -130,25 +161,17 @@ fn traffic_ratio(data: &CheckData) -> (Option<f64>, Option<String>) {
     (Some(now as f64 / before as f64), None)
 }
 
-/// Minutes from the end of the last slice with traces to the end of the series (the
-/// server's now); at least the whole window when no slice has traces.
-fn stale_minutes(data: &CheckData) -> (Option<f64>, Option<String>) {
-    let Some(series) = &data.series else {
-        return (None, None);
-    };
-    let Some(span) = series.span() else {
-        return (None, Some("the server sent no slices".into()));
-    };
-    let step = series.step().unwrap_or_default();
-    let last = series.points().iter().rev().find(|p| p.volume > 0);
-    let minutes =
-        |from: chrono::DateTime<chrono::Utc>| (span.end - from).num_seconds().max(0) as f64 / 60.0;
-    match last {
-        Some(point) => {
-            let slice_end = point.at() + chrono::Duration::from_std(step).unwrap_or_default();
-            (Some(minutes(slice_end)), None)
-        }
-        None => (Some(minutes(span.start)), Some("at least".into())),
+/// The stale metric's reading: minutes, or more than the horizon (CRITICAL whatever the
+/// thresholds), or why it is unknown.
+fn stale_reading(data: &CheckData, window: TimeWindow) -> Reading {
+    match staleness(data, window) {
+        Staleness::Minutes(minutes) => Reading::of(Some(minutes), None),
+        Staleness::BeyondHorizon => Reading {
+            value: Some(STALE_HORIZON.duration().as_secs_f64() / 60.0),
+            note: Some("more than".into()),
+            forced: Some(Status::Critical),
+        },
+        Staleness::Unknown(why) => Reading::of(None, Some(why)),
     }
 }
 

@@ -20,14 +20,22 @@
 //! | `error-rate` | share of traces with an error, volume-weighted | % |
 //! | `traffic` | traces in the window ÷ traces in the window before | ratio |
 //! | `stale` | minutes since the last slice with traces | minutes |
+//!
+//! `stale` looks back as far as it takes: when the window has no traces, through each
+//! longer window up to [`STALE_HORIZON`] (a week); no traces in the whole week is
+//! CRITICAL, "more than 10080 min", whatever the thresholds. It is measured against
+//! the server's clock (its `Date` header, else the end of its series), and a server
+//! whose slices end in the future or before the window could start is UNKNOWN.
 
 mod metric;
 pub mod perfdata;
 pub mod range;
+pub mod staleness;
 
 pub use metric::Metric;
 pub use perfdata::{PerfDatum, Uom, format_number};
 pub use range::{ParseRangeError, ThresholdRange};
+pub use staleness::STALE_HORIZON;
 
 use chrono::{DateTime, Utc};
 
@@ -239,6 +247,11 @@ pub struct CheckData {
     pub errors: Option<Series<ErrorRatePoint>>,
     /// The latency series of the window before.
     pub previous: Option<Series<LatencyPoint>>,
+    /// For `stale` when the window has no traces: the longer windows' series, in
+    /// order, up to the first with traces.
+    pub lookback: Vec<(TimeWindow, Series<LatencyPoint>)>,
+    /// The server's clock (its `Date` header), when it sent one.
+    pub server_date: Option<DateTime<Utc>>,
 }
 
 /// Fetches what `spec`'s metrics need and judges them. Any failure to get data is an
@@ -259,12 +272,27 @@ pub async fn run_check(tv: &TraceView, spec: &CheckSpec) -> Result<CheckResult, 
     if needs(&[Metric::ErrorRate]) {
         data.errors = Some(tv.errors().rate(&spec.app, &filter).await?);
     }
+    if needs(&[Metric::Stale]) {
+        let traced = |s: &Series<LatencyPoint>| s.points().iter().any(|p| p.volume > 0);
+        if !data.series.as_ref().is_some_and(traced) {
+            for window in staleness::lookback_windows(spec.window) {
+                let longer = filter.clone().window(window);
+                let series = tv.latency().server_series(&spec.app, &longer).await?;
+                let found = traced(&series);
+                data.lookback.push((window, series));
+                if found {
+                    break;
+                }
+            }
+        }
+    }
     if needs(&[Metric::Traffic])
         && let Some(end) = data.series.as_ref().and_then(previous_window_end)
     {
         let before = filter.clone().end(end);
         data.previous = Some(tv.latency().server_series(&spec.app, &before).await?);
     }
+    data.server_date = tv.server_date();
     Ok(evaluate(spec, &data))
 }
 
@@ -280,13 +308,15 @@ pub fn evaluate(spec: &CheckSpec, data: &CheckData) -> CheckResult {
         .metrics
         .iter()
         .map(|(metric, thresholds)| {
-            let (value, note) = metric.value(data);
+            let reading = metric.reading(data, spec.window);
             Measurement {
                 metric: *metric,
-                value,
-                note,
+                value: reading.value,
+                note: reading.note,
                 thresholds: *thresholds,
-                status: thresholds.judge(value),
+                status: reading
+                    .forced
+                    .unwrap_or_else(|| thresholds.judge(reading.value)),
             }
         })
         .collect();

@@ -123,8 +123,9 @@ fn no_data_is_unknown_never_ok() {
     );
     assert_eq!(result.measurements[0].status, Status::Unknown);
     assert_eq!(result.measurements[1].status, Status::Unknown);
-    // No traces in the whole series: at least its length.
-    assert_eq!(result.measurements[2].value, Some(3.0));
+    // No traces in the hour and no longer window looked at: not known, never capped.
+    assert_eq!(result.measurements[2].value, None);
+    assert_eq!(result.measurements[2].status, Status::Unknown);
     assert_eq!(result.status(), Status::Unknown);
     assert!(result.output().starts_with(
         "TRACEVIEW UNKNOWN - web-shop: average latency unknown (no traces in the window)"
@@ -147,4 +148,94 @@ fn metric_names_round_trip() {
         assert_eq!(metric.name().parse::<Metric>(), Ok(metric));
     }
     assert!("latencyy".parse::<Metric>().is_err());
+}
+
+fn stale_check(data: &CheckData) -> Measurement {
+    let result = evaluate(&spec(vec![(Metric::Stale, thresholds("", "90"))]), data);
+    result.measurements[0].clone()
+}
+
+#[test]
+fn stale_looks_back_past_the_window_and_is_never_capped() {
+    // Nothing in the hour; the day's last traces end 4 minutes into a 10-minute series
+    // whose end is the server's clock.
+    let data = CheckData {
+        series: Some(series(&[0, 0, 0])),
+        lookback: vec![(TimeWindow::Day, series(&[1, 2, 3, 4, 0, 0, 0, 0, 0, 0]))],
+        server_date: Some(at(10)),
+        ..CheckData::default()
+    };
+    let stale = stale_check(&data);
+    assert_eq!(stale.value, Some(6.0));
+    assert_eq!(stale.status, Status::Ok);
+
+    let data = CheckData {
+        series: Some(series(&[0, 0, 0])),
+        lookback: vec![(TimeWindow::Day, series(&[2; 20]))],
+        server_date: Some(at(60)),
+        ..CheckData::default()
+    };
+    let result = evaluate(&spec(vec![(Metric::Stale, thresholds("", "30"))]), &data);
+    assert_eq!(result.measurements[0].value, Some(40.0));
+    assert_eq!(result.status(), Status::Critical);
+}
+
+#[test]
+fn no_traces_within_the_horizon_is_critical_whatever_the_thresholds() {
+    let data = CheckData {
+        series: Some(series(&[0, 0, 0])),
+        lookback: vec![
+            (TimeWindow::Day, series(&[0, 0, 0])),
+            (TimeWindow::Week, series(&[0, 0, 0])),
+        ],
+        ..CheckData::default()
+    };
+    let result = evaluate(
+        &spec(vec![(Metric::Stale, thresholds("", "100000"))]),
+        &data,
+    );
+    assert_eq!(result.measurements[0].value, Some(10080.0));
+    assert_eq!(result.status(), Status::Critical);
+    assert!(
+        result
+            .output()
+            .contains("last traces more than 10080 min ago"),
+        "{}",
+        result.output()
+    );
+}
+
+#[test]
+fn timestamps_far_from_the_servers_clock_are_unknown() {
+    let year = 365 * 24 * 60;
+    // Every timestamp ten years back: the slices end outside the hour before the clock.
+    let shifted = CheckData {
+        series: Some(series(&[5, 5, 5])),
+        server_date: Some(at(10 * year)),
+        ..CheckData::default()
+    };
+    let stale = stale_check(&shifted);
+    assert_eq!(stale.status, Status::Unknown);
+    assert!(
+        stale
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("outside the hour")
+    );
+    // Slices ending an hour past the clock.
+    let future = CheckData {
+        series: Some(series(&[5, 5, 5])),
+        server_date: Some(at(-60)),
+        ..CheckData::default()
+    };
+    let stale = stale_check(&future);
+    assert_eq!(stale.status, Status::Unknown);
+    assert!(
+        stale
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("in the future")
+    );
 }

@@ -2,10 +2,13 @@
 //! the `tracing` event of every attempt.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use tv_api::types::ErrorEnvelope;
 use tv_api::{Exchange, ResponseObserver, ResponseValue};
@@ -29,13 +32,48 @@ tokio::task_local! {
     static LAST_STATUS: Cell<Option<(u16, Option<Duration>)>>;
 }
 
-/// The observer installed in the generated client: notes each response's status, and
-/// logs each request (`info`: method, path and query with the key redacted; `debug`:
-/// status, size and time to the response head).
-pub(crate) struct StatusProbe;
+/// The observer installed in the generated client: notes each response's status and
+/// `Date` header (the server's clock, [`ServerDate`]), and logs each request (`info`:
+/// method, path and query with the key redacted; `debug`: status, size and time to the
+/// response head).
+pub(crate) struct StatusProbe(pub(crate) Arc<ServerDate>);
+
+/// The `Date` header of the latest answer that had a valid one: the server's clock, to
+/// the second, as Unix seconds (`i64::MIN`: none seen yet).
+#[derive(Debug)]
+pub(crate) struct ServerDate(AtomicI64);
+
+impl Default for ServerDate {
+    fn default() -> Self {
+        ServerDate(AtomicI64::new(i64::MIN))
+    }
+}
+
+impl ServerDate {
+    /// The latest `Date` the server sent, if any.
+    pub(crate) fn get(&self) -> Option<DateTime<Utc>> {
+        match self.0.load(Ordering::Relaxed) {
+            i64::MIN => None,
+            seconds => DateTime::from_timestamp(seconds, 0),
+        }
+    }
+
+    fn note(&self, headers: &reqwest::header::HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok());
+        if let Some(date) = date {
+            self.0.store(date.timestamp(), Ordering::Relaxed);
+        }
+    }
+}
 
 impl ResponseObserver for StatusProbe {
     fn observe(&self, exchange: &Exchange<'_>) {
+        if let Some(headers) = exchange.headers {
+            self.0.note(headers);
+        }
         let status = exchange
             .status
             .map(|s| (s.as_u16(), exchange.headers.and_then(retry_after)));
@@ -100,6 +138,9 @@ pub(crate) enum Answer<T> {
     GoneAfterLostAnswer,
 }
 
+/// (operation, outcome label) of an attempt.
+type OperationOutcome = (&'static str, &'static str);
+
 /// Request counters of a client, shared by its clones.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -108,6 +149,43 @@ pub(crate) struct Counters {
     waited_micros: AtomicU64,
     /// Attempts the server answered with a sign of overload: 429, a 5xx, a timeout.
     overloads: AtomicU64,
+    /// Attempts and their time by (operation, outcome).
+    by_operation: Mutex<BTreeMap<OperationOutcome, (u64, Duration)>>,
+}
+
+/// The HTTP requests of one operation with one outcome, over all clones of a client
+/// (what [`TraceView::api_calls`](crate::TraceView::api_calls) lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCalls {
+    /// The operation, e.g. `get_server_latency_summary`.
+    pub operation: &'static str,
+    /// How the attempts ended: `ok`, `auth`, `not_found`, `bad_request`, `refused`,
+    /// `rate_limited`, `server_error`, `timeout`, `too_large`, `transport`, `decode`,
+    /// `unexpected` or `other`.
+    pub outcome: &'static str,
+    /// Attempts (first tries and retries).
+    pub requests: u64,
+    /// Time spent in them, from sending to the decoded answer or the error.
+    pub time: Duration,
+}
+
+/// The outcome of an attempt as a short label (see [`ApiCalls::outcome`]).
+fn outcome_label(result: Result<(), &Error>) -> &'static str {
+    match result {
+        Ok(()) => "ok",
+        Err(Error::Auth) => "auth",
+        Err(Error::NotFound(_)) => "not_found",
+        Err(Error::BadRequest(_)) => "bad_request",
+        Err(Error::Refused { .. }) => "refused",
+        Err(Error::RateLimited { .. }) => "rate_limited",
+        Err(Error::Server { .. }) => "server_error",
+        Err(Error::Timeout) => "timeout",
+        Err(Error::ResponseTooLarge { .. }) => "too_large",
+        Err(Error::Transport { .. }) => "transport",
+        Err(Error::Decode { .. }) => "decode",
+        Err(Error::UnexpectedResponse { .. }) => "unexpected",
+        Err(_) => "other",
+    }
 }
 
 /// A snapshot of a client's request counters (`tv --timings` prints them).
@@ -133,6 +211,34 @@ impl Counters {
     /// How many attempts so far were answered with a sign of overload.
     pub(crate) fn overloads(&self) -> u64 {
         self.overloads.load(Ordering::Relaxed)
+    }
+
+    /// Notes one attempt of `operation`.
+    fn note_attempt(&self, operation: &'static str, outcome: &'static str, took: Duration) {
+        let mut tally = self
+            .by_operation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = tally.entry((operation, outcome)).or_default();
+        entry.0 += 1;
+        entry.1 += took;
+    }
+
+    /// The attempts so far by operation and outcome, sorted.
+    pub(crate) fn api_calls(&self) -> Vec<ApiCalls> {
+        let tally = self
+            .by_operation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tally
+            .iter()
+            .map(|(&(operation, outcome), &(requests, time))| ApiCalls {
+                operation,
+                outcome,
+                requests,
+                time,
+            })
+            .collect()
     }
 }
 
@@ -208,7 +314,9 @@ where
             Ok(value) => Ok(value.into_inner()),
             Err(error) => Err(map_error::<T>(error, status, status_retry_after, key).await),
         };
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let took = started.elapsed();
+        counters.note_attempt(operation, outcome_label(outcome.as_ref().map(|_| ())), took);
+        let elapsed_ms = took.as_secs_f64() * 1000.0;
         match &outcome {
             Ok(_) => tracing::trace!(operation, attempt, status, elapsed_ms, "TraceView call"),
             Err(error) => {
@@ -240,12 +348,18 @@ where
         }
         let may_retry = kind != Kind::Write || policy.retries_writes();
         if !may_retry {
-            return Err(unknown_write_outcome(operation, false, error));
+            return Err(unknown_write_outcome(operation, kind, false, error));
         }
-        if !error.is_retryable() || attempt >= policy.attempts() {
+        // A delete cannot duplicate: one that may have been applied (a truncated or
+        // unreadable answer) is tried again, and the retry finds it gone or deletes it.
+        let retryable =
+            error.is_retryable() || (kind == Kind::Delete && error.may_have_been_applied());
+        if !retryable || attempt >= policy.attempts() {
             return Err(match kind {
                 Kind::Idempotent => error,
-                Kind::Delete | Kind::Write => unknown_write_outcome(operation, attempt > 1, error),
+                Kind::Delete | Kind::Write => {
+                    unknown_write_outcome(operation, kind, attempt > 1, error)
+                }
             });
         }
         let retry_after = match &error {
@@ -268,11 +382,17 @@ where
 /// A write that failed after it may have reached the server is reported as such, so
 /// callers do not repeat it blindly. Failures that prove nothing was applied (a
 /// refusal, a failure to connect) pass through.
-fn unknown_write_outcome(operation: &'static str, retried: bool, error: Error) -> Error {
+fn unknown_write_outcome(
+    operation: &'static str,
+    kind: Kind,
+    retried: bool,
+    error: Error,
+) -> Error {
     if error.may_have_been_applied() && !matches!(error, Error::OutcomeUnknown { .. }) {
         Error::OutcomeUnknown {
             operation,
             retried,
+            duplicable: kind == Kind::Write,
             cause: Box::new(error),
         }
     } else {

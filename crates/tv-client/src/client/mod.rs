@@ -11,8 +11,8 @@ mod timeseries;
 use std::sync::Arc;
 use std::time::Duration;
 
-use call::{Answer, Counters, Shared, StatusProbe};
-pub use call::{Deletion, Stats};
+use call::{Answer, Counters, ServerDate, Shared, StatusProbe};
+pub use call::{ApiCalls, Deletion, Stats};
 pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
@@ -51,6 +51,7 @@ pub struct TraceView {
     counters: Arc<Counters>,
     slowdown: Arc<Slowdown>,
     base_url: String,
+    server_date: Arc<ServerDate>,
 }
 
 impl std::fmt::Debug for TraceView {
@@ -89,6 +90,12 @@ impl TraceView {
     /// Requests, retries and time waited so far, over all clones of this client.
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
+    }
+
+    /// The HTTP requests so far, over all clones, by operation and outcome (what the
+    /// exporter publishes as `traceview_api_requests_total`).
+    pub fn api_calls(&self) -> Vec<ApiCalls> {
+        self.counters.api_calls()
     }
 
     /// How many attempts so far, over all clones, were answered with a sign of
@@ -151,6 +158,12 @@ impl TraceView {
         Latency(self)
     }
 
+    /// The server's clock: the `Date` header of its latest answer that had one (to the
+    /// second), `None` before any. A check of the timestamps a server sends.
+    pub fn server_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.server_date.get()
+    }
+
     /// This client's policy and base URL over another generated client (dry runs),
     /// with counters of its own.
     pub(crate) fn with_api(&self, api: tv_api::Client) -> TraceView {
@@ -160,6 +173,7 @@ impl TraceView {
             counters: Arc::new(Counters::default()),
             slowdown: Arc::new(Slowdown::default()),
             base_url: self.base_url.clone(),
+            server_date: self.server_date.clone(),
         }
     }
 
@@ -179,9 +193,9 @@ impl TraceView {
         match answer {
             Answer::Value(value) => Ok(value),
             // Only deletes end this way, and they go through `call_delete`.
-            Answer::GoneAfterLostAnswer => Err(Error::NotFound(format!(
-                "{operation}: gone after an attempt whose answer was lost"
-            ))),
+            Answer::GoneAfterLostAnswer => Err(Error::NotFound(crate::error::Missing::Gone {
+                operation: operation.to_string(),
+            })),
         }
     }
 
@@ -227,6 +241,7 @@ pub struct TraceViewBuilder {
     http: Option<reqwest::Client>,
     allow_plain_http: bool,
     max_response_bytes: u64,
+    recorder: Option<Arc<dyn crate::record::ExchangeRecorder>>,
 }
 
 impl Default for TraceViewBuilder {
@@ -241,6 +256,7 @@ impl Default for TraceViewBuilder {
             http: None,
             allow_plain_http: false,
             max_response_bytes: crate::config::value::DEFAULT_MAX_RESPONSE_BYTES,
+            recorder: None,
         }
     }
 }
@@ -311,6 +327,13 @@ impl TraceViewBuilder {
         self
     }
 
+    /// Hands every answered exchange, scrubbed of the key and anything named like a
+    /// secret, to `recorder` (see [`crate::record`]).
+    pub fn recorder(mut self, recorder: Arc<dyn crate::record::ExchangeRecorder>) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
     /// Builds the client. Fails on a missing or malformed key, a bad URL, or plain
     /// HTTP to a remote host without [`TraceViewBuilder::allow_plain_http`].
     pub fn build(self) -> Result<TraceView, Error> {
@@ -326,6 +349,7 @@ impl TraceViewBuilder {
         let http = match self.http {
             Some(client) => client,
             None => {
+                tv_api::install_crypto_provider();
                 let mut builder = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
@@ -349,15 +373,20 @@ impl TraceViewBuilder {
                 })?
             }
         };
-        let context = tv_api::ApiContext::new(key.wire())
-            .with_observer(Arc::new(StatusProbe))
+        let server_date = Arc::new(ServerDate::default());
+        let mut context = tv_api::ApiContext::new(key.wire())
+            .with_observer(Arc::new(StatusProbe(server_date.clone())))
             .with_max_response_bytes(self.max_response_bytes);
+        if let Some(recorder) = self.recorder {
+            context = context.with_recorder(recorder);
+        }
         Ok(TraceView {
             api: tv_api::Client::new_with_client(&base_url, http, context),
             policy: self.retry,
             counters: Arc::new(Counters::default()),
             slowdown: Arc::new(Slowdown::default()),
             base_url,
+            server_date,
         })
     }
 }

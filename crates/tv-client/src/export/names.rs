@@ -91,3 +91,27 @@ pub const COLLECT_ERRORS: Family = Family {
     help: "Apps or listings whose collection from TraceView failed",
     unit: None,
 };
+/// Scrapes answered before a running collection finished (counter).
+pub const LATE_SCRAPES: Family = Family {
+    name: "traceview_late_scrapes",
+    help: "Scrapes whose collection did not finish within the scrape's deadline: they got the last collection (see traceview_cache_age_seconds) and traceview_up 0",
+    unit: None,
+};
+/// The exporter's version (an info gauge, always 1).
+pub const BUILD_INFO: Family = Family {
+    name: "traceview_build_info",
+    help: "The version of tv serving these metrics (always 1)",
+    unit: None,
+};
+/// HTTP requests to TraceView by operation and outcome (counter).
+pub const API_REQUESTS: Family = Family {
+    name: "traceview_api_requests",
+    help: "HTTP requests to the TraceView API (attempts, retries included) by operation and outcome",
+    unit: None,
+};
+/// Time spent in HTTP requests to TraceView by operation and outcome (counter).
+pub const API_REQUEST_TIME: Family = Family {
+    name: "traceview_api_request_seconds",
+    help: "Time spent in HTTP requests to the TraceView API by operation and outcome",
+    unit: Some("seconds"),
+};

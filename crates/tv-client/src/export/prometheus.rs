@@ -16,6 +16,7 @@ use super::printable;
 
 type Labels = Vec<(&'static str, String)>;
 type Gauges = MetricFamily<Labels, Gauge<f64, AtomicU64>>;
+type Counters = MetricFamily<Labels, Counter<f64, AtomicU64>>;
 
 /// The registry and handles on its metrics.
 #[derive(Debug)]
@@ -34,6 +35,10 @@ pub struct Exporter {
     cache_age: Gauge<f64, AtomicU64>,
     collections: Counter,
     collect_errors: Counter,
+    late_scrapes: Counter,
+    api_requests: Counters,
+    api_request_time: Counters,
+    build_info: Gauges,
 }
 
 /// Which exposition format a scrape gets.
@@ -110,13 +115,65 @@ impl Exporter {
             cache_age: register(&mut r, names::CACHE_AGE, Gauge::default()),
             collections: register(&mut r, names::COLLECTIONS, Counter::default()),
             collect_errors: register(&mut r, names::COLLECT_ERRORS, Counter::default()),
+            late_scrapes: register(&mut r, names::LATE_SCRAPES, Counter::default()),
+            api_requests: register(&mut r, names::API_REQUESTS, Counters::default()),
+            api_request_time: register(&mut r, names::API_REQUEST_TIME, Counters::default()),
+            build_info: register(&mut r, names::BUILD_INFO, Gauges::default()),
             registry: r,
         }
     }
 
+    /// Publishes `traceview_build_info{version="…"} 1` for the program serving the
+    /// metrics.
+    pub fn set_build_info(&self, version: &str) {
+        self.build_info.clear();
+        self.build_info
+            .get_or_create(&vec![("version", printable(version))])
+            .set(1.0);
+    }
+
+    /// A scrape whose collection was not finished by its deadline: it is served the last
+    /// collection with `traceview_up 0`, and counted.
+    pub fn note_late_scrape(&self) {
+        self.up.set(0.0);
+        self.late_scrapes.inc();
+    }
+
+    /// Publishes a client's HTTP requests by operation and outcome (the totals of
+    /// [`TraceView::api_calls`](crate::TraceView::api_calls); counters only grow, so
+    /// totals from another client are ignored where they are lower).
+    pub fn set_api_calls(&self, calls: &[crate::ApiCalls]) {
+        for call in calls {
+            let labels = vec![
+                ("operation", call.operation.to_string()),
+                ("outcome", call.outcome.to_string()),
+            ];
+            let requests = self.api_requests.get_or_create(&labels);
+            let more = call.requests as f64 - requests.get();
+            if more > 0.0 {
+                requests.inc_by(more);
+            }
+            let time = self.api_request_time.get_or_create(&labels);
+            let more = call.time.as_secs_f64() - time.get();
+            if more > 0.0 {
+                time.inc_by(more);
+            }
+        }
+    }
+
     /// Replaces TraceView's numbers with those of `collection` (apps that vanished or
-    /// failed lose their series; failed apps get `traceview_app_up 0`).
+    /// failed lose their series; failed apps get `traceview_app_up 0`). A collection
+    /// that could not list the apps (TraceView unreachable, a collection cut short)
+    /// keeps the numbers of the last one, with `traceview_up 0`: the age of what is
+    /// served is `traceview_cache_age_seconds`.
     pub fn update(&self, collection: &Collection) {
+        self.up.set(if collection.is_up() { 1.0 } else { 0.0 });
+        self.collect_duration.set(collection.duration.as_secs_f64());
+        self.collections.inc();
+        self.collect_errors.inc_by(collection.failures.len() as u64);
+        if !collection.listed {
+            return;
+        }
         for family in [
             &self.latency_average,
             &self.latency_latest,
@@ -154,10 +211,6 @@ impl Exporter {
                 set(&self.app_up, vec![("app", printable(app))], Some(0.0));
             }
         }
-        self.up.set(if collection.is_up() { 1.0 } else { 0.0 });
-        self.collect_duration.set(collection.duration.as_secs_f64());
-        self.collections.inc();
-        self.collect_errors.inc_by(collection.failures.len() as u64);
     }
 
     /// Sets the age of the data the next scrape serves.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::gate::{GateRules, Verdict};
 use super::now::Now;
 use crate::client::{AnnotationRange, TraceView};
-use crate::error::Error;
+use crate::error::{Elsewhere, Error, Missing};
 use crate::filter::ServerFilter;
 use crate::math::{Comparison, WindowComparison, WindowSummary, compare_layers};
 use crate::model::Annotation;
@@ -106,8 +106,12 @@ fn span(window: TimeWindow) -> Result<TimeDelta, Error> {
     TimeDelta::from_std(window.duration()).map_err(|e| Error::invalid_argument(e.to_string()))
 }
 
-/// The annotation `baseline` names, from the app's annotations of the last 30 days
-/// before `now`.
+/// How far back `--around` looks for annotations.
+const ANNOTATION_DAYS: i64 = 30;
+
+/// The annotation `baseline` names, from the app's annotations of the last
+/// [`ANNOTATION_DAYS`] before `now`. Not found, it says what was missing: an id that is
+/// another app's (or no app's), an id that does not exist, or an app without any.
 async fn annotation(
     tv: &TraceView,
     app: &str,
@@ -115,26 +119,39 @@ async fn annotation(
     id: Option<i64>,
 ) -> Result<Annotation, Error> {
     let range = AnnotationRange {
-        start: now.checked_sub_signed(TimeDelta::days(30)),
+        start: now.checked_sub_signed(TimeDelta::days(ANNOTATION_DAYS)),
         end: Some(now),
     };
     let notes = tv.annotations().of_app(app, range).await?;
-    let found = match id {
-        Some(id) => notes.into_iter().find(|a| a.id == id),
-        None => notes.into_iter().max_by_key(|a| a.time),
+    let Some(id) = id else {
+        return notes.into_iter().max_by_key(|a| a.time).ok_or_else(|| {
+            Error::NotFound(Missing::NoAnnotation {
+                app: app.to_string(),
+                since: range.start,
+            })
+        });
     };
-    found.ok_or_else(|| {
-        Error::NotFound(match id {
-            Some(id) => format!("no annotation {id} of app {app} in the last 30 days"),
-            None => format!("app {app} has no annotation in the last 30 days"),
-        })
-    })
+    if let Some(found) = notes.into_iter().find(|a| a.id == id) {
+        return Ok(found);
+    }
+    let everyone = tv.annotations().list(range).await?;
+    let elsewhere = everyone
+        .iter()
+        .find(|a| a.id == id)
+        .map(|a| a.app_id.map_or(Elsewhere::NoApp, Elsewhere::App));
+    Err(Error::NotFound(Missing::Annotation {
+        app: app.to_string(),
+        id,
+        elsewhere,
+        since: range.start,
+    }))
 }
 
 /// Runs a comparison: both windows' latency series, error rates and layers (six calls,
 /// concurrently), the per-layer comparison and the gate's verdict. Refuses invalid
-/// rules, an `Earlier` gap shorter than a window (overlapping windows) and an
-/// annotation whose window after is not over yet ([`Error::InvalidArgument`]).
+/// rules, an `Earlier` gap shorter than a window (overlapping windows), a window that
+/// ends after the server's now and an annotation whose window after is not over yet
+/// ([`Error::InvalidArgument`]).
 pub async fn compare(
     tv: &TraceView,
     now: &Now,
@@ -158,7 +175,15 @@ pub async fn compare(
                 )));
             }
             let gap = TimeDelta::from_std(gap).map_err(|_| out_of_range())?;
-            let end = now.resolve(Some(app), request.end).await?;
+            let server_now = now.get(Some(app)).await?;
+            let end = request.end.unwrap_or(server_now);
+            if end > server_now {
+                return Err(Error::invalid_argument(format!(
+                    "the {window} ending {} is not over yet (the server's now is {})",
+                    end.format("%Y-%m-%d %H:%M:%S UTC"),
+                    server_now.format("%Y-%m-%d %H:%M:%S UTC")
+                )));
+            }
             (end, end.checked_sub_signed(gap).ok_or_else(out_of_range)?)
         }
         Baseline::Around(_) | Baseline::AroundLatest => {
@@ -174,8 +199,11 @@ pub async fn compare(
                 .ok_or_else(out_of_range)?;
             if end > server_now {
                 return Err(Error::invalid_argument(format!(
-                    "the {window} after annotation {} is not over yet; use a shorter --window",
-                    note.id
+                    "the {window} after annotation {} is not over until {} (the server's \
+                     now is {})",
+                    note.id,
+                    end.format("%Y-%m-%d %H:%M:%S UTC"),
+                    server_now.format("%Y-%m-%d %H:%M:%S UTC")
                 )));
             }
             let previous_end = note.time;

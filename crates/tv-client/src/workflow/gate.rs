@@ -15,7 +15,7 @@ use crate::units::format_duration;
 /// each window; no latency rule trips on a change smaller than `min_delta`.
 ///
 /// JSON: `{"max_slowdown_fraction", "min_delta_us", "min_share_fraction", "min_calls",
-/// "max_error_increase_fraction"}`.
+/// "max_error_increase_fraction", "max_traffic_drop_fraction"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GateRules {
@@ -36,7 +36,15 @@ pub struct GateRules {
     /// percentage point); `None`: errors do not gate.
     #[serde(serialize_with = "ser_opt_num")]
     pub max_error_increase_fraction: Option<f64>,
+    /// Trip when the app's traced requests fell by more than this fraction (`0.5`:
+    /// more than half of them gone); `None`: traffic does not gate.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub max_traffic_drop_fraction: Option<f64>,
 }
+
+/// The traffic rule a gate gets when only other rules are given: trip when more than
+/// half of the traced requests vanished.
+pub const DEFAULT_MAX_TRAFFIC_DROP: f64 = 0.5;
 
 impl Default for GateRules {
     /// 10 % slower and at least 5 ms; layers with 20 % of the time and 100 calls; the
@@ -48,6 +56,7 @@ impl Default for GateRules {
             min_share_fraction: 0.20,
             min_calls: 100,
             max_error_increase_fraction: None,
+            max_traffic_drop_fraction: Some(DEFAULT_MAX_TRAFFIC_DROP),
         }
     }
 }
@@ -60,11 +69,14 @@ impl GateRules {
         min_share_fraction: 0.20,
         min_calls: 100,
         max_error_increase_fraction: None,
+        max_traffic_drop_fraction: None,
     };
 
     /// Whether any rule can trip.
     pub fn is_active(&self) -> bool {
-        self.max_slowdown_fraction.is_some() || self.max_error_increase_fraction.is_some()
+        self.max_slowdown_fraction.is_some()
+            || self.max_error_increase_fraction.is_some()
+            || self.max_traffic_drop_fraction.is_some()
     }
 
     /// Refuses NaN, infinite, negative and absurd thresholds ([`Error::InvalidArgument`]):
@@ -85,6 +97,9 @@ impl GateRules {
         }
         if let Some(v) = self.max_error_increase_fraction {
             check("the error-rate threshold (fraction)", v, 1.0)?;
+        }
+        if let Some(v) = self.max_traffic_drop_fraction {
+            check("the traffic-drop threshold (fraction)", v, 1.0)?;
         }
         check("the minimum share (fraction)", self.min_share_fraction, 1.0)?;
         if self.min_delta > Duration::from_secs(3600) {
@@ -131,9 +146,16 @@ impl GateRules {
                 });
             }
         }
+        if let Some(max) = self.max_traffic_drop_fraction {
+            tripped.extend(traffic_drop(&comparison.overall, max));
+        }
+        let overall = &comparison.overall;
         Verdict {
             rules: *self,
             active: self.is_active(),
+            no_data: self.is_active()
+                && overall.current.volume == 0
+                && overall.previous.volume == 0,
             tripped,
         }
     }
@@ -167,6 +189,26 @@ impl GateRules {
     }
 }
 
+/// The traffic rule: the app's traced requests fell by more than `max` (a window
+/// before without traces cannot drop).
+fn traffic_drop(c: &Comparison, max: f64) -> Option<Trip> {
+    let (before, now) = (c.previous.volume, c.current.volume);
+    if before == 0 || now >= before {
+        return None;
+    }
+    let drop = (before - now) as f64 / before as f64;
+    (drop > max).then(|| Trip {
+        rule: Rule::Traffic,
+        layer: None,
+        change_fraction: Some(-drop),
+        message: format!(
+            "traffic {before} → {now} traces (−{:.1}%) fell more than {:.1}%",
+            drop * 100.0,
+            max * 100.0
+        ),
+    })
+}
+
 /// Each layer's share of the request time in the current window (its time per call ×
 /// calls over the sum of all layers'; by-layer totals are self time, so they add up to
 /// the request time).
@@ -195,11 +237,13 @@ pub enum Rule {
     LayerLatency,
     /// The app's error rate rose.
     ErrorRate,
+    /// The app's traced requests fell (vanished traffic).
+    Traffic,
 }
 
 /// One rule that tripped, with the numbers behind it.
 ///
-/// JSON: `{"rule": "latency" | "layer_latency" | "error_rate", "layer": null | "mysql",
+/// JSON: `{"rule": "latency" | "layer_latency" | "error_rate" | "traffic", "layer": null | "mysql",
 /// "change_fraction": 0.42, "message": "latency 100 ms → 142 ms (+42.0%, +42.0 ms) …"}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -208,8 +252,9 @@ pub struct Trip {
     pub rule: Rule,
     /// The layer, for [`Rule::LayerLatency`].
     pub layer: Option<String>,
-    /// The change that tripped it: relative latency change, or the error-rate increase
-    /// (a fraction: 0.01 = one percentage point).
+    /// The change that tripped it: relative latency change, the error-rate increase
+    /// (a fraction: 0.01 = one percentage point), or the relative traffic change
+    /// (negative: −1 = all traffic gone).
     #[serde(serialize_with = "ser_opt_num")]
     pub change_fraction: Option<f64>,
     /// The rule and its numbers, on one line.
@@ -224,13 +269,60 @@ pub struct Verdict {
     pub rules: GateRules,
     /// Whether any rule was set (a comparison without a gate always passes).
     pub active: bool,
-    /// What tripped; empty: the gate passes.
+    /// An active gate found no traces in either window: nothing to judge, which is
+    /// not a pass.
+    pub no_data: bool,
+    /// What tripped; empty: the gate passes (unless `no_data`).
     pub tripped: Vec<Trip>,
 }
 
 impl Verdict {
-    /// Whether nothing tripped.
+    /// Whether the gate passed: nothing tripped and there was data to judge.
     pub fn passed(&self) -> bool {
-        self.tripped.is_empty()
+        self.tripped.is_empty() && !self.no_data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::math::WindowSummary;
+
+    fn comparison(before: u64, now: u64) -> WindowComparison {
+        let summary = |volume| WindowSummary {
+            volume,
+            average: (volume > 0).then_some(Duration::from_millis(100)),
+            error_rate: (volume > 0).then_some(0.01),
+        };
+        WindowComparison {
+            overall: Comparison::new(summary(now), summary(before)),
+            layers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn vanished_traffic_trips_the_default_gate() {
+        let verdict = GateRules::default().judge(&comparison(1000, 0));
+        assert!(!verdict.passed());
+        assert_eq!(verdict.tripped[0].rule, Rule::Traffic);
+        assert_eq!(verdict.tripped[0].change_fraction, Some(-1.0));
+        assert_eq!(
+            verdict.tripped[0].message,
+            "traffic 1000 → 0 traces (−100.0%) fell more than 50.0%"
+        );
+        // A drop within the rule, and a rise, pass.
+        assert!(GateRules::default().judge(&comparison(1000, 600)).passed());
+        assert!(GateRules::default().judge(&comparison(10, 1000)).passed());
+    }
+
+    #[test]
+    fn no_data_in_either_window_is_not_a_pass() {
+        let verdict = GateRules::default().judge(&comparison(0, 0));
+        assert!(verdict.tripped.is_empty());
+        assert!(verdict.no_data);
+        assert!(!verdict.passed());
+        // Without a gate there is nothing to pass or fail.
+        let verdict = GateRules::OFF.judge(&comparison(0, 0));
+        assert!(!verdict.no_data && verdict.passed());
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::client::TraceView;
-use crate::error::Error;
+use crate::error::{Error, Missing};
 use crate::model::Host;
 
 /// A host given by a person: its name (`web-1`) or its numeric id (`42`).
@@ -47,7 +47,7 @@ pub async fn resolve_host(tv: &TraceView, host: &HostRef) -> Result<Host, Error>
     let hosts = tv.hosts().list().await?;
     host.find(&hosts)
         .cloned()
-        .ok_or_else(|| Error::NotFound(format!("no host named or numbered `{host}`")))
+        .ok_or_else(|| Error::NotFound(Missing::Host(host.to_string())))
 }
 
 /// A host as [`resolve_host_id`] found it: its id, and its record when it is listed.
@@ -74,7 +74,7 @@ pub async fn resolve_host_id(tv: &TraceView, host: &HostRef) -> Result<HostId, E
     let id = host
         .0
         .parse::<i64>()
-        .map_err(|_| Error::NotFound(format!("no host named or numbered `{host}`")))?;
+        .map_err(|_| Error::NotFound(Missing::Host(host.to_string())))?;
     Ok(HostId { id, listed: None })
 }
 

@@ -52,7 +52,7 @@ pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
-pub use gate::{GateRules, Rule, Trip, Verdict};
+pub use gate::{DEFAULT_MAX_TRAFFIC_DROP, GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use now::{Now, clock_skew};
 pub use report::{

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use super::report::AppRow;
-use crate::error::Error;
+use crate::error::{Error, Missing};
 
 /// A metric the report's rows can be sorted by (`--sort`, `--top`).
 ///
@@ -145,9 +145,8 @@ impl AppSelection {
             .iter()
             .find(|p| !apps.iter().any(|app| p.matches(app)))
         {
-            return Err(Error::NotFound(format!(
-                "no app matches `{}`",
-                unmatched.as_str()
+            return Err(Error::NotFound(Missing::Pattern(
+                unmatched.as_str().to_string(),
             )));
         }
         Ok(apps
@@ -244,7 +243,9 @@ mod tests {
         );
         let typo = AppSelection::new().patterns(["web-*", "wbe-*"]).unwrap();
         match typo.select(apps()) {
-            Err(Error::NotFound(message)) => assert!(message.contains("wbe-*"), "{message}"),
+            Err(Error::NotFound(missing)) => {
+                assert_eq!(missing, Missing::Pattern("wbe-*".into()))
+            }
             other => panic!("expected NotFound, got {other:?}"),
         }
         match AppSelection::new().patterns(["web-[a"]) {

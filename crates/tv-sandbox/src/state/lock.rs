@@ -41,6 +41,70 @@ pub(crate) fn lock_path(state: &Path) -> PathBuf {
     state.with_file_name(name)
 }
 
+/// Symlinks followed at most, as the kernel does.
+const MAX_LINKS: usize = 40;
+
+/// The state file a path names: symlinks followed (a dangling one names the file it
+/// will create), the directory made absolute; a file with more than one hard link is
+/// refused. Two sandboxes given a file and a link to it then lock the same lock file,
+/// and saves replace the target, never the link.
+pub(crate) fn resolve(given: &Path) -> Result<PathBuf, OpenError> {
+    let bad_link = |source: io::Error| OpenError::BadLink {
+        path: given.to_owned(),
+        source,
+    };
+    let mut path = given.to_owned();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(&path).map_err(bad_link)?;
+                path = match path.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            Ok(meta) => {
+                refuse_hard_links(&path, &meta)?;
+                return Ok(absolute(path));
+            }
+            Err(_) => return Ok(absolute(path)),
+        }
+    }
+    Err(bad_link(io::Error::other(format!(
+        "more than {MAX_LINKS} links"
+    ))))
+}
+
+/// `path` with its directory canonical (the file itself may not exist yet).
+fn absolute(path: PathBuf) -> PathBuf {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return path;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    fs::canonicalize(dir).map_or(path.clone(), |dir| dir.join(name))
+}
+
+#[cfg(unix)]
+fn refuse_hard_links(path: &Path, meta: &fs::Metadata) -> Result<(), OpenError> {
+    use std::os::unix::fs::MetadataExt;
+    if meta.is_file() && meta.nlink() > 1 {
+        return Err(OpenError::HardLinked {
+            path: path.to_owned(),
+            links: meta.nlink(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_hard_links(_path: &Path, _meta: &fs::Metadata) -> Result<(), OpenError> {
+    Ok(())
+}
+
 /// Refuses a path that exists and is not a regular file (a FIFO, a directory, a device)
 /// before anything opens it: opening a FIFO would block start-up.
 pub(crate) fn check_regular(path: &Path) -> Result<(), OpenError> {

@@ -112,6 +112,16 @@ impl World {
                 max: MAX_APPS,
             });
         }
+        // The file itself, through any symlinks: the lock and every save act on it, so
+        // the link stays a link and every spelling of the path shares one lock.
+        let config = WorldConfig {
+            state_file: config
+                .state_file
+                .as_deref()
+                .map(lock::resolve)
+                .transpose()?,
+            ..config
+        };
         let state_lock = match &config.state_file {
             None => None,
             Some(path) => {

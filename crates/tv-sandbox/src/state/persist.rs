@@ -76,6 +76,23 @@ pub enum OpenError {
         /// The path.
         path: PathBuf,
     },
+    /// The state file has other hard links: every save replaces it with a new file, so
+    /// the other names would silently keep the old state (and escape the lock).
+    #[error("the state file {} has {links} hard links; give the one path it should have (a symlink is fine)", path.display())]
+    HardLinked {
+        /// The path.
+        path: PathBuf,
+        /// How many names the file has.
+        links: u64,
+    },
+    /// The state path is a symlink that cannot be followed (a loop, or too deep).
+    #[error("the state file {} is a symlink that cannot be followed: {source}", path.display())]
+    BadLink {
+        /// The path given.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
     /// Another process (another sandbox) holds the state file's lock.
     #[error("the state file {} is in use by another sandbox{}; stop it or use another file", path.display(), holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default())]
     Locked {

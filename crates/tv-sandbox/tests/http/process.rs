@@ -64,6 +64,7 @@ async fn writes_survive_kill_9_and_sigterm_is_clean() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let state_arg = state.to_str().unwrap();
+    tv_api::install_crypto_provider();
     let http = reqwest::Client::new();
 
     let (mut first, url) = spawn(&["--state", state_arg]);
@@ -130,6 +131,7 @@ async fn the_log_never_shows_the_key() {
     let log = dir.path().join("stderr.log");
     let file = std::fs::File::create(&log).unwrap();
     let (mut child, url) = spawn_logging(&["-v", "--api-key", "s3cr3t-k3y"], Stdio::from(file));
+    tv_api::install_crypto_provider();
     let http = reqwest::Client::new();
     let resp = http
         .get(format!("{url}/apps?key=s3cr3t-k3y&x=1&KEY=s3cr3t-k3y"))

@@ -9,7 +9,6 @@ use tv_client::{TimeRange, TimeWindow};
 use crate::cli::HistoryArgs;
 use crate::exit::CliError;
 use crate::render::Format;
-use crate::timearg::parse_time;
 
 /// `tv_client::history::Span` from the history flags, and as titles name it.
 pub trait SpanFlags: Sized {
@@ -24,17 +23,17 @@ pub trait SpanFlags: Sized {
 
 impl SpanFlags for Span {
     fn of(args: &HistoryArgs, window: TimeWindow, now: DateTime<Utc>) -> Result<Span, CliError> {
-        let Some(since) = &args.since else {
+        let Some(since) = args.since else {
             return Ok(Span {
                 resample: args.resample,
                 ..Span::window(window)
             });
         };
-        let start = parse_time(since, now)?;
-        let end = match &args.until {
-            Some(until) => parse_time(until, now)?,
+        let end = match args.until {
+            Some(until) => until.at(now)?,
             None => now,
         };
+        let start = since.since(end, now)?;
         let range = TimeRange::new(start, end).ok_or_else(|| {
             CliError::usage(format!(
                 "--until ({}) is before --since ({})",

@@ -72,12 +72,47 @@ fn openmetrics_when_asked_and_series_replaced_on_update() {
         text.contains("# UNIT traceview_collect_duration_seconds seconds"),
         "{text}"
     );
-    assert!(!text.contains("web-shop"), "old series must go: {text}");
+    assert!(
+        text.contains("traceview_app_up{app=\"web-shop\"} 1"),
+        "an unlisted collection keeps the last numbers: {text}"
+    );
     assert!(text.lines().any(|l| l == "traceview_up 0.0"), "{text}");
     assert!(
         text.lines().any(|l| l == "traceview_collections_total 2"),
         "{text}"
     );
+    exporter.update(&Collection {
+        listed: true,
+        ..Collection::default()
+    });
+    let text = encode(&exporter, Format::OpenMetrics);
+    assert!(!text.contains("web-shop"), "old series must go: {text}");
+}
+
+#[test]
+fn late_scrapes_build_info_and_api_calls() {
+    let exporter = Exporter::new();
+    exporter.update(&collection());
+    exporter.set_build_info("1.2.3");
+    exporter.note_late_scrape();
+    let calls = |requests, millis| crate::ApiCalls {
+        operation: "get_apps",
+        outcome: "timeout",
+        requests,
+        time: Duration::from_millis(millis),
+    };
+    exporter.set_api_calls(&[calls(3, 1500)]);
+    exporter.set_api_calls(&[calls(4, 2000)]);
+    let text = encode(&exporter, Format::Prometheus);
+    for line in [
+        "traceview_up 0.0",
+        "traceview_late_scrapes_total 1",
+        "traceview_build_info{version=\"1.2.3\"} 1.0",
+        "traceview_api_requests_total{operation=\"get_apps\",outcome=\"timeout\"} 4.0",
+        "traceview_api_request_seconds_total{operation=\"get_apps\",outcome=\"timeout\"} 2.0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in {text}");
+    }
 }
 
 #[test]

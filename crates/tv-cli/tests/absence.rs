@@ -1,0 +1,197 @@
+//! When data is missing, tv says so: what was not found, stale apps, vanished traffic.
+
+mod common;
+
+use common::{run, shared, start, tv};
+
+/// The annotations of the shared sandbox as (id, app name).
+fn annotations() -> Vec<(i64, Option<String>)> {
+    let mut command = tv(shared());
+    command.args(["annotations", "-o", "json"]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let notes: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["id"].as_i64().unwrap(),
+                n["app"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}
+
+fn compare_around(app: &str, around: &str) -> (i32, String) {
+    let mut command = tv(shared());
+    command.args(["compare", app, "--around", around]);
+    let (code, _, stderr) = run(command);
+    (code, stderr)
+}
+
+#[test]
+fn around_failures_name_the_annotation_and_never_suggest_an_app() {
+    let (code, stderr) = compare_around("web-shop", "999999");
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        stderr.contains("no annotation 999999 of app `web-shop`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+
+    let notes = annotations();
+    let (other, _) = notes
+        .iter()
+        .find(|(_, app)| app.as_deref().is_some_and(|a| a != "web-shop"))
+        .expect("an annotation of another app");
+    let (code, stderr) = compare_around("web-shop", &other.to_string());
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        stderr.contains(&format!("annotation {other} belongs to another app")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
+
+#[test]
+fn around_latest_without_annotations_says_so() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app", "assign", "bare-app", "web-77", "--create", "--layer", "nginx",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = tv(&sandbox);
+    command.args(["compare", "bare-app", "--around", "latest"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        stderr.contains("app `bare-app` has no annotation"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_app_still_gets_a_suggestion() {
+    let (code, stderr) = compare_around("web-shpo", "latest");
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("did you mean `web-shop`?"), "{stderr}");
+}
+
+#[test]
+fn a_dead_app_is_critical_however_long_ago_its_last_trace() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app",
+        "assign",
+        "fresh-app",
+        "web-77",
+        "--create",
+        "--layer",
+        "nginx",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = tv(&sandbox);
+    command.args(["check", "fresh-app", "-c", "stale=90"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.starts_with("TRACEVIEW CRITICAL - fresh-app: last traces more than 10080 min ago"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("'stale_minutes'=10080;;90;0"), "{stdout}");
+}
+
+#[test]
+fn a_live_app_is_fresh() {
+    let mut command = tv(shared());
+    command.args(["check", "web-shop", "-c", "stale=90"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("'stale_minutes'=0;;90;0"), "{stdout}");
+}
+
+/// A server that accepts connections and never answers.
+fn silent_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    format!("http://{address}/api-v2")
+}
+
+#[test]
+fn the_whole_check_is_bounded_by_t_and_reports_its_state() {
+    let server = common::Sandbox::at(silent_server());
+    let mut command = tv(&server);
+    command.args(["check", "web-shop", "-c", "stale=90", "-t", "1"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 3, "{stdout}");
+    assert_eq!(stdout, "TRACEVIEW UNKNOWN - no answer within 1s (-t)\n");
+
+    let mut command = tv(&server);
+    command.args(["check", "web-shop", "-m", "latency", "-t", "1"]);
+    command.args(["--timeout-state", "critical"]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stdout.starts_with("TRACEVIEW CRITICAL - no answer within"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unfinished_window_is_refused() {
+    let mut command = tv(shared());
+    command.args(["compare", "web-shop", "--end", "2024-01-03T13:00:00Z"]);
+    command.args(["--fail-if-slower", "10", "--fail-if-errors", "1"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the hour ending 2024-01-03 13:00:00 UTC is not over yet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_data_in_either_window_has_its_own_exit_code_and_ci_annotation() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app",
+        "assign",
+        "quiet-app",
+        "web-77",
+        "--create",
+        "--layer",
+        "nginx",
+    ]);
+    assert_eq!(run(command).0, 0);
+    let mut command = tv(&sandbox);
+    command.args(["compare", "quiet-app", "--fail-if-slower", "10"]);
+    command.env("GITHUB_ACTIONS", "true");
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 6, "{stderr}");
+    assert!(
+        stderr.contains("gate: no traces of `quiet-app` in either window: nothing to judge"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("::error title=tv compare gate::no traces of `quiet-app`"),
+        "{stderr}"
+    );
+    // Without a gate, the comparison itself is the answer.
+    let mut command = tv(&sandbox);
+    command.args(["compare", "quiet-app"]);
+    assert_eq!(run(command).0, 0);
+}
