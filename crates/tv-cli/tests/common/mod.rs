@@ -219,14 +219,8 @@ pub fn openmetrics_samples(text: &str, app: &str) -> Samples {
 
 /// The statsd gauges a scrape of `tv exporter` (Prometheus text) promises under
 /// `prefix`: `PREFIX.up`, `PREFIX.APP.LEAF`, `PREFIX.APP.layer.LAYER.LEAF` (the apps and
-/// layers must be safe names already), without the exporter's own health families.
+/// layers must be safe names already): the series labelled by app, and `up`.
 pub fn statsd_gauges(body: &str, prefix: &str) -> std::collections::BTreeMap<String, f64> {
-    let own = [
-        "collect_duration",
-        "cache_age",
-        "collections",
-        "collect_errors",
-    ];
     let mut out = std::collections::BTreeMap::new();
     for line in body.lines().filter(|l| !l.starts_with('#')) {
         let Some((series, value)) = line.rsplit_once(' ') else {
@@ -234,7 +228,9 @@ pub fn statsd_gauges(body: &str, prefix: &str) -> std::collections::BTreeMap<Str
         };
         let (name, labels) = series.split_once('{').unwrap_or((series, "}"));
         let leaf = name.strip_prefix("traceview_").unwrap_or(name);
-        if own.iter().any(|o| leaf.starts_with(o)) {
+        // TraceView's numbers (per app, per layer) and `up`; not the exporter's own
+        // counters, timings and build information.
+        if !(labels.starts_with("app=") || (leaf == "up" && labels == "}")) {
             continue;
         }
         let mut path = prefix.to_string();
