@@ -271,6 +271,18 @@ where
     }
 }
 
+/// An app's name as a path segment, or why it cannot be one (`.` and `..`, which a URL
+/// parser resolves to another path, and the empty name): checked here, before anything
+/// is sent, with a message for people (the generated builder's says only that a
+/// conversion failed).
+pub(crate) fn app_segment(app: &str) -> Result<tv_api::types::PathSegment, Error> {
+    app.parse().map_err(|_| {
+        Error::invalid_argument(format!(
+            "the app name `{app}` cannot be sent: a URL path cannot carry an empty name, `.` or `..`"
+        ))
+    })
+}
+
 /// A write that failed after it may have reached the server is reported as such, so
 /// callers do not repeat it blindly. Failures that prove nothing was applied (a
 /// refusal, a failure to connect) pass through.

@@ -142,12 +142,14 @@ impl Errors<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<ErrorRatePoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let answer = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
                 series_body(
-                    server_filtered!(api.get_error_rate().app(app), filter).send_bytes(),
+                    server_filtered!(api.get_error_rate().app(segment.clone()), filter)
+                        .send_bytes(),
                     window,
                 )
             })
@@ -167,12 +169,17 @@ impl Requests<'_> {
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<Series<RequestsPoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let answer = self
             .0
             .call("get_total_requests_series", Kind::Idempotent, |api| {
                 series_body(
-                    scoped!(api.get_total_requests_series().app(app), filter.scope()).send_bytes(),
+                    scoped!(
+                        api.get_total_requests_series().app(segment.clone()),
+                        filter.scope()
+                    )
+                    .send_bytes(),
                     window,
                 )
             })
@@ -186,10 +193,15 @@ impl Requests<'_> {
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<RequestsSummary, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("get_total_requests_summary", Kind::Idempotent, |api| {
-                scoped!(api.get_total_requests_summary().app(app), filter.scope()).send()
+                scoped!(
+                    api.get_total_requests_summary().app(segment.clone()),
+                    filter.scope()
+                )
+                .send()
             })
             .await?;
         RequestsSummary::from_wire(envelope.data)
@@ -207,12 +219,14 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let answer = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
                 series_body(
-                    server_filtered!(api.get_server_latency_series().app(app), filter).send_bytes(),
+                    server_filtered!(api.get_server_latency_series().app(segment.clone()), filter)
+                        .send_bytes(),
                     window,
                 )
             })
@@ -226,10 +240,15 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<LatencySummary, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("get_server_latency_summary", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_summary().app(app), filter).send()
+                server_filtered!(
+                    api.get_server_latency_summary().app(segment.clone()),
+                    filter
+                )
+                .send()
             })
             .await?;
         LatencySummary::from_wire(envelope.data)
@@ -241,13 +260,17 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Vec<LayerSeries>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let capacity = window.points() as usize;
         let answer = self
             .0
             .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
-                let sent = server_filtered!(api.get_server_latency_by_layer().app(app), filter)
-                    .send_bytes();
+                let sent = server_filtered!(
+                    api.get_server_latency_by_layer().app(segment.clone()),
+                    filter
+                )
+                .send_bytes();
                 async move {
                     read_body::<_, LayerTimeseriesListEnvelope>(sent.await, |b| {
                         LayerSeries::direct_all(b, capacity)
@@ -269,12 +292,14 @@ impl Latency<'_> {
         app: &str,
         filter: &ClientFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let answer = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
                 series_body(
-                    client_filtered!(api.get_client_latency_series().app(app), filter).send_bytes(),
+                    client_filtered!(api.get_client_latency_series().app(segment.clone()), filter)
+                        .send_bytes(),
                     window,
                 )
             })
@@ -288,10 +313,15 @@ impl Latency<'_> {
         app: &str,
         filter: &ClientFilter,
     ) -> Result<LatencySummary, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("get_client_latency_summary", Kind::Idempotent, |api| {
-                client_filtered!(api.get_client_latency_summary().app(app), filter).send()
+                client_filtered!(
+                    api.get_client_latency_summary().app(segment.clone()),
+                    filter
+                )
+                .send()
             })
             .await?;
         LatencySummary::from_wire(envelope.data)
