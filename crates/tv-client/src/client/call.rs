@@ -179,6 +179,8 @@ where
     let mut attempt: u32 = 0;
     // Whether an earlier attempt of a delete may have been applied.
     let mut maybe_applied = false;
+    // The 429 waits of this call that did not count as attempts.
+    let mut rate_limit_waited = Duration::ZERO;
     let Shared {
         policy,
         counters,
@@ -241,6 +243,15 @@ where
         let may_retry = kind != Kind::Write || policy.retries_writes();
         if !may_retry {
             return Err(unknown_write_outcome(operation, kind, false, error));
+        }
+        // Waiting out a 429 the server timed is obeying it, not a failed attempt.
+        if let Error::RateLimited {
+            retry_after: Some(asked),
+        } = &error
+            && policy.rate_limit_wait_is_free(rate_limit_waited, *asked)
+        {
+            rate_limit_waited += RetryPolicy::rate_limit_cost(*asked);
+            attempt -= 1;
         }
         // A delete cannot duplicate: one that may have been applied (a truncated or
         // unreadable answer) is tried again, and the retry finds it gone or deletes it.
