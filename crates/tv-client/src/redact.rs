@@ -66,7 +66,7 @@ fn redact_userinfo(text: &str) -> Cow<'_, str> {
             .find(|c: char| matches!(c, '"' | '\'' | '<' | '>' | '`') || c.is_whitespace())
             .unwrap_or(after.len());
         let authority_end = after[..token_end]
-            .find(|c: char| matches!(c, '/' | '?' | '#' | ')' | ']'))
+            .find(['/', '?', '#', ')', ']'])
             .unwrap_or(token_end);
         let scheme_start = rest[..start]
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))

@@ -44,31 +44,36 @@ fn an_error_envelope_with_200_is_unexpected() {
 
 #[test]
 fn writes_that_may_have_landed_are_flagged() {
-    let error = unknown_write_outcome("log_message", false, Error::Server { status: 503 });
+    let error = unknown_write_outcome(
+        "log_message",
+        Kind::Write,
+        false,
+        Error::Server { status: 503 },
+    );
     assert!(matches!(error, Error::OutcomeUnknown { .. }));
     let refused = Error::transport(TransportKind::ConnectionRefused, "refused", None);
     assert!(matches!(
-        unknown_write_outcome("log_message", false, refused),
+        unknown_write_outcome("log_message", Kind::Write, false, refused),
         Error::Transport { .. }
     ));
     let lost = Error::transport(TransportKind::Send, "connection reset", None);
     assert!(matches!(
-        unknown_write_outcome("log_message", false, lost),
+        unknown_write_outcome("log_message", Kind::Write, false, lost),
         Error::OutcomeUnknown { .. }
     ));
     assert!(matches!(
-        unknown_write_outcome("log_message", false, Error::Auth),
+        unknown_write_outcome("log_message", Kind::Write, false, Error::Auth),
         Error::Auth
     ));
     // Any 4xx is a definite refusal, even as an HTML page.
     let too_large = Error::from_status(413, "<html>Request Entity Too Large</html>", None);
     assert!(matches!(
-        unknown_write_outcome("log_message", false, too_large),
+        unknown_write_outcome("log_message", Kind::Write, false, too_large),
         Error::Refused { status: 413, .. }
     ));
     let teapot = Error::unexpected_response(418, "<html>");
     assert!(matches!(
-        unknown_write_outcome("log_message", false, teapot),
+        unknown_write_outcome("log_message", Kind::Write, false, teapot),
         Error::UnexpectedResponse { status: 418, .. }
     ));
 }
