@@ -25,6 +25,19 @@ use clap::Parser;
 
 pub use exit::Exit;
 
+/// A usage error from the argument parser as one line: clap's message (with its tip
+/// and possible values) up to its usage block, without its `error:` prefix.
+fn usage_line(error: &clap::Error) -> String {
+    let text = error.to_string();
+    let why: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    tv_client::redact::printable(why.join(" ").trim_start_matches("error: ")).into_owned()
+}
+
 /// Parses the command line, runs the command, maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     // `COMPLETE=bash tv …`: the shell asks for completions; answered, then exit.
@@ -33,24 +46,16 @@ pub fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(error) if error.use_stderr() && commands::check::is_check_invocation(&args) => {
-            // clap's message up to its usage block, on one line.
-            let text = error.to_string();
-            let why: Vec<&str> = text
-                .lines()
-                .map(str::trim)
-                .take_while(|line| !line.starts_with("Usage:"))
-                .filter(|line| !line.is_empty())
-                .collect();
-            return commands::check::unknown(why.join(" ").trim_start_matches("error: "), None);
+            return commands::check::unknown(&usage_line(&error), None);
+        }
+        Err(error) if error.use_stderr() => {
+            eprintln!("error: {}; try --help", usage_line(&error));
+            return Exit::Usage.into();
         }
         Err(error) => {
-            let code = if error.use_stderr() {
-                Exit::Usage
-            } else {
-                Exit::Ok
-            };
+            // --help and --version: clap's own text, on stdout.
             let _ = error.print();
-            return code.into();
+            return Exit::Ok.into();
         }
     };
     let settings = context::RunSettings::new();

@@ -337,10 +337,22 @@ impl Respond for EchoingErrorPage {
             .find(|(name, _)| name == "key")
             .map(|(_, value)| value.into_owned())
             .unwrap_or_default();
+        // Every spelling a server can produce: lower-case and double percent-encoding,
+        // JSON escapes, and the key split by a newline.
+        let lower: String = key
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'0'..=b'9' => char::from(b).to_string(),
+                _ => format!("%{b:02x}"),
+            })
+            .collect();
+        let double = lower.replace('%', "%25");
+        let json = key.replace('&', "\\u0026").replace('/', "\\/");
+        let split = format!("{}\n{}", &key[..3], &key[3..]);
         html_body(
             500,
             &format!(
-                "<html><body>Internal error for {} (key {key}, raw query {})</body></html>",
+                "<html><body>Internal error for {} (key {key}, raw query {}; {lower} {double} {json} {split})</body></html>",
                 request.url,
                 request.url.query().unwrap_or_default()
             ),
@@ -497,4 +509,38 @@ fn a_key_with_url_special_characters_and_odd_app_names_work() {
 
     let unknown = tv_at(base, &["latency", "summary", "no such/äpp name"]);
     assert_fails("an unknown odd name", &unknown, 4, &["no such/äpp name"]);
+
+    // A backslash is part of the name, never a path separator (it once deleted web-shop).
+    let sneaky = r"x\..\..\app\web-shop";
+    let assign = tv_at(
+        base,
+        &[
+            "app", "assign", sneaky, "web-78", "--create", "--layer", "nginx",
+        ],
+    );
+    assert_eq!(assign.code, Exit::Ok.code(), "{}", assign.stderr);
+    let delete = tv_at(base, &["app", "delete", sneaky, "--yes"]);
+    assert_eq!(delete.code, Exit::Ok.code(), "{}", delete.stderr);
+    let apps = tv_at(base, &["--output", "json", "apps"]);
+    assert!(apps.stdout.contains("\"web-shop\""), "{}", apps.stdout);
+    let sneaky_json = serde_json::to_string(sneaky).unwrap();
+    assert!(
+        !apps.stdout.contains(&sneaky_json),
+        "the app itself is deleted: {}",
+        apps.stdout
+    );
+    let host = tv_at(base, &["app", "delete", r"..\hosts\100486", "--yes"]);
+    assert_fails("a host path as an app name", &host, 4, &["hosts"]);
+    // The dot segments cannot be sent at all.
+    let dots = tv_at(base, &["app", "delete", "..", "--dry-run"]);
+    assert_fails("the app ..", &dots, 2, &[".."]);
+
+    // A usage error from the parser is one line too.
+    let usage = tv_at(base, &["report", "--output", "xml"]);
+    assert_fails(
+        "a bad --output",
+        &usage,
+        2,
+        &["xml", "possible values", "--help"],
+    );
 }

@@ -57,6 +57,36 @@ async fn transient_failures_are_retried_and_counted() {
 }
 
 #[tokio::test]
+async fn waiting_out_a_timed_429_is_not_a_failed_attempt() {
+    let server = MockServer::start().await;
+    // Six 429s with `Retry-After`, twice the default attempts: obeyed, then answered.
+    Mock::given(path("/api-v2/apps"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(6)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api-v2/apps"))
+        .respond_with(ok(json!(["Default"])))
+        .mount(&server)
+        .await;
+    let tv = client(&server, RetryPolicy::default());
+    assert_eq!(tv.discovery().apps().await.unwrap(), vec!["Default"]);
+    assert_eq!(tv.stats().requests, 7);
+
+    // Without a budget for them, each 429 is an attempt again: the call gives up.
+    let server = MockServer::start().await;
+    Mock::given(path("/api-v2/apps"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy::default().rate_limit_budget(Duration::ZERO);
+    let tv = client(&server, policy);
+    let error = tv.discovery().apps().await.unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    assert_eq!(tv.stats().requests, 3);
+}
+
+#[tokio::test]
 async fn retries_are_bounded() {
     let server = MockServer::start().await;
     Mock::given(path("/api-v2/apps"))

@@ -268,6 +268,8 @@ where
     let mut attempt: u32 = 0;
     // Whether an earlier attempt of a delete may have been applied.
     let mut maybe_applied = false;
+    // The 429 waits of this call that did not count as attempts.
+    let mut rate_limit_waited = Duration::ZERO;
     let Shared {
         policy,
         counters,
@@ -334,6 +336,15 @@ where
         if !may_retry {
             return Err(unknown_write_outcome(operation, kind, false, error));
         }
+        // Waiting out a 429 the server timed is obeying it, not a failed attempt.
+        if let Error::RateLimited {
+            retry_after: Some(asked),
+        } = &error
+            && policy.rate_limit_wait_is_free(rate_limit_waited, *asked)
+        {
+            rate_limit_waited += RetryPolicy::rate_limit_cost(*asked);
+            attempt -= 1;
+        }
         // A delete cannot duplicate: one that may have been applied (a truncated or
         // unreadable answer) is tried again, and the retry finds it gone or deletes it.
         let retryable =
@@ -361,6 +372,18 @@ where
         tracing::info!(operation, attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
         tokio::time::sleep(delay).await;
     }
+}
+
+/// An app's name as a path segment, or why it cannot be one (`.` and `..`, which a URL
+/// parser resolves to another path, and the empty name): checked here, before anything
+/// is sent, with a message for people (the generated builder's says only that a
+/// conversion failed).
+pub(crate) fn app_segment(app: &str) -> Result<tv_api::types::PathSegment, Error> {
+    app.parse().map_err(|_| {
+        Error::invalid_argument(format!(
+            "the app name `{app}` cannot be sent: a URL path cannot carry an empty name, `.` or `..`"
+        ))
+    })
 }
 
 /// A write that failed after it may have reached the server is reported as such, so

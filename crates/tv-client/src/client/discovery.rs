@@ -59,11 +59,12 @@ impl Discovery<'_> {
         app: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<String>, Error> {
+        let segment = super::call::app_segment(app)?;
         let since = since.map(|t| t.timestamp() as f64);
         let envelope = self
             .0
             .call("list_layers", Kind::Idempotent, |api| {
-                let request = api.list_layers().app(app);
+                let request = api.list_layers().app(segment.clone());
                 match since {
                     Some(since) => request.since_time(since).send(),
                     None => request.send(),

@@ -23,10 +23,11 @@ impl Hosts<'_> {
 
     /// The hosts of one app.
     pub async fn of_app(self, app: &str) -> Result<Vec<Host>, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("list_app_hosts", Kind::Idempotent, |api| {
-                api.list_app_hosts().app(app).send()
+                api.list_app_hosts().app(segment.clone()).send()
             })
             .await?;
         convert(envelope.data, Host::from_wire)
@@ -105,9 +106,10 @@ impl Apps<'_> {
     /// Deletes an app (`Default` cannot be deleted). Retried like a read; see
     /// [`Deletion`] for a retry that finds the app already gone.
     pub async fn delete(self, app: &str) -> Result<Deletion, Error> {
+        let segment = super::call::app_segment(app)?;
         self.0
             .call_delete("delete_app", &format!("app `{app}`"), |api| {
-                api.delete_app().app(app).send()
+                api.delete_app().app(segment.clone()).send()
             })
             .await
     }

@@ -51,11 +51,12 @@ impl Annotations<'_> {
 
     /// Annotations of one app, newest first.
     pub async fn of_app(self, app: &str, range: AnnotationRange) -> Result<Vec<Annotation>, Error> {
+        let segment = super::call::app_segment(app)?;
         let (start, end) = seconds(range);
         let envelope = self
             .0
             .call("list_app_annotations", Kind::Idempotent, |api| {
-                in_range!(api.list_app_annotations().app(app), start, end).send()
+                in_range!(api.list_app_annotations().app(segment.clone()), start, end).send()
             })
             .await?;
         convert(envelope.data, Annotation::from_wire)

@@ -16,18 +16,20 @@ pub struct RetryPolicy {
     base_delay: Duration,
     max_delay: Duration,
     max_retry_after: Duration,
+    rate_limit_budget: Duration,
     retry_writes: bool,
 }
 
 impl Default for RetryPolicy {
     /// 3 attempts, backoff from 200 ms up to 5 s, `Retry-After` honoured up to 30 s,
-    /// writes not retried.
+    /// up to 60 s of a call's 429 waits not counted as attempts, writes not retried.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
             max_retry_after: Duration::from_secs(30),
+            rate_limit_budget: Duration::from_secs(60),
             retry_writes: false,
         }
     }
@@ -64,6 +66,27 @@ impl RetryPolicy {
     pub fn max_retry_after(mut self, delay: Duration) -> Self {
         self.max_retry_after = delay;
         self
+    }
+
+    /// How long one call may wait out 429 answers that carry a `Retry-After` without
+    /// those answers counting as failed attempts: a server that rate-limits is obeyed,
+    /// not given up on, until this much waiting; past it each 429 is an attempt again.
+    pub fn rate_limit_budget(mut self, budget: Duration) -> Self {
+        self.rate_limit_budget = budget;
+        self
+    }
+
+    /// What waiting out a 429 that asked for `asked` costs of the budget: at least a
+    /// second (`Retry-After` counts whole seconds), so a server answering
+    /// `Retry-After: 0` forever still ends the call.
+    pub(crate) fn rate_limit_cost(asked: Duration) -> Duration {
+        asked.max(Duration::from_secs(1))
+    }
+
+    /// Whether waiting `asked` more, after `spent` of the budget, stays within it.
+    pub(crate) fn rate_limit_wait_is_free(&self, spent: Duration, asked: Duration) -> bool {
+        asked <= self.max_retry_after
+            && spent.saturating_add(Self::rate_limit_cost(asked)) <= self.rate_limit_budget
     }
 
     /// Opts in to retrying writes (may duplicate annotations and assignments).

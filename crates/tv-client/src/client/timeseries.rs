@@ -92,11 +92,12 @@ impl Errors<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<ErrorRatePoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let envelope = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
-                server_filtered!(api.get_error_rate().app(app), filter).send()
+                server_filtered!(api.get_error_rate().app(segment.clone()), filter).send()
             })
             .await?;
         series(&envelope, window)
@@ -114,11 +115,16 @@ impl Requests<'_> {
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<Series<RequestsPoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let envelope = self
             .0
             .call("get_total_requests_series", Kind::Idempotent, |api| {
-                scoped!(api.get_total_requests_series().app(app), filter.scope()).send()
+                scoped!(
+                    api.get_total_requests_series().app(segment.clone()),
+                    filter.scope()
+                )
+                .send()
             })
             .await?;
         series(&envelope, window)
@@ -130,10 +136,15 @@ impl Requests<'_> {
         app: &str,
         filter: &RequestsFilter,
     ) -> Result<RequestsSummary, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("get_total_requests_summary", Kind::Idempotent, |api| {
-                scoped!(api.get_total_requests_summary().app(app), filter.scope()).send()
+                scoped!(
+                    api.get_total_requests_summary().app(segment.clone()),
+                    filter.scope()
+                )
+                .send()
             })
             .await?;
         RequestsSummary::from_wire(envelope.data)
@@ -151,11 +162,13 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let envelope = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_series().app(app), filter).send()
+                server_filtered!(api.get_server_latency_series().app(segment.clone()), filter)
+                    .send()
             })
             .await?;
         series(&envelope, window)
@@ -167,10 +180,15 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<LatencySummary, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("get_server_latency_summary", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_summary().app(app), filter).send()
+                server_filtered!(
+                    api.get_server_latency_summary().app(segment.clone()),
+                    filter
+                )
+                .send()
             })
             .await?;
         LatencySummary::from_wire(envelope.data)
@@ -182,11 +200,16 @@ impl Latency<'_> {
         app: &str,
         filter: &ServerFilter,
     ) -> Result<Vec<LayerSeries>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let envelope = self
             .0
             .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_by_layer().app(app), filter).send()
+                server_filtered!(
+                    api.get_server_latency_by_layer().app(segment.clone()),
+                    filter
+                )
+                .send()
             })
             .await?;
         let layers = LayerSeries::from_wire_all(&envelope)?;
@@ -199,11 +222,13 @@ impl Latency<'_> {
         app: &str,
         filter: &ClientFilter,
     ) -> Result<Series<LatencyPoint>, Error> {
+        let segment = super::call::app_segment(app)?;
         let window = filter.scope().window;
         let envelope = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
-                client_filtered!(api.get_client_latency_series().app(app), filter).send()
+                client_filtered!(api.get_client_latency_series().app(segment.clone()), filter)
+                    .send()
             })
             .await?;
         series(&envelope, window)
@@ -215,10 +240,15 @@ impl Latency<'_> {
         app: &str,
         filter: &ClientFilter,
     ) -> Result<LatencySummary, Error> {
+        let segment = super::call::app_segment(app)?;
         let envelope = self
             .0
             .call("get_client_latency_summary", Kind::Idempotent, |api| {
-                client_filtered!(api.get_client_latency_summary().app(app), filter).send()
+                client_filtered!(
+                    api.get_client_latency_summary().app(segment.clone()),
+                    filter
+                )
+                .send()
             })
             .await?;
         LatencySummary::from_wire(envelope.data)
