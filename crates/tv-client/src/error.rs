@@ -418,7 +418,7 @@ fn size_text(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     let scaled = |unit: u64, name: &str| {
         let value = bytes as f64 / unit as f64;
-        if bytes % unit == 0 {
+        if bytes.is_multiple_of(unit) {
             format!("{} {name}", bytes / unit)
         } else {
             format!("{value:.1} {name}")
