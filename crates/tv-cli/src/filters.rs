@@ -11,10 +11,15 @@ use crate::timearg::parse_time;
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
-    args.end
+    let end = args
+        .end
         .as_deref()
         .map(|text| parse_time(text, now))
-        .transpose()
+        .transpose()?;
+    if let Some(end) = end {
+        tv_client::range::check_end("--end", end).map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    Ok(end)
 }
 
 /// The conversions from the filter flags to tv-client's filters and to the printed
