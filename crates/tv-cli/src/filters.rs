@@ -8,7 +8,11 @@ use crate::exit::CliError;
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
-    args.end.map(|end| end.at(now)).transpose()
+    let end = args.end.map(|end| end.at(now)).transpose()?;
+    if let Some(end) = end {
+        tv_client::range::check_end("--end", end).map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    Ok(end)
 }
 
 /// The conversions from the filter flags to tv-client's filters and to the printed

@@ -195,3 +195,30 @@ fn no_data_in_either_window_has_its_own_exit_code_and_ci_annotation() {
     command.args(["compare", "quiet-app"]);
     assert_eq!(run(command).0, 0);
 }
+
+#[test]
+fn an_end_before_the_apis_range_says_so_in_its_own_words() {
+    for args in [
+        vec!["compare", "web-shop", "--end", "0"],
+        vec!["report", "web-shop", "--end", "0"],
+    ] {
+        let mut command = tv(shared());
+        command.args(&args);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("before 1971-01-01, the earliest time the API takes"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("TimeEndValue"), "{stderr}");
+    }
+    // The window compared against, an hour before 1971-01-01 00:30.
+    let mut command = tv(shared());
+    command.args(["compare", "web-shop", "--end", "1971-01-01T00:30:00Z"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the hour compared against ends at 1970-12-31 23:30:00 UTC"),
+        "{stderr}"
+    );
+}

@@ -68,7 +68,7 @@ pub enum Error {
     /// A response body was larger than the client's limit
     /// ([`TraceViewBuilder::max_response_bytes`](crate::TraceViewBuilder::max_response_bytes));
     /// reading stopped at the limit.
-    #[error("the response is larger than the limit of {} MiB", .limit_bytes / (1024 * 1024))]
+    #[error("the response is larger than the limit of {}", size_text(*.limit_bytes))]
     ResponseTooLarge {
         /// The limit in bytes.
         limit_bytes: u64,
@@ -453,6 +453,27 @@ impl Error {
             | Error::Config { .. }
             | Error::InvalidArgument { .. } => false,
         }
+    }
+}
+
+/// A byte count as people read it: `500 KiB`, `8 MiB`, `1.5 MiB`, `100 bytes`.
+fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    let scaled = |unit: u64, name: &str| {
+        let value = bytes as f64 / unit as f64;
+        if bytes.is_multiple_of(unit) {
+            format!("{} {name}", bytes / unit)
+        } else {
+            format!("{value:.1} {name}")
+        }
+    };
+    if bytes >= MIB {
+        scaled(MIB, "MiB")
+    } else if bytes >= KIB {
+        scaled(KIB, "KiB")
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

@@ -220,3 +220,24 @@ fn parses_retry_after() {
     assert_eq!(parse_retry_after("-1", now), None);
     assert_eq!(parse_retry_after("", now), None);
 }
+
+#[test]
+fn a_response_limit_is_shown_in_the_unit_it_was_given() {
+    let text = |limit_bytes| Error::ResponseTooLarge { limit_bytes }.to_string();
+    assert_eq!(
+        text(500 * 1024),
+        "the response is larger than the limit of 500 KiB"
+    );
+    assert_eq!(
+        text(8 * 1024 * 1024),
+        "the response is larger than the limit of 8 MiB"
+    );
+    assert_eq!(
+        text(1536 * 1024),
+        "the response is larger than the limit of 1.5 MiB"
+    );
+    assert_eq!(
+        text(100),
+        "the response is larger than the limit of 100 bytes"
+    );
+}

@@ -5,6 +5,23 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// The earliest `time_end` the API takes: 1971-01-01T00:00:00Z (the spec's `time_end`
+/// pattern accepts years from 1971), in Unix seconds. A window that would end before it
+/// is refused by the workflows with a clear message rather than by the request builder.
+pub const EARLIEST_END_SECONDS: i64 = 31_536_000;
+
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `end` is before
+/// [`EARLIEST_END_SECONDS`]; `what` names the window (`--end`, `the window before`).
+pub fn check_end(what: &str, end: DateTime<Utc>) -> Result<(), crate::Error> {
+    if end.timestamp() < EARLIEST_END_SECONDS {
+        return Err(crate::Error::invalid_argument(format!(
+            "{what} ends at {}, before 1971-01-01, the earliest time the API takes",
+            end.format("%Y-%m-%d %H:%M:%S UTC")
+        )));
+    }
+    Ok(())
+}
+
 /// The instants `start <= t < end`.
 ///
 /// JSON: `{"start": "<RFC 3339>", "end": "<RFC 3339>"}`.

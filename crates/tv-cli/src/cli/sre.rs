@@ -40,7 +40,7 @@ pub struct CheckArgs {
 const CHECK_HELP: &str = "\
 Metrics (thresholds in the perfdata unit):
   latency     average request latency over the window, ms
-  latest      latency of the most recent slice, ms
+  latest      latency of the most recent minute (hour window), ms
   error-rate  share of traces with an error, %
   traffic     traces in the window / traces in the window before (a drop is < 1)
   stale       minutes since the last slice with traces

@@ -51,7 +51,7 @@ pub async fn run(
     if let Format::Json | Format::Ndjson = format {
         let output = workflow::collect(window, end, results, &selection, tick).await?;
         progress.finish_and_clear();
-        let exit = failures(output.apps.is_empty(), &output.failed)?;
+        let exit = failures(output.apps.is_empty(), &output.failed, true)?;
         let context = serde_json::json!({"window": window, "end": end, "filters": {}});
         report_json::emit(&output, &context, format)?;
         return Ok(exit);
@@ -59,7 +59,8 @@ pub async fn run(
     let reduce = |row| TableRow::new(row, format);
     let (rows, failed) = workflow::collect_reduced(results, &selection, reduce, tick).await;
     progress.finish_and_clear();
-    let exit = failures(rows.is_empty(), &failed)?;
+    // The table's notes name each failure: not logged a second time.
+    let exit = failures(rows.is_empty(), &failed, false)?;
     let mut report = Report::default().with_table(apps_table(window, end, rows, format));
     report
         .notes
@@ -68,33 +69,37 @@ pub async fn run(
         report.notes.push(format!(
             "{}: not fetched: {}",
             crate::render::clean(&failure.app),
-            crate::render::clean(&failure.error)
+            crate::render::clean(&failure.error.to_string())
         ));
     }
     emit(&report, env)?;
     Ok(exit)
 }
 
-/// The exit code of a report with these failures (each logged), or the error when no
-/// app could be fetched at all.
-fn failures(no_rows: bool, failed: &[AppFailure]) -> Result<Exit, CliError> {
+/// The exit code of a report with these failures, or the error when no app could be
+/// fetched at all (with the kind of the first failure: a refused key stays exit 3).
+/// `log`: each failure is also an error line on stderr (the formats without notes).
+fn failures(no_rows: bool, failed: &[AppFailure], log: bool) -> Result<Exit, CliError> {
     if no_rows && let Some(first) = failed.first() {
+        let kind = CliError::from(first.error.clone()).exit;
         return Err(CliError::new(
-            Exit::Runtime,
+            kind,
             format!(
                 "no app could be fetched ({} failed); first failure: {}: {}",
                 failed.len(),
                 crate::render::clean(&first.app),
-                crate::render::clean(&first.error)
+                crate::render::clean(&first.error.to_string())
             ),
         ));
     }
-    for failure in failed {
-        tracing::error!(
-            "{}: {}",
-            crate::render::clean(&failure.app),
-            crate::render::clean(&failure.error)
-        );
+    if log {
+        for failure in failed {
+            tracing::error!(
+                "{}: {}",
+                crate::render::clean(&failure.app),
+                crate::render::clean(&failure.error.to_string())
+            );
+        }
     }
     Ok(if failed.is_empty() {
         Exit::Ok

@@ -144,7 +144,7 @@ mod tests {
             apps,
             failed: vec![AppFailure {
                 app: "broken".into(),
-                error: "HTTP 500".into(),
+                error: tv_client::Error::Server { status: 500 },
             }],
         }
     }

@@ -272,19 +272,10 @@ pub async fn run_check(tv: &TraceView, spec: &CheckSpec) -> Result<CheckResult, 
     if needs(&[Metric::ErrorRate]) {
         data.errors = Some(tv.errors().rate(&spec.app, &filter).await?);
     }
-    if needs(&[Metric::Stale]) {
-        let traced = |s: &Series<LatencyPoint>| s.points().iter().any(|p| p.volume > 0);
-        if !data.series.as_ref().is_some_and(traced) {
-            for window in staleness::lookback_windows(spec.window) {
-                let longer = filter.clone().window(window);
-                let series = tv.latency().server_series(&spec.app, &longer).await?;
-                let found = traced(&series);
-                data.lookback.push((window, series));
-                if found {
-                    break;
-                }
-            }
-        }
+    if needs(&[Metric::Stale])
+        && let Some(series) = &data.series
+    {
+        data.lookback = staleness::look_back(tv, &spec.app, &filter, series).await?;
     }
     if needs(&[Metric::Traffic])
         && let Some(end) = data.series.as_ref().and_then(previous_window_end)

@@ -5,6 +5,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::CheckData;
+use crate::client::TraceView;
+use crate::error::Error;
+use crate::filter::ServerFilter;
 use crate::points::{LatencyPoint, Point};
 use crate::series::Series;
 use crate::window::TimeWindow;
@@ -21,6 +24,35 @@ pub fn lookback_windows(window: TimeWindow) -> Vec<TimeWindow> {
         .into_iter()
         .filter(|w| w.duration() > window.duration() && w.duration() <= STALE_HORIZON.duration())
         .collect()
+}
+
+/// When `series` (of `filter`'s window) has no traces: the longer windows' series of
+/// [`lookback_windows`], in order, up to the first with traces (none when `series` has
+/// traces).
+pub async fn look_back(
+    tv: &TraceView,
+    app: &str,
+    filter: &ServerFilter,
+    series: &Series<LatencyPoint>,
+) -> Result<Vec<(TimeWindow, Series<LatencyPoint>)>, Error> {
+    let mut found = Vec::new();
+    if traced(series) {
+        return Ok(found);
+    }
+    for window in lookback_windows(filter.scope().window) {
+        let longer = filter.clone().window(window);
+        let series = tv.latency().server_series(app, &longer).await?;
+        let done = traced(&series);
+        found.push((window, series));
+        if done {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+fn traced(series: &Series<LatencyPoint>) -> bool {
+    series.points().iter().any(|p| p.volume > 0)
 }
 
 /// What the stale metric found.

@@ -5,10 +5,13 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
+use crate::check::CheckData;
+use crate::check::staleness::{self, STALE_HORIZON, Staleness};
 use crate::client::TraceView;
 use crate::error::Error;
 use crate::filter::{RequestsFilter, ServerFilter};
 use crate::math;
+use crate::window::TimeWindow;
 
 /// One layer's numbers over the window.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,12 +31,19 @@ pub struct AppSnapshot {
     pub app: String,
     /// Average latency, seconds.
     pub average_seconds: Option<f64>,
-    /// Latency of the most recent slice, seconds.
+    /// Latency of the most recent minute of the hour (the server's `latest`), seconds.
     pub latest_seconds: Option<f64>,
-    /// Traced requests per second over the window.
+    /// Traced requests per second over the window: 0 when the app had no traffic
+    /// (while its latency is then absent, not 0).
     pub traced_per_second: Option<f64>,
-    /// All requests per second over the window, as the server reports it.
+    /// All requests per second over the window: the server's request count over the
+    /// window's length (not its rounded rate text).
     pub requests_per_second: Option<f64>,
+    /// Seconds from the end of the last slice with traces to the server's clock,
+    /// looking back through the day and week windows when the hour has none; a week
+    /// (604800) when none in the week: at least that old. `None` when the server's
+    /// timestamps are not sane.
+    pub last_trace_age_seconds: Option<f64>,
     /// Share of traces with an error, 0..=1.
     pub error_ratio: Option<f64>,
     /// The layers.
@@ -91,7 +101,8 @@ pub async fn collect(tv: &TraceView, apps: &[String], concurrency: usize) -> Col
     collection
 }
 
-/// One app's snapshot: five calls (summary, series, error rate, requests, by-layer).
+/// One app's snapshot: five calls (summary, series, error rate, requests, by-layer),
+/// and up to two more (the day's and week's series) when the hour has no traces.
 pub async fn snapshot(tv: &TraceView, app: &str) -> Result<AppSnapshot, Error> {
     let hour = ServerFilter::new();
     let all = RequestsFilter::new();
@@ -102,6 +113,18 @@ pub async fn snapshot(tv: &TraceView, app: &str) -> Result<AppSnapshot, Error> {
         tv.requests().summary(app, &all),
         tv.latency().by_layer(app, &hour),
     )?;
+    let lookback = staleness::look_back(tv, app, &hour, &series).await?;
+    let data = CheckData {
+        series: Some(series.clone()),
+        lookback,
+        server_date: tv.server_date(),
+        ..CheckData::default()
+    };
+    let last_trace_age_seconds = match staleness::staleness(&data, TimeWindow::Hour) {
+        Staleness::Minutes(minutes) => Some(minutes * 60.0),
+        Staleness::BeyondHorizon => Some(STALE_HORIZON.duration().as_secs_f64()),
+        Staleness::Unknown(_) => None,
+    };
     let seconds = |d: Duration| d.as_secs_f64();
     let span = series.span().map(|s| s.duration().as_secs_f64());
     let traced = math::total_volume(series.points()) as f64;
@@ -110,7 +133,10 @@ pub async fn snapshot(tv: &TraceView, app: &str) -> Result<AppSnapshot, Error> {
         average_seconds: summary.average.map(seconds),
         latest_seconds: summary.latest.map(seconds),
         traced_per_second: span.filter(|s| *s > 0.0).map(|s| traced / s),
-        requests_per_second: requests.per_second,
+        requests_per_second: Some(
+            requests.total_requests as f64 / TimeWindow::Hour.duration().as_secs_f64(),
+        ),
+        last_trace_age_seconds,
         error_ratio: math::estimate_errors(&errors, &series).rate,
         layers: math::layer_breakdown(&layers, Some(&series))
             .into_iter()

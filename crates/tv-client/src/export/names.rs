@@ -22,7 +22,7 @@ pub const LATENCY_AVERAGE: Family = Family {
 /// Latency of the most recent slice.
 pub const LATENCY_LATEST: Family = Family {
     name: "traceview_request_latency_latest_seconds",
-    help: "Average latency of traced requests in the most recent slice",
+    help: "Average latency of traced requests in the most recent minute of the hour (absent without traces then; the server may still be filling that minute)",
     unit: Some("seconds"),
 };
 /// Traced requests per second.
@@ -36,6 +36,12 @@ pub const REQUEST_RATE: Family = Family {
     name: "traceview_requests_per_second",
     help: "Requests per second, traced or not",
     unit: None,
+};
+/// Age of the app's last trace.
+pub const LAST_TRACE_AGE: Family = Family {
+    name: "traceview_last_trace_age_seconds",
+    help: "Time from the end of the app's last slice with traces to the server's clock (looking back up to a week; 604800 means at least a week)",
+    unit: Some("seconds"),
 };
 /// Share of traces with an error.
 pub const ERROR_RATIO: Family = Family {

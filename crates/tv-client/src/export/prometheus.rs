@@ -27,6 +27,7 @@ pub struct Exporter {
     traced_rate: Gauges,
     request_rate: Gauges,
     error_ratio: Gauges,
+    last_trace_age: Gauges,
     layer_share: Gauges,
     layer_call_latency: Gauges,
     app_up: Gauges,
@@ -107,6 +108,7 @@ impl Exporter {
             traced_rate: register(&mut r, names::TRACED_RATE, Gauges::default()),
             request_rate: register(&mut r, names::REQUEST_RATE, Gauges::default()),
             error_ratio: register(&mut r, names::ERROR_RATIO, Gauges::default()),
+            last_trace_age: register(&mut r, names::LAST_TRACE_AGE, Gauges::default()),
             layer_share: register(&mut r, names::LAYER_SHARE, Gauges::default()),
             layer_call_latency: register(&mut r, names::LAYER_CALL_LATENCY, Gauges::default()),
             app_up: register(&mut r, names::APP_UP, Gauges::default()),
@@ -180,6 +182,7 @@ impl Exporter {
             &self.traced_rate,
             &self.request_rate,
             &self.error_ratio,
+            &self.last_trace_age,
             &self.layer_share,
             &self.layer_call_latency,
             &self.app_up,
@@ -198,6 +201,11 @@ impl Exporter {
             set(&self.traced_rate, labels.clone(), app.traced_per_second);
             set(&self.request_rate, labels.clone(), app.requests_per_second);
             set(&self.error_ratio, labels.clone(), app.error_ratio);
+            set(
+                &self.last_trace_age,
+                labels.clone(),
+                app.last_trace_age_seconds,
+            );
             set(&self.app_up, labels.clone(), Some(1.0));
             for layer in &app.layers {
                 let mut labels = labels.clone();

@@ -211,6 +211,8 @@ pub async fn compare(
             (end, previous_end)
         }
     };
+    crate::range::check_end(&format!("the {window}"), end)?;
+    crate::range::check_end(&format!("the {window} compared against"), previous_end)?;
     let current = ServerFilter::new().window(window).end(end);
     let previous = ServerFilter::new().window(window).end(previous_end);
     let latency = tv.latency();

@@ -68,8 +68,14 @@ pub struct AppRow {
 pub struct AppFailure {
     /// The app.
     pub app: String,
-    /// Why, on one line.
-    pub error: String,
+    /// Why: the error, with its kind (JSON: its message, on one line).
+    #[serde(serialize_with = "ser_message")]
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
+    pub error: Error,
+}
+
+fn ser_message<S: serde::Serializer>(error: &Error, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
 }
 
 /// The report of all apps.
@@ -224,7 +230,7 @@ pub async fn collect_reduced<R: AsRef<AppRow>>(
             }
             Err(error) => failed.push(AppFailure {
                 app: done.app,
-                error: error.to_string(),
+                error,
             }),
         }
     }

@@ -13,6 +13,7 @@ fn collection() -> Collection {
             traced_per_second: Some(2.5),
             requests_per_second: Some(3.0),
             error_ratio: Some(0.01),
+            last_trace_age_seconds: Some(30.0),
             layers: vec![LayerSnapshot {
                 layer: "mysql".into(),
                 share: Some(0.5),
@@ -121,4 +122,32 @@ fn accept_header_negotiation() {
     assert_eq!(Format::negotiate(Some(scraper)), Format::OpenMetrics);
     assert_eq!(Format::negotiate(Some("text/plain")), Format::Prometheus);
     assert_eq!(Format::negotiate(None), Format::Prometheus);
+}
+
+#[test]
+fn an_app_without_traffic_has_no_latency_zero_traffic_and_an_age() {
+    let exporter = Exporter::new();
+    let mut quiet = collection();
+    quiet.apps[0] = AppSnapshot {
+        app: "quiet".into(),
+        average_seconds: None,
+        latest_seconds: None,
+        traced_per_second: Some(0.0),
+        requests_per_second: Some(0.0),
+        error_ratio: None,
+        last_trace_age_seconds: Some(604_800.0),
+        layers: Vec::new(),
+    };
+    exporter.update(&quiet);
+    let text = encode(&exporter, Format::Prometheus);
+    assert!(!text.contains("traceview_request_latency_average_seconds{app=\"quiet\"}"));
+    assert!(!text.contains("traceview_error_ratio{app=\"quiet\"}"));
+    assert!(
+        text.contains("traceview_traced_requests_per_second{app=\"quiet\"} 0.0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("traceview_last_trace_age_seconds{app=\"quiet\"} 604800.0\n"),
+        "{text}"
+    );
 }
