@@ -67,6 +67,22 @@ pub const TOOLS: &[Tool] = &[
         source: Source::Npm("statsd@0.9.0"),
         needed_by: "crates/tv-cli/tests/graphite.rs",
     },
+    Tool {
+        commands: &["openssl"],
+        source: Source::Apt("openssl"),
+        needed_by: "crates/tv-cli/tests/prometheus.rs",
+    },
+    Tool {
+        commands: &["tmux"],
+        source: Source::Apt("tmux"),
+        needed_by: "crates/tv-cli/tests/terminal_tmux.rs",
+    },
+    Tool {
+        // The venv's own python3, first on the tests' PATH, imports the package.
+        commands: &["python3"],
+        source: Source::Pip("opentelemetry-proto==1.45.2"),
+        needed_by: "crates/tv-cli/tests/otlp.rs",
+    },
 ];
 
 /// The options of `integration`.
@@ -131,11 +147,19 @@ fn npm_prefix(dir: &Path) -> PathBuf {
     dir.join("npm")
 }
 
-/// The tools of [`TOOLS`] with a command missing from `path`.
-fn missing(path: &OsString) -> Vec<Tool> {
+/// The tools of [`TOOLS`] with a command missing: from `path`, or for a PyPI package
+/// from the venv itself (a `python3` elsewhere on `PATH` does not import it). With
+/// `fresh_venv`, every PyPI tool counts as missing: the venv is made anew each run, so
+/// one cut short before is never taken for complete.
+fn missing(dir: &Path, path: &OsString, fresh_venv: bool) -> Vec<Tool> {
+    let venv_bin = OsString::from(venv(dir).join("bin"));
     TOOLS
         .iter()
-        .filter(|tool| tool.commands.iter().any(|c| find(path, c).is_none()))
+        .filter(|tool| match tool.source {
+            Source::Pip(_) if fresh_venv => true,
+            Source::Pip(_) => tool.commands.iter().any(|c| find(&venv_bin, c).is_none()),
+            _ => tool.commands.iter().any(|c| find(path, c).is_none()),
+        })
         .copied()
         .collect()
 }
@@ -154,7 +178,7 @@ fn find(path: &OsString, command: &str) -> Option<PathBuf> {
 
 /// Installs what is missing, source by source, then checks that every command is there.
 fn install_missing(dir: &Path, path: &OsString) -> Result<()> {
-    let wanted = missing(path);
+    let wanted = missing(dir, path, true);
     let of = |pick: fn(Source) -> Option<&'static str>| -> Vec<&'static str> {
         wanted.iter().filter_map(|tool| pick(tool.source)).collect()
     };
@@ -200,7 +224,7 @@ fn install_missing(dir: &Path, path: &OsString) -> Result<()> {
         spec_check::tools::npm_install(&prefix, &npm)
             .context("the npm tools could not be installed")?;
     }
-    let still = missing(path);
+    let still = missing(dir, path, false);
     if let Some(tool) = still.first() {
         bail!(
             "{} still missing after installing {:?} (needed by {})",
