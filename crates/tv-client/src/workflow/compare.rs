@@ -199,8 +199,8 @@ pub async fn compare(
                 .ok_or_else(out_of_range)?;
             if end > server_now {
                 return Err(Error::invalid_argument(format!(
-                    "the {window} after annotation {} is not over until {} (the server's \
-                     now is {})",
+                    "the {window} after annotation {} is not over yet: it ends {} (the \
+                     server's now is {})",
                     note.id,
                     end.format("%Y-%m-%d %H:%M:%S UTC"),
                     server_now.format("%Y-%m-%d %H:%M:%S UTC")
