@@ -164,6 +164,7 @@ pub fn collection_metrics(collection: &Collection, at: SystemTime) -> ExportMetr
         per_app(names::TRACED_RATE, |a| a.traced_per_second),
         per_app(names::REQUEST_RATE, |a| a.requests_per_second),
         per_app(names::ERROR_RATIO, |a| a.error_ratio),
+        per_app(names::LAST_TRACE_AGE, |a| a.last_trace_age_seconds),
     ];
     let mut shares = Vec::new();
     let mut per_call = Vec::new();

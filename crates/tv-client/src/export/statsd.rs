@@ -84,6 +84,11 @@ pub fn push(collection: &Collection, prefix: &Prefix) -> Push {
         gauge(lines, &name(names::TRACED_RATE), app.traced_per_second);
         gauge(lines, &name(names::REQUEST_RATE), app.requests_per_second);
         gauge(lines, &name(names::ERROR_RATIO), app.error_ratio);
+        gauge(
+            lines,
+            &name(names::LAST_TRACE_AGE),
+            app.last_trace_age_seconds,
+        );
         gauge(lines, &name(names::APP_UP), Some(1.0));
         let (layers, collisions) = components(app.layers.iter().map(|l| l.layer.as_str()));
         out.collisions.extend(collisions);
@@ -124,6 +129,7 @@ mod tests {
             traced_per_second: Some(2.0),
             requests_per_second: Some(-1.5),
             error_ratio: Some(f64::NAN),
+            last_trace_age_seconds: Some(30.0),
             layers: vec![
                 LayerSnapshot {
                     layer: "mysql".into(),
