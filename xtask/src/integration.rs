@@ -8,7 +8,8 @@
 //!    apt-get, which needs root; PyPI packages into `target/integration/venv`; npm
 //!    packages into `target/integration/npm`), and fails — never skips — naming the
 //!    package when one cannot be had;
-//! 2. runs `cargo test --workspace --locked -- --ignored` with those tools first on `PATH`;
+//! 2. runs `cargo test --workspace --locked --tests -- --ignored` (no doctests: their
+//!    `ignore` blocks are not tests) with those tools first on `PATH`;
 //! 3. runs the three spec checks (`fuzz-api --seed 1`, `mock-check`, `proxy-check`), which
 //!    install their own pinned tools under `target/spec-check` (see [`crate::spec_check`]).
 //!
@@ -110,10 +111,18 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     let path = search_path(&dir)?;
     install_missing(&dir, &path)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    eprintln!("integration: cargo test --workspace --locked -- --ignored");
+    eprintln!("integration: cargo test --workspace --locked --tests -- --ignored");
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["test", "--workspace", "--locked", "--", "--ignored"])
+        // `--tests`: no doctests, whose `ignore` blocks are not meant to run at all.
+        .args([
+            "test",
+            "--workspace",
+            "--locked",
+            "--tests",
+            "--",
+            "--ignored",
+        ])
         .env("PATH", &path)
         .status()
         .context("cannot run cargo test")?;

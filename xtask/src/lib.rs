@@ -1,7 +1,9 @@
 //! Library half of `cargo xtask`, so the workspace tests can run the same checks.
 
 pub mod bench;
+pub mod client_surface;
 pub mod codegen;
+pub mod deb;
 pub mod integration;
 pub mod lint;
 pub mod schema_check;

@@ -18,6 +18,7 @@
 //! cargo xtask mock-check [--seeds N,N,…]
 //!                               every read command of tv against Prism's generated answers
 //! cargo xtask proxy-check       python-traceview through Prism's validating proxy
+//! cargo xtask deb               the Debian package of tv (cargo-deb), in target/debian
 //! cargo xtask integration [--tests-only]
 //!                               installs the real tools (TOOLS in integration.rs), runs
 //!                               the ignored real-tool tests, then the three spec checks
@@ -32,7 +33,7 @@ fn usage() -> String {
     format!(
         "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench {} | \
          bench-readme [FILE] | fuzz-api [--seed N] [--max-examples N] | \
-         mock-check [--seeds N,N,…] | proxy-check | integration [--tests-only]>",
+         mock-check [--seeds N,N,…] | proxy-check | integration [--tests-only] | deb>",
         xtask::bench::USAGE
     )
 }
@@ -65,6 +66,9 @@ fn main() -> ExitCode {
         ["mock-check", rest @ ..] => spec_check::MockOptions::parse(rest)
             .and_then(|options| spec_check::mock_check(&xtask::workspace_root(), &options)),
         ["proxy-check"] => spec_check::proxy_check(&xtask::workspace_root()),
+        ["deb"] => xtask::deb::build(&xtask::workspace_root()).map(|package| {
+            println!("{}", package.display());
+        }),
         ["integration", rest @ ..] => xtask::integration::Options::parse(rest)
             .and_then(|options| xtask::integration::run(&xtask::workspace_root(), &options)),
         ["man"] => man("target/man"),

@@ -22,12 +22,27 @@ pub use filter_args::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs
 pub use shape::HistoryArgs;
 use shape::sort_parser;
 
+/// The short version line: the crate version and the API spec it speaks (a macro, so
+/// that [`VERSION`] and [`LONG_VERSION`] share it as a literal `concat!` can take).
+macro_rules! version_line {
+    () => {
+        concat!(env!("CARGO_PKG_VERSION"), " (TraceView API v2, spec 2.1)")
+    };
+}
+
 /// `tv --version`: the crate version and the API spec it speaks.
-pub const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (TraceView API v2, spec ",
-    "2.1",
-    ")"
+pub const VERSION: &str = version_line!();
+
+/// `tv --version` (long form): [`VERSION`], then the commit built from (`unknown` when
+/// built outside a git checkout), the cargo features and the target (from `build.rs`).
+pub const LONG_VERSION: &str = concat!(
+    version_line!(),
+    "\ncommit: ",
+    env!("TV_GIT_COMMIT"),
+    "\nfeatures: ",
+    env!("TV_FEATURES"),
+    "\ntarget: ",
+    env!("TV_TARGET")
 );
 
 const EXIT_CODES: &str = "\
@@ -56,7 +71,7 @@ Try it without an account: tv --demo report";
 
 /// How are my TraceView apps doing?
 #[derive(Debug, Parser)]
-#[command(name = "tv", version = VERSION, about, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "tv", version = VERSION, long_version = LONG_VERSION, about, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]

@@ -294,6 +294,7 @@ impl Sender {
     /// A sender to the base `endpoint` (`http://collector:4318`), checked.
     pub fn new(endpoint: &str) -> Result<Sender, SendError> {
         signal_url(endpoint, Signal::Metrics)?;
+        tv_api::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(crate::client::USER_AGENT)
             .timeout(SEND_TIMEOUT)

@@ -30,6 +30,7 @@ pub async fn api() -> Api {
 /// Starts a sandbox with a configuration.
 pub async fn api_with(config: SandboxConfig) -> Api {
     let sandbox = start(config).await.expect("the sandbox starts");
+    tv_api::install_crypto_provider();
     let http = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
