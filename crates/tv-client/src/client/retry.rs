@@ -36,10 +36,11 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries at all: one attempt per call.
+    /// No retries at all: one attempt per call, a 429 included.
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
+            rate_limit_budget: Duration::ZERO,
             ..RetryPolicy::default()
         }
     }
