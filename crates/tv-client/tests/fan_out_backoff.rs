@@ -140,8 +140,12 @@ async fn the_adaptive_default_honours_the_hold_too() {
 
 #[tokio::test]
 async fn a_429_that_is_not_retried_still_holds_the_others() {
-    // One attempt only: app-0's 429 ends its call, and the rest still wait it out.
-    let (_server, recorder, tv) = setup_with(RetryPolicy::default().max_attempts(1)).await;
+    // One attempt only and no 429 waits free of it: app-0's 429 ends its call, and the
+    // rest still wait it out.
+    let policy = RetryPolicy::default()
+        .max_attempts(1)
+        .rate_limit_budget(Duration::ZERO);
+    let (_server, recorder, tv) = setup_with(policy).await;
     let done = outcomes(&tv, Concurrency::Fixed(2)).await;
     let failed: Vec<&str> = done
         .iter()

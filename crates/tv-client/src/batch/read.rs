@@ -1,7 +1,7 @@
 //! Reading an annotation file as a stream, within [`Limits`]: a line, the file and the
 //! count of annotations are capped, and at most [`KEPT_ERRORS`] bad lines are kept (the
-//! rest are counted), so memory stays bounded whatever the input — `/dev/zero` and
-//! `/dev/urandom` end at the first over-long line, and a huge file at the file cap.
+//! rest are counted), so memory stays bounded whatever the input: `/dev/zero` and
+//! `/dev/urandom` end at the line or the file cap, a huge file at the file cap.
 
 use std::io::{self, BufRead, Read};
 use std::path::Path;

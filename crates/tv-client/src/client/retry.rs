@@ -22,24 +22,25 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// 3 attempts, backoff from 200 ms up to 5 s, `Retry-After` honoured up to 30 s,
-    /// up to 60 s of a call's 429 waits not counted as attempts, writes not retried.
+    /// up to 30 s of a call's 429 waits not counted as attempts, writes not retried.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
             max_retry_after: Duration::from_secs(30),
-            rate_limit_budget: Duration::from_secs(60),
+            rate_limit_budget: Duration::from_secs(30),
             retry_writes: false,
         }
     }
 }
 
 impl RetryPolicy {
-    /// No retries at all: one attempt per call.
+    /// No retries at all: one attempt per call, a 429 included.
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
+            rate_limit_budget: Duration::ZERO,
             ..RetryPolicy::default()
         }
     }
