@@ -29,7 +29,9 @@ pub fn init(verbose: u8, quiet: bool, color: bool) {
         .and_then(|v| v.parse::<Targets>().ok())
         .or_else(|| level.parse::<Targets>().ok())
         .unwrap_or_default();
+    // The builder's own level (INFO unless set) would cap whatever `filter` lets through.
     let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
         .with_writer(RedactingStderr)
         .with_ansi(color)
         .with_target(verbose >= 3)
