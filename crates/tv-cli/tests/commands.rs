@@ -308,8 +308,17 @@ fn an_unsupported_plot_file_is_refused_before_anything_is_fetched() {
 #[test]
 fn version_names_the_spec() {
     let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
-    command.env_clear().arg("--version");
+    command.env_clear().arg("-V");
     assert_eq!(run(command).1, "tv 0.1.0 (TraceView API v2, spec 2.1)\n");
+    // The long form adds the commit it was built from, its features and its target.
+    let mut command = assert_cmd::Command::cargo_bin("tv").unwrap();
+    command.env_clear().arg("--version");
+    let long = run(command).1;
+    let lines: Vec<&str> = long.lines().collect();
+    assert_eq!(lines[0], "tv 0.1.0 (TraceView API v2, spec 2.1)", "{long}");
+    assert!(lines[1].starts_with("commit: "), "{long}");
+    assert!(lines[2].starts_with("features: default"), "{long}");
+    assert!(lines[3].starts_with("target: "), "{long}");
 }
 
 #[test]
