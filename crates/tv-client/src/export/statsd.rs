@@ -169,7 +169,7 @@ mod tests {
                 "tv.web_shop.requests_per_second:0|g",
                 "tv.web_shop.requests_per_second:-1.5|g",
                 "tv.web_shop.last_trace_age_seconds:30|g",
-            "tv.web_shop.app_up:1|g",
+                "tv.web_shop.app_up:1|g",
                 "tv.web_shop.layer.mysql.layer_time_share_ratio:0.5|g",
                 "tv.web_shop.layer.mysql.layer_call_latency_seconds:0.01|g",
                 "tv.billing.app_up:0|g",
