@@ -1,4 +1,6 @@
+use super::errors::{json_path, strip_urls};
 use super::*;
+use crate::error::TransportKind;
 
 #[test]
 fn urls_are_stripped_from_transport_errors() {
