@@ -123,7 +123,7 @@ fn acceptor(tls: &TlsFile, base: &Path) -> Result<TlsAcceptor, String> {
     let key_file = resolve(&tls.key_file);
     let key = PrivateKeyDer::from_pem_file(&key_file)
         .map_err(|e| format!("key_file {}: {e}", key_file.display()))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
