@@ -1,4 +1,5 @@
-//! Facts for `tv --version` (long form), as compile-time environment variables:
+//! Facts for `tv --version`, as compile-time environment variables: `TV_VERSION_LINE`
+//! (the version and the API spec it speaks),
 //! `TV_GIT_COMMIT` (the commit built from: `TV_GIT_COMMIT` from the environment, as a
 //! packager sets it for a source tarball, else `git rev-parse`, else `unknown`),
 //! `TV_FEATURES` (the cargo features of this build) and `TV_TARGET` (the target triple).
@@ -6,6 +7,9 @@
 use std::process::Command;
 
 fn main() {
+    // The first line of `tv --version` (and all of `tv -V`): the version and the spec.
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    println!("cargo:rustc-env=TV_VERSION_LINE={version} (TraceView API v2, spec 2.1)");
     println!("cargo:rerun-if-env-changed=TV_GIT_COMMIT");
     let commit = std::env::var("TV_GIT_COMMIT")
         .ok()

@@ -22,21 +22,13 @@ pub use filter_args::{LatencyFilterArgs, ScopeArgs, ServerFilterArgs, WindowArgs
 pub use shape::HistoryArgs;
 use shape::sort_parser;
 
-/// The short version line: the crate version and the API spec it speaks (a macro, so
-/// that [`VERSION`] and [`LONG_VERSION`] share it as a literal `concat!` can take).
-macro_rules! version_line {
-    () => {
-        concat!(env!("CARGO_PKG_VERSION"), " (TraceView API v2, spec 2.1)")
-    };
-}
-
-/// `tv --version`: the crate version and the API spec it speaks.
-pub const VERSION: &str = version_line!();
+/// `tv -V`: the crate version and the API spec it speaks.
+pub const VERSION: &str = env!("TV_VERSION_LINE");
 
 /// `tv --version` (long form): [`VERSION`], then the commit built from (`unknown` when
 /// built outside a git checkout), the cargo features and the target (from `build.rs`).
 pub const LONG_VERSION: &str = concat!(
-    version_line!(),
+    env!("TV_VERSION_LINE"),
     "\ncommit: ",
     env!("TV_GIT_COMMIT"),
     "\nfeatures: ",
