@@ -1,3 +1,5 @@
+use chrono::{DateTime, Utc};
+
 use super::*;
 
 #[test]
