@@ -44,6 +44,10 @@ use std::time::Duration;
 #[path = "config_value.rs"]
 pub mod value;
 
+#[path = "config_key_files.rs"]
+mod key_files;
+use key_files::{key_file_warning, permission_warning};
+
 use crate::error::{ConfigKind, Error};
 #[cfg(feature = "profile-file")]
 use crate::profile_file::ProfileFile;
@@ -447,41 +451,6 @@ fn check_profile_site(
             own, site.value, site.source
         ),
     ))
-}
-
-#[cfg(unix)]
-fn permission_warning(path: &Path) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "{} holds an API key and is readable by other users (mode {:o}); run `chmod 600 {}`",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        )
-    })
-}
-
-#[cfg(not(unix))]
-fn permission_warning(_path: &Path) -> Option<String> {
-    None
-}
-
-/// The warning for a key file that other users can read: the file of `--api-key-file`
-/// (or, without the key flags, of `TV_API_KEY_FILE`), saying which one and why.
-/// Standard input (`-`) is not a file anyone else can open.
-fn key_file_warning(overrides: &Overrides, env: &dyn Environment) -> Option<String> {
-    let (path, origin) = match (&overrides.api_key, &overrides.api_key_file) {
-        (Some(_), _) => return None,
-        (None, Some(path)) => (path.clone(), "--api-key-file"),
-        (None, None) if env.var(ENV_API_KEY).is_some() => return None,
-        (None, None) => (PathBuf::from(env.var(ENV_API_KEY_FILE)?), ENV_API_KEY_FILE),
-    };
-    if path == Path::new("-") {
-        return None;
-    }
-    permission_warning(&path).map(|warning| format!("{origin}: {warning}"))
 }
 
 /// Without the `profile-file` feature there is no profile file: this type has no
