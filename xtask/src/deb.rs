@@ -1,9 +1,11 @@
 //! `cargo xtask deb`: the Debian package of `tv`, built with cargo-deb.
 //!
 //! 1. builds `tv` (release, `--locked`);
-//! 2. writes its man pages (`tv generate-man`) and its bash, zsh and fish completions
-//!    (`tv completions SHELL`) into `target/release/deb-assets/`, where the
-//!    `[package.metadata.deb]` assets of `crates/tv-cli/Cargo.toml` take them;
+//! 2. writes its man pages (`tv generate-man`, then `gzip -9n` as Debian policy asks:
+//!    cargo-deb compresses man pages only when they are not under `target/`) and its
+//!    bash, zsh and fish completions (`tv completions SHELL`) into
+//!    `target/release/deb-assets/`, where the `[package.metadata.deb]` assets of
+//!    `crates/tv-cli/Cargo.toml` take them;
 //! 3. runs cargo-deb [`CARGO_DEB`] without building again, installing it first under
 //!    `target/tools` when it is not there (from crates.io, `--locked`).
 //!
@@ -38,6 +40,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     let _ = std::fs::remove_dir_all(&assets);
     let man = assets.join("man");
     run(Command::new(&tv).arg("generate-man").arg("--out").arg(&man))?;
+    gzip_man_pages(&man)?;
     let completions = assets.join("completions");
     std::fs::create_dir_all(&completions)?;
     for (shell, file) in COMPLETIONS {
@@ -106,6 +109,22 @@ fn cargo_deb(root: &Path, cargo: &str) -> Result<PathBuf> {
         bail!("{} does not report version {CARGO_DEB}", binary.display());
     }
     Ok(binary)
+}
+
+/// Compresses every page in `man` in place (`NAME.1` becomes `NAME.1.gz`), with
+/// `gzip -9n` (best, and no name or time stamp, so the package is reproducible).
+fn gzip_man_pages(man: &Path) -> Result<()> {
+    let mut pages = Vec::new();
+    for entry in std::fs::read_dir(man).with_context(|| format!("reading {}", man.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "1") {
+            pages.push(path);
+        }
+    }
+    if pages.is_empty() {
+        bail!("`tv generate-man` wrote no page into {}", man.display());
+    }
+    run(Command::new("gzip").args(["-9", "-n", "-f"]).args(&pages))
 }
 
 /// Runs a command with its output shown; an error when it fails.
