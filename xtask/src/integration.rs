@@ -51,38 +51,38 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         commands: &["prometheus", "promtool"],
         source: Source::Apt("prometheus"),
-        needed_by: "crates/tv-cli/tests/prometheus.rs",
+        needed_by: "crates/tv-cli/tests/cli/prometheus.rs",
     },
     Tool {
         commands: &["carbon-cache"],
         source: Source::Apt("graphite-carbon"),
-        needed_by: "crates/tv-cli/tests/graphite.rs",
+        needed_by: "crates/tv-cli/tests/cli/graphite.rs",
     },
     Tool {
         commands: &["whisper-fetch"],
         source: Source::Apt("python3-whisper"),
-        needed_by: "crates/tv-cli/tests/graphite.rs",
+        needed_by: "crates/tv-cli/tests/cli/graphite.rs",
     },
     Tool {
         commands: &["statsd"],
         source: Source::Npm("statsd@0.9.0"),
-        needed_by: "crates/tv-cli/tests/graphite.rs",
+        needed_by: "crates/tv-cli/tests/cli/graphite.rs",
     },
     Tool {
         commands: &["openssl"],
         source: Source::Apt("openssl"),
-        needed_by: "crates/tv-cli/tests/prometheus.rs",
+        needed_by: "crates/tv-cli/tests/cli/prometheus.rs",
     },
     Tool {
         commands: &["tmux"],
         source: Source::Apt("tmux"),
-        needed_by: "crates/tv-cli/tests/terminal_tmux.rs",
+        needed_by: "crates/tv-cli/tests/cli/terminal_tmux.rs",
     },
     Tool {
         // The venv's own python3, first on the tests' PATH, imports the package.
         commands: &["python3"],
         source: Source::Pip("opentelemetry-proto==1.45.2"),
-        needed_by: "crates/tv-cli/tests/otlp.rs",
+        needed_by: "crates/tv-cli/tests/cli/otlp.rs",
     },
 ];
 

@@ -9,7 +9,7 @@
 //!   values (exact numbers, durations in microseconds, times in RFC 3339): the first
 //!   table's rows are the command's NDJSON records, a column's name is the path of its
 //!   field there (serde's names, `.` between nested ones) and its machine values are what
-//!   the JSON writes (`tests/csv_is_json.rs` holds every command to it);
+//!   the JSON writes (`tests/cli/csv_is_json.rs` holds every command to it);
 //! - Markdown writes every table as a GitHub-flavoured table (alignment kept, `|` and
 //!   newlines in cells escaped) and the notes as a list, without charts;
 //! - tables right-align numbers, fit the terminal width by truncating text with `…`,

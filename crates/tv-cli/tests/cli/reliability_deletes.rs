@@ -3,10 +3,7 @@
 //! applied: the app is gone, the answer lost), every delete either succeeds — saying
 //! when an earlier answer was lost — or says its outcome is unknown; none is "not
 //! found" and none suggests deleting another app; afterwards every app is gone.
-
-mod common;
-
-use common::{KEY, run, start_with, tv};
+use crate::common::{KEY, run, start_with, tv};
 use tv_cli::Exit;
 use tv_sandbox::server::FaultKind;
 

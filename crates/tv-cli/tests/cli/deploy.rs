@@ -1,14 +1,11 @@
 //! Deploy markers end to end, the real `tv` against the sandbox: `annotate --wrap`
 //! (output, exit code, signals), `--best-effort` and `--deadline`, `--dry-run` on
 //! every write, `--from-file` with faults.
-
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{KEY, Sandbox, run, start_with, tv};
+use crate::common::{KEY, Sandbox, run, start_with, tv};
 use tv_sandbox::world::AnnotationRange;
 
 /// The messages of every annotation the sandbox holds, oldest first.

@@ -1,14 +1,10 @@
 //! `tv export otlp` and `tv exporter --otlp-endpoint` against a loopback OTLP/HTTP
 //! receiver decoding with the OpenTelemetry protocol types: every point equal to the
 //! OpenMetrics export of the same range; the push of each collection.
-
-mod common;
-mod real_tools;
-
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use common::{KEY, run, tv};
+use crate::common::{KEY, run, tv};
 use tv_client::export::otlp::Message as _;
 use tv_client::export::otlp::proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use tv_client::export::otlp::proto::tonic::common::v1::any_value::Value as Any;
@@ -83,7 +79,7 @@ fn openmetrics_points(text: &str) -> Vec<(String, String, i64, String)> {
 
 #[test]
 fn otlp_export_equals_the_openmetrics_export() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let range = ["web-shop", "billing-api", "--since", "3h"];
     let mut command = tv(sandbox);
     command.args(["export", "openmetrics"]).args(range);
@@ -128,7 +124,7 @@ fn otlp_export_equals_the_openmetrics_export() {
 
 #[test]
 fn otlp_to_a_bad_endpoint_is_one_line() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let cases: [(&str, i32, &str); 2] = [
         ("collector:4318", 2, "not an OTLP/HTTP endpoint"),
         ("http://127.0.0.1:9", 1, "cannot reach the OTLP receiver"),
@@ -179,9 +175,9 @@ fn points(body: &[u8]) -> Vec<(String, Option<String>, u64, f64)> {
 
 #[test]
 fn the_exporter_pushes_each_collection() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let (url, received) = receiver();
-    let (_exporter, _) = common::spawn_exporter(
+    let (_exporter, _) = crate::common::spawn_exporter(
         &sandbox.base_url,
         KEY,
         &[
@@ -250,7 +246,7 @@ fn a_real_otlp_receiver_gets_the_export_and_the_annotations_intact() {
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let _receiver = real_tools::Guard(child);
+    let _receiver = crate::real_tools::Guard(child);
     // Read as it writes: a request's line can be larger than a pipe holds.
     let (line_tx, line_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -270,7 +266,7 @@ fn a_real_otlp_receiver_gets_the_export_and_the_annotations_intact() {
     };
     let port = next_line();
 
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let range = ["web-shop", "--since", "7d"];
     let mut command = tv(sandbox);
     command.args(["export", "openmetrics"]).args(range);

@@ -1,11 +1,8 @@
 //! Every command of the real `tv` binary against the sandbox at a fixed seed and
 //! `now`: table and JSON output are snapshot-tested.
-
-mod common;
-
 use tv_cli::Exit;
 
-use common::{END, run, shared, stable, tv};
+use crate::common::{END, run, shared, stable, tv};
 
 fn snapshot_both(name: &str, args: &[&str]) {
     let sandbox = shared();
@@ -223,7 +220,7 @@ fn a_closed_pipe_exits_0_without_a_panic() {
             "--base-url",
             &sandbox.base_url,
             "--api-key",
-            common::KEY,
+            crate::common::KEY,
             "--output",
             "ndjson",
             "latency",
@@ -295,7 +292,7 @@ fn chart_writes_an_svg() {
 #[test]
 fn an_unsupported_plot_file_is_refused_before_anything_is_fetched() {
     // Nothing listens there: a fetch would fail with exit 1.
-    let dead = common::Sandbox::dead();
+    let dead = crate::common::Sandbox::dead();
     for args in [&["chart", "web-shop"][..], &["report", "web-shop"]] {
         let mut command = tv(&dead);
         command.args(args).args(["--plot", "chart.pdf"]);

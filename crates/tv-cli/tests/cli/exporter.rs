@@ -1,15 +1,11 @@
 //! `tv exporter` (with its statsd push) and `tv export openmetrics`/`graphite` without
 //! external tools: what a scrape shows (snapshot), what statsd receives, the exporter's
 //! failures, the exports' values and failures.
-
-mod common;
-mod real_tools;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use common::{KEY, exporter, run, tv};
+use crate::common::{KEY, exporter, run, tv};
 
 /// (status line, headers and body) of a GET.
 fn get(address: &str, path: &str, accept: Option<&str>) -> (String, String) {
@@ -43,7 +39,7 @@ fn stable_samples(body: &str) -> String {
 
 #[test]
 fn a_scrape_in_both_formats() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let (_exporter, address) = exporter(sandbox, KEY, &["--app", "billing-api"]);
     let (head, body) = get(&address, "/metrics", None);
     assert!(
@@ -75,7 +71,7 @@ fn a_scrape_in_both_formats() {
 
 #[test]
 fn a_refused_key_is_up_0_and_never_shown() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let key = "refused-key-5d1e";
     let (_exporter, address) = exporter(sandbox, key, &["--app", "web-shop"]);
     let (_, body) = get(&address, "/metrics", None);
@@ -91,7 +87,7 @@ fn a_refused_key_is_up_0_and_never_shown() {
 
 #[test]
 fn a_taken_port_is_one_line_and_exit_1() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let address = taken
         .local_addr()
@@ -110,7 +106,7 @@ fn a_taken_port_is_one_line_and_exit_1() {
 
 #[test]
 fn export_of_the_last_minutes_and_its_failures() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let mut command = tv(sandbox);
     command.args(["export", "openmetrics", "web-shop", "--since", "2m"]);
     let (code, stdout, stderr) = run(command);
@@ -151,7 +147,7 @@ fn exchange(address: &str, request: &str) -> String {
 fn a_hanging_upstream_never_blocks_a_scrape() {
     // A TraceView that accepts connections and never answers.
     let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let upstream = common::Sandbox::at(format!(
+    let upstream = crate::common::Sandbox::at(format!(
         "http://{}/api-v2",
         hanging.local_addr().unwrap_or_else(|e| panic!("{e}"))
     ));
@@ -174,7 +170,7 @@ fn a_hanging_upstream_never_blocks_a_scrape() {
 
 #[test]
 fn health_landing_page_and_refusals() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let (_exporter, address) = exporter(sandbox, KEY, &["--app", "web-shop"]);
     let (head, body) = get(&address, "/-/healthy", None);
     assert!(
@@ -216,7 +212,7 @@ fn health_landing_page_and_refusals() {
 
 #[test]
 fn idle_connections_past_the_cap_are_refused_at_once() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let (_exporter, address) = exporter(
         sandbox,
         KEY,
@@ -234,7 +230,7 @@ fn idle_connections_past_the_cap_are_refused_at_once() {
 
 #[test]
 fn probe_scrapes_a_profile_of_the_config_file() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let config = dir.path().join("config.toml");
     std::fs::write(
@@ -265,7 +261,7 @@ fn probe_scrapes_a_profile_of_the_config_file() {
 
 #[test]
 fn basic_auth_from_the_web_config() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let web = dir.path().join("web.yml");
     let hash = bcrypt::hash("s3cret", 4).unwrap_or_else(|e| panic!("{e}"));
@@ -299,7 +295,7 @@ fn basic_auth_from_the_web_config() {
 
 #[test]
 fn an_unusable_web_config_is_one_line_and_exit_3() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let mut command = tv(sandbox);
     command.args([
         "exporter",
@@ -320,7 +316,7 @@ fn an_unusable_web_config_is_one_line_and_exit_3() {
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_gracefully_with_exit_0() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let (mut exporter, address) = exporter(sandbox, KEY, &["--app", "web-shop"]);
     let (head, _) = get(&address, "/-/healthy", None);
     assert!(head.contains(" 200 "), "{head}");
@@ -331,8 +327,8 @@ fn sigterm_stops_gracefully_with_exit_0() {
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
-fn graphite_samples(text: &str, prefix: &str, app: &str) -> common::Samples {
-    let mut out = common::Samples::new();
+fn graphite_samples(text: &str, prefix: &str, app: &str) -> crate::common::Samples {
+    let mut out = crate::common::Samples::new();
     let start = format!("{prefix}.{app}.");
     for line in text.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
@@ -352,7 +348,7 @@ fn graphite_samples(text: &str, prefix: &str, app: &str) -> common::Samples {
 
 #[test]
 fn graphite_export_has_the_openmetrics_values_at_each_slice() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let apps = ["web-shop", "billing-api"];
     let mut command = tv(sandbox);
     command.args(["export", "openmetrics"]).args(apps);
@@ -365,7 +361,7 @@ fn graphite_export_has_the_openmetrics_values_at_each_slice() {
     let (code, graphite, stderr) = run(command);
     assert_eq!(code, 0, "{stderr}");
     for app in apps {
-        let expected = common::openmetrics_samples(&openmetrics, app);
+        let expected = crate::common::openmetrics_samples(&openmetrics, app);
         assert_eq!(expected.len(), 4, "four families of {app}");
         assert_eq!(graphite_samples(&graphite, "tv.test", app), expected);
     }
@@ -396,7 +392,7 @@ fn graphite_export_has_the_openmetrics_values_at_each_slice() {
 
 #[test]
 fn graphite_export_refuses_colliding_names_and_bad_targets() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let nobody = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let closed = nobody
         .local_addr()
@@ -465,7 +461,7 @@ fn statsd_line(line: &str) -> (String, f64, String) {
 
 #[test]
 fn statsd_push_has_the_scraped_values_under_the_documented_names() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let statsd = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let _ = statsd.set_read_timeout(Some(Duration::from_secs(30)));
     let target = statsd
@@ -485,7 +481,7 @@ fn statsd_push_has_the_scraped_values_under_the_documented_names() {
         ],
     );
     let (_, body) = get(&address, "/metrics", None);
-    let expected = common::statsd_gauges(&body, "tv.test");
+    let expected = crate::common::statsd_gauges(&body, "tv.test");
     assert!(expected.len() > 10, "{expected:?}");
     let mut gauges = std::collections::BTreeMap::new();
     let mut timer = None;
@@ -550,7 +546,7 @@ fn an_export_without_samples_says_so() {
             .await;
         server
     });
-    let sandbox = common::Sandbox::at(format!("{}/api-v2", server.uri()));
+    let sandbox = crate::common::Sandbox::at(format!("{}/api-v2", server.uri()));
     for format in ["graphite", "openmetrics"] {
         let mut command = tv(&sandbox);
         command.args(["export", format, "web-shop", "--since", "2m"]);

@@ -5,9 +5,6 @@
 //!   unknown: a second sandbox opened on the same state file finds it exactly once.
 //! - Writes `tv` reported as done survive a `kill -9` of the server (`tv sandbox
 //!   --state FILE`, the real binary) and a restart.
-
-mod common;
-
 use tv_cli::Exit;
 
 use std::io::{BufRead, BufReader};
@@ -16,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{END, KEY, NOW, Sandbox, run, start_with, tv};
+use crate::common::{END, KEY, NOW, Sandbox, run, start_with, tv};
 use tv_sandbox::server::FaultKind;
 
 /// The messages of the annotations of `web-shop` the sandbox lists.

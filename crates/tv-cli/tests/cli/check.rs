@@ -1,10 +1,7 @@
 //! `tv check` against the sandbox's seeded incidents (ground truth from
 //! `tv_sandbox::incidents`), and its failures: all UNKNOWN (3), one line on stdout.
-
-mod common;
-
+use crate::common::{KEY, NOW, Sandbox, run, start_with, tv};
 use chrono::{DateTime, Utc};
-use common::{KEY, NOW, Sandbox, run, start_with, tv};
 use tv_sandbox::incidents::{IncidentKind, IncidentTruth, ground_truth};
 
 const APP: &str = "web-shop";
@@ -103,7 +100,7 @@ fn critical_during_a_major_incident_ok_in_a_quiet_hour() {
 
 #[test]
 fn a_traffic_drop_is_judged_against_the_window_before() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     // Above any plausible ratio: critical; in a band that holds it: ok.
     let (code, line) = check(sandbox, &["-c", "traffic=1000:"]);
     assert_eq!(code, 2, "{line}");
@@ -115,7 +112,7 @@ fn a_traffic_drop_is_judged_against_the_window_before() {
 
 #[test]
 fn every_failure_is_unknown_with_one_line() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["check", "no-such-app", "-w", "latency=1"],
@@ -187,7 +184,7 @@ fn every_failure_is_unknown_with_one_line() {
 
 #[test]
 fn output_snapshot() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let (code, line) = check(
         sandbox,
         &[

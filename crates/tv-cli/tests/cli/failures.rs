@@ -1,10 +1,7 @@
 //! Errors end in one line on stderr and a documented exit code, and never show the key.
-
-mod common;
-
 use tv_cli::Exit;
 
-use common::{END, KEY, Sandbox, run, shared, start, tv};
+use crate::common::{END, KEY, Sandbox, run, shared, start, tv};
 
 fn assert_clean(stdout: &str, stderr: &str, key: &str) {
     assert!(

@@ -2,15 +2,12 @@
 //! carbon-cache (graphite-carbon) on loopback with a throw-away config, read back with
 //! whisper-fetch (python3-whisper); the statsd daemon from npm (`statsd`). Run by
 //! `cargo xtask integration` (`-- --ignored`); without the tools they fail, never skip.
-
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Guard, KEY, free_port, run, tv};
+use crate::common::{Guard, KEY, free_port, run, tv};
 
 /// How long a daemon may take to start, or carbon to write what it received.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -30,7 +27,7 @@ fn wait_for_port(port: u16, daemon: &mut Guard) {
 /// carbon-cache in the foreground under `dir`: a 30 s step kept 3 days, plaintext on
 /// the returned port.
 fn carbon(dir: &std::path::Path) -> (Guard, u16) {
-    let carbon = common::tool(
+    let carbon = crate::common::tool(
         "carbon-cache",
         "Debian's graphite-carbon package (apt-get install -y graphite-carbon)",
     );
@@ -69,7 +66,7 @@ fn carbon(dir: &std::path::Path) -> (Guard, u16) {
 /// The non-null points of a whisper file from `from` to `until` (epoch seconds), read
 /// with whisper-fetch's JSON output (value i is at start + i × step).
 fn whisper_points(file: &std::path::Path, from: i64, until: i64) -> Vec<(i64, f64)> {
-    let fetch = common::tool(
+    let fetch = crate::common::tool(
         "whisper-fetch",
         "Debian's python3-whisper package (apt-get install -y python3-whisper)",
     );
@@ -111,14 +108,14 @@ fn carbon_cache_stores_what_the_openmetrics_export_has() {
     // sandbox's now is the last full hour (steps line up with whisper's 30 s).
     let wall = chrono::Utc::now().timestamp();
     let now = wall - wall % 3600;
-    let (sandbox, _) = common::start_with(|config| config.now = Some(now));
+    let (sandbox, _) = crate::common::start_with(|config| config.now = Some(now));
     let range = ["web-shop", "--since", "2d", "--until", "now"];
 
     let mut command = tv(&sandbox);
     command.args(["export", "openmetrics"]).args(range);
     let (code, openmetrics, stderr) = run(command);
     assert_eq!(code, 0, "{stderr}");
-    let expected = common::openmetrics_samples(&openmetrics, "web-shop");
+    let expected = crate::common::openmetrics_samples(&openmetrics, "web-shop");
     assert_eq!(expected.len(), 4, "four families");
 
     let mut command = tv(&sandbox);
@@ -202,7 +199,7 @@ fn inspected(text: &str) -> std::collections::BTreeMap<String, f64> {
 #[test]
 #[ignore = "real tool: statsd (npm); run by cargo xtask integration"]
 fn the_statsd_daemon_holds_the_scraped_values() {
-    let daemon = common::tool(
+    let daemon = crate::common::tool(
         "statsd",
         "the statsd daemon from npm (npm install statsd@0.9.0)",
     );
@@ -226,10 +223,10 @@ fn the_statsd_daemon_holds_the_scraped_values() {
     let mut guard = Guard(child);
     wait_for_port(management_port, &mut guard);
 
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let target = format!("127.0.0.1:{port}");
     let (_exporter, address) =
-        common::exporter(sandbox, KEY, &["--app", "billing-api", "--statsd", &target]);
+        crate::common::exporter(sandbox, KEY, &["--app", "billing-api", "--statsd", &target]);
     let mut stream = TcpStream::connect(&address).unwrap_or_else(|e| panic!("{e}"));
     let _ = stream.set_read_timeout(Some(LIMIT));
     write!(stream, "GET /metrics HTTP/1.0\r\n\r\n").unwrap_or_else(|e| panic!("{e}"));
@@ -238,7 +235,7 @@ fn the_statsd_daemon_holds_the_scraped_values() {
         .read_to_string(&mut answer)
         .unwrap_or_else(|e| panic!("{e}"));
     let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    let expected = common::statsd_gauges(body, "traceview");
+    let expected = crate::common::statsd_gauges(body, "traceview");
     assert!(expected.len() > 10, "{expected:?}");
 
     let started = Instant::now();

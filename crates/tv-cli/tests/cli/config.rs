@@ -1,10 +1,7 @@
 //! `tv config` edits the profile file without losing comments; profiles drive `tv`.
-
-mod common;
-
 use tv_cli::Exit;
 
-use common::{KEY, run, shared, tv_with_config};
+use crate::common::{KEY, run, shared, tv_with_config};
 
 #[test]
 fn set_get_list_use_and_run_with_a_profile() {

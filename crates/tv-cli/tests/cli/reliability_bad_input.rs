@@ -5,16 +5,13 @@
 //! run is at `-vvv` with a key full of URL-special and non-ASCII characters, and no line
 //! of stdout or stderr may contain it (raw or encoded). What the sandbox cannot produce
 //! comes from a loopback mock (wiremock) or a raw TCP server for byte-level misbehaviour.
-
-mod common;
-
 use tv_cli::Exit;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{END, run, start_with};
+use crate::common::{END, run, start_with};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

@@ -1,9 +1,6 @@
 //! One "now" (the frozen sandbox's, never this machine's clock) and the CI gate of
 //! `tv compare`, through the real binary.
-
-mod common;
-
-use common::{END, run, shared, start, tv};
+use crate::common::{END, run, shared, start, tv};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let mut command = tv(shared());

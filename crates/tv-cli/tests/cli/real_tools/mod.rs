@@ -9,11 +9,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub use super::common::{Guard, free_port};
+pub use crate::common::{Guard, free_port};
 
 /// The path of a tool of Debian's prometheus package, or a loud failure.
 pub fn tool(name: &str) -> String {
-    super::common::tool(
+    crate::common::tool(
         name,
         "Debian's prometheus package (apt-get install -y prometheus)",
     )

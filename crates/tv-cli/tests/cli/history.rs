@@ -1,10 +1,7 @@
 //! History and shape from the command line: stitched `--since` ranges with their
 //! coverage, `--resample`, Markdown output, and the report's `--apps/--sort/--top`,
 //! against the frozen sandbox (now = 2024-01-03T12:00:00Z).
-
-mod common;
-
-use common::{END, run, shared, stable, tv};
+use crate::common::{END, run, shared, stable, tv};
 
 /// Runs `tv ARGS` and returns (code, stdout, stderr).
 fn tv_run(args: &[&str]) -> (i32, String, String) {

@@ -1,12 +1,9 @@
 //! Configuration mistakes get a configuration answer: base URLs without `/api-v2`,
 //! plain HTTP to another host, credentials in URLs, absurd values, keys from files,
 //! every profile setting; and `-v`/`-vv` say what was sent.
-
-mod common;
-
 use std::io::Write;
 
-use common::{KEY, Sandbox, run, shared, tv};
+use crate::common::{KEY, Sandbox, run, shared, tv};
 use tv_cli::Exit;
 
 fn tv_bare() -> assert_cmd::Command {

@@ -3,14 +3,11 @@
 //! faults; with every request failing, `tv` gives up within its configured bound with one
 //! clear line and exit code 1. Loopback only; the sandbox's faults are seeded per
 //! request and repetition, so every run sees the same faults.
-
-mod common;
-
 use tv_cli::Exit;
 
 use std::time::{Duration, Instant};
 
-use common::{END, KEY, Sandbox, run, start_with, tv};
+use crate::common::{END, KEY, Sandbox, run, start_with, tv};
 use tv_sandbox::server::FaultKind;
 
 /// The transient faults a client must ride out.

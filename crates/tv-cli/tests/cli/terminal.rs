@@ -1,11 +1,8 @@
 //! At the terminal: keys kept off the command line (`tv login`, `tv config set api_key
 //! -`, key files others can read) and record/replay (`tv --record`, `tv --replay`).
-
-mod common;
-
 use tv_cli::Exit;
 
-use common::{END, KEY, run, shared, tv, tv_with_config};
+use crate::common::{END, KEY, run, shared, tv, tv_with_config};
 
 /// Every file of `dir`, read.
 fn files(dir: &std::path::Path) -> Vec<String> {

@@ -7,16 +7,13 @@
 //! a string is written as is, `true`/`false` and numbers as JSON writes them (numbers
 //! compare as the same `f64`, give or take the last bit of serde_json's parse), an array's items are joined by `;`. A column never names
 //! an object.
-
-mod common;
-
 use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde_json::Value;
 use tv_cli::Exit;
 
-use common::{END, run, shared, tv};
+use crate::common::{END, run, shared, tv};
 
 /// One command: its arguments, the exit code it ends with, and which of its NDJSON
 /// records are the rows of its CSV.

@@ -5,18 +5,14 @@
 //! Debian's `prometheus` package (and `openssl` for the TLS test), so they are ignored by
 //! plain `cargo test`: `cargo xtask integration` installs the tools and runs them (with
 //! `--ignored`); without the tools they fail, never skip.
-
-mod common;
-mod real_tools;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{KEY, run, tv};
-use real_tools::{query, tool, wait_for};
+use crate::common::{KEY, run, tv};
+use crate::real_tools::{query, tool, wait_for};
 
 /// A number of a `tv … -o json` command's output, at a JSON pointer.
-fn json_number(sandbox: &common::Sandbox, args: &[&str], pointer: &str) -> f64 {
+fn json_number(sandbox: &crate::common::Sandbox, args: &[&str], pointer: &str) -> f64 {
     let mut command = tv(sandbox);
     command.args(["--output", "json"]).args(args);
     let (code, stdout, stderr) = run(command);
@@ -30,15 +26,15 @@ fn json_number(sandbox: &common::Sandbox, args: &[&str], pointer: &str) -> f64 {
 #[test]
 #[ignore = "real tool: prometheus; run by cargo xtask integration"]
 fn prometheus_scrapes_the_exporter() {
-    let sandbox = common::shared();
-    let (exporter, target) = common::spawn_exporter(
+    let sandbox = crate::common::shared();
+    let (exporter, target) = crate::common::spawn_exporter(
         &sandbox.base_url,
         KEY,
         &["--cache", "3s", "--app", "web-shop", "--app", "billing-api"],
     );
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let (_server, port) = real_tools::prometheus(
+    let (_server, port) = crate::real_tools::prometheus(
         &format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: tv\n    static_configs:\n      - targets: ['{target}']\n"
         ),
@@ -112,7 +108,7 @@ fn prometheus_scrapes_the_exporter() {
 #[ignore = "real tool: promtool; run by cargo xtask integration"]
 fn promtool_builds_blocks_from_the_export() {
     let promtool = tool("promtool");
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = dir.path().join("history.om");
     let mut command = tv(sandbox);
@@ -170,7 +166,7 @@ fn promtool_builds_blocks_from_the_export() {
     for step in [7200, 900, 30] {
         assert!(steps.contains(&step), "no {step} s step in {steps:?}");
     }
-    assert_eq!(stamps.last(), Some(&((common::NOW - 30) * 1000)));
+    assert_eq!(stamps.last(), Some(&((crate::common::NOW - 30) * 1000)));
 
     // The newest latency of web-shop, in the blocks as in the file.
     let newest = samples
@@ -219,7 +215,7 @@ fn promtool_checks_and_unit_tests_the_shipped_rules() {
 #[ignore = "real tool: prometheus, openssl; run by cargo xtask integration"]
 fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
     let openssl = tool("openssl");
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
     let status = Command::new(openssl)
@@ -245,7 +241,7 @@ fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let web = path("web.yml");
-    let (_exporter, target) = common::spawn_exporter(
+    let (_exporter, target) = crate::common::spawn_exporter(
         &sandbox.base_url,
         KEY,
         &["--app", "web-shop", "--web.config.file", &web],
@@ -264,7 +260,7 @@ fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
         ),
         job("tv-without-password", "")
     );
-    let (_server, port) = real_tools::prometheus(&config, dir.path());
+    let (_server, port) = crate::real_tools::prometheus(&config, dir.path());
     let limit = Duration::from_secs(60);
     wait_for(port, "up{job=\"tv\"} == 1", limit);
     wait_for(port, "traceview_up{job=\"tv\"} == 1", limit);
@@ -275,7 +271,7 @@ fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
 #[test]
 #[ignore = "real tool: prometheus; run by cargo xtask integration"]
 fn prometheus_scrapes_two_profiles_through_probe_and_relabelling() {
-    let sandbox = common::shared();
+    let sandbox = crate::common::shared();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let config = dir.path().join("config.toml");
     std::fs::write(
@@ -287,7 +283,7 @@ fn prometheus_scrapes_two_profiles_through_probe_and_relabelling() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let config = config.to_string_lossy().into_owned();
-    let (_exporter, address) = common::spawn_exporter(
+    let (_exporter, address) = crate::common::spawn_exporter(
         &sandbox.base_url,
         KEY,
         &["--config", &config, "--app", "web-shop"],
@@ -295,7 +291,7 @@ fn prometheus_scrapes_two_profiles_through_probe_and_relabelling() {
     let prometheus_config = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: traceview\n    metrics_path: /probe\n    static_configs:\n      - targets: [lab-a, lab-b]\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: '{address}'\n"
     );
-    let (_server, port) = real_tools::prometheus(&prometheus_config, dir.path());
+    let (_server, port) = crate::real_tools::prometheus(&prometheus_config, dir.path());
     let limit = Duration::from_secs(60);
     wait_for(port, "traceview_up{instance=\"lab-a\"} == 1", limit);
     wait_for(

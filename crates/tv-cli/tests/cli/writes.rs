@@ -1,11 +1,8 @@
 //! Write commands against their own sandbox: visible afterwards. (Lost answers and
 //! durability are in `reliability_writes.rs`.)
-
-mod common;
-
 use tv_cli::Exit;
 
-use common::{END, run, start, tv};
+use crate::common::{END, run, start, tv};
 
 #[test]
 fn annotate_then_list() {

@@ -2,15 +2,12 @@
 //! rows a `--top` cannot keep while they arrive: its output must stay what the whole
 //! report's JSON tree gives (what `tv report` printed before), over a sandbox world of
 //! 100 apps (more than the 64 rows at which a `--top` starts pruning).
-
-mod common;
-
 use serde_json::Value;
 use tv_cli::Exit;
 use tv_client::workflow::{self, AppSelection, AppsReport, Now, SortKey};
 use tv_client::{Concurrency, TimeWindow, TraceView};
 
-use common::{END, KEY, run, start_with, tv};
+use crate::common::{END, KEY, run, start_with, tv};
 
 const APPS: usize = 100;
 
@@ -33,7 +30,7 @@ fn library_report(base_url: &str, sort: SortKey) -> AppsReport {
     })
 }
 
-fn cli(sandbox: &common::Sandbox, args: &[&str]) -> String {
+fn cli(sandbox: &crate::common::Sandbox, args: &[&str]) -> String {
     let mut command = tv(sandbox);
     command.args(args);
     let (code, stdout, stderr) = run(command);

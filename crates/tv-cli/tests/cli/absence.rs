@@ -1,8 +1,5 @@
 //! When data is missing, tv says so: what was not found, stale apps, vanished traffic.
-
-mod common;
-
-use common::{run, shared, start, tv};
+use crate::common::{run, shared, start, tv};
 
 /// The annotations of the shared sandbox as (id, app name).
 fn annotations() -> Vec<(i64, Option<String>)> {
@@ -132,7 +129,7 @@ fn silent_server() -> String {
 
 #[test]
 fn the_whole_check_is_bounded_by_t_and_reports_its_state() {
-    let server = common::Sandbox::at(silent_server());
+    let server = crate::common::Sandbox::at(silent_server());
     let mut command = tv(&server);
     command.args(["check", "web-shop", "-c", "stale=90", "-t", "1"]);
     let (code, stdout, _) = run(command);
