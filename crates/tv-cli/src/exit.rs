@@ -134,9 +134,26 @@ fn classify(error: &tv_client::Error) -> (Exit, &'static str) {
     }
 }
 
+impl CliError {
+    /// stdout's reader went away (`tv … | head`): not a failure and nothing to say;
+    /// [`crate::main`] ends the run with exit 0, the one place a closed pipe is handled.
+    pub fn closed_pipe() -> Self {
+        Self::new(Exit::Ok, "")
+    }
+
+    /// Whether this is [`CliError::closed_pipe`].
+    pub fn is_closed_pipe(&self) -> bool {
+        self.exit == Exit::Ok
+    }
+}
+
+/// A failed write of the output; a closed pipe becomes [`CliError::closed_pipe`].
 impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> Self {
-        CliError::new(Exit::Runtime, format!("cannot write the output: {error}"))
+        match error.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::closed_pipe(),
+            _ => CliError::new(Exit::Runtime, format!("cannot write the output: {error}")),
+        }
     }
 }
 

@@ -12,7 +12,6 @@ mod listing;
 mod login;
 mod report;
 mod report_app;
-mod report_json;
 mod schema;
 mod settings;
 mod statsd;
@@ -31,7 +30,7 @@ use serde::Serialize;
 use crate::cli::{Cli, Command};
 use crate::context::{self, Connection};
 use crate::exit::{CliError, Exit};
-use crate::render::{self, Align, Column, RenderOptions, Report, Table};
+use crate::render::{self, Align, Column, Output, RenderOptions, Report, Table};
 
 /// What a command needs besides its arguments.
 pub struct Env {
@@ -214,13 +213,13 @@ fn man_pages(out: &std::path::Path) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// Prints a report on stdout. A closed pipe (`tv … | head`) is not an error.
-pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
+/// Prints a command's output on stdout in the format asked for (a closed pipe is
+/// [`CliError::closed_pipe`], which `main` ends quietly).
+pub fn emit(output: &dyn Output, env: &Env) -> Result<Exit, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match render::render(report, &env.render, &mut out).and_then(|()| out.flush()) {
+    match render::render(output, &env.render, &mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         // The renderer refuses a format the report cannot take (CSV without a table).
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             Err(CliError::usage(e.to_string()))
@@ -229,15 +228,11 @@ pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
     }
 }
 
-/// Writes bytes to stdout as they are (completions, schemas, one value); a closed pipe
-/// is not an error.
+/// Writes bytes to stdout as they are (completions, schemas, one value).
 pub fn print_raw(bytes: &[u8]) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(Exit::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
-        Err(e) => Err(e.into()),
-    }
+    out.write_all(bytes).and_then(|()| out.flush())?;
+    Ok(Exit::Ok)
 }
 
 /// The JSON value of a serializable output type.
