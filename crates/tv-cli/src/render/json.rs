@@ -73,3 +73,54 @@ impl Serialize for Streamed<'_, '_> {
         seq.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn written(json: Json<'_>) -> String {
+        let mut out = Vec::new();
+        write_json(json, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A streamed list is written where its key sorts, byte for byte as the whole tree.
+    #[test]
+    fn a_streamed_list_is_written_as_the_whole_document_would_be() {
+        let rows = vec![
+            json!({"app": "web-shop", "volume": 9, "trend": [1.5, null]}),
+            json!({"app": "billing", "volume": 2, "trend": []}),
+        ];
+        for rows in [Vec::new(), rows] {
+            for key in ["apps", "zzz", "aaa"] {
+                let mut whole =
+                    json!({"window": "hour", "end": "2024-01-03T12:00:00Z", "failed": []});
+                whole[key] = Value::Array(rows.clone());
+                let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+                expected.push('\n');
+                let mut skeleton = whole.clone();
+                skeleton.as_object_mut().unwrap().remove(key);
+                let items = rows.clone().into_iter().map(Ok);
+                let streamed = Json::streaming(skeleton, key, Box::new(items));
+                assert_eq!(written(streamed), expected, "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn ndjson_writes_each_record_on_its_line_and_stops_at_the_first_failure() {
+        let records: Rows<'_> = Box::new(
+            [
+                Ok(json!({"a": 1})),
+                Ok(json!({"b": [2]})),
+                Err(io::Error::other("x")),
+            ]
+            .into_iter(),
+        );
+        let mut out = Vec::new();
+        assert!(write_ndjson(records, &mut out).is_err());
+        assert_eq!(String::from_utf8(out).unwrap(), "{\"a\":1}\n{\"b\":[2]}\n");
+    }
+}
