@@ -288,7 +288,8 @@ async fn series_layers_and_requests_state_traffic_and_no_traffic_apart() {
         .await
         .unwrap();
     assert_eq!(history.traffic, Traffic::Seen);
-    assert!(history.summary.average.is_some());
+    let summary = history.summary.as_ref().expect("known");
+    assert!(summary.average.is_some());
     let layers = workflow::layer_report(tv, "web-shop", &filter, &span)
         .await
         .unwrap();
@@ -319,7 +320,8 @@ async fn series_layers_and_requests_state_traffic_and_no_traffic_apart() {
         .await
         .unwrap();
     assert_eq!(history.traffic, Traffic::NoTraffic);
-    assert_eq!((history.summary.volume, history.summary.average), (0, None));
+    let summary = history.summary.as_ref().expect("known: no traffic");
+    assert_eq!((summary.volume, summary.average), (0, None));
     let layers = workflow::layer_report(tv, "quiet-app", &filter, &span)
         .await
         .unwrap();

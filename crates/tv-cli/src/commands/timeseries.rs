@@ -70,7 +70,7 @@ async fn latency_series(
         Ok(history) => history,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    if history.summary.volume == 0 {
+    if history.summary.as_ref().is_none_or(|s| s.volume == 0) {
         filter_check::check(tv, app, &ListedValues::from(&filters::client(args, now)?)).await?;
     }
     let requested = span.end(filters::end(&args.server.scope.window, now)?);

@@ -33,8 +33,8 @@ pub struct LatencyHistory {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
     /// Traces in all slices, their volume-weighted mean, the notable slices (the mean
-    /// is `None` without traffic).
-    pub summary: LatencySummary,
+    /// is `None` without traffic); `None` when not known (the server sent no slices).
+    pub summary: Option<LatencySummary>,
     /// Whether the span had traffic, none, or is not known (no slices).
     #[serde(skip_serializing_if = "Traffic::is_seen")]
     pub traffic: Traffic,
@@ -67,11 +67,12 @@ pub async fn latency_history(
     };
     let series = span.resampled(series)?;
     let summary = math::summarize_latency(&series);
+    let traffic = Traffic::of(series.len(), summary.volume);
     Ok(LatencyHistory {
-        traffic: Traffic::of(series.len(), summary.volume),
+        summary: traffic.known(summary),
         series,
         coverage,
-        summary,
+        traffic,
     })
 }
 
