@@ -1,5 +1,7 @@
 //! The listing commands: apps, layers, hosts, annotations, organization, discovery.
 
+use std::io;
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -8,7 +10,7 @@ use tv_client::{AnnotationRange, TraceView};
 use super::{Env, column, emit, list_report, to_json};
 use crate::cli::{DiscoverKind, OrgCommand};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Table, Tone};
+use crate::render::{Align, Cell, Format, Json, Output, Rows, Table, Tone};
 use crate::suggest::app_error;
 use crate::timearg::TimeArg;
 
@@ -22,28 +24,32 @@ pub struct Names {
 }
 
 fn names_report(kind: &str, names: Vec<String>, env: &Env) -> Result<Exit, CliError> {
-    let rows: Vec<Vec<Cell>> = names.iter().map(|n| vec![Cell::text(n)]).collect();
-    let table = Table {
-        title: None,
-        columns: vec![column("name", kind_header(kind), Align::Left)],
-        rows,
-    };
-    let ndjson: Vec<serde_json::Value> = names
-        .iter()
-        .map(|n| serde_json::json!({ "name": n }))
-        .collect();
-    let json = to_json(&Names {
-        kind: kind.to_string(),
-        names,
-    })?;
-    let report = crate::render::Report {
-        json,
-        ndjson,
-        tables: vec![table],
-        charts: Vec::new(),
-        notes: Vec::new(),
-    };
-    emit(&report, env)
+    let kind = kind.to_string();
+    emit(&Names { kind, names }, env)
+}
+
+impl Output for Names {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(self)
+    }
+
+    /// `{"name": …}` a line.
+    fn records(&self) -> Rows<'_> {
+        Box::new(
+            self.names
+                .iter()
+                .map(|n| Ok(serde_json::json!({ "name": n }))),
+        )
+    }
+
+    fn tables(&self, _: Format) -> Vec<Table> {
+        let rows = self.names.iter().map(|n| vec![Cell::text(n)]).collect();
+        vec![Table {
+            title: None,
+            columns: vec![column("name", kind_header(&self.kind), Align::Left)],
+            rows,
+        }]
+    }
 }
 
 fn kind_header(kind: &str) -> &str {

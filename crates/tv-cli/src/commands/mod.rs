@@ -268,29 +268,6 @@ pub fn single_report(json: serde_json::Value, table: Table) -> Report {
     }
 }
 
-/// NDJSON records: each of `rows` with the fields of `context` (the window, its end
-/// and the filters used) added in front, so every line says what it describes.
-pub fn with_context<T: Serialize>(
-    context: &serde_json::Value,
-    rows: &[T],
-) -> Result<Vec<serde_json::Value>, CliError> {
-    rows.iter()
-        .map(|row| {
-            let mut out = match context {
-                serde_json::Value::Object(fields) => fields.clone(),
-                _ => serde_json::Map::new(),
-            };
-            match to_json(row)? {
-                serde_json::Value::Object(fields) => out.extend(fields),
-                other => {
-                    out.insert("value".into(), other);
-                }
-            }
-            Ok(serde_json::Value::Object(out))
-        })
-        .collect()
-}
-
 /// Red for more than 10% slower, green for more than 10% faster.
 pub fn change_tone(change: Option<f64>) -> crate::render::Tone {
     use crate::render::Tone;
