@@ -294,11 +294,7 @@ async fn series_layers_and_requests_state_traffic_and_no_traffic_apart() {
         .await
         .unwrap();
     assert_eq!(layers.traffic, Traffic::Seen);
-    assert_eq!(
-        layers.requests,
-        Some(history.summary.volume),
-        "the same traces"
-    );
+    assert_eq!(layers.requests, Some(summary.volume), "the same traces");
     assert!(layers.layers.iter().all(|l| l.per_request.is_some()));
     let counted = workflow::request_history(tv, "web-shop", &requests, &span)
         .await
