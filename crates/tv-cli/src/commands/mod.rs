@@ -1,5 +1,8 @@
-//! The commands: each turns its arguments into tv-client calls and a [`Report`] for
-//! the one rendering layer.
+//! The commands: each turns its arguments into tv-client calls (a workflow where there
+//! is one) and hands one typed result to the one rendering layer ([`emit`]): a type of
+//! its own implementing [`Output`] (`tv report`, `report APP`, `chart`, `compare`, the
+//! series commands, `apps`/`layers`/`discover`), or, for the small listings not yet
+//! moved, a [`Report`] built in every shape.
 
 mod annotate_file;
 mod carbon;

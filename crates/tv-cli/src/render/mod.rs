@@ -112,7 +112,7 @@ impl fmt::Display for ColorChoice {
     }
 }
 
-/// How [`render`] writes a [`Report`]: everything is resolved, nothing is detected later.
+/// How [`render`] writes an [`Output`]: everything is resolved, nothing is detected later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
     /// The output format.
