@@ -7,10 +7,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::{AnnotationRange, TraceView};
 
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, column, emit, to_json};
 use crate::cli::{DiscoverKind, OrgCommand};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Format, Json, Output, Rows, Table, Tone};
+use crate::render::{Align, Cell, Format, Json, Listed, Output, Rows, Table, Tone};
 use crate::suggest::app_error;
 use crate::timearg::TimeArg;
 
@@ -114,6 +114,20 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
         Err((app, error)) if !app.is_empty() => return Err(app_error(tv, app, error).await),
         Err((_, error)) => return Err(error.into()),
     };
+    let table = || hosts_table(app, &hosts);
+    let list = HostList {
+        app: app.map(str::to_string),
+        hosts: hosts.clone(),
+    };
+    let listed = Listed {
+        document: &list,
+        rows: &hosts,
+        table: &table,
+    };
+    emit(&listed, env)
+}
+
+fn hosts_table(app: Option<&str>, hosts: &[tv_client::Host]) -> Table {
     let rows = hosts
         .iter()
         .map(|h| {
@@ -130,7 +144,7 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: app.map(|a| format!("Hosts of {a}")),
         columns: vec![
             column("id", "Id", Align::Right),
@@ -140,12 +154,7 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
             column("first_heartbeat", "First heartbeat", Align::Left),
         ],
         rows,
-    };
-    let json = to_json(&HostList {
-        app: app.map(str::to_string),
-        hosts: hosts.clone(),
-    })?;
-    emit(&list_report(json, &hosts, vec![table])?, env)
+    }
 }
 
 /// `tv host versions NAME|ID`.
@@ -158,6 +167,16 @@ pub async fn versions(
     let id = found.id;
     let name = found.listed.map_or_else(|| id.to_string(), |h| h.name);
     let versions = tv.hosts().versions(id).await?;
+    let table = || versions_table(&name, id, &versions);
+    let listed = Listed {
+        document: &versions,
+        rows: &versions,
+        table: &table,
+    };
+    emit(&listed, env)
+}
+
+fn versions_table(name: &str, id: i64, versions: &[tv_client::InstrumentationVersion]) -> Table {
     let rows = versions
         .iter()
         .map(|v| {
@@ -176,7 +195,7 @@ pub async fn versions(
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: Some(format!("Instrumentation of host {name} ({id})")),
         columns: vec![
             column("name", "Component", Align::Left),
@@ -186,11 +205,7 @@ pub async fn versions(
             column("platform", "Platform", Align::Left),
         ],
         rows,
-    };
-    emit(
-        &list_report(to_json(&versions)?, &versions, vec![table])?,
-        env,
-    )
+    }
 }
 
 /// `tv annotations [--app] [--since] [--until]`.
@@ -216,6 +231,16 @@ pub async fn annotations(
             None => return Err(error.into()),
         },
     };
+    let table = || annotations_table(&notes);
+    let listed = Listed {
+        document: &notes,
+        rows: &notes,
+        table: &table,
+    };
+    emit(&listed, env)
+}
+
+fn annotations_table(notes: &[tv_client::workflow::NamedAnnotation]) -> Table {
     let rows = notes
         .iter()
         .map(|n| {
@@ -229,7 +254,7 @@ pub async fn annotations(
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: None,
         columns: vec![
             column("time", "Time", Align::Left),
@@ -239,8 +264,7 @@ pub async fn annotations(
             column("host", "Host", Align::Left).droppable(1),
         ],
         rows,
-    };
-    emit(&list_report(to_json(&notes)?, &notes, vec![table])?, env)
+    }
 }
 
 /// `tv org [users|licenses]`.

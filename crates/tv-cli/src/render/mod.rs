@@ -39,7 +39,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
-pub use output::{Json, Output, Rows, Single, records_with, value_of, with_fields};
+pub use output::{Json, Listed, Output, Rows, Single, records_with, value_of, with_fields};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Cut, Table};

@@ -113,6 +113,31 @@ impl<T: Serialize> Output for Single<T> {
     }
 }
 
+/// A list: its JSON document, one record per item, and one table made only for the
+/// formats that print it.
+pub struct Listed<'a, D: ?Sized, T> {
+    /// The JSON document (the list itself, or an object holding it).
+    pub document: &'a D,
+    /// The items, one NDJSON record each.
+    pub rows: &'a [T],
+    /// Makes the table.
+    pub table: &'a dyn Fn() -> Table,
+}
+
+impl<D: Serialize + ?Sized, T: Serialize> Output for Listed<'_, D, T> {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(self.document)
+    }
+
+    fn records(&self) -> Rows<'_> {
+        Box::new(self.rows.iter().map(value_of))
+    }
+
+    fn tables(&self, _: Format) -> Vec<Table> {
+        vec![(self.table)()]
+    }
+}
+
 /// A result already built in every shape (the commands not yet on a typed output).
 impl Output for super::Report {
     fn json(&self) -> io::Result<Json<'_>> {
