@@ -7,10 +7,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::{AnnotationRange, TraceView};
 
-use super::{Env, column, emit, to_json};
+use super::{Env, column, emit};
 use crate::cli::{DiscoverKind, OrgCommand};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Format, Json, Listed, Output, Rows, Table, Tone};
+use crate::render::{Align, Cell, Format, Json, Listed, Output, Rows, Single, Table, Tone};
 use crate::suggest::app_error;
 use crate::timearg::TimeArg;
 
@@ -270,73 +270,91 @@ fn annotations_table(notes: &[tv_client::workflow::NamedAnnotation]) -> Table {
 /// `tv org [users|licenses]`.
 pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<Exit, CliError> {
     let organization = tv.organization();
-    let (json, ndjson, table) = match what {
+    match what {
         None => {
-            let org = organization.get().await?;
-            let table = Table {
-                title: None,
-                columns: vec![
-                    column("name", "Name", Align::Left),
-                    column("fullname", "Full name", Align::Left),
-                ],
-                rows: vec![vec![Cell::text(&org.name), Cell::text(&org.fullname)]],
-            };
-            (to_json(&org)?, vec![to_json(&org)?], table)
+            let value = organization.get().await?;
+            emit(
+                &Single {
+                    value,
+                    table: org_table,
+                },
+                env,
+            )
         }
         Some(OrgCommand::Users) => {
             let users = organization.users().await?;
-            let rows = users
-                .iter()
-                .map(|u| {
-                    vec![
-                        Cell::text(&u.name),
-                        Cell::text(&u.email),
-                        Cell::flag(u.admin, "yes", "no"),
-                    ]
-                })
-                .collect();
-            let table = Table {
-                title: None,
-                columns: vec![
-                    column("name", "Name", Align::Left),
-                    column("email", "E-mail", Align::Left),
-                    column("admin", "Admin", Align::Left),
-                ],
-                rows,
+            let table = || users_table(&users);
+            let listed = Listed {
+                document: &users,
+                rows: &users,
+                table: &table,
             };
-            let ndjson = users.iter().map(to_json).collect::<Result<_, _>>()?;
-            (to_json(&users)?, ndjson, table)
+            emit(&listed, env)
         }
         Some(OrgCommand::Licenses) => {
-            let licenses = organization.licenses().await?;
-            let tone = match licenses.usage {
-                Some(used) if used >= 1.0 => Tone::Bad,
-                Some(used) if used >= 0.9 => Tone::Warn,
-                Some(_) => Tone::Good,
-                None => Tone::Plain,
-            };
-            let table = Table {
-                title: None,
-                columns: vec![
-                    column("hosts_used", "Hosts used", Align::Right),
-                    column("hosts_limit", "Hosts licensed", Align::Right),
-                    column("usage", "Usage", Align::Right),
-                ],
-                rows: vec![vec![
-                    Cell::number(licenses.hosts_used as f64),
-                    Cell::number(licenses.hosts_limit as f64),
-                    Cell::percent(licenses.usage).toned(tone),
-                ]],
-            };
-            (to_json(&licenses)?, vec![to_json(&licenses)?], table)
+            let value = organization.licenses().await?;
+            emit(
+                &Single {
+                    value,
+                    table: licenses_table,
+                },
+                env,
+            )
         }
+    }
+}
+
+fn org_table(org: &tv_client::Organization) -> Table {
+    Table {
+        title: None,
+        columns: vec![
+            column("name", "Name", Align::Left),
+            column("fullname", "Full name", Align::Left),
+        ],
+        rows: vec![vec![Cell::text(&org.name), Cell::text(&org.fullname)]],
+    }
+}
+
+fn users_table(users: &[tv_client::User]) -> Table {
+    let rows = users
+        .iter()
+        .map(|u| {
+            vec![
+                Cell::text(&u.name),
+                Cell::text(&u.email),
+                Cell::flag(u.admin, "yes", "no"),
+            ]
+        })
+        .collect();
+    Table {
+        title: None,
+        columns: vec![
+            column("name", "Name", Align::Left),
+            column("email", "E-mail", Align::Left),
+            column("admin", "Admin", Align::Left),
+        ],
+        rows,
+    }
+}
+
+fn licenses_table(licenses: &tv_client::Licenses) -> Table {
+    let tone = match licenses.usage {
+        Some(used) if used >= 1.0 => Tone::Bad,
+        Some(used) if used >= 0.9 => Tone::Warn,
+        Some(_) => Tone::Good,
+        None => Tone::Plain,
     };
-    let report = crate::render::Report {
-        json,
-        ndjson,
-        tables: vec![table],
-        charts: Vec::new(),
-        notes: Vec::new(),
-    };
-    emit(&report, env)
+    Table {
+        title: None,
+        columns: vec![
+            column("hosts_used", "Hosts used", Align::Right),
+            column("hosts_limit", "Hosts licensed", Align::Right),
+            column("usage", "Usage", Align::Right),
+        ],
+        rows: vec![vec![
+            Cell::number(licenses.hosts_used as f64),
+            Cell::number(licenses.hosts_limit as f64),
+            Cell::percent(licenses.usage).toned(tone),
+        ]],
+    }
 }
