@@ -1,8 +1,9 @@
 //! The commands: each turns its arguments into tv-client calls (a workflow where there
 //! is one) and hands one typed result to the one rendering layer ([`emit`]): a type of
-//! its own implementing [`Output`] (`tv report`, `report APP`, `chart`, `compare`, the
-//! series commands, `apps`/`layers`/`discover`), or, for the small listings not yet
-//! moved, a [`Report`] built in every shape.
+//! its own implementing [`Output`] (`report`, `report APP`, `chart`, `compare`, `errors`,
+//! `requests`, `latency …`, `apps`, `layers`, `discover`, `hosts`, `host versions`,
+//! `annotations`, `org`), or, for the few small answers not yet moved (`config list`,
+//! `doctor`, the writes and their dry runs), a [`Report`] built in every shape.
 
 mod annotate_file;
 mod carbon;
