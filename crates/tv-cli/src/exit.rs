@@ -202,6 +202,15 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_pipe_is_the_one_quiet_error() {
+        let closed = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(closed.is_closed_pipe());
+        let full = CliError::from(std::io::Error::other("disk full"));
+        assert!(!full.is_closed_pipe());
+        assert_eq!(full.exit, Exit::Runtime);
+    }
+
+    #[test]
     fn a_wrapped_command_keeps_its_own_code() {
         assert_eq!(Exit::Command(143).code(), 143);
         assert_eq!(Exit::Command(0).code(), 0);
