@@ -134,9 +134,26 @@ fn classify(error: &tv_client::Error) -> (Exit, &'static str) {
     }
 }
 
+impl CliError {
+    /// stdout's reader went away (`tv … | head`): not a failure and nothing to say;
+    /// [`crate::main`] ends the run with exit 0, the one place a closed pipe is handled.
+    pub fn closed_pipe() -> Self {
+        Self::new(Exit::Ok, "")
+    }
+
+    /// Whether this is [`CliError::closed_pipe`].
+    pub fn is_closed_pipe(&self) -> bool {
+        self.exit == Exit::Ok
+    }
+}
+
+/// A failed write of the output; a closed pipe becomes [`CliError::closed_pipe`].
 impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> Self {
-        CliError::new(Exit::Runtime, format!("cannot write the output: {error}"))
+        match error.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::closed_pipe(),
+            _ => CliError::new(Exit::Runtime, format!("cannot write the output: {error}")),
+        }
     }
 }
 
@@ -182,6 +199,15 @@ mod tests {
         for (error, exit) in cases {
             assert_eq!(CliError::from(error).exit, exit);
         }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_the_one_quiet_error() {
+        let closed = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(closed.is_closed_pipe());
+        let full = CliError::from(std::io::Error::other("disk full"));
+        assert!(!full.is_closed_pipe());
+        assert_eq!(full.exit, Exit::Runtime);
     }
 
     #[test]

@@ -95,6 +95,8 @@ pub fn main() -> ExitCode {
     let outcome = runtime.block_on(commands::run(cli, &env, &settings, &mut key));
     match outcome {
         Ok(exit) => exit.into(),
+        // The reader of stdout went away (`tv … | head`): it has what it wanted.
+        Err(error) if error.is_closed_pipe() => Exit::Ok.into(),
         Err(error) => {
             exit::report(&error, key.as_ref());
             error.exit.into()

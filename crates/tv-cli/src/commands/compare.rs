@@ -1,17 +1,19 @@
 //! `tv compare APP`: this window against an earlier one (or around an annotation),
 //! overall and per layer, with the CI gate of tv-client's workflow.
 
+use std::io;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tv_client::TraceView;
 use tv_client::math::{Comparison, Presence};
 use tv_client::workflow::{self, Baseline, CompareRequest, CompareResult, GateRules, Now};
 
-use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
+use super::{Env, change_tone, column, emit};
 use crate::cli::CompareArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Table, Tone};
+use crate::render::{Align, Cell, Format, Json, Output, Rows, Table, Tone, value_of, with_fields};
 use crate::suggest::app_error;
 
 /// One table row (overall or a layer), for NDJSON and CSV.
@@ -88,28 +90,7 @@ pub async fn run(
         Err(error @ tv_client::Error::InvalidArgument { .. }) => return Err(error.into()),
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    let table = compare_table(&result);
-    let comparison = &result.comparison;
-    let mut rows = vec![Row {
-        layer: None,
-        presence: Presence::Both,
-        comparison: &comparison.overall,
-    }];
-    rows.extend(comparison.layers.iter().map(|l| Row {
-        layer: Some(&l.layer),
-        presence: l.presence,
-        comparison: &l.comparison,
-    }));
-    let context = serde_json::json!({
-        "app": app, "window": result.window, "end": result.end,
-        "previous_end": result.previous_end, "filters": {},
-    });
-    let json = to_json(&result)?;
-    let mut report = list_report(json, &with_context(&context, &rows)?, vec![table])?;
-    report
-        .notes
-        .push("layer averages are per call; the app's is per trace".into());
-    emit(&report, env)?;
+    emit(&CompareOutput(&result), env)?;
     let verdict = &result.verdict;
     if !verdict.active || verdict.passed() {
         return Ok(Exit::Ok);
@@ -137,6 +118,45 @@ pub async fn run(
         }
     }
     Ok(Exit::Regression)
+}
+
+/// `tv compare`'s output: the workflow's result, as every format shows it.
+struct CompareOutput<'a>(&'a CompareResult);
+
+impl Output for CompareOutput<'_> {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(self.0)
+    }
+
+    /// One record a row (the app overall, then each layer) with what it compares.
+    fn records(&self) -> Rows<'_> {
+        let result = self.0;
+        let context = serde_json::json!({
+            "app": result.app, "window": result.window, "end": result.end,
+            "previous_end": result.previous_end, "filters": {},
+        });
+        let comparison = &result.comparison;
+        let overall = Row {
+            layer: None,
+            presence: Presence::Both,
+            comparison: &comparison.overall,
+        };
+        let layers = comparison.layers.iter().map(|l| Row {
+            layer: Some(&l.layer),
+            presence: l.presence,
+            comparison: &l.comparison,
+        });
+        let rows = std::iter::once(overall).chain(layers);
+        Box::new(rows.map(move |row| with_fields(&context, value_of(&row)?)))
+    }
+
+    fn tables(&self, _: Format) -> Vec<Table> {
+        vec![compare_table(self.0)]
+    }
+
+    fn notes(&self) -> Vec<String> {
+        vec!["layer averages are per call; the app's is per trace".into()]
+    }
 }
 
 /// A GitHub workflow command's message: `%`, CR and LF escaped as the runner expects.

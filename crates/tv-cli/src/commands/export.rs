@@ -62,16 +62,13 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
     })
 }
 
-/// Writes `text` to `--out` or stdout (a closed pipe is not an error).
+/// Writes `text` to `--out` or stdout.
 fn write_out(args: &ExportArgs, text: &[u8]) -> Result<(), CliError> {
     match &args.out {
         Some(path) => write_file(path, text),
         None => {
             let mut out = std::io::stdout().lock();
-            match out.write_all(text).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-                _ => Ok(()),
-            }
+            Ok(out.write_all(text).and_then(|()| out.flush())?)
         }
     }
 }

@@ -1,14 +1,16 @@
 //! The listing commands: apps, layers, hosts, annotations, organization, discovery.
 
+use std::io;
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::{AnnotationRange, TraceView};
 
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, column, emit};
 use crate::cli::{DiscoverKind, OrgCommand};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Table, Tone};
+use crate::render::{Align, Cell, Format, Json, Listed, Output, Rows, Single, Table, Tone};
 use crate::suggest::app_error;
 use crate::timearg::TimeArg;
 
@@ -22,28 +24,32 @@ pub struct Names {
 }
 
 fn names_report(kind: &str, names: Vec<String>, env: &Env) -> Result<Exit, CliError> {
-    let rows: Vec<Vec<Cell>> = names.iter().map(|n| vec![Cell::text(n)]).collect();
-    let table = Table {
-        title: None,
-        columns: vec![column("name", kind_header(kind), Align::Left)],
-        rows,
-    };
-    let ndjson: Vec<serde_json::Value> = names
-        .iter()
-        .map(|n| serde_json::json!({ "name": n }))
-        .collect();
-    let json = to_json(&Names {
-        kind: kind.to_string(),
-        names,
-    })?;
-    let report = crate::render::Report {
-        json,
-        ndjson,
-        tables: vec![table],
-        charts: Vec::new(),
-        notes: Vec::new(),
-    };
-    emit(&report, env)
+    let kind = kind.to_string();
+    emit(&Names { kind, names }, env)
+}
+
+impl Output for Names {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(self)
+    }
+
+    /// `{"name": …}` a line.
+    fn records(&self) -> Rows<'_> {
+        Box::new(
+            self.names
+                .iter()
+                .map(|n| Ok(serde_json::json!({ "name": n }))),
+        )
+    }
+
+    fn tables(&self, _: Format) -> Vec<Table> {
+        let rows = self.names.iter().map(|n| vec![Cell::text(n)]).collect();
+        vec![Table {
+            title: None,
+            columns: vec![column("name", kind_header(&self.kind), Align::Left)],
+            rows,
+        }]
+    }
 }
 
 fn kind_header(kind: &str) -> &str {
@@ -108,6 +114,20 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
         Err((app, error)) if !app.is_empty() => return Err(app_error(tv, app, error).await),
         Err((_, error)) => return Err(error.into()),
     };
+    let table = || hosts_table(app, &hosts);
+    let list = HostList {
+        app: app.map(str::to_string),
+        hosts: hosts.clone(),
+    };
+    let listed = Listed {
+        document: &list,
+        rows: &hosts,
+        table: &table,
+    };
+    emit(&listed, env)
+}
+
+fn hosts_table(app: Option<&str>, hosts: &[tv_client::Host]) -> Table {
     let rows = hosts
         .iter()
         .map(|h| {
@@ -124,7 +144,7 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: app.map(|a| format!("Hosts of {a}")),
         columns: vec![
             column("id", "Id", Align::Right),
@@ -134,12 +154,7 @@ pub async fn hosts(tv: &TraceView, app: Option<&str>, env: &Env) -> Result<Exit,
             column("first_heartbeat", "First heartbeat", Align::Left),
         ],
         rows,
-    };
-    let json = to_json(&HostList {
-        app: app.map(str::to_string),
-        hosts: hosts.clone(),
-    })?;
-    emit(&list_report(json, &hosts, vec![table])?, env)
+    }
 }
 
 /// `tv host versions NAME|ID`.
@@ -152,6 +167,16 @@ pub async fn versions(
     let id = found.id;
     let name = found.listed.map_or_else(|| id.to_string(), |h| h.name);
     let versions = tv.hosts().versions(id).await?;
+    let table = || versions_table(&name, id, &versions);
+    let listed = Listed {
+        document: &versions,
+        rows: &versions,
+        table: &table,
+    };
+    emit(&listed, env)
+}
+
+fn versions_table(name: &str, id: i64, versions: &[tv_client::InstrumentationVersion]) -> Table {
     let rows = versions
         .iter()
         .map(|v| {
@@ -170,7 +195,7 @@ pub async fn versions(
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: Some(format!("Instrumentation of host {name} ({id})")),
         columns: vec![
             column("name", "Component", Align::Left),
@@ -180,11 +205,7 @@ pub async fn versions(
             column("platform", "Platform", Align::Left),
         ],
         rows,
-    };
-    emit(
-        &list_report(to_json(&versions)?, &versions, vec![table])?,
-        env,
-    )
+    }
 }
 
 /// `tv annotations [--app] [--since] [--until]`.
@@ -210,6 +231,16 @@ pub async fn annotations(
             None => return Err(error.into()),
         },
     };
+    let table = || annotations_table(&notes);
+    let listed = Listed {
+        document: &notes,
+        rows: &notes,
+        table: &table,
+    };
+    emit(&listed, env)
+}
+
+fn annotations_table(notes: &[tv_client::workflow::NamedAnnotation]) -> Table {
     let rows = notes
         .iter()
         .map(|n| {
@@ -223,7 +254,7 @@ pub async fn annotations(
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: None,
         columns: vec![
             column("time", "Time", Align::Left),
@@ -233,80 +264,97 @@ pub async fn annotations(
             column("host", "Host", Align::Left).droppable(1),
         ],
         rows,
-    };
-    emit(&list_report(to_json(&notes)?, &notes, vec![table])?, env)
+    }
 }
 
 /// `tv org [users|licenses]`.
 pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<Exit, CliError> {
     let organization = tv.organization();
-    let (json, ndjson, table) = match what {
+    match what {
         None => {
-            let org = organization.get().await?;
-            let table = Table {
-                title: None,
-                columns: vec![
-                    column("name", "Name", Align::Left),
-                    column("fullname", "Full name", Align::Left),
-                ],
-                rows: vec![vec![Cell::text(&org.name), Cell::text(&org.fullname)]],
-            };
-            (to_json(&org)?, vec![to_json(&org)?], table)
+            let value = organization.get().await?;
+            emit(
+                &Single {
+                    value,
+                    table: org_table,
+                },
+                env,
+            )
         }
         Some(OrgCommand::Users) => {
             let users = organization.users().await?;
-            let rows = users
-                .iter()
-                .map(|u| {
-                    vec![
-                        Cell::text(&u.name),
-                        Cell::text(&u.email),
-                        Cell::flag(u.admin, "yes", "no"),
-                    ]
-                })
-                .collect();
-            let table = Table {
-                title: None,
-                columns: vec![
-                    column("name", "Name", Align::Left),
-                    column("email", "E-mail", Align::Left),
-                    column("admin", "Admin", Align::Left),
-                ],
-                rows,
+            let table = || users_table(&users);
+            let listed = Listed {
+                document: &users,
+                rows: &users,
+                table: &table,
             };
-            let ndjson = users.iter().map(to_json).collect::<Result<_, _>>()?;
-            (to_json(&users)?, ndjson, table)
+            emit(&listed, env)
         }
         Some(OrgCommand::Licenses) => {
-            let licenses = organization.licenses().await?;
-            let tone = match licenses.usage {
-                Some(used) if used >= 1.0 => Tone::Bad,
-                Some(used) if used >= 0.9 => Tone::Warn,
-                Some(_) => Tone::Good,
-                None => Tone::Plain,
-            };
-            let table = Table {
-                title: None,
-                columns: vec![
-                    column("hosts_used", "Hosts used", Align::Right),
-                    column("hosts_limit", "Hosts licensed", Align::Right),
-                    column("usage", "Usage", Align::Right),
-                ],
-                rows: vec![vec![
-                    Cell::number(licenses.hosts_used as f64),
-                    Cell::number(licenses.hosts_limit as f64),
-                    Cell::percent(licenses.usage).toned(tone),
-                ]],
-            };
-            (to_json(&licenses)?, vec![to_json(&licenses)?], table)
+            let value = organization.licenses().await?;
+            emit(
+                &Single {
+                    value,
+                    table: licenses_table,
+                },
+                env,
+            )
         }
+    }
+}
+
+fn org_table(org: &tv_client::Organization) -> Table {
+    Table {
+        title: None,
+        columns: vec![
+            column("name", "Name", Align::Left),
+            column("fullname", "Full name", Align::Left),
+        ],
+        rows: vec![vec![Cell::text(&org.name), Cell::text(&org.fullname)]],
+    }
+}
+
+fn users_table(users: &[tv_client::User]) -> Table {
+    let rows = users
+        .iter()
+        .map(|u| {
+            vec![
+                Cell::text(&u.name),
+                Cell::text(&u.email),
+                Cell::flag(u.admin, "yes", "no"),
+            ]
+        })
+        .collect();
+    Table {
+        title: None,
+        columns: vec![
+            column("name", "Name", Align::Left),
+            column("email", "E-mail", Align::Left),
+            column("admin", "Admin", Align::Left),
+        ],
+        rows,
+    }
+}
+
+fn licenses_table(licenses: &tv_client::Licenses) -> Table {
+    let tone = match licenses.usage {
+        Some(used) if used >= 1.0 => Tone::Bad,
+        Some(used) if used >= 0.9 => Tone::Warn,
+        Some(_) => Tone::Good,
+        None => Tone::Plain,
     };
-    let report = crate::render::Report {
-        json,
-        ndjson,
-        tables: vec![table],
-        charts: Vec::new(),
-        notes: Vec::new(),
-    };
-    emit(&report, env)
+    Table {
+        title: None,
+        columns: vec![
+            column("hosts_used", "Hosts used", Align::Right),
+            column("hosts_limit", "Hosts licensed", Align::Right),
+            column("usage", "Usage", Align::Right),
+        ],
+        rows: vec![vec![
+            Cell::number(licenses.hosts_used as f64),
+            Cell::number(licenses.hosts_limit as f64),
+            Cell::percent(licenses.usage).toned(tone),
+        ]],
+    }
 }

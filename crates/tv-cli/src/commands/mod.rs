@@ -1,5 +1,9 @@
-//! The commands: each turns its arguments into tv-client calls and a [`Report`] for
-//! the one rendering layer.
+//! The commands: each turns its arguments into tv-client calls (a workflow where there
+//! is one) and hands one typed result to the one rendering layer ([`emit`]): a type of
+//! its own implementing [`Output`] (`report`, `report APP`, `chart`, `compare`, `errors`,
+//! `requests`, `latency …`, `apps`, `layers`, `discover`, `hosts`, `host versions`,
+//! `annotations`, `org`), or, for the few small answers not yet moved (`config list`,
+//! `doctor`, the writes and their dry runs), a [`Report`] built in every shape.
 
 mod annotate_file;
 mod carbon;
@@ -12,7 +16,6 @@ mod listing;
 mod login;
 mod report;
 mod report_app;
-mod report_json;
 mod schema;
 mod settings;
 mod statsd;
@@ -31,7 +34,7 @@ use serde::Serialize;
 use crate::cli::{Cli, Command};
 use crate::context::{self, Connection};
 use crate::exit::{CliError, Exit};
-use crate::render::{self, Align, Column, RenderOptions, Report, Table};
+use crate::render::{self, Align, Column, Output, RenderOptions, Report, Table};
 
 /// What a command needs besides its arguments.
 pub struct Env {
@@ -214,13 +217,13 @@ fn man_pages(out: &std::path::Path) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// Prints a report on stdout. A closed pipe (`tv … | head`) is not an error.
-pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
+/// Prints a command's output on stdout in the format asked for (a closed pipe is
+/// [`CliError::closed_pipe`], which `main` ends quietly).
+pub fn emit(output: &dyn Output, env: &Env) -> Result<Exit, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match render::render(report, &env.render, &mut out).and_then(|()| out.flush()) {
+    match render::render(output, &env.render, &mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         // The renderer refuses a format the report cannot take (CSV without a table).
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             Err(CliError::usage(e.to_string()))
@@ -229,15 +232,11 @@ pub fn emit(report: &Report, env: &Env) -> Result<Exit, CliError> {
     }
 }
 
-/// Writes bytes to stdout as they are (completions, schemas, one value); a closed pipe
-/// is not an error.
+/// Writes bytes to stdout as they are (completions, schemas, one value).
 pub fn print_raw(bytes: &[u8]) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(Exit::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
-        Err(e) => Err(e.into()),
-    }
+    out.write_all(bytes).and_then(|()| out.flush())?;
+    Ok(Exit::Ok)
 }
 
 /// The JSON value of a serializable output type.
@@ -271,29 +270,6 @@ pub fn single_report(json: serde_json::Value, table: Table) -> Report {
         charts: Vec::new(),
         notes: Vec::new(),
     }
-}
-
-/// NDJSON records: each of `rows` with the fields of `context` (the window, its end
-/// and the filters used) added in front, so every line says what it describes.
-pub fn with_context<T: Serialize>(
-    context: &serde_json::Value,
-    rows: &[T],
-) -> Result<Vec<serde_json::Value>, CliError> {
-    rows.iter()
-        .map(|row| {
-            let mut out = match context {
-                serde_json::Value::Object(fields) => fields.clone(),
-                _ => serde_json::Map::new(),
-            };
-            match to_json(row)? {
-                serde_json::Value::Object(fields) => out.extend(fields),
-                other => {
-                    out.insert("value".into(), other);
-                }
-            }
-            Ok(serde_json::Value::Object(out))
-        })
-        .collect()
 }
 
 /// Red for more than 10% slower, green for more than 10% faster.

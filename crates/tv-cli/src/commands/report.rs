@@ -1,15 +1,20 @@
 //! `tv report`: one row per app, fetched concurrently by tv-client's workflow.
 
 use chrono::{DateTime, Utc};
+use std::io;
 use tv_client::error::Missing;
-use tv_client::workflow::{self, AppFailure, AppRow, AppSelection, Now, Trend};
+
+use tv_client::workflow::{self, AppFailure, AppRow, AppSelection, AppsReport, Now, Trend};
 use tv_client::{AppResult, Concurrency, TimeWindow, TraceView};
 
-use super::{Env, change_tone, column, emit, report_json};
+use super::{Env, change_tone, column, emit};
 use crate::cli::ReportArgs;
 use crate::exit::{CliError, Exit};
 use crate::filters;
-use crate::render::{Align, Cell, Cut, Format, Report, Table, Tone, sparkline_width};
+use crate::render::{
+    Align, Cell, Cut, Format, Json, Output, Rows, Table, Tone, sparkline_width, value_of,
+    with_fields,
+};
 
 /// `tv report` without an app.
 pub async fn run(
@@ -45,35 +50,75 @@ pub async fn run(
     let results = workflow::report_stream(tv, apps, window, end, concurrency);
     // Each format holds only what it prints: JSON and NDJSON the compact rows (written
     // row by row), tables each row's cells' inputs, with the trend's sparkline instead
-    // of the trend but for CSV (sparklines and formatted cells cost ~6 % of a 200-app
-    // report's CPU: they are made only for the formats that print them).
+    // of the trend (sparklines and formatted cells cost ~6 % of a 200-app report's CPU:
+    // they are made only for the formats that print them).
     let format = env.render.format;
-    if let Format::Json | Format::Ndjson = format {
-        let output = workflow::collect(window, end, results, &selection, tick).await?;
-        progress.finish_and_clear();
-        let exit = failures(output.apps.is_empty(), &output.failed, true)?;
-        let context = serde_json::json!({"window": window, "end": end, "filters": {}});
-        report_json::emit(&output, &context, format)?;
-        return Ok(exit);
-    }
     let reduce = |row| TableRow::new(row, format);
     let (rows, failed) = workflow::collect_reduced(results, &selection, reduce, tick).await;
     progress.finish_and_clear();
-    // The table's notes name each failure: not logged a second time.
-    let exit = failures(rows.is_empty(), &failed, false)?;
-    let mut report = Report::default().with_table(apps_table(window, end, rows, format));
-    report
-        .notes
-        .push("Δ avg: against the window before; errors are approximate (rate × volume)".into());
-    for failure in &failed {
-        report.notes.push(format!(
-            "{}: not fetched: {}",
-            crate::render::clean(&failure.app),
-            crate::render::clean(&failure.error.to_string())
-        ));
-    }
-    emit(&report, env)?;
+    // A table's notes name each failure; the machine formats log them on stderr.
+    let log = matches!(format, Format::Json | Format::Ndjson);
+    let exit = failures(rows.is_empty(), &failed, log)?;
+    let output = AppsOutput {
+        window,
+        end,
+        rows,
+        failed,
+    };
+    emit(&output, env)?;
     Ok(exit)
+}
+
+/// `tv report`'s output: the rows as each format needs them, and the failures.
+struct AppsOutput {
+    window: TimeWindow,
+    end: DateTime<Utc>,
+    rows: Vec<TableRow>,
+    failed: Vec<AppFailure>,
+}
+
+impl Output for AppsOutput {
+    /// The document of [`tv_client::workflow::AppsReport`], its apps written one by one.
+    fn json(&self) -> io::Result<Json<'_>> {
+        let skeleton = AppsReport {
+            window: self.window,
+            end: self.end,
+            apps: Vec::new(),
+            failed: self.failed.clone(),
+        };
+        let rows = self.rows.iter().map(|r| value_of(&r.row));
+        Ok(Json::streaming(
+            value_of(&skeleton)?,
+            "apps",
+            Box::new(rows),
+        ))
+    }
+
+    fn records(&self) -> Rows<'_> {
+        let context = serde_json::json!({"window": self.window, "end": self.end, "filters": {}});
+        Box::new(
+            self.rows
+                .iter()
+                .map(move |r| with_fields(&context, value_of(&r.row)?)),
+        )
+    }
+
+    fn tables(&self, format: Format) -> Vec<Table> {
+        vec![apps_table(self.window, self.end, &self.rows, format)]
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes =
+            vec!["Δ avg: against the window before; errors are approximate (rate × volume)".into()];
+        for failure in &self.failed {
+            notes.push(format!(
+                "{}: not fetched: {}",
+                crate::render::clean(&failure.app),
+                crate::render::clean(&failure.error.to_string())
+            ));
+        }
+        notes
+    }
 }
 
 /// The exit code of a report with these failures, or the error when no app could be
@@ -151,8 +196,9 @@ fn closest_app<'a>(pattern: &str, known: &'a [String]) -> Option<&'a str> {
     crate::suggest::closest(pattern, known.iter().map(String::as_str))
 }
 
-/// What a table keeps of a row while the others arrive: the row, and but for CSV
-/// (which writes every value of the trend) the trend's sparkline in its place.
+/// What the report keeps of a row while the others arrive: the row, and for the
+/// formats that show a sparkline (table, Markdown) the sparkline in the trend's place
+/// (CSV, JSON and NDJSON write every value of the trend).
 struct TableRow {
     row: AppRow,
     sparkline: Option<Cell>,
@@ -160,7 +206,7 @@ struct TableRow {
 
 impl TableRow {
     fn new(mut row: AppRow, format: Format) -> TableRow {
-        let sparkline = (format != Format::Csv).then(|| {
+        let sparkline = matches!(format, Format::Table | Format::Markdown).then(|| {
             let cell = Cell::new(sparkline_width(&micros(&row.trend), SPARKLINE_WIDTH), "");
             row.trend = Trend::default();
             cell
@@ -184,12 +230,7 @@ fn micros(trend: &Trend) -> Vec<Option<f64>> {
 
 /// The table of the rows. Only CSV writes machine values: the other formats' cells
 /// keep what people read.
-fn apps_table(
-    window: TimeWindow,
-    end: DateTime<Utc>,
-    rows: Vec<TableRow>,
-    format: Format,
-) -> Table {
+fn apps_table(window: TimeWindow, end: DateTime<Utc>, rows: &[TableRow], format: Format) -> Table {
     let shown = |cell: Cell| match format {
         Format::Csv => cell,
         _ => Cell {
@@ -199,6 +240,7 @@ fn apps_table(
     };
     let mut body = Vec::with_capacity(rows.len());
     for TableRow { row, sparkline } in rows {
+        let sparkline = sparkline.clone();
         let change_tone = change_tone(row.change_fraction);
         let error_tone = match row.error_rate {
             Some(r) if r > 0.05 => Tone::Bad,
@@ -208,7 +250,7 @@ fn apps_table(
         let trend =
             sparkline.unwrap_or_else(|| Cell::sparkline(&micros(&row.trend), SPARKLINE_WIDTH));
         body.push(vec![
-            shown(Cell::text(row.app)),
+            shown(Cell::text(&row.app)),
             shown(Cell::count(row.volume)),
             shown(Cell::duration(row.average)),
             shown(Cell::duration(row.latest)),

@@ -1,5 +1,6 @@
 //! `tv report APP` (one app in depth) and `tv chart APP`.
 
+use std::io;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -8,14 +9,15 @@ use serde::Serialize;
 use tv_client::workflow::{self, AppReport, Now};
 use tv_client::{Annotation, LatencyPoint, Series, TimeWindow, TraceView};
 
-use super::timeseries::layer_table;
 use super::timeseries::range::{Span, SpanFlags, report_coverage};
-use super::{Env, change_tone, column, emit, list_report, to_json, with_context};
+use super::timeseries::{SeriesContext, layer_table};
+use super::{Env, change_tone, column, emit};
 use crate::cli::{HistoryArgs, WindowArgs};
 use crate::exit::{CliError, Exit};
 use crate::filters;
 use crate::render::{
-    Align, Cell, Chart, ChartSeries, Marker, Report, Table, check_plot_path, write_plot,
+    Align, Cell, Chart, ChartSeries, Format, Json, Marker, Output, Rows, Table, check_plot_path,
+    value_of, with_fields, write_plot,
 };
 use crate::suggest::app_error;
 
@@ -100,59 +102,85 @@ pub async fn run(
 ) -> Result<Exit, CliError> {
     check_plot(plot)?;
     let data = fetch_or_explain(tv, app, args, now, reference).await?;
-    let charts = charts(app, &data.series, &data.annotations);
-    write_chart_file(&charts, plot)?;
-    let change_tone = change_tone(data.change_fraction);
-    let overview = Table {
-        title: Some(format!(
-            "{app}, last {} until {}",
-            data.window,
-            data.end.format("%Y-%m-%d %H:%M UTC")
-        )),
-        columns: vec![
-            column("summary.count", "Traces", Align::Right),
-            column("summary.average_us", "Average", Align::Right),
-            column("summary.latest_us", "Latest", Align::Right),
-            column("change_fraction", "Δ avg", Align::Right),
-            column("errors.rate", "Errors", Align::Right),
-            column("errors.errors", "Failed ≈", Align::Right),
-            column("requests.total_requests", "Requests", Align::Right),
-            column("requests.per_second", "Req/s", Align::Right),
-        ],
-        rows: vec![vec![
-            Cell::count(data.summary.count),
-            Cell::duration(data.summary.average),
-            Cell::duration(data.summary.latest),
-            Cell::change(data.change_fraction).toned(change_tone),
-            Cell::percent(data.errors.rate),
-            Cell::count(data.errors.errors.get()),
-            Cell::count(data.requests.total_requests),
-            Cell::rate(data.requests.per_second),
-        ]],
-    };
-    let layers = layer_table(Some("Where the time goes".into()), &data.layers);
-    let notes_table = annotations_table(&data.annotations);
-    let mut tables = vec![overview, layers];
-    tables.extend(notes_table);
-    let json = to_json(&data)?;
-    let context = serde_json::json!({
-        "app": data.app, "window": data.window, "end": data.end, "filters": {},
-    });
-    let mut report = list_report(json.clone(), &records(&json, &context)?, tables)?;
-    report.charts = charts;
-    report.notes.push(
-        "failed traces are approximate (rate × volume); Δ avg is against the window before".into(),
-    );
-    emit(&report, env)
+    if plot.is_some() {
+        write_chart_file(&charts(app, &data.series, &data.annotations), plot)?;
+    }
+    emit(&AppOutput(data), env)
+}
+
+/// `tv report APP`'s output: the workflow's report, as every format shows it.
+struct AppOutput(AppReport);
+
+impl Output for AppOutput {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(&self.0)
+    }
+
+    fn records(&self) -> Rows<'_> {
+        let data = &self.0;
+        let context = serde_json::json!({
+            "app": data.app, "window": data.window, "end": data.end, "filters": {},
+        });
+        let lines = value_of(data).map(|json| records(&json, &context));
+        match lines {
+            Ok(lines) => Box::new(lines.into_iter().map(Ok)),
+            Err(error) => Box::new(std::iter::once(Err(error))),
+        }
+    }
+
+    fn tables(&self, _: Format) -> Vec<Table> {
+        let data = &self.0;
+        let change_tone = change_tone(data.change_fraction);
+        let overview = Table {
+            title: Some(format!(
+                "{}, last {} until {}",
+                data.app,
+                data.window,
+                data.end.format("%Y-%m-%d %H:%M UTC")
+            )),
+            columns: vec![
+                column("summary.count", "Traces", Align::Right),
+                column("summary.average_us", "Average", Align::Right),
+                column("summary.latest_us", "Latest", Align::Right),
+                column("change_fraction", "Δ avg", Align::Right),
+                column("errors.rate", "Errors", Align::Right),
+                column("errors.errors", "Failed ≈", Align::Right),
+                column("requests.total_requests", "Requests", Align::Right),
+                column("requests.per_second", "Req/s", Align::Right),
+            ],
+            rows: vec![vec![
+                Cell::count(data.summary.count),
+                Cell::duration(data.summary.average),
+                Cell::duration(data.summary.latest),
+                Cell::change(data.change_fraction).toned(change_tone),
+                Cell::percent(data.errors.rate),
+                Cell::count(data.errors.errors.get()),
+                Cell::count(data.requests.total_requests),
+                Cell::rate(data.requests.per_second),
+            ]],
+        };
+        let layers = layer_table(Some("Where the time goes".into()), &data.layers);
+        let mut tables = vec![overview, layers];
+        tables.extend(annotations_table(&data.annotations));
+        tables
+    }
+
+    fn charts(&self) -> Vec<Chart> {
+        charts(&self.0.app, &self.0.series, &self.0.annotations)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        vec![
+            "failed traces are approximate (rate × volume); Δ avg is against the window before"
+                .into(),
+        ]
+    }
 }
 
 /// The NDJSON of `tv report APP`: everything the JSON holds, one record per line, each
 /// with `record` (`summary`, `layer`, `slice`, `annotation`) and the app, window, end
 /// and filters.
-fn records(
-    json: &serde_json::Value,
-    context: &serde_json::Value,
-) -> Result<Vec<serde_json::Value>, CliError> {
+fn records(json: &serde_json::Value, context: &serde_json::Value) -> Vec<serde_json::Value> {
     use serde_json::Value;
     let mut summary = json.clone();
     let mut lines = Vec::new();
@@ -177,7 +205,10 @@ fn records(
                 .map(|v| tagged("annotation", v)),
         );
     }
-    with_context(context, &lines)
+    lines
+        .into_iter()
+        .filter_map(|line| with_fields(context, line).ok())
+        .collect()
 }
 
 fn tagged(record: &str, value: serde_json::Value) -> serde_json::Value {
@@ -266,24 +297,47 @@ pub async fn chart(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     report_coverage(chart.coverage.as_ref(), env.render.format);
-    let charts = charts(app, &chart.series, &chart.annotations);
-    write_chart_file(&charts, plot)?;
+    if plot.is_some() {
+        write_chart_file(&charts(app, &chart.series, &chart.annotations), plot)?;
+    }
     let output = ChartOutput {
         app: app.to_string(),
         window,
         end,
         chart,
     };
-    // Every NDJSON record states what it describes, as the series commands' do.
-    let context = super::timeseries::SeriesContext {
-        app: app.to_string(),
-        window,
-        end: Some(end),
-        filters: crate::filters::FilterValues::default(),
-        coverage: output.chart.coverage.clone(),
-    };
-    let points = with_context(&to_json(&context)?, output.chart.series.points())?;
-    let mut report: Report = list_report(to_json(&output)?, &points, Vec::new())?;
-    report.charts = charts;
-    emit(&report, env)
+    emit(&output, env)
+}
+
+impl Output for ChartOutput {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(self)
+    }
+
+    /// Every record states what it describes, as the series commands' do.
+    fn records(&self) -> Rows<'_> {
+        let context = SeriesContext {
+            app: self.app.clone(),
+            window: self.window,
+            end: Some(self.end),
+            filters: crate::filters::FilterValues::default(),
+        };
+        let chart = &self.chart;
+        let seen = tv_client::workflow::Traffic::Seen;
+        super::timeseries::records(
+            &context,
+            chart.coverage.as_ref(),
+            seen,
+            chart.series.points(),
+        )
+    }
+
+    /// None: a chart has no table (CSV and Markdown are refused).
+    fn tables(&self, _: Format) -> Vec<Table> {
+        Vec::new()
+    }
+
+    fn charts(&self) -> Vec<Chart> {
+        charts(&self.app, &self.chart.series, &self.chart.annotations)
+    }
 }

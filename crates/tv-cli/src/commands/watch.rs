@@ -89,11 +89,7 @@ async fn records(tv: &TraceView, args: &WatchArgs) -> Result<Exit, CliError> {
                     CliError::new(Exit::Runtime, format!("cannot serialize the output: {e}"))
                 })?;
                 let mut out = std::io::stdout().lock();
-                match writeln!(out, "{line}").and_then(|()| out.flush()) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Exit::Ok),
-                    Err(e) => return Err(e.into()),
-                }
+                writeln!(out, "{line}").and_then(|()| out.flush())?;
                 next_wait(args)
             }
             Err(error) if !retried(error) || done(args, refreshes) => {

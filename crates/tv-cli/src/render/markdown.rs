@@ -8,25 +8,28 @@
 
 use std::io::{self, Write};
 
-use super::Report;
 use super::table::{Align, Table};
 use super::text::sanitize;
 
-/// Writes every table of `report`, then its notes.
-pub(crate) fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Writes every table, then the notes.
+pub(crate) fn write_markdown(
+    tables: &[Table],
+    notes: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut first = true;
-    for table in &report.tables {
+    for table in tables {
         if !first {
             writeln!(out)?;
         }
         first = false;
         write_table(table, out)?;
     }
-    if !report.notes.is_empty() {
+    if !notes.is_empty() {
         if !first {
             writeln!(out)?;
         }
-        for note in &report.notes {
+        for note in notes {
             writeln!(out, "- {}", escape(note))?;
         }
     }

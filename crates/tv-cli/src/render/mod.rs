@@ -1,6 +1,8 @@
-//! The one rendering layer of `tv`: every command builds a [`Report`] and hands it to
-//! [`render`], which writes it as a table (with charts and notes), JSON, NDJSON, CSV or
-//! Markdown.
+//! The one rendering layer of `tv`: every command returns one typed result that
+//! implements [`Output`] and hands it to [`render`], whose one writer per format (table
+//! with charts and notes, JSON, NDJSON, CSV, Markdown) asks it only for what that format
+//! shows. [`Report`] is an output built in every shape at once, for the commands whose
+//! shapes are all small.
 //!
 //! Rules kept here so no command has to think about them:
 //! - only the given writer is written to (data goes to stdout, never to stderr);
@@ -22,6 +24,7 @@ mod chart;
 mod csv;
 mod json;
 mod markdown;
+mod output;
 mod plot;
 mod sparkline;
 mod style;
@@ -36,6 +39,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
+pub use output::{Json, Listed, Output, Rows, Single, records_with, value_of, with_fields};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Cut, Table};
@@ -108,7 +112,7 @@ impl fmt::Display for ColorChoice {
     }
 }
 
-/// How [`render`] writes a [`Report`]: everything is resolved, nothing is detected later.
+/// How [`render`] writes an [`Output`]: everything is resolved, nothing is detected later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
     /// The output format.
@@ -220,17 +224,18 @@ impl Report {
     }
 }
 
-/// Writes `report` to `out` in the format of `options`.
+/// Writes `output` to `out` in the format of `options`, asking it only for what that
+/// format shows.
 ///
-/// CSV or Markdown of a report without any table is an [`io::ErrorKind::InvalidInput`]
+/// CSV or Markdown of an output without any table is an [`io::ErrorKind::InvalidInput`]
 /// error (the command has nothing tabular to offer, e.g. `tv chart`). I/O errors keep their kind, so a closed pipe
 /// shows up as [`io::ErrorKind::BrokenPipe`].
-pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(output: &dyn Output, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = BufWriter::new(out);
     match options.format {
-        Format::Json => json::write_json(&report.json, &mut out)?,
-        Format::Ndjson => json::write_ndjson(&report.ndjson, &mut out)?,
-        Format::Csv => match report.tables.first() {
+        Format::Json => json::write_json(output.json()?, &mut out)?,
+        Format::Ndjson => json::write_ndjson(output.records(), &mut out)?,
+        Format::Csv => match output.tables(Format::Csv).first() {
             Some(table) => csv::write_csv(table, &mut out)?,
             None => {
                 return Err(io::Error::new(
@@ -239,20 +244,27 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
                 ));
             }
         },
-        Format::Markdown if report.tables.is_empty() => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "this command has no table to write as Markdown; use --output json",
-            ));
+        Format::Markdown => {
+            let tables = output.tables(Format::Markdown);
+            if tables.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "this command has no table to write as Markdown; use --output json",
+                ));
+            }
+            markdown::write_markdown(&tables, &output.notes(), &mut out)?;
         }
-        Format::Markdown => markdown::write_markdown(report, &mut out)?,
-        Format::Table => write_human(report, options, &mut out)?,
+        Format::Table => write_human(output, options, &mut out)?,
     }
     out.flush()
 }
 
 /// Table mode: tables, then charts, then notes, separated by blank lines.
-fn write_human(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+fn write_human(
+    output: &dyn Output,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut first = true;
     let mut separate = |out: &mut dyn Write| -> io::Result<()> {
         if !first {
@@ -261,7 +273,7 @@ fn write_human(report: &Report, options: &RenderOptions, out: &mut dyn Write) ->
         first = false;
         Ok(())
     };
-    for table in &report.tables {
+    for table in &output.tables(Format::Table) {
         separate(out)?;
         table::write_table(table, options.color, options.width, out)?;
     }
@@ -269,13 +281,14 @@ fn write_human(report: &Report, options: &RenderOptions, out: &mut dyn Write) ->
         .width
         .unwrap_or(DEFAULT_CHART_WIDTH)
         .min(MAX_CHART_WIDTH);
-    for chart in &report.charts {
+    for chart in &output.charts() {
         separate(out)?;
         out.write_all(render_chart(chart, chart_width, CHART_HEIGHT, options.color).as_bytes())?;
     }
-    if !report.notes.is_empty() {
+    let notes = output.notes();
+    if !notes.is_empty() {
         separate(out)?;
-        for note in &report.notes {
+        for note in &notes {
             let note = text::sanitize(note);
             writeln!(out, "{}", style::paint(&note, style::DIM, options.color))?;
         }

@@ -219,3 +219,47 @@ fn an_end_before_the_apis_range_says_so_in_its_own_words() {
         "{stderr}"
     );
 }
+
+/// An app with no traffic in the window: counts 0, averages absent, and every format
+/// says so (`traffic` in JSON and on each NDJSON record, a note in table and Markdown).
+#[test]
+fn a_window_without_traffic_says_so_in_every_format() {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app", "assign", "idle-app", "web-77", "--create", "--layer", "nginx",
+    ]);
+    assert_eq!(run(command).0, 0);
+    for args in [
+        &["latency", "series", "idle-app"][..],
+        &["latency", "by-layer", "idle-app"],
+        &["requests", "idle-app"],
+    ] {
+        let output = |format: &str| {
+            let mut command = tv(&sandbox);
+            command.args(["--output", format]).args(args);
+            let (code, stdout, stderr) = run(command);
+            assert_eq!(code, 0, "{args:?} {format}: {stderr}");
+            stdout
+        };
+        let json: serde_json::Value = serde_json::from_str(&output("json")).unwrap();
+        assert_eq!(json["traffic"], "no_traffic", "{args:?}");
+        for line in output("ndjson").lines() {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(record["traffic"], "no_traffic", "{args:?}");
+        }
+        for format in ["table", "markdown"] {
+            let text = output(format);
+            assert!(
+                text.contains("no traffic in this window"),
+                "{args:?} {format}: {text}"
+            );
+        }
+    }
+    // With traffic, the state is left out.
+    let mut command = tv(shared());
+    command.args(["--output", "json", "requests", "web-shop"]);
+    let (_, stdout, _) = run(command);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(json.get("traffic").is_none(), "{stdout}");
+}

@@ -334,3 +334,32 @@ fn host_versions_take_a_name_as_well_as_an_id() {
     let (code, _, stderr) = run(command);
     assert_eq!(code, 4, "{stderr}");
 }
+
+/// A reader that goes away (`tv … | head`) from an output larger than a pipe's buffer,
+/// so the write surely fails: the run ends quietly with exit 0, in every format (the
+/// one place that decides so is `main`).
+#[test]
+fn a_closed_pipe_exits_zero_and_says_nothing() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let sandbox = shared();
+    for format in ["ndjson", "json", "csv", "table"] {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("tv"));
+        command
+            .env_clear()
+            .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
+            .args(["--base-url", &sandbox.base_url, "--api-key", common::KEY]);
+        command.args(["--output", format, "requests", "web-shop", "--since", "30d"]);
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{format}: {stderr}");
+        assert!(!stderr.contains("error"), "{format}: {stderr}");
+    }
+}

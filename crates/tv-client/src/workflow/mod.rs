@@ -1,11 +1,15 @@
 //! tv's workflows as library calls: the all-apps report (of the apps an
 //! [`AppSelection`] picks by pattern, sorted, top N), the one-app report and the
 //! window-over-window comparison with its CI gate; an app's error rate with its estimate
-//! ([`error_history`]) and its latency with its annotations ([`latency_chart`]), over a
+//! ([`error_history`]), its latency with its annotations ([`latency_chart`]), its
+//! latency with its summary ([`latency_history`]), where its time goes per layer
+//! ([`layer_report`]) and its requests ([`request_history`]), over a
 //! window or a stitched range ([`Span`](crate::history::Span)). Each takes a [`TraceView`](crate::TraceView), returns a
 //! typed result (`Serialize`, and `JsonSchema` with the `schemars` feature: the JSON the CLI prints) and resolves the
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
-//! machine's clock.
+//! machine's clock. Where data is missing the results say why ([`Traffic`]): no
+//! traffic in the window (counts 0, averages `None`) is not "not known" (no slices:
+//! counts `None` too), and neither is ever a `0.0` average or NaN.
 //!
 //! ```no_run
 //! use futures::StreamExt;
@@ -42,10 +46,13 @@ mod clock;
 mod compare;
 mod gate;
 mod hosts;
+mod latency;
 mod now;
 mod report;
+mod requests;
 mod select;
 mod series;
+mod traffic;
 mod trend;
 
 pub use annotations::{NamedAnnotation, annotations_with_apps};
@@ -54,11 +61,14 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub use gate::{DEFAULT_MAX_TRAFFIC_DROP, GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
+pub use latency::{LatencyFilter, LatencyHistory, LayerReport, latency_history, layer_report};
 pub use now::{Now, clock_skew};
 pub use report::{
     AppFailure, AppRow, AppsReport, app_row, collect, collect_reduced, report, report_selected,
     report_stream,
 };
+pub use requests::{RequestHistory, request_history};
 pub use select::{AppSelection, SortKey};
 pub use series::{ErrorHistory, LatencyChart, error_history, latency_chart};
+pub use traffic::Traffic;
 pub use trend::Trend;

@@ -269,3 +269,91 @@ async fn a_range_of_error_rates_and_a_chart_are_stitched_and_resampled() {
         assert!(range.start <= note.time && note.time <= end, "{note:?}");
     }
 }
+
+#[tokio::test]
+async fn series_layers_and_requests_state_traffic_and_no_traffic_apart() {
+    use tv_client::history::Span;
+    use tv_client::workflow::{LatencyFilter, Traffic};
+    use tv_client::{Assignment, RequestsFilter};
+    let sandbox = LocalSandbox::frozen_at(FROZEN_NOW)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let span = Span::window(TimeWindow::Day);
+    let filter = ServerFilter::new().end(frozen());
+    let latency = LatencyFilter::Server(filter.clone());
+    let requests = RequestsFilter::new().end(frozen());
+
+    let history = workflow::latency_history(tv, "web-shop", &latency, &span)
+        .await
+        .unwrap();
+    assert_eq!(history.traffic, Traffic::Seen);
+    let summary = history.summary.as_ref().expect("known");
+    assert!(summary.average.is_some());
+    let layers = workflow::layer_report(tv, "web-shop", &filter, &span)
+        .await
+        .unwrap();
+    assert_eq!(layers.traffic, Traffic::Seen);
+    assert_eq!(layers.requests, Some(summary.volume), "the same traces");
+    assert!(layers.layers.iter().all(|l| l.per_request.is_some()));
+    let counted = workflow::request_history(tv, "web-shop", &requests, &span)
+        .await
+        .unwrap();
+    let total: u64 = counted.series.iter().map(|p| p.requests).sum();
+    assert_eq!(counted.total_requests, Some(total));
+    assert!(counted.requests_per_second.is_some_and(|r| r > 0.0));
+
+    // An app that exists and has never traced: its counts are zero, its averages absent.
+    let quiet = Assignment {
+        app: "quiet-app".into(),
+        host: "web-77".into(),
+        layer: Some("nginx".into()),
+        tags: Vec::new(),
+        create: true,
+    };
+    tv.apps().assign(&quiet).await.unwrap();
+    let history = workflow::latency_history(tv, "quiet-app", &latency, &span)
+        .await
+        .unwrap();
+    assert_eq!(history.traffic, Traffic::NoTraffic);
+    let summary = history.summary.as_ref().expect("known: no traffic");
+    assert_eq!((summary.volume, summary.average), (0, None));
+    let layers = workflow::layer_report(tv, "quiet-app", &filter, &span)
+        .await
+        .unwrap();
+    assert_eq!(
+        (layers.traffic, layers.requests),
+        (Traffic::NoTraffic, Some(0))
+    );
+    assert!(
+        layers
+            .layers
+            .iter()
+            .all(|l| l.per_call.is_none() && l.share.is_none())
+    );
+    let counted = workflow::request_history(tv, "quiet-app", &requests, &span)
+        .await
+        .unwrap();
+    assert_eq!(counted.traffic, Traffic::NoTraffic);
+    assert_eq!(counted.total_requests, Some(0));
+    assert_eq!(counted.requests_per_second, Some(0.0));
+    let json = serde_json::to_value(&counted).unwrap();
+    assert_eq!(json["traffic"], "no_traffic");
+    assert!(
+        serde_json::to_value(&history)
+            .unwrap()
+            .get("summary")
+            .is_some()
+    );
+
+    // A layer report cannot be resampled: it shows totals.
+    let resampled = Span {
+        resample: Some(Duration::from_secs(3600)),
+        ..span
+    };
+    assert!(
+        workflow::layer_report(tv, "web-shop", &filter, &resampled)
+            .await
+            .is_err()
+    );
+}
