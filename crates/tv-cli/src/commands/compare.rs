@@ -83,10 +83,22 @@ pub async fn run(
         .baseline(baseline(args)?)
         .rules(rules(args)?);
     request.end = filters::end(&args.window, reference)?;
+    request.span = args.span;
+    if let Some(span) = args.span {
+        workflow::check_span(args.window.window, span)?;
+    }
+    let fresh;
+    let now = match args.wait {
+        Some(bound) => {
+            wait_until_over(tv, &request, bound).await?;
+            fresh = Now::server(tv);
+            &fresh
+        }
+        None => now,
+    };
     let result = match workflow::compare(tv, now, &request).await {
         Ok(result) => result,
-        Err(error @ tv_client::Error::InvalidArgument { .. }) => return Err(error.into()),
-        Err(error) => return Err(app_error(tv, app, error).await),
+        Err(error) => return Err(compare_error(tv, app, error).await),
     };
     let table = compare_table(&result);
     let comparison = &result.comparison;
@@ -139,6 +151,76 @@ pub async fn run(
     Ok(Exit::Regression)
 }
 
+async fn compare_error(tv: &TraceView, app: &str, error: tv_client::Error) -> CliError {
+    match error {
+        error @ tv_client::Error::InvalidArgument { .. } => error.into(),
+        error => app_error(tv, app, error).await,
+    }
+}
+
+/// `--wait MAX`: asks the server's now (afresh each time) until the current window is
+/// over, at most `bound`, saying on stderr what it waits for. A window that ends more
+/// than `bound` after the server's now is refused at once; one still unfinished when
+/// the bound is reached is refused then (both exit 2, like an unfinished window without
+/// `--wait`).
+async fn wait_until_over(
+    tv: &TraceView,
+    request: &CompareRequest,
+    bound: std::time::Duration,
+) -> Result<(), CliError> {
+    /// How often the server's now is asked again while waiting.
+    const POLL: std::time::Duration = std::time::Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let bound_text = humantime::format_duration(bound);
+    let mut first = true;
+    loop {
+        let now = Now::server(tv);
+        let windows = match workflow::windows(tv, &now, request).await {
+            Ok(windows) => windows,
+            Err(error) => return Err(compare_error(tv, &request.app, error).await),
+        };
+        let (Some(remaining), Some(unfinished)) =
+            (windows.remaining(), windows.unfinished(request.window))
+        else {
+            return Ok(());
+        };
+        let left = bound.saturating_sub(started.elapsed());
+        if remaining > left {
+            let when = if first {
+                "ends later than"
+            } else {
+                "was not over within"
+            };
+            return Err(CliError::usage(format!(
+                "{unfinished}; it {when} --wait {bound_text}"
+            )));
+        }
+        let what = match &windows.around {
+            Some(note) => format!(
+                "the {} after annotation {}",
+                workflow::span_name(request.window, windows.span),
+                note.id
+            ),
+            None => format!("the {} ending then", request.window),
+        };
+        let to_go = std::time::Duration::from_secs(remaining.as_secs());
+        eprintln!(
+            "waiting for {what} to be over at {} ({} to go by the server's clock, at most {} \
+             more)",
+            windows.current.end.format("%Y-%m-%d %H:%M:%S UTC"),
+            humantime::format_duration(to_go),
+            humantime::format_duration(std::time::Duration::from_secs(left.as_secs())),
+        );
+        first = false;
+        tokio::time::sleep(
+            remaining
+                .clamp(std::time::Duration::from_secs(1), POLL)
+                .min(left),
+        )
+        .await;
+    }
+}
+
 /// A GitHub workflow command's message: `%`, CR and LF escaped as the runner expects.
 fn workflow_escape(text: &str) -> String {
     crate::render::clean(text)
@@ -184,7 +266,7 @@ fn compare_table(result: &CompareResult) -> Table {
             .map(|l| line(Cell::text(&l.layer), l.presence, &l.comparison)),
     );
     let format = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
-    let window = result.window;
+    let window = workflow::span_name(result.window, result.span);
     let title = match &result.around {
         Some(note) => format!(
             "{app}: the {window} after annotation {} ({}) against the {window} before",
