@@ -117,13 +117,22 @@ pub async fn run(
         "previous_end": result.previous_end, "filters": {},
     });
     let json = to_json(&result)?;
-    let mut report = list_report(json, &with_context(&context, &rows)?, vec![table])?;
+    let mut tables = vec![table];
+    tables.extend(super::compare_gate::gate_table(&result));
+    let mut report = list_report(json, &with_context(&context, &rows)?, tables)?;
     report
         .notes
         .push("layer averages are per call; the app's is per trace".into());
+    if result.verdict.active {
+        report.notes.push(
+            "a layer counts for the gate with its --min-share of the request time and \
+             --min-calls calls in each window"
+                .into(),
+        );
+    }
     emit(&report, env)?;
     let verdict = &result.verdict;
-    if !verdict.active || verdict.passed() {
+    if super::compare_gate::exit_of(verdict) == Exit::Ok {
         return Ok(Exit::Ok);
     }
     let ci = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");

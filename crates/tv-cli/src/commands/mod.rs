@@ -5,6 +5,7 @@ mod annotate_file;
 mod carbon;
 pub(crate) mod check;
 mod compare;
+mod compare_gate;
 mod dry_run;
 mod export;
 mod exporter;
