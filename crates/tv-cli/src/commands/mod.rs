@@ -9,6 +9,7 @@ mod compare_gate;
 mod dry_run;
 mod export;
 mod exporter;
+mod github_output;
 mod listing;
 mod login;
 mod report;

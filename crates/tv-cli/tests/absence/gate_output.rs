@@ -104,3 +104,43 @@ fn markdown_says_pass_and_no_data_as_the_exit_code_does() {
     let (_, stdout, _) = run(command);
     assert!(!stdout.contains("Gate:"), "{stdout}");
 }
+
+#[test]
+fn annotate_appends_the_annotations_id_to_github_output() {
+    let sandbox = start(0.0, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("github_output");
+    std::fs::write(&path, "earlier=kept\n").unwrap();
+    let annotate = |message: &str, actions: &str, output: &std::path::Path| {
+        let mut command = tv(&sandbox);
+        command.args(["annotate", message, "--app", "web-shop", "-o", "json"]);
+        command
+            .env("GITHUB_ACTIONS", actions)
+            .env("GITHUB_OUTPUT", output);
+        run(command)
+    };
+    let (code, _, stderr) = annotate("deploy v1", "true", &path);
+    assert_eq!(code, 0, "{stderr}");
+    let id = super::span::annotation_id(&sandbox, "deploy v1");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("earlier=kept\nannotation_id={id}\n")
+    );
+    // Outside GitHub Actions nothing is written.
+    let (code, _, _) = annotate("deploy v2", "false", &path);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+
+    // An unwritable file: one line, exit 1, and the annotation is there all the same.
+    let (code, stdout, stderr) = annotate("deploy v3", "true", &dir.path().join("no/such"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("\"annotated\""), "{stdout}");
+    let id = super::span::annotation_id(&sandbox, "deploy v3");
+    assert!(
+        stderr.contains(&format!(
+            "the annotation was created (id {id}), but $GITHUB_OUTPUT ("
+        )) && stderr.contains("could not be written"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
