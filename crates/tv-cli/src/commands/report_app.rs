@@ -19,8 +19,14 @@ use crate::render::{
 };
 use crate::suggest::app_error;
 
-/// The latency and volume charts of a series, with annotation markers.
-fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) -> Vec<Chart> {
+/// The latency and volume charts of a series over `window` (start, end), with
+/// annotation markers.
+fn charts(
+    app: &str,
+    series: &Series<LatencyPoint>,
+    annotations: &[Annotation],
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<Chart> {
     let markers: Vec<Marker> = annotations
         .iter()
         .map(|a| Marker {
@@ -48,14 +54,25 @@ fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) 
             unit: "ms".into(),
             series: vec![latency],
             markers: markers.clone(),
+            window: Some(window),
         },
         Chart {
             title: format!("Traces of {app} per slice"),
             unit: "traces".into(),
             series: vec![volume],
             markers,
+            window: Some(window),
         },
     ]
+}
+
+/// The window of this size ending at `end`.
+fn window_of(window: TimeWindow, end: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = chrono::TimeDelta::from_std(window.duration())
+        .ok()
+        .and_then(|d| end.checked_sub_signed(d))
+        .unwrap_or(end);
+    (start, end)
 }
 
 /// Refuses a `--plot` file type that cannot be written, before anything is fetched.
@@ -100,7 +117,12 @@ pub async fn run(
 ) -> Result<Exit, CliError> {
     check_plot(plot)?;
     let data = fetch_or_explain(tv, app, args, now, reference).await?;
-    let charts = charts(app, &data.series, &data.annotations);
+    let charts = charts(
+        app,
+        &data.series,
+        &data.annotations,
+        window_of(data.window, data.end),
+    );
     write_chart_file(&charts, plot)?;
     let change_tone = change_tone(data.change_fraction);
     let overview = Table {
@@ -266,7 +288,11 @@ pub async fn chart(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     report_coverage(chart.coverage.as_ref(), env.render.format);
-    let charts = charts(app, &chart.series, &chart.annotations);
+    let shown = match span.range {
+        Some(range) => (range.start, range.end),
+        None => window_of(window, end),
+    };
+    let charts = charts(app, &chart.series, &chart.annotations, shown);
     write_chart_file(&charts, plot)?;
     let output = ChartOutput {
         app: app.to_string(),

@@ -1,5 +1,6 @@
 //! When data is missing, tv says so: what was not found, stale apps, vanished traffic.
 
+mod chart;
 #[path = "../common/mod.rs"]
 mod common;
 mod gate_output;
