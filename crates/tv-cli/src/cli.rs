@@ -404,20 +404,25 @@ pub struct CompareArgs {
     pub wait: Option<std::time::Duration>,
     /// Exit with code 5 when the app's request latency, or a layer that carries
     /// --min-share of the time, is slower by more than PCT percent (and by --min-delta).
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
     pub fail_if_slower: Option<f64>,
     /// Exit with code 5 when the app's error rate rose by more than PP percentage points.
-    #[arg(long, value_name = "PP")]
+    #[arg(long, value_name = "PP", allow_negative_numbers = true)]
     pub fail_if_errors: Option<f64>,
     /// Exit with code 5 when the app's traced requests fell by more than PCT percent
     /// [default with --fail-if-slower or --fail-if-errors: 50].
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
     pub fail_if_traffic_drops: Option<f64>,
     /// A latency trips the gate only when it also grew by more than this.
     #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = humantime::parse_duration)]
     pub min_delta: std::time::Duration,
     /// A layer counts only with at least PCT percent of the request time.
-    #[arg(long, value_name = "PCT", default_value_t = 20.0)]
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value_t = 20.0,
+        allow_negative_numbers = true
+    )]
     pub min_share: f64,
     /// A layer counts only with at least N calls in each window.
     #[arg(long, value_name = "N", default_value_t = 100)]

@@ -131,5 +131,6 @@ fn line_report(results: &[LineResult], missed: usize) -> Result<Report, CliError
         tables: vec![table],
         charts: Vec::new(),
         notes: Vec::new(),
+        csv: None,
     })
 }

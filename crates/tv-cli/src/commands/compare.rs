@@ -26,13 +26,25 @@ struct Row<'a> {
 /// The gate's rules from the flags; refused (exit 2) before anything is fetched when a
 /// threshold is NaN, infinite, negative or absurd.
 pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
+    let slower = args
+        .fail_if_slower
+        .map(|v| PERCENT.fraction("--fail-if-slower", v, 10_000.0));
+    let errors = args
+        .fail_if_errors
+        .map(|v| POINTS.fraction("--fail-if-errors", v, 100.0));
+    let traffic = args
+        .fail_if_traffic_drops
+        .map(|v| PERCENT.fraction("--fail-if-traffic-drops", v, 100.0));
     let rules = GateRules {
-        max_slowdown_fraction: args.fail_if_slower.map(|pct| pct / 100.0),
+        max_slowdown_fraction: slower.transpose()?,
         min_delta: args.min_delta,
-        min_share_fraction: args.min_share / 100.0,
+        min_share_fraction: PERCENT.fraction("--min-share", args.min_share, 100.0)?,
         min_calls: args.min_calls,
-        max_error_increase_fraction: args.fail_if_errors.map(|pp| pp / 100.0),
-        max_traffic_drop_fraction: traffic_drop(args),
+        max_error_increase_fraction: errors.transpose()?,
+        max_traffic_drop_fraction: match traffic.transpose()? {
+            Some(fraction) => Some(fraction),
+            None => traffic_drop(args),
+        },
     };
     rules
         .validate()
@@ -40,15 +52,31 @@ pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
     Ok(rules)
 }
 
-/// `--fail-if-traffic-drops`, or the default traffic rule when another gate flag is
-/// given (a gate must not pass when the traffic vanishes).
+/// The default traffic rule when another gate flag is given without
+/// `--fail-if-traffic-drops` (a gate must not pass when the traffic vanishes).
 fn traffic_drop(args: &CompareArgs) -> Option<f64> {
-    match args.fail_if_traffic_drops {
-        Some(pct) => Some(pct / 100.0),
-        None if args.fail_if_slower.is_some() || args.fail_if_errors.is_some() => {
-            Some(tv_client::workflow::DEFAULT_MAX_TRAFFIC_DROP)
+    (args.fail_if_slower.is_some() || args.fail_if_errors.is_some())
+        .then_some(tv_client::workflow::DEFAULT_MAX_TRAFFIC_DROP)
+}
+
+/// The unit a threshold flag is given in (the library takes fractions).
+struct FlagUnit(&'static str);
+
+const PERCENT: FlagUnit = FlagUnit("a percentage");
+const POINTS: FlagUnit = FlagUnit("percentage points");
+
+impl FlagUnit {
+    /// `value` (in this unit, 0..=`max`) as a fraction; otherwise a usage error in the
+    /// flag's own unit, so no message speaks of fractions for a flag given in percent.
+    fn fraction(&self, flag: &str, value: f64, max: f64) -> Result<f64, CliError> {
+        if value.is_finite() && (0.0..=max).contains(&value) {
+            Ok(value / 100.0)
+        } else {
+            Err(CliError::usage(format!(
+                "{flag} takes {} from 0 to {max} (got {value})",
+                self.0
+            )))
         }
-        None => None,
     }
 }
 

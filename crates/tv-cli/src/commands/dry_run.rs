@@ -89,5 +89,6 @@ pub fn report(requests: &[WriteRequest], notes: Vec<String>) -> Result<Report, C
         tables: vec![table],
         charts: Vec::new(),
         notes,
+        csv: None,
     })
 }

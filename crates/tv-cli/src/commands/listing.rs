@@ -42,6 +42,7 @@ fn names_report(kind: &str, names: Vec<String>, env: &Env) -> Result<Exit, CliEr
         tables: vec![table],
         charts: Vec::new(),
         notes: Vec::new(),
+        csv: None,
     };
     emit(&report, env)
 }
@@ -307,6 +308,7 @@ pub async fn org(tv: &TraceView, what: Option<OrgCommand>, env: &Env) -> Result<
         tables: vec![table],
         charts: Vec::new(),
         notes: Vec::new(),
+        csv: None,
     };
     emit(&report, env)
 }

@@ -261,6 +261,7 @@ pub fn list_report<T: Serialize>(
         tables,
         charts: Vec::new(),
         notes: Vec::new(),
+        csv: None,
     })
 }
 
@@ -272,6 +273,7 @@ pub fn single_report(json: serde_json::Value, table: Table) -> Report {
         tables: vec![table],
         charts: Vec::new(),
         notes: Vec::new(),
+        csv: None,
     }
 }
 

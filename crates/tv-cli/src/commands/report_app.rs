@@ -161,6 +161,8 @@ pub async fn run(
         "app": data.app, "window": data.window, "end": data.end, "filters": {},
     });
     let mut report = list_report(json.clone(), &records(&json, &context)?, tables)?;
+    // CSV is the NDJSON records as a table: one row per record, not the summary row.
+    report.csv = Some(crate::render::records_table(&report.ndjson));
     report.charts = charts;
     report.notes.push(
         "failed traces are approximate (rate × volume); Δ avg is against the window before".into(),

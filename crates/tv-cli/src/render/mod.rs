@@ -23,6 +23,7 @@ mod csv;
 mod json;
 mod markdown;
 mod plot;
+mod records;
 mod sparkline;
 mod style;
 mod table;
@@ -37,6 +38,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
+pub use records::records_table;
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Cut, Table};
 pub(crate) use text::sanitize;
@@ -185,6 +187,10 @@ pub struct Report {
     pub charts: Vec<Chart>,
     /// Table mode (dimmed) and Markdown mode (a list), after everything else.
     pub notes: Vec<String>,
+    /// CSV mode: this table instead of the first one (a report whose first table is a
+    /// summary of its NDJSON records, such as `tv report APP`, gives one row per record:
+    /// [`records_table`]).
+    pub csv: Option<Table>,
 }
 
 impl Report {
@@ -230,7 +236,7 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
     match options.format {
         Format::Json => json::write_json(&report.json, &mut out)?,
         Format::Ndjson => json::write_ndjson(&report.ndjson, &mut out)?,
-        Format::Csv => match report.tables.first() {
+        Format::Csv => match report.csv.as_ref().or(report.tables.first()) {
             Some(table) => csv::write_csv(table, &mut out)?,
             None => {
                 return Err(io::Error::new(

@@ -226,3 +226,62 @@ fn an_end_before_the_apis_range_says_so_in_its_own_words() {
         "{stderr}"
     );
 }
+
+#[test]
+fn threshold_errors_speak_the_flags_unit() {
+    for (flag, value, says) in [
+        (
+            "--fail-if-slower",
+            "-5",
+            "--fail-if-slower takes a percentage from 0 to 10000 (got -5)",
+        ),
+        (
+            "--fail-if-errors",
+            "150",
+            "--fail-if-errors takes percentage points from 0 to 100 (got 150)",
+        ),
+        (
+            "--fail-if-traffic-drops",
+            "101",
+            "--fail-if-traffic-drops takes a percentage from 0 to 100",
+        ),
+        (
+            "--min-share",
+            "120",
+            "--min-share takes a percentage from 0 to 100 (got 120)",
+        ),
+    ] {
+        let mut command = tv(shared());
+        command.args(["compare", "web-shop", flag, value]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("fraction"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_readme_lists_resample_only_where_it_is_taken() {
+    let readme = include_str!("../../../../README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("| history |"))
+        .expect("the history row of the README");
+    let mut command = tv(shared());
+    command.args([
+        "latency",
+        "by-layer",
+        "web-shop",
+        "--since",
+        "1d",
+        "--resample",
+        "1h",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--resample needs a series"), "{stderr}");
+    assert!(
+        line.contains("(not `latency by-layer`"),
+        "the README says by-layer takes --resample: {line}"
+    );
+}
