@@ -283,7 +283,13 @@ fn write_human(report: &Report, options: &RenderOptions, out: &mut dyn Write) ->
         separate(out)?;
         for note in &report.notes {
             let note = text::sanitize(note);
-            writeln!(out, "{}", style::paint(&note, style::DIM, options.color))?;
+            let lines = match options.width {
+                Some(max) => text::wrap(&note, max),
+                None => vec![note.into_owned()],
+            };
+            for line in lines {
+                writeln!(out, "{}", style::paint(&line, style::DIM, options.color))?;
+            }
         }
     }
     Ok(())

@@ -285,3 +285,23 @@ fn the_readme_lists_resample_only_where_it_is_taken() {
         "the README says by-layer takes --resample: {line}"
     );
 }
+
+#[test]
+fn the_readme_shows_the_columns_tv_annotations_prints() {
+    let readme = include_str!("../../../../README.md");
+    let shown = readme
+        .lines()
+        .skip_while(|l| *l != "$ tv annotations --app web-shop")
+        .nth(1)
+        .expect("the README's tv annotations example");
+    let mut command = tv(shared());
+    command.args(["annotations", "--app", "web-shop", "-o", "table"]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let printed = stdout.lines().next().unwrap_or_default();
+    assert_eq!(
+        shown.split_whitespace().collect::<Vec<_>>(),
+        printed.split_whitespace().collect::<Vec<_>>(),
+        "README: {shown}\ntv:     {printed}"
+    );
+}
