@@ -165,7 +165,6 @@ pub(crate) fn letter_rows(positions: &[f64], gap: f64) -> Vec<usize> {
 }
 
 /// A time on an axis or in a legend: `12:30` within a day, `01-02 12:30` beyond.
-
 pub(crate) fn short_time(t: DateTime<Utc>, span: TimeDelta) -> String {
     if span <= TimeDelta::days(1) {
         t.format("%H:%M").to_string()

@@ -79,7 +79,7 @@ pub fn span_name(window: TimeWindow, span: Duration) -> String {
 pub fn check_span(window: TimeWindow, span: Duration) -> Result<(), Error> {
     let step = window.step();
     let name = humantime::format_duration(span);
-    if span.is_zero() || span.as_nanos() % step.as_nanos() != 0 {
+    if span.is_zero() || !span.as_nanos().is_multiple_of(step.as_nanos()) {
         return Err(Error::invalid_argument(format!(
             "a span of {name} is not a whole number of the {window} window's {} slices",
             humantime::format_duration(step)
