@@ -32,6 +32,17 @@
 //! let request = CompareRequest::new("web-shop").rules(GateRules::default());
 //! let comparison = workflow::compare(&tv, &now, &request).await?;
 //! assert!(comparison.verdict.passed() || !comparison.verdict.tripped.is_empty());
+//! // Soon after a deploy: the 15 minutes before the newest annotation against the 15
+//! // after it, cut from the hour window's 30-second slices, once they are over.
+//! use tv_client::workflow::Baseline;
+//! let deploy = CompareRequest::new("web-shop")
+//!     .baseline(Baseline::AroundLatest)
+//!     .span(std::time::Duration::from_secs(15 * 60))
+//!     .rules(GateRules::default());
+//! let windows = workflow::windows(&tv, &Now::server(&tv), &deploy).await?;
+//! if windows.remaining().is_none() {
+//!     let _ = workflow::compare(&tv, &now, &deploy).await?;
+//! }
 //! # Ok(())
 //! # }
 //! ```
