@@ -66,6 +66,11 @@ pub(crate) fn opt_secs(d: Option<Duration>) -> Option<Num> {
     d.map(|d| Num(d.as_secs_f64()))
 }
 
+/// `serialize_with` for a `Duration` field written as seconds.
+pub(crate) fn ser_secs<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    Num(d.as_secs_f64()).serialize(s)
+}
+
 /// Microseconds of a signed difference.
 pub(crate) fn signed_us(d: TimeDelta) -> Num {
     // TimeDelta spans ±i64::MAX ms; nanoseconds may overflow i64, so go through parts.

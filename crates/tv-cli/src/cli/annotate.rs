@@ -75,7 +75,10 @@ ALRM, WINCH, …) is passed on to it; if tv is killed (SIGKILL) the command gets
 is unknown (never sent twice), 2 when the file has a bad line (then nothing is sent).
 The file is read as a stream within bounds: 64 KiB a line, 16 MiB a file, 100,000
 annotations (raise them with --max-line-bytes, --max-file-bytes, --max-annotations);
-reading stops at the first bound crossed, and the first 100 bad lines are kept.";
+reading stops at the first bound crossed, and the first 100 bad lines are kept.
+In GitHub Actions (GITHUB_ACTIONS=true, GITHUB_OUTPUT set), `tv annotate MESSAGE` appends
+`annotation_id=ID` to $GITHUB_OUTPUT; if the id cannot be found or the file cannot be
+written, that is exit 1 and the annotation was created all the same.";
 
 impl AnnotateArgs {
     /// The bounds of `--from-file`.

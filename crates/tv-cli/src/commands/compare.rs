@@ -28,13 +28,25 @@ struct Row<'a> {
 /// The gate's rules from the flags; refused (exit 2) before anything is fetched when a
 /// threshold is NaN, infinite, negative or absurd.
 pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
+    let slower = args
+        .fail_if_slower
+        .map(|v| PERCENT.fraction("--fail-if-slower", v, 10_000.0));
+    let errors = args
+        .fail_if_errors
+        .map(|v| POINTS.fraction("--fail-if-errors", v, 100.0));
+    let traffic = args
+        .fail_if_traffic_drops
+        .map(|v| PERCENT.fraction("--fail-if-traffic-drops", v, 100.0));
     let rules = GateRules {
-        max_slowdown_fraction: args.fail_if_slower.map(|pct| pct / 100.0),
+        max_slowdown_fraction: slower.transpose()?,
         min_delta: args.min_delta,
-        min_share_fraction: args.min_share / 100.0,
+        min_share_fraction: PERCENT.fraction("--min-share", args.min_share, 100.0)?,
         min_calls: args.min_calls,
-        max_error_increase_fraction: args.fail_if_errors.map(|pp| pp / 100.0),
-        max_traffic_drop_fraction: traffic_drop(args),
+        max_error_increase_fraction: errors.transpose()?,
+        max_traffic_drop_fraction: match traffic.transpose()? {
+            Some(fraction) => Some(fraction),
+            None => traffic_drop(args),
+        },
     };
     rules
         .validate()
@@ -42,15 +54,31 @@ pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
     Ok(rules)
 }
 
-/// `--fail-if-traffic-drops`, or the default traffic rule when another gate flag is
-/// given (a gate must not pass when the traffic vanishes).
+/// The default traffic rule when another gate flag is given without
+/// `--fail-if-traffic-drops` (a gate must not pass when the traffic vanishes).
 fn traffic_drop(args: &CompareArgs) -> Option<f64> {
-    match args.fail_if_traffic_drops {
-        Some(pct) => Some(pct / 100.0),
-        None if args.fail_if_slower.is_some() || args.fail_if_errors.is_some() => {
-            Some(tv_client::workflow::DEFAULT_MAX_TRAFFIC_DROP)
+    (args.fail_if_slower.is_some() || args.fail_if_errors.is_some())
+        .then_some(tv_client::workflow::DEFAULT_MAX_TRAFFIC_DROP)
+}
+
+/// The unit a threshold flag is given in (the library takes fractions).
+struct FlagUnit(&'static str);
+
+const PERCENT: FlagUnit = FlagUnit("a percentage");
+const POINTS: FlagUnit = FlagUnit("percentage points");
+
+impl FlagUnit {
+    /// `value` (in this unit, 0..=`max`) as a fraction; otherwise a usage error in the
+    /// flag's own unit, so no message speaks of fractions for a flag given in percent.
+    fn fraction(&self, flag: &str, value: f64, max: f64) -> Result<f64, CliError> {
+        if value.is_finite() && (0.0..=max).contains(&value) {
+            Ok(value / 100.0)
+        } else {
+            Err(CliError::usage(format!(
+                "{flag} takes {} from 0 to {max} (got {value})",
+                self.0
+            )))
         }
-        None => None,
     }
 }
 
@@ -85,14 +113,26 @@ pub async fn run(
         .baseline(baseline(args)?)
         .rules(rules(args)?);
     request.end = filters::end(&args.window, reference)?;
+    request.span = args.span;
+    if let Some(span) = args.span {
+        workflow::check_span(args.window.window, span)?;
+    }
+    let fresh;
+    let now = match args.wait {
+        Some(bound) => {
+            wait_until_over(tv, &request, bound).await?;
+            fresh = Now::server(tv);
+            &fresh
+        }
+        None => now,
+    };
     let result = match workflow::compare(tv, now, &request).await {
         Ok(result) => result,
-        Err(error @ tv_client::Error::InvalidArgument { .. }) => return Err(error.into()),
-        Err(error) => return Err(app_error(tv, app, error).await),
+        Err(error) => return Err(compare_error(tv, app, error).await),
     };
     emit(&CompareOutput(&result), env)?;
     let verdict = &result.verdict;
-    if !verdict.active || verdict.passed() {
+    if super::compare_gate::exit_of(verdict) == Exit::Ok {
         return Ok(Exit::Ok);
     }
     let ci = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
@@ -151,11 +191,91 @@ impl Output for CompareOutput<'_> {
     }
 
     fn tables(&self, _: Format) -> Vec<Table> {
-        vec![compare_table(self.0)]
+        let mut tables = vec![compare_table(self.0)];
+        tables.extend(super::compare_gate::gate_table(self.0));
+        tables
     }
 
     fn notes(&self) -> Vec<String> {
-        vec!["layer averages are per call; the app's is per trace".into()]
+        let mut notes = vec!["layer averages are per call; the app's is per trace".into()];
+        if self.0.verdict.active {
+            notes.push(
+                "a layer counts for the gate with its --min-share of the request time and \
+                 --min-calls calls in each window"
+                    .into(),
+            );
+        }
+        notes
+    }
+}
+
+async fn compare_error(tv: &TraceView, app: &str, error: tv_client::Error) -> CliError {
+    match error {
+        error @ tv_client::Error::InvalidArgument { .. } => error.into(),
+        error => app_error(tv, app, error).await,
+    }
+}
+
+/// `--wait MAX`: asks the server's now (afresh each time) until the current window is
+/// over, at most `bound`, saying on stderr what it waits for. A window that ends more
+/// than `bound` after the server's now is refused at once; one still unfinished when
+/// the bound is reached is refused then (both exit 2, like an unfinished window without
+/// `--wait`).
+async fn wait_until_over(
+    tv: &TraceView,
+    request: &CompareRequest,
+    bound: std::time::Duration,
+) -> Result<(), CliError> {
+    /// How often the server's now is asked again while waiting.
+    const POLL: std::time::Duration = std::time::Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let bound_text = humantime::format_duration(bound);
+    let mut first = true;
+    loop {
+        let now = Now::server(tv);
+        let windows = match workflow::windows(tv, &now, request).await {
+            Ok(windows) => windows,
+            Err(error) => return Err(compare_error(tv, &request.app, error).await),
+        };
+        let (Some(remaining), Some(unfinished)) =
+            (windows.remaining(), windows.unfinished(request.window))
+        else {
+            return Ok(());
+        };
+        let left = bound.saturating_sub(started.elapsed());
+        if remaining > left {
+            let when = if first {
+                "ends later than"
+            } else {
+                "was not over within"
+            };
+            return Err(CliError::usage(format!(
+                "{unfinished}; it {when} --wait {bound_text}"
+            )));
+        }
+        let what = match &windows.around {
+            Some(note) => format!(
+                "the {} after annotation {}",
+                workflow::span_name(request.window, windows.span),
+                note.id
+            ),
+            None => format!("the {} ending then", request.window),
+        };
+        let to_go = std::time::Duration::from_secs(remaining.as_secs());
+        eprintln!(
+            "waiting for {what} to be over at {} ({} to go by the server's clock, at most {} \
+             more)",
+            windows.current.end.format("%Y-%m-%d %H:%M:%S UTC"),
+            humantime::format_duration(to_go),
+            humantime::format_duration(std::time::Duration::from_secs(left.as_secs())),
+        );
+        first = false;
+        tokio::time::sleep(
+            remaining
+                .clamp(std::time::Duration::from_secs(1), POLL)
+                .min(left),
+        )
+        .await;
     }
 }
 
@@ -204,7 +324,7 @@ fn compare_table(result: &CompareResult) -> Table {
             .map(|l| line(Cell::text(&l.layer), l.presence, &l.comparison)),
     );
     let format = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
-    let window = result.window;
+    let window = workflow::span_name(result.window, result.span);
     let title = match &result.around {
         Some(note) => format!(
             "{app}: the {window} after annotation {} ({}) against the {window} before",

@@ -21,8 +21,14 @@ use crate::render::{
 };
 use crate::suggest::app_error;
 
-/// The latency and volume charts of a series, with annotation markers.
-fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) -> Vec<Chart> {
+/// The latency and volume charts of a series over `window` (start, end), with
+/// annotation markers.
+fn charts(
+    app: &str,
+    series: &Series<LatencyPoint>,
+    annotations: &[Annotation],
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<Chart> {
     let markers: Vec<Marker> = annotations
         .iter()
         .map(|a| Marker {
@@ -50,14 +56,25 @@ fn charts(app: &str, series: &Series<LatencyPoint>, annotations: &[Annotation]) 
             unit: "ms".into(),
             series: vec![latency],
             markers: markers.clone(),
+            window: Some(window),
         },
         Chart {
             title: format!("Traces of {app} per slice"),
             unit: "traces".into(),
             series: vec![volume],
             markers,
+            window: Some(window),
         },
     ]
+}
+
+/// The window of this size ending at `end`.
+fn window_of(window: TimeWindow, end: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = chrono::TimeDelta::from_std(window.duration())
+        .ok()
+        .and_then(|d| end.checked_sub_signed(d))
+        .unwrap_or(end);
+    (start, end)
 }
 
 /// Refuses a `--plot` file type that cannot be written, before anything is fetched.
@@ -103,7 +120,8 @@ pub async fn run(
     check_plot(plot)?;
     let data = fetch_or_explain(tv, app, args, now, reference).await?;
     if plot.is_some() {
-        write_chart_file(&charts(app, &data.series, &data.annotations), plot)?;
+        let shown = window_of(data.window, data.end);
+        write_chart_file(&charts(app, &data.series, &data.annotations, shown), plot)?;
     }
     emit(&AppOutput(data), env)
 }
@@ -128,7 +146,12 @@ impl Output for AppOutput {
         }
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, format: Format) -> Vec<Table> {
+        if format == Format::Csv {
+            // CSV is the NDJSON records as a table: one row per record, not the summary.
+            let records: Vec<serde_json::Value> = self.records().filter_map(Result::ok).collect();
+            return vec![crate::render::records_table(&records)];
+        }
         let data = &self.0;
         let change_tone = change_tone(data.change_fraction);
         let overview = Table {
@@ -166,7 +189,9 @@ impl Output for AppOutput {
     }
 
     fn charts(&self) -> Vec<Chart> {
-        charts(&self.0.app, &self.0.series, &self.0.annotations)
+        let data = &self.0;
+        let shown = window_of(data.window, data.end);
+        charts(&data.app, &data.series, &data.annotations, shown)
     }
 
     fn notes(&self) -> Vec<String> {
@@ -257,6 +282,10 @@ pub struct ChartOutput {
     /// The series, its coverage (with `--since`) and the annotations drawn as markers.
     #[serde(flatten)]
     pub chart: workflow::LatencyChart,
+    /// What the chart's time axis spans (the window or the range), so an annotation in
+    /// it is always drawn.
+    #[serde(skip)]
+    pub shown: (DateTime<Utc>, DateTime<Utc>),
 }
 
 /// The arguments of `tv chart`.
@@ -297,14 +326,19 @@ pub async fn chart(
         Err(error) => return Err(app_error(tv, app, error).await),
     };
     report_coverage(chart.coverage.as_ref(), env.render.format);
+    let shown = match span.range {
+        Some(range) => (range.start, range.end),
+        None => window_of(window, end),
+    };
     if plot.is_some() {
-        write_chart_file(&charts(app, &chart.series, &chart.annotations), plot)?;
+        write_chart_file(&charts(app, &chart.series, &chart.annotations, shown), plot)?;
     }
     let output = ChartOutput {
         app: app.to_string(),
         window,
         end,
         chart,
+        shown,
     };
     emit(&output, env)
 }
@@ -338,6 +372,11 @@ impl Output for ChartOutput {
     }
 
     fn charts(&self) -> Vec<Chart> {
-        charts(&self.app, &self.chart.series, &self.chart.annotations)
+        charts(
+            &self.app,
+            &self.chart.series,
+            &self.chart.annotations,
+            self.shown,
+        )
     }
 }

@@ -199,11 +199,66 @@ pub async fn annotate(
         .await;
     }
     match tv.annotations().create(&note).await {
-        Ok(()) => outcome("annotated", &message, env),
+        Ok(()) => {
+            let exit = outcome("annotated", &message, env)?;
+            match super::github_output::GithubOutput::from_env() {
+                Some(out) => write_annotation_id(tv, &note, now, &out)
+                    .await
+                    .map(|()| exit),
+                None => Ok(exit),
+            }
+        }
         Err(error @ tv_client::Error::NotFound(_)) => match &args.app {
             Some(app) => Err(app_error(tv, app, error).await),
             None => Err(error.into()),
         },
         Err(error) => Err(error.into()),
     }
+}
+
+/// In a GitHub Actions step, `annotation_id=ID` appended to `$GITHUB_OUTPUT` (the API does
+/// not return the id: it is found by listing). A failure is one line (exit 1) that says
+/// the annotation was created all the same, so the step is not simply run again.
+async fn write_annotation_id(
+    tv: &TraceView,
+    note: &NewAnnotation,
+    near: DateTime<Utc>,
+    out: &super::github_output::GithubOutput,
+) -> Result<(), CliError> {
+    let failed = |what: String| {
+        CliError::new(
+            Exit::Runtime,
+            format!("the annotation was created, but {what}: nothing written to $GITHUB_OUTPUT"),
+        )
+    };
+    // Without --time the server stamped it with its own now, which `near` (this
+    // machine's clock when no time was relative) need not be.
+    let near = match note.time {
+        Some(_) => Ok(near),
+        None => {
+            tv_client::workflow::Now::server(tv)
+                .get(note.app.as_deref())
+                .await
+        }
+    };
+    let found = async { tv.annotations().find_created(note, near?).await }
+        .await
+        .map_err(|e| failed(format!("listing annotations to find its id failed ({e})")))?;
+    let Some(found) = found else {
+        return Err(failed(
+            "its id was not found among the listed annotations".into(),
+        ));
+    };
+    out.append("annotation_id", &found.id.to_string())
+        .map_err(|e| {
+            CliError::new(
+                Exit::Runtime,
+                format!(
+                    "the annotation was created (id {}), but $GITHUB_OUTPUT ({}) could not be \
+                     written: {e}",
+                    found.id,
+                    out.path()
+                ),
+            )
+        })
 }

@@ -22,6 +22,10 @@ pub struct Chart {
     pub series: Vec<ChartSeries>,
     /// Annotations (deploys) shown as vertical marks with a legend line.
     pub markers: Vec<Marker>,
+    /// The window shown (start, end): the time axis spans it, so it ends where the
+    /// window ends (not at the last slice's start) and an annotation anywhere in it is
+    /// drawn. `None`: the points' times.
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// One line of a [`Chart`].
@@ -43,14 +47,20 @@ pub struct Marker {
 }
 
 impl Chart {
-    /// The first and last time of any point (gaps included), or `None` without points.
+    /// The time axis: from the first point (or the window's start, when earlier) to
+    /// the last point (or the window's end, when later), gaps included; `None` without
+    /// points.
     pub fn time_range(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let times = || {
             self.series
                 .iter()
                 .flat_map(|s| s.points.iter().map(|(t, _)| *t))
         };
-        Some((times().min()?, times().max()?))
+        let (first, last) = (times().min()?, times().max()?);
+        Some(match self.window {
+            Some((start, end)) => (first.min(start), last.max(end)),
+            None => (first, last),
+        })
     }
 
     /// The smallest and largest finite value, or `None` when there is none.
@@ -122,7 +132,6 @@ pub(crate) fn axis_number(v: f64) -> String {
     if s == "-0" { "0".to_owned() } else { s }
 }
 
-/// A time on an axis or in a legend: `12:30` within a day, `01-02 12:30` beyond.
 /// The letter that tells the `index`th marker of a chart apart (`A`…`Z`, then `*`),
 /// on the chart and in its legend.
 pub(crate) fn marker_letter(index: usize) -> char {
@@ -132,6 +141,30 @@ pub(crate) fn marker_letter(index: usize) -> char {
         .map_or('*', |i| char::from(b'A' + i))
 }
 
+/// Assigns each marker letter at `positions` (in time order) the first row where it
+/// keeps `gap` from the letter before it in that row, so close markers' letters never
+/// cover each other: row 0 sits just above the plot, further rows above it.
+pub(crate) fn letter_rows(positions: &[f64], gap: f64) -> Vec<usize> {
+    let mut last_in_row: Vec<f64> = Vec::new();
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
+    let mut rows = vec![0; positions.len()];
+    for i in order {
+        let x = positions[i];
+        let row = match last_in_row.iter().position(|&last| x - last >= gap) {
+            Some(row) => row,
+            None => {
+                last_in_row.push(f64::NEG_INFINITY);
+                last_in_row.len() - 1
+            }
+        };
+        last_in_row[row] = x;
+        rows[i] = row;
+    }
+    rows
+}
+
+/// A time on an axis or in a legend: `12:30` within a day, `01-02 12:30` beyond.
 pub(crate) fn short_time(t: DateTime<Utc>, span: TimeDelta) -> String {
     if span <= TimeDelta::days(1) {
         t.format("%H:%M").to_string()
@@ -267,10 +300,16 @@ pub fn render_chart(chart: &Chart, width: usize, height: usize, color: bool) -> 
         .iter()
         .map(|m| (x_of(m.at, dots_x) / 2).clamp(0, cols as i64 - 1) as usize)
         .collect();
-    if !markers.is_empty() {
+    // A letter and a space apart; closer markers' letters go on rows above.
+    let positions: Vec<f64> = marker_cols.iter().map(|&c| c as f64).collect();
+    let letter_row = letter_rows(&positions, 2.0);
+    let letter_row_count = letter_row.iter().max().map_or(0, |r| r + 1);
+    for r in (0..letter_row_count).rev() {
         let mut row = vec![' '; cols];
         for (index, &col) in marker_cols.iter().enumerate() {
-            row[col] = marker_letter(index);
+            if letter_row[index] == r {
+                row[col] = marker_letter(index);
+            }
         }
         let row: String = row.into_iter().collect();
         lines.push(format!(

@@ -26,6 +26,7 @@ mod json;
 mod markdown;
 mod output;
 mod plot;
+mod records;
 mod sparkline;
 mod style;
 mod table;
@@ -41,6 +42,7 @@ pub use cell::{ABSENT, Cell, Tone};
 pub use chart::{Chart, ChartSeries, Marker, render_chart};
 pub use output::{Json, Listed, Output, Rows, Single, records_with, value_of, with_fields};
 pub use plot::{PlotError, SUPPORTED_PLOT_EXTENSIONS, check_plot_path, write_plot};
+pub use records::records_table;
 pub use sparkline::{sparkline, sparkline_width};
 pub use table::{Align, Column, Cut, Table};
 pub(crate) use text::sanitize;
@@ -290,7 +292,13 @@ fn write_human(
         separate(out)?;
         for note in &notes {
             let note = text::sanitize(note);
-            writeln!(out, "{}", style::paint(&note, style::DIM, options.color))?;
+            let lines = match options.width {
+                Some(max) => text::wrap(&note, max),
+                None => vec![note.into_owned()],
+            };
+            for line in lines {
+                writeln!(out, "{}", style::paint(&line, style::DIM, options.color))?;
+            }
         }
     }
     Ok(())

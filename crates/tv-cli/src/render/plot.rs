@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::chart::{Chart, axis_number, marker_letter, short_time, widen};
+use super::chart::{Chart, axis_number, letter_rows, marker_letter, short_time, widen};
 use super::text;
 
 /// The file extensions [`write_plot`] understands.
@@ -119,28 +119,6 @@ const LETTER_GAP: f64 = 14.0;
 /// The longest annotation text the legend shows.
 const MAX_LEGEND_TEXT: usize = 100;
 
-/// Assigns each marker (in time order) the first row of letters where it keeps
-/// [`LETTER_GAP`] from the letter before it, so letters never overlap.
-fn letter_rows(positions: &[f64]) -> Vec<usize> {
-    let mut last_in_row: Vec<f64> = Vec::new();
-    let mut order: Vec<usize> = (0..positions.len()).collect();
-    order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
-    let mut rows = vec![0; positions.len()];
-    for i in order {
-        let x = positions[i];
-        let row = match last_in_row.iter().position(|&last| x - last >= LETTER_GAP) {
-            Some(row) => row,
-            None => {
-                last_in_row.push(f64::NEG_INFINITY);
-                last_in_row.len() - 1
-            }
-        };
-        last_in_row[row] = x;
-        rows[i] = row;
-    }
-    rows
-}
-
 /// The charts as one SVG document: a panel per chart, lettered annotation markers
 /// above each plot area (never over the lines), and one legend below every panel that
 /// names the series (with their colors) and each marker (letter, time, message).
@@ -169,7 +147,7 @@ fn draw_svg(charts: &[Chart]) -> Result<String, PlotError> {
         .iter()
         .map(|m| (m.at - start).num_milliseconds() as f64 / seconds * plot_width)
         .collect();
-    let rows = letter_rows(&positions);
+    let rows = letter_rows(&positions, LETTER_GAP);
     let letter_rows_used = rows.iter().max().map_or(0, |r| r + 1) as u32;
     let series_count: usize = charts.iter().map(|c| c.series.len()).sum();
     let legend_lines = (series_count + markers.len()) as u32;
@@ -361,10 +339,11 @@ mod tests {
 
     #[test]
     fn close_marker_letters_take_separate_rows() {
-        assert_eq!(letter_rows(&[0.0, 100.0, 200.0]), [0, 0, 0]);
-        assert_eq!(letter_rows(&[100.0, 105.0, 110.0, 200.0]), [0, 1, 2, 0]);
+        let rows = |p: &[f64]| letter_rows(p, LETTER_GAP);
+        assert_eq!(rows(&[0.0, 100.0, 200.0]), [0, 0, 0]);
+        assert_eq!(rows(&[100.0, 105.0, 110.0, 200.0]), [0, 1, 2, 0]);
         // Rows are given in time order, whatever the input order.
-        assert_eq!(letter_rows(&[105.0, 100.0]), [1, 0]);
+        assert_eq!(rows(&[105.0, 100.0]), [1, 0]);
     }
 
     #[test]

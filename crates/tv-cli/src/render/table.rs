@@ -24,7 +24,8 @@ pub enum Cut {
     End,
     /// Cut the start (a sparkline keeps its newest slices), narrowed before any other.
     Start,
-    /// Never cut (names people look for: apps).
+    /// Cut last (names people look for: apps): only when nothing else is left to
+    /// narrow or leave out, with `…`, and never below [`MIN_NAME_WIDTH`].
     Never,
 }
 
@@ -123,6 +124,8 @@ const GAP: &str = "  ";
 const MIN_TEXT_WIDTH: usize = 6;
 /// Nor sparklines below this many slices.
 const MIN_SPARKLINE_WIDTH: usize = 8;
+/// Nor names ([`Cut::Never`]) below this many columns.
+pub const MIN_NAME_WIDTH: usize = 16;
 
 /// Writes `table` as aligned columns, fitted to `width` when given.
 pub(crate) fn write_table(
@@ -132,11 +135,14 @@ pub(crate) fn write_table(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if let Some(title) = &table.title {
-        writeln!(
-            out,
-            "{}",
-            style::paint(&text::sanitize(title), style::BOLD, color)
-        )?;
+        let title = text::sanitize(title);
+        let lines = match width {
+            Some(max) => text::wrap(&title, max),
+            None => vec![title.into_owned()],
+        };
+        for line in lines {
+            writeln!(out, "{}", style::paint(&line, style::BOLD, color))?;
+        }
     }
     if table.rows.is_empty() {
         return writeln!(out, "{}", style::paint("(no rows)", style::DIM, color));
@@ -198,8 +204,9 @@ pub(crate) fn write_table(
 /// Fits the table into `max` terminal columns and returns the columns to show: first
 /// the [`Cut::Start`] columns (sparklines) narrow down to the minimum, then columns are
 /// left out by [`Column::drop_rank`] (highest first), then the widest [`Cut::End`]
-/// columns narrow, one column at a time. [`Cut::Never`] and number columns never
-/// shrink; a table that still does not fit is printed as it is.
+/// columns narrow, one column at a time, and last the [`Cut::Never`] columns (names),
+/// down to [`MIN_NAME_WIDTH`]. Number columns never shrink; a table that still does not
+/// fit is printed as it is.
 fn fit(widths: &mut [usize], columns: &[Column], max: usize) -> Vec<usize> {
     let natural: Vec<usize> = widths.to_vec();
     let mut shown: Vec<usize> = (0..widths.len()).collect();
@@ -209,7 +216,8 @@ fn fit(widths: &mut [usize], columns: &[Column], max: usize) -> Vec<usize> {
     let shrinkable = |i: usize, w: usize, cut: Cut| {
         let min = match cut {
             Cut::Start => MIN_SPARKLINE_WIDTH,
-            Cut::End | Cut::Never => MIN_TEXT_WIDTH,
+            Cut::End => MIN_TEXT_WIDTH,
+            Cut::Never => MIN_NAME_WIDTH,
         };
         columns[i].align == Align::Left && columns[i].cut == cut && w > min.min(natural[i])
     };
@@ -243,6 +251,7 @@ fn fit(widths: &mut [usize], columns: &[Column], max: usize) -> Vec<usize> {
         }
     }
     narrow(widths, &shown, Cut::End);
+    narrow(widths, &shown, Cut::Never);
     shown
 }
 
@@ -328,7 +337,67 @@ mod tests {
         assert_eq!(fit(&mut widths, &columns, 62), [0, 1, 3, 4]);
         assert_eq!(widths, [30, 5, 5, 12, 8]);
         let mut widths = vec![30, 5, 5, 12, 24];
+        assert_eq!(fit(&mut widths, &columns, 50), [0, 1, 4]);
+        assert_eq!(widths[0], 30, "app names are cut last");
+        // Then they are, down to their minimum.
+        let mut widths = vec![30, 5, 5, 12, 24];
         assert_eq!(fit(&mut widths, &columns, 40), [0, 1, 4]);
-        assert_eq!(widths[0], 30, "app names are never cut");
+        assert_eq!(widths, [23, 5, 5, 12, 8]);
+        let mut widths = vec![30, 5, 5, 12, 24];
+        fit(&mut widths, &columns, 20);
+        assert_eq!(widths[0], MIN_NAME_WIDTH);
+    }
+
+    #[test]
+    fn a_long_app_name_is_cut_so_the_report_fits_80_columns() {
+        use std::time::Duration;
+        // `tv report`'s columns, with a 39-character app name (the API allows 40).
+        let name = "checkout-service-eu-west-production-v2x";
+        let mut table = Table::new(vec![
+            Column::text("app", "App").cut(Cut::Never),
+            Column::number("volume", "Traces"),
+            Column::number("average_us", "Average"),
+            Column::number("latest_us", "Latest").droppable(3),
+            Column::number("change_fraction", "Δ avg"),
+            Column::number("error_rate", "Errors"),
+            Column::number("requests_per_second", "Req/s").droppable(2),
+            Column::text("top_layer", "Most time in").droppable(1),
+            Column::text("trend_us", "Latency trend").cut(Cut::Start),
+        ]);
+        for app in [name, "web-shop"] {
+            table.push(vec![
+                Cell::text(app),
+                Cell::count(13_100),
+                Cell::duration(Some(Duration::from_micros(74_700))),
+                Cell::duration(Some(Duration::from_micros(75_000))),
+                Cell::change(Some(-0.403)),
+                Cell::percent(Some(0.0179)),
+                Cell::rate(Some(6.11)),
+                Cell::text("java_servlet"),
+                Cell::text("▁▂▁▁▁▂▁▁▂█▂▁▂▁▂▁▂▁▂▁▁▁▂▁"),
+            ]);
+        }
+        table.title = Some(format!(
+            "{name}: the hour until 2024-01-03 12:00 against the hour until 11:00 UTC"
+        ));
+        let written = |width| {
+            let mut out = Vec::new();
+            write_table(&table, false, width, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let out = written(Some(80));
+        for line in out.lines() {
+            assert!(text::width(line) <= 80, "{line:?}\n{out}");
+        }
+        assert!(
+            out.contains("\ncheckout-service-eu-west-production-…  "),
+            "{out}"
+        );
+        assert!(
+            out.contains("\nthe hour until 11:00 UTC\n"),
+            "the title wraps: {out}"
+        );
+        // Nothing is cut where it fits.
+        assert!(written(Some(200)).contains(&format!("\n{name}  ")));
     }
 }

@@ -117,7 +117,43 @@ pub(super) fn latency_chart() -> Chart {
                 label: "old deploy".to_owned(),
             },
         ],
+        window: None,
     }
+}
+
+#[test]
+fn a_chart_ends_where_its_window_ends_and_close_markers_stay_apart() {
+    // The last slice starts at 12:59; the window ends at 13:00. An annotation in the
+    // last half minute is drawn, and three within a minute get letters of their own.
+    let mut chart = latency_chart();
+    chart.markers = ["first", "second", "third"]
+        .iter()
+        .enumerate()
+        .map(|(i, label)| Marker {
+            at: at(12, 59) + TimeDelta::seconds(20 + 10 * i as i64),
+            label: (*label).to_owned(),
+        })
+        .collect();
+    // Before: the axis ended at the last slice's start, leaving them all out.
+    let mut before = chart.clone();
+    before.window = None;
+    assert!(before.markers_in_range().is_empty());
+    chart.window = Some((at(12, 0), at(13, 0)));
+    assert_eq!(chart.markers_in_range().len(), 3);
+    let plain = render_chart(&chart, 72, 8, false);
+    for legend in ["A 12:59 first", "B 12:59 second", "C 12:59 third"] {
+        assert!(plain.contains(legend), "{plain}");
+    }
+    assert!(
+        plain.contains("13:00 UTC"),
+        "the axis ends at 13:00: {plain}"
+    );
+    // Each letter is drawn, on rows of its own.
+    let letters: String = plain.lines().take(4).collect();
+    for letter in ['A', 'B', 'C'] {
+        assert!(letters.contains(letter), "{plain}");
+    }
+    insta::assert_snapshot!("chart_window_end_close_markers", plain);
 }
 
 fn sample_report() -> Report {
@@ -339,6 +375,7 @@ fn chart_edge_cases() {
             points: vec![(at(12, 0), None)],
         }],
         markers: Vec::new(),
+        window: None,
     };
     assert_eq!(
         render_chart(&empty, 40, 5, false),

@@ -86,6 +86,44 @@ pub(crate) fn keep_end(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(s[start..].to_string())
 }
 
+/// `s` broken into lines of at most `max` terminal columns, at spaces (a word longer
+/// than a line is cut into pieces that fit). Lines keep no trailing spaces; an empty
+/// `s` is one empty line.
+pub(crate) fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    if width(s) <= max {
+        return vec![s.trim_end().to_string()];
+    }
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let need = if line.is_empty() { 0 } else { 1 } + width(word);
+        if !line.is_empty() && width(&line) + need > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if width(word) > max {
+            // A word wider than a line: as many pieces as it takes.
+            let mut piece = String::new();
+            for c in word.chars() {
+                if width(&piece) + c.width().unwrap_or(0) > max && !piece.is_empty() {
+                    lines.push(std::mem::take(&mut piece));
+                }
+                piece.push(c);
+            }
+            line = piece;
+            continue;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// `s` cut to at most `max` columns, ending in `…` when anything was cut.
 pub(crate) fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if width(s) <= max {
@@ -129,6 +167,19 @@ mod tests {
         assert_eq!(sanitize("bell\u{7}\rcr\u{9b}"), "bell  cr ");
         assert_eq!(clean_line(&"é".repeat(10), 4), "ééé…");
         assert_eq!(keep_end("▁▂▃▄▅", 2), "▄▅");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("short", 80), ["short"]);
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
+        assert!(
+            wrap("Δ avg: against the window before", 10)
+                .iter()
+                .all(|l| width(l) <= 10)
+        );
     }
 
     #[test]

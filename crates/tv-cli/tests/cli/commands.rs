@@ -348,7 +348,12 @@ fn a_closed_pipe_exits_zero_and_says_nothing() {
         command
             .env_clear()
             .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
-            .args(["--base-url", &sandbox.base_url, "--api-key", common::KEY]);
+            .args([
+                "--base-url",
+                &sandbox.base_url,
+                "--api-key",
+                crate::common::KEY,
+            ]);
         command.args(["--output", format, "requests", "web-shop", "--since", "30d"]);
         let mut child = command
             .stdout(Stdio::piped())

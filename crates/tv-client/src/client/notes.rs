@@ -85,6 +85,50 @@ impl Annotations<'_> {
             .await?;
         confirmed("record the annotation", envelope.data)
     }
+
+    /// The annotation [`Annotations::create`] just recorded, found by listing: the API
+    /// answers a write with `true`, not with the new id. Looks among the app's (or, without
+    /// an app, the organization's) annotations at `note.time` (to the second) or, without
+    /// one, from 2 minutes before `near` (the server's now, the end of its last whole
+    /// slice) to 10 minutes after it, for the newest (highest id) whose message, user and
+    /// host are the note's. `None` when none matches.
+    pub async fn find_created(
+        self,
+        note: &NewAnnotation,
+        near: DateTime<Utc>,
+    ) -> Result<Option<Annotation>, Error> {
+        let (start, end) = match note.time {
+            Some(t) => (
+                t - chrono::TimeDelta::seconds(1),
+                t + chrono::TimeDelta::seconds(1),
+            ),
+            None => (
+                near - chrono::TimeDelta::minutes(2),
+                near + chrono::TimeDelta::minutes(10),
+            ),
+        };
+        let range = AnnotationRange {
+            start: Some(start),
+            end: Some(end),
+        };
+        let listed = match &note.app {
+            Some(app) => self.of_app(app, range).await?,
+            None => self.list(range).await?,
+        };
+        let same =
+            |wanted: &Option<String>, got: &Option<String>| wanted.is_none() || wanted == got;
+        Ok(listed
+            .into_iter()
+            .filter(|a| {
+                a.message == note.message
+                    && same(&note.user, &a.username)
+                    && same(&note.host, &a.host)
+                    && note
+                        .time
+                        .is_none_or(|t| a.time.timestamp() == t.timestamp())
+            })
+            .max_by_key(|a| a.id))
+    }
 }
 
 fn seconds(range: AnnotationRange) -> (Option<f64>, Option<f64>) {

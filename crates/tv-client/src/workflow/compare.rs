@@ -3,14 +3,16 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::compare_windows::{cut, cut_layers, windows};
 use super::gate::{GateRules, Verdict};
 use super::now::Now;
-use crate::client::{AnnotationRange, TraceView};
-use crate::error::{Elsewhere, Error, Missing};
+use crate::client::TraceView;
+use crate::error::Error;
 use crate::filter::ServerFilter;
+use crate::json_shape::ser_secs;
 use crate::math::{Comparison, WindowComparison, WindowSummary, compare_layers};
 use crate::model::Annotation;
 use crate::window::TimeWindow;
@@ -43,6 +45,9 @@ pub struct CompareRequest {
     pub baseline: Baseline,
     /// The gate; [`GateRules::OFF`] compares without judging.
     pub rules: GateRules,
+    /// Around an annotation: windows this long (a whole number of `window`'s slices, at
+    /// most the window), cut from the API window's slices; `None`: the whole window.
+    pub span: Option<Duration>,
 }
 
 impl CompareRequest {
@@ -54,6 +59,7 @@ impl CompareRequest {
             end: None,
             baseline: Baseline::WindowBefore,
             rules: GateRules::OFF,
+            span: None,
         }
     }
 
@@ -80,6 +86,12 @@ impl CompareRequest {
         self.rules = rules;
         self
     }
+
+    /// Around an annotation, windows of `span` instead of the whole window.
+    pub fn span(mut self, span: Duration) -> Self {
+        self.span = Some(span);
+        self
+    }
 }
 
 /// The comparison and the gate's verdict.
@@ -88,8 +100,12 @@ impl CompareRequest {
 pub struct CompareResult {
     /// The app.
     pub app: String,
-    /// The size of both windows.
+    /// The API window the slices come from.
     pub window: TimeWindow,
+    /// The length of both windows: the window's, or the span around an annotation.
+    #[serde(rename = "span_s", serialize_with = "ser_secs")]
+    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
+    pub span: Duration,
     /// End of the current window.
     pub end: DateTime<Utc>,
     /// End of the window compared against.
@@ -102,56 +118,15 @@ pub struct CompareResult {
     pub verdict: Verdict,
 }
 
-fn span(window: TimeWindow) -> Result<TimeDelta, Error> {
-    TimeDelta::from_std(window.duration()).map_err(|e| Error::invalid_argument(e.to_string()))
-}
-
-/// How far back `--around` looks for annotations.
-const ANNOTATION_DAYS: i64 = 30;
-
-/// The annotation `baseline` names, from the app's annotations of the last
-/// [`ANNOTATION_DAYS`] before `now`. Not found, it says what was missing: an id that is
-/// another app's (or no app's), an id that does not exist, or an app without any.
-async fn annotation(
-    tv: &TraceView,
-    app: &str,
-    now: DateTime<Utc>,
-    id: Option<i64>,
-) -> Result<Annotation, Error> {
-    let range = AnnotationRange {
-        start: now.checked_sub_signed(TimeDelta::days(ANNOTATION_DAYS)),
-        end: Some(now),
-    };
-    let notes = tv.annotations().of_app(app, range).await?;
-    let Some(id) = id else {
-        return notes.into_iter().max_by_key(|a| a.time).ok_or_else(|| {
-            Error::NotFound(Missing::NoAnnotation {
-                app: app.to_string(),
-                since: range.start,
-            })
-        });
-    };
-    if let Some(found) = notes.into_iter().find(|a| a.id == id) {
-        return Ok(found);
-    }
-    let everyone = tv.annotations().list(range).await?;
-    let elsewhere = everyone
-        .iter()
-        .find(|a| a.id == id)
-        .map(|a| a.app_id.map_or(Elsewhere::NoApp, Elsewhere::App));
-    Err(Error::NotFound(Missing::Annotation {
-        app: app.to_string(),
-        id,
-        elsewhere,
-        since: range.start,
-    }))
-}
-
 /// Runs a comparison: both windows' latency series, error rates and layers (six calls,
 /// concurrently), the per-layer comparison and the gate's verdict. Refuses invalid
 /// rules, an `Earlier` gap shorter than a window (overlapping windows), a window that
-/// ends after the server's now and an annotation whose window after is not over yet
-/// ([`Error::InvalidArgument`]).
+/// ends after the server's now, an annotation whose window after is not over yet and a
+/// span [`check_span`](super::check_span) refuses ([`Error::InvalidArgument`]).
+///
+/// With a span, each window is cut from the slices of the API window ending where it
+/// ends ([`CompareWindows`](super::CompareWindows)): `--span 15m` around a deploy
+/// compares the 30 slices before it with the 30 after it.
 pub async fn compare(
     tv: &TraceView,
     now: &Now,
@@ -160,57 +135,11 @@ pub async fn compare(
     request.rules.validate()?;
     let app = request.app.as_str();
     let window = request.window;
-    let length = span(window)?;
-    let out_of_range = || Error::invalid_argument("the windows are out of range");
-    let mut around = None;
-    let (end, previous_end) = match request.baseline {
-        Baseline::WindowBefore | Baseline::Earlier(_) => {
-            let gap = match request.baseline {
-                Baseline::Earlier(gap) => gap,
-                _ => window.duration(),
-            };
-            if gap < window.duration() {
-                return Err(Error::invalid_argument(format!(
-                    "the windows overlap: compare against at least one {window} before"
-                )));
-            }
-            let gap = TimeDelta::from_std(gap).map_err(|_| out_of_range())?;
-            let server_now = now.get(Some(app)).await?;
-            let end = request.end.unwrap_or(server_now);
-            if end > server_now {
-                return Err(Error::invalid_argument(format!(
-                    "the {window} ending {} is not over yet (the server's now is {})",
-                    end.format("%Y-%m-%d %H:%M:%S UTC"),
-                    server_now.format("%Y-%m-%d %H:%M:%S UTC")
-                )));
-            }
-            (end, end.checked_sub_signed(gap).ok_or_else(out_of_range)?)
-        }
-        Baseline::Around(_) | Baseline::AroundLatest => {
-            let server_now = now.get(Some(app)).await?;
-            let id = match request.baseline {
-                Baseline::Around(id) => Some(id),
-                _ => None,
-            };
-            let note = annotation(tv, app, server_now, id).await?;
-            let end = note
-                .time
-                .checked_add_signed(length)
-                .ok_or_else(out_of_range)?;
-            if end > server_now {
-                return Err(Error::invalid_argument(format!(
-                    "the {window} after annotation {} is not over yet: it ends {} (the \
-                     server's now is {})",
-                    note.id,
-                    end.format("%Y-%m-%d %H:%M:%S UTC"),
-                    server_now.format("%Y-%m-%d %H:%M:%S UTC")
-                )));
-            }
-            let previous_end = note.time;
-            around = Some(note);
-            (end, previous_end)
-        }
-    };
+    let windows = windows(tv, now, request).await?;
+    if let Some(unfinished) = windows.unfinished(window) {
+        return Err(unfinished);
+    }
+    let (end, previous_end) = (windows.current.end, windows.previous.end);
     crate::range::check_end(&format!("the {window}"), end)?;
     crate::range::check_end(&format!("the {window} compared against"), previous_end)?;
     let current = ServerFilter::new().window(window).end(end);
@@ -224,20 +153,33 @@ pub async fn compare(
         latency.by_layer(app, &current),
         latency.by_layer(app, &previous),
     )?;
-    let comparison = WindowComparison {
-        overall: Comparison::new(
-            WindowSummary::of_app(&now_series, Some(&now_rates)),
-            WindowSummary::of_app(&then_series, Some(&then_rates)),
-        ),
-        layers: compare_layers(&now_layers, &then_layers),
+    let comparison = match request.span {
+        None => WindowComparison {
+            overall: Comparison::new(
+                WindowSummary::of_app(&now_series, Some(&now_rates)),
+                WindowSummary::of_app(&then_series, Some(&then_rates)),
+            ),
+            layers: compare_layers(&now_layers, &then_layers),
+        },
+        Some(_) => {
+            let (c, p) = (windows.current, windows.previous);
+            WindowComparison {
+                overall: Comparison::new(
+                    WindowSummary::of_app(&cut(&now_series, c), Some(&cut(&now_rates, c))),
+                    WindowSummary::of_app(&cut(&then_series, p), Some(&cut(&then_rates, p))),
+                ),
+                layers: compare_layers(&cut_layers(&now_layers, c), &cut_layers(&then_layers, p)),
+            }
+        }
     };
     let verdict = request.rules.judge(&comparison);
     Ok(CompareResult {
         app: app.to_string(),
         window,
+        span: windows.span,
         end,
         previous_end,
-        around,
+        around: windows.around,
         comparison,
         verdict,
     })

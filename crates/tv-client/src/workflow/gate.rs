@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::json_shape::{ser_opt_num, ser_us};
-use crate::math::{Comparison, Presence, WindowComparison};
+use crate::math::{Comparison, LayerComparison, Presence, WindowComparison};
 use crate::units::format_duration;
 
 /// What the gate checks. The app's request latency always counts; a layer counts only
@@ -116,16 +116,8 @@ impl GateRules {
         let mut tripped = Vec::new();
         if let Some(max) = self.max_slowdown_fraction {
             tripped.extend(self.slower(None, &comparison.overall, max));
-            let shares = shares(comparison);
-            for (layer, share) in comparison.layers.iter().zip(shares) {
-                let c = &layer.comparison;
-                let counts = layer.presence == Presence::Both
-                    && share.is_some_and(|s| s >= self.min_share_fraction)
-                    && c.current.volume >= self.min_calls
-                    && c.previous.volume >= self.min_calls;
-                if counts {
-                    tripped.extend(self.slower(Some(&layer.layer), c, max));
-                }
+            for layer in self.counted_layers(comparison) {
+                tripped.extend(self.slower(Some(&layer.layer), &layer.comparison, max));
             }
         }
         if let Some(max) = self.max_error_increase_fraction {
@@ -158,6 +150,25 @@ impl GateRules {
                 && overall.previous.volume == 0,
             tripped,
         }
+    }
+
+    /// The layers the latency rule judges: seen in both windows, with at least
+    /// `min_share_fraction` of the request time and `min_calls` calls in each window.
+    pub fn counted_layers<'a>(&self, comparison: &'a WindowComparison) -> Vec<&'a LayerComparison> {
+        let shares = shares(comparison);
+        comparison
+            .layers
+            .iter()
+            .zip(shares)
+            .filter(|(layer, share)| {
+                let c = &layer.comparison;
+                layer.presence == Presence::Both
+                    && share.is_some_and(|s| s >= self.min_share_fraction)
+                    && c.current.volume >= self.min_calls
+                    && c.previous.volume >= self.min_calls
+            })
+            .map(|(layer, _)| layer)
+            .collect()
     }
 
     fn slower(&self, layer: Option<&str>, c: &Comparison, max: f64) -> Option<Trip> {

@@ -36,6 +36,17 @@
 //! let request = CompareRequest::new("web-shop").rules(GateRules::default());
 //! let comparison = workflow::compare(&tv, &now, &request).await?;
 //! assert!(comparison.verdict.passed() || !comparison.verdict.tripped.is_empty());
+//! // Soon after a deploy: the 15 minutes before the newest annotation against the 15
+//! // after it, cut from the hour window's 30-second slices, once they are over.
+//! use tv_client::workflow::Baseline;
+//! let deploy = CompareRequest::new("web-shop")
+//!     .baseline(Baseline::AroundLatest)
+//!     .span(std::time::Duration::from_secs(15 * 60))
+//!     .rules(GateRules::default());
+//! let windows = workflow::windows(&tv, &Now::server(&tv), &deploy).await?;
+//! if windows.remaining().is_none() {
+//!     let _ = workflow::compare(&tv, &now, &deploy).await?;
+//! }
 //! # Ok(())
 //! # }
 //! ```
@@ -44,6 +55,7 @@ mod annotations;
 mod app_report;
 mod clock;
 mod compare;
+mod compare_windows;
 mod gate;
 mod hosts;
 mod latency;
@@ -59,6 +71,7 @@ pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
+pub use compare_windows::{CompareWindows, check_span, span_name, windows};
 pub use gate::{DEFAULT_MAX_TRAFFIC_DROP, GateRules, Rule, Trip, Verdict};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use latency::{LatencyFilter, LatencyHistory, LayerReport, latency_history, layer_report};

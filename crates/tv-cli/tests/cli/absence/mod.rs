@@ -1,4 +1,9 @@
 //! When data is missing, tv says so: what was not found, stale apps, vanished traffic.
+
+mod chart;
+mod gate_output;
+mod span;
+
 use crate::common::{run, shared, start, tv};
 
 /// The annotations of the shared sandbox as (id, app name).
@@ -262,4 +267,83 @@ fn a_window_without_traffic_says_so_in_every_format() {
     let (_, stdout, _) = run(command);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(json.get("traffic").is_none(), "{stdout}");
+}
+
+#[test]
+fn threshold_errors_speak_the_flags_unit() {
+    for (flag, value, says) in [
+        (
+            "--fail-if-slower",
+            "-5",
+            "--fail-if-slower takes a percentage from 0 to 10000 (got -5)",
+        ),
+        (
+            "--fail-if-errors",
+            "150",
+            "--fail-if-errors takes percentage points from 0 to 100 (got 150)",
+        ),
+        (
+            "--fail-if-traffic-drops",
+            "101",
+            "--fail-if-traffic-drops takes a percentage from 0 to 100",
+        ),
+        (
+            "--min-share",
+            "120",
+            "--min-share takes a percentage from 0 to 100 (got 120)",
+        ),
+    ] {
+        let mut command = tv(shared());
+        command.args(["compare", "web-shop", flag, value]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("fraction"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_readme_lists_resample_only_where_it_is_taken() {
+    let readme = include_str!("../../../../../README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("| history |"))
+        .expect("the history row of the README");
+    let mut command = tv(shared());
+    command.args([
+        "latency",
+        "by-layer",
+        "web-shop",
+        "--since",
+        "1d",
+        "--resample",
+        "1h",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--resample needs a series"), "{stderr}");
+    assert!(
+        line.contains("(not `latency by-layer`"),
+        "the README says by-layer takes --resample: {line}"
+    );
+}
+
+#[test]
+fn the_readme_shows_the_columns_tv_annotations_prints() {
+    let readme = include_str!("../../../../../README.md");
+    let shown = readme
+        .lines()
+        .skip_while(|l| *l != "$ tv annotations --app web-shop")
+        .nth(1)
+        .expect("the README's tv annotations example");
+    let mut command = tv(shared());
+    command.args(["annotations", "--app", "web-shop", "-o", "table"]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let printed = stdout.lines().next().unwrap_or_default();
+    assert_eq!(
+        shown.split_whitespace().collect::<Vec<_>>(),
+        printed.split_whitespace().collect::<Vec<_>>(),
+        "README: {shown}\ntv:     {printed}"
+    );
 }

@@ -1,0 +1,146 @@
+//! What the CI sees of a gate: `compare -o markdown` shows the verdict and the rules
+//! (agreeing with the exit code and stderr); `tv annotate` writes the annotation's id
+//! to `$GITHUB_OUTPUT`.
+
+use super::span::annotated;
+use crate::common::{run, shared, start, tv};
+
+#[test]
+fn markdown_shows_the_verdict_and_the_rules_that_tripped() {
+    // The 15 minutes after a deploy 20 minutes ago hold a mongodb incident.
+    let (sandbox, id) = annotated("20m ago");
+    let mut command = tv(&sandbox);
+    command.args(["compare", "web-shop", "--around", &id, "--span", "15m"]);
+    command.args([
+        "--fail-if-slower",
+        "10",
+        "--fail-if-errors",
+        "1",
+        "-o",
+        "markdown",
+    ]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stdout.contains("### Gate: FAIL (exit 5): 2 rules tripped"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| Rule | Trips when | Measured | Result |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "| layer mongodb | > 10.0% and > 5.00 ms slower per call | +182.0% (+13.0 ms) | FAIL |"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| error rate | > 1.00 pp higher | +0.51 pp | pass |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| traffic | > 50.0% fewer traces | 478 → 514 traces (+7.5%) | pass |"),
+        "{stdout}"
+    );
+    // As many FAIL rows as stderr's tripped rules.
+    let fails = stdout.lines().filter(|l| l.ends_with("| FAIL |")).count();
+    let trips = stderr
+        .lines()
+        .filter(|l| l.starts_with("gate tripped:"))
+        .count();
+    assert_eq!((fails, trips), (2, 2), "{stdout}{stderr}");
+}
+
+#[test]
+fn markdown_says_pass_and_no_data_as_the_exit_code_does() {
+    let mut command = tv(shared());
+    command.args([
+        "compare",
+        "web-shop",
+        "--fail-if-slower",
+        "10",
+        "-o",
+        "markdown",
+    ]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("### Gate: PASS (exit 0): no rule tripped"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("| FAIL |"), "{stdout}");
+
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app",
+        "assign",
+        "quiet-app",
+        "web-77",
+        "--create",
+        "--layer",
+        "nginx",
+    ]);
+    assert_eq!(run(command).0, 0);
+    let mut command = tv(&sandbox);
+    command.args([
+        "compare",
+        "quiet-app",
+        "--fail-if-slower",
+        "10",
+        "-o",
+        "markdown",
+    ]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 6, "{stdout}");
+    assert!(
+        stdout.contains("### Gate: NO DATA (exit 6): no traces in either window"),
+        "{stdout}"
+    );
+    // Without a gate there is no verdict to show.
+    let mut command = tv(shared());
+    command.args(["compare", "web-shop", "-o", "markdown"]);
+    let (_, stdout, _) = run(command);
+    assert!(!stdout.contains("Gate:"), "{stdout}");
+}
+
+#[test]
+fn annotate_appends_the_annotations_id_to_github_output() {
+    let sandbox = start(0.0, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("github_output");
+    std::fs::write(&path, "earlier=kept\n").unwrap();
+    let annotate = |message: &str, actions: &str, output: &std::path::Path| {
+        let mut command = tv(&sandbox);
+        command.args(["annotate", message, "--app", "web-shop", "-o", "json"]);
+        command
+            .env("GITHUB_ACTIONS", actions)
+            .env("GITHUB_OUTPUT", output);
+        run(command)
+    };
+    let (code, _, stderr) = annotate("deploy v1", "true", &path);
+    assert_eq!(code, 0, "{stderr}");
+    let id = super::span::annotation_id(&sandbox, "deploy v1");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("earlier=kept\nannotation_id={id}\n")
+    );
+    // Outside GitHub Actions nothing is written.
+    let (code, _, _) = annotate("deploy v2", "false", &path);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+
+    // An unwritable file: one line, exit 1, and the annotation is there all the same.
+    let (code, stdout, stderr) = annotate("deploy v3", "true", &dir.path().join("no/such"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("\"annotated\""), "{stdout}");
+    let id = super::span::annotation_id(&sandbox, "deploy v3");
+    assert!(
+        stderr.contains(&format!(
+            "the annotation was created (id {id}), but $GITHUB_OUTPUT ("
+        )) && stderr.contains("could not be written"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
