@@ -215,21 +215,55 @@ fn health_landing_page_and_refusals() {
 }
 
 #[test]
-fn idle_connections_past_the_cap_are_refused_at_once() {
+fn idle_connections_at_the_cap_make_room_for_a_scrape() {
     let sandbox = common::shared();
     let (_exporter, address) = exporter(
         sandbox,
         KEY,
-        &["--app", "web-shop", "--max-connections", "2"],
+        &["--app", "web-shop", "--max-connections", "3"],
     );
-    let idle: Vec<TcpStream> = (0..2)
+    // Cap-many connections that never send a request hold every slot.
+    let mut idle: Vec<TcpStream> = (0..3)
         .map(|_| TcpStream::connect(&address).unwrap_or_else(|e| panic!("{e}")))
         .collect();
-    // The exporter takes them in order; the third is over the cap.
     std::thread::sleep(Duration::from_millis(200));
+    // Each scrape closes the oldest of them and is served at once.
+    for round in 0..3 {
+        let (head, body) = get(&address, "/metrics", None);
+        assert!(head.contains(" 200 "), "round {round}: {head}");
+        assert!(body.contains("traceview_up"), "round {round}");
+    }
+    // The idle connections were closed by the exporter (end of stream, or reset).
+    for stream in &mut idle {
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut byte = [0u8; 1];
+        assert!(
+            matches!(stream.read(&mut byte), Ok(0) | Err(_)),
+            "an idle connection is still open"
+        );
+    }
+}
+
+#[test]
+fn busy_connections_at_the_cap_refuse_at_once() {
+    let sandbox = common::shared();
+    let (_exporter, address) = exporter(
+        sandbox,
+        KEY,
+        &["--app", "web-shop", "--max-connections", "1"],
+    );
+    // One connection that sent a complete request and is kept alive: it is not closed
+    // for a newer one, so at the cap the newer one is refused.
+    let mut busy = TcpStream::connect(&address).unwrap_or_else(|e| panic!("{e}"));
+    busy.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = [0u8; 256];
+    let _ = busy.set_read_timeout(Some(Duration::from_secs(10)));
+    let read = busy.read(&mut answer).unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer[..read].starts_with(b"HTTP/1.1 200"));
     let answer = exchange(&address, "GET /metrics HTTP/1.0\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    drop(idle);
+    drop(busy);
 }
 
 #[test]

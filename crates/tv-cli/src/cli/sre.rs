@@ -89,7 +89,8 @@ pub struct ExporterArgs {
     /// How long one collection from TraceView may take before it is given up.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub collect_timeout: std::time::Duration,
-    /// Open connections at most (lowered to what the descriptor limit allows).
+    /// Open connections at most (lowered to what the descriptor limit allows); at the
+    /// cap the oldest connection that has sent no request yet is closed for a new one.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_connections: u16,
     /// The time a client has to send a request's headers.

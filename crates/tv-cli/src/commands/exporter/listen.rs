@@ -1,6 +1,8 @@
 //! The exporter's listener: `HOST:PORT`, `:PORT` and `localhost:PORT` addresses, a cap
-//! on open connections below the descriptor limit (over it a connection gets `503` and
-//! is closed at once, so idle clients cannot lock scrapes out of descriptors), a
+//! on open connections below the descriptor limit (at it, the oldest connection that has
+//! not sent a request yet is closed for the new one; when every connection has sent one,
+//! the new one gets `503` and is closed at once, so idle clients cannot lock scrapes
+//! out of descriptors), a
 //! deadline for a request's headers (a request with a body is refused), a bounded log
 //! of accept failures, and a graceful stop on SIGTERM or Ctrl-C.
 
@@ -15,6 +17,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::routes::Routes;
+use super::waiting::{Ticket, Waiting};
 use crate::exit::{CliError, Exit};
 
 /// How long a graceful stop waits for answers in flight.
@@ -23,6 +26,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Descriptors kept free of connections (the listener, the runtime's, the outgoing
 /// connections to TraceView).
 const RESERVED_DESCRIPTORS: usize = 64;
+
+/// How long a connection waits for the slot of a connection closed for it.
+const SLOT_WAIT: Duration = Duration::from_secs(1);
 
 /// At most one line about failing accepts per this interval.
 const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -136,24 +142,38 @@ pub async fn serve(listener: TcpListener, limits: Limits, routes: Arc<Routes>) -
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     let mut accept_failures = AcceptLog::default();
+    let waiting = Arc::new(Waiting::default());
     let stop = stop_requested();
     let mut stop = std::pin::pin!(stop);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => match Arc::clone(&slots).try_acquire_owned() {
-                    Ok(slot) => {
-                        let served = connection(stream, Arc::clone(&routes), stop_rx.clone(), limits);
-                        connections.spawn(async move {
-                            served.await;
-                            drop(slot);
-                        });
+                Ok((stream, _)) => {
+                    let ticket = waiting.enter();
+                    let served = connection(stream, Arc::clone(&routes), stop_rx.clone(), limits, ticket);
+                    match Arc::clone(&slots).try_acquire_owned() {
+                        Ok(slot) => {
+                            connections.spawn(async move {
+                                served.serve().await;
+                                drop(slot);
+                            });
+                        }
+                        // At the cap: the oldest connection without a request makes room.
+                        Err(_) if waiting.close_oldest() => {
+                            let slots = Arc::clone(&slots);
+                            connections.spawn(async move {
+                                match tokio::time::timeout(SLOT_WAIT, slots.acquire_owned()).await {
+                                    Ok(Ok(slot)) => {
+                                        served.serve().await;
+                                        drop(slot);
+                                    }
+                                    _ => served.refuse(),
+                                }
+                            });
+                        }
+                        Err(_) => served.refuse(),
                     }
-                    Err(_) => {
-                        // Never waits: a client that does not read loses the answer.
-                        let _ = stream.try_write(REFUSAL);
-                    }
-                },
+                }
                 Err(e) => {
                     accept_failures.note(&e);
                     // Out of descriptors and the like: back off instead of spinning.
@@ -198,41 +218,88 @@ impl AcceptLog {
     }
 }
 
-async fn connection(
+/// An accepted connection, not served yet.
+struct Accepted {
     stream: TcpStream,
     routes: Arc<Routes>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     limits: Limits,
-) {
-    let _ = stream.set_nodelay(true);
-    let io = match routes.tls() {
-        Some(acceptor) => {
-            match tokio::time::timeout(limits.header_deadline, acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => super::web_config::Stream::Tls(Box::new(tls)),
-                _ => return,
-            }
-        }
-        None => super::web_config::Stream::Plain(stream),
-    };
-    let service = hyper::service::service_fn(move |request| {
-        let routes = Arc::clone(&routes);
-        async move { Ok::<_, Infallible>(routes.answer(request).await) }
-    });
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_deadline)
-        .max_buf_size(64 * 1024)
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(io), service);
-    let mut conn = std::pin::pin!(conn);
-    let mut draining = false;
-    loop {
+    ticket: Ticket,
+}
+
+fn connection(
+    stream: TcpStream,
+    routes: Arc<Routes>,
+    stop: watch::Receiver<bool>,
+    limits: Limits,
+    ticket: Ticket,
+) -> Accepted {
+    Accepted {
+        stream,
+        routes,
+        stop,
+        limits,
+        ticket,
+    }
+}
+
+impl Accepted {
+    /// Answers `503` and closes. Never waits: a client that does not read loses the
+    /// answer.
+    fn refuse(self) {
+        let _ = self.stream.try_write(REFUSAL);
+    }
+
+    async fn serve(self) {
+        let closed = Arc::clone(&self.ticket.closed);
+        // Closed for a newer connection while it has sent no request: just dropped.
         tokio::select! {
-            _ = conn.as_mut() => break,
-            changed = stop.changed(), if !draining => {
-                if changed.is_err() || *stop.borrow() {
-                    conn.as_mut().graceful_shutdown();
-                    draining = true;
+            () = self.serve_until_stopped() => {}
+            () = closed.notified() => {}
+        }
+    }
+
+    async fn serve_until_stopped(self) {
+        let Accepted {
+            stream,
+            routes,
+            mut stop,
+            limits,
+            ticket,
+        } = self;
+        let _ = stream.set_nodelay(true);
+        let io = match routes.tls() {
+            Some(acceptor) => {
+                match tokio::time::timeout(limits.header_deadline, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => super::web_config::Stream::Tls(Box::new(tls)),
+                    _ => return,
+                }
+            }
+            None => super::web_config::Stream::Plain(stream),
+        };
+        let ticket = Arc::new(ticket);
+        let service = hyper::service::service_fn(move |request| {
+            // Headers read: from now on this connection is never closed for a newer one.
+            ticket.requested();
+            let routes = Arc::clone(&routes);
+            async move { Ok::<_, Infallible>(routes.answer(request).await) }
+        });
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_deadline)
+            .max_buf_size(64 * 1024)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(io), service);
+        let mut conn = std::pin::pin!(conn);
+        let mut draining = false;
+        loop {
+            tokio::select! {
+                _ = conn.as_mut() => break,
+                changed = stop.changed(), if !draining => {
+                    if changed.is_err() || *stop.borrow() {
+                        conn.as_mut().graceful_shutdown();
+                        draining = true;
+                    }
                 }
             }
         }

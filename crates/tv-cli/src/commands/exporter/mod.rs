@@ -10,6 +10,7 @@ mod listen;
 mod push;
 mod routes;
 mod scrape;
+mod waiting;
 mod web_config;
 
 use std::sync::Arc;
