@@ -393,6 +393,53 @@ fn an_unusable_web_config_is_one_line_and_exit_3() {
         stderr.contains("web configuration: /nonexistent/web.yml"),
         "{stderr}"
     );
+    // What cannot be honoured is refused with one line naming the key.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (yaml, key) in [
+        ("http_server_config:\n  http2: true\n", "http2"),
+        (
+            "http_server_config:\n  headers:\n    Content-Type: x\n",
+            "headers",
+        ),
+        ("http_server_config:\n  nope: 1\n", "nope"),
+    ] {
+        let file = dir.path().join("web.yml");
+        std::fs::write(&file, yaml).unwrap_or_else(|e| panic!("{e}"));
+        let mut command = tv(sandbox);
+        command.args(["exporter", "--listen", "127.0.0.1:0", "--web.config.file"]);
+        command.arg(&file);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 3, "{yaml}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{yaml}: {stderr}");
+        assert!(stderr.contains(key), "{yaml}: {stderr}");
+    }
+}
+
+#[test]
+fn the_web_configs_headers_are_on_every_answer() {
+    let sandbox = common::shared();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("web.yml");
+    std::fs::write(
+        &file,
+        "http_server_config:\n  http2: false\n  headers:\n    X-Frame-Options: deny\n    Strict-Transport-Security: max-age=31536000\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = file.to_string_lossy().into_owned();
+    let (_exporter, address) = exporter(
+        sandbox,
+        KEY,
+        &["--app", "web-shop", "--web.config.file", &file],
+    );
+    for path in ["/metrics", "/-/healthy", "/nope"] {
+        let (head, _) = get(&address, path, None);
+        let head = head.to_lowercase();
+        assert!(head.contains("\r\nx-frame-options: deny"), "{path}: {head}");
+        assert!(
+            head.contains("\r\nstrict-transport-security: max-age=31536000"),
+            "{path}: {head}"
+        );
+    }
 }
 
 #[cfg(unix)]

@@ -127,6 +127,8 @@ pub struct Routes {
     pub users: Option<Arc<Users>>,
     /// TLS, when the web configuration has it.
     pub tls: Option<TlsAcceptor>,
+    /// `http_server_config.headers` of the web configuration: on every answer.
+    pub headers: Vec<(header::HeaderName, header::HeaderValue)>,
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
@@ -160,6 +162,14 @@ impl Routes {
 
     /// The answer to one request.
     pub async fn answer(&self, request: Request<Incoming>) -> Response<Body> {
+        let mut response = self.respond(request).await;
+        for (name, value) in &self.headers {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+        response
+    }
+
+    async fn respond(&self, request: Request<Incoming>) -> Response<Body> {
         if let Some(users) = &self.users {
             let authorization = request
                 .headers()
