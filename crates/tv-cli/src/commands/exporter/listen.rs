@@ -86,51 +86,7 @@ pub async fn bind(listen: &str) -> Result<TcpListener, CliError> {
 /// The connection cap in effect: `wanted`, lowered so that connections leave
 /// [`RESERVED_DESCRIPTORS`] of the process's descriptor limit free (at least 1).
 pub fn effective_max_connections(wanted: usize) -> usize {
-    let by_descriptors =
-        descriptor_limit().map_or(usize::MAX, |n| n.saturating_sub(RESERVED_DESCRIPTORS));
-    wanted.min(by_descriptors).max(1)
-}
-
-#[cfg(unix)]
-fn descriptor_limit() -> Option<usize> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit only writes the struct it is given, which lives on this stack.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    if rc != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    usize::try_from(limit.rlim_cur).ok()
-}
-
-#[cfg(not(unix))]
-fn descriptor_limit() -> Option<usize> {
-    None
-}
-
-/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = terminate.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    tv_serve::connection_cap(wanted, RESERVED_DESCRIPTORS)
 }
 
 /// Serves until asked to stop, then stops gracefully: no new connections, idle ones
@@ -143,7 +99,7 @@ pub async fn serve(listener: TcpListener, limits: Limits, routes: Arc<Routes>) -
     let mut connections = JoinSet::new();
     let mut accept_failures = AcceptLog::default();
     let waiting = Arc::new(Waiting::default());
-    let stop = stop_requested();
+    let stop = tv_serve::stop_signal();
     let mut stop = std::pin::pin!(stop);
     loop {
         tokio::select! {
@@ -181,7 +137,7 @@ pub async fn serve(listener: TcpListener, limits: Limits, routes: Arc<Routes>) -
                 }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            () = &mut stop => break,
+            _ = &mut stop => break,
         }
     }
     tracing::info!("stopping: answering the scrapes in flight");
@@ -290,19 +246,7 @@ impl Accepted {
             .max_buf_size(64 * 1024)
             .keep_alive(true)
             .serve_connection(TokioIo::new(io), service);
-        let mut conn = std::pin::pin!(conn);
-        let mut draining = false;
-        loop {
-            tokio::select! {
-                _ = conn.as_mut() => break,
-                changed = stop.changed(), if !draining => {
-                    if changed.is_err() || *stop.borrow() {
-                        conn.as_mut().graceful_shutdown();
-                        draining = true;
-                    }
-                }
-            }
-        }
+        tv_serve::serve_until_stopped(conn, &mut stop, std::future::pending()).await;
     }
 }
 
@@ -319,13 +263,5 @@ mod tests {
         assert!(parse_listen("9464").is_err());
         assert!(parse_listen("host:http").is_err());
         assert!(parse_listen("a b:1").is_err());
-    }
-
-    #[test]
-    fn the_connection_cap_leaves_descriptors_free() {
-        if let Some(n) = descriptor_limit() {
-            assert!(effective_max_connections(usize::MAX) < n);
-        }
-        assert_eq!(effective_max_connections(0), 1);
     }
 }
