@@ -335,7 +335,11 @@ mod tests {
                 "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n",
                 "cert_file",
             ),
-            ("http_server_config:\n  http2: true\n", "unknown field"),
+            (
+                "http_server_config:\n  http2: true\n",
+                "http2: true cannot be honoured",
+            ),
+            ("http_server_config:\n  nope: 1\n", "unknown field"),
             ("basic_auth_users: [1, 2]\n", "basic_auth_users"),
         ];
         for (text, expected) in cases {
