@@ -58,6 +58,13 @@ pub struct GlobalArgs {
     /// annotate and app assign are sent once (a repeat could duplicate them).
     #[arg(long, global = true, value_name = "N", value_parser = attempts_value)]
     pub attempts: Option<u32>,
+    /// One deadline for the whole run, e.g. 30s: each attempt's --timeout and each wait
+    /// before a retry is cut to the time left; past it tv stops with what it has and
+    /// says so (`tv report` lists the apps it could not fetch, exit 1). With `annotate
+    /// --wrap`: the time the two annotations may add [default there: 10s], not the
+    /// command's. Refused by `exporter`, `watch` and `sandbox`, which run until stopped.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = deadline_value)]
+    pub deadline: Option<std::time::Duration>,
     /// Allow sending the key over plain http:// to a host other than this machine (a
     /// sandbox in a container); prints a warning [profile: allow_plain_http].
     #[arg(long, global = true)]
@@ -81,6 +88,14 @@ pub struct GlobalArgs {
 /// The parsers of tv-client, so flags and profiles accept the same values.
 fn timeout_value(text: &str) -> Result<std::time::Duration, String> {
     tv_client::config::value::parse_timeout(text).map_err(setting_error)
+}
+
+fn deadline_value(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("a deadline must be above zero".into()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(format!("{error} (e.g. 30s, 2m)")),
+    }
 }
 
 fn attempts_value(text: &str) -> Result<u32, String> {

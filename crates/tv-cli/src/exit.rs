@@ -122,6 +122,7 @@ fn classify(error: &tv_client::Error) -> (Exit, &'static str) {
             "; the server is slow or unreachable (raise --timeout?)",
         ),
         E::RateLimited { .. } => (Exit::Runtime, "; wait a little and try again"),
+        E::DeadlineExceeded { .. } => (Exit::Runtime, "; raise --deadline?"),
         E::ResponseTooLarge { .. } => (
             Exit::Runtime,
             "; raise the limit with --max-response-size or `tv config set max_response_size 256MiB`",

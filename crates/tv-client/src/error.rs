@@ -139,6 +139,24 @@ pub enum Error {
         /// What went wrong.
         cause: Box<Error>,
     },
+    /// The run's deadline ([`Deadline`](crate::Deadline)) left no time for this call:
+    /// it was not sent, or its attempt was cut short, or a wait before a retry would
+    /// have passed the deadline (then `after` is the failure that was being retried).
+    #[error(
+        "stopped at the run's deadline of {:?}{}{}",
+        .budget,
+        if *.interrupted { " (an answer was still awaited)" } else { "" },
+        match .after { Some(e) => format!(", after: {e}"), None => String::new() }
+    )]
+    DeadlineExceeded {
+        /// The whole run's budget (e.g. `--deadline 5s`).
+        budget: Duration,
+        /// Whether an attempt was in flight when the deadline fell (a write may then
+        /// have been applied).
+        interrupted: bool,
+        /// The failure a retry was waiting to get past, if any.
+        after: Option<Box<Error>>,
+    },
     /// A caller-supplied argument is unusable (e.g. a resampling step that is not a
     /// multiple of the series' step).
     #[error("invalid argument: {detail}")]
@@ -414,6 +432,16 @@ impl Error {
         }
     }
 
+    /// Whether the run's deadline ended this call ([`Error::DeadlineExceeded`], also as
+    /// the cause of an unknown write outcome): tv stopped, the server did not refuse.
+    pub fn is_deadline(&self) -> bool {
+        match self {
+            Error::DeadlineExceeded { .. } => true,
+            Error::OutcomeUnknown { cause, .. } => cause.is_deadline(),
+            _ => false,
+        }
+    }
+
     /// Whether the server (or the way to it) said it is overloaded or failing for now:
     /// rate limiting (429), a timeout, or a server failure a repeated request may get
     /// past (500, 502, 503, 504, also as an HTML page from a proxy). The one list behind
@@ -446,6 +474,9 @@ impl Error {
             Error::UnexpectedResponse { status, .. } => !(400..500).contains(status),
             Error::Transport { kind, .. } => !kind.before_sending(),
             Error::OutcomeUnknown { .. } => true,
+            Error::DeadlineExceeded {
+                interrupted, after, ..
+            } => *interrupted || after.as_ref().is_some_and(|e| e.may_have_been_applied()),
             Error::Auth
             | Error::NotFound(_)
             | Error::BadRequest(_)

@@ -29,7 +29,10 @@ impl TraceView {
     /// client's connection pool (a number, or [`Concurrency::adaptive`]), yielding
     /// results as they complete (not in input order). A failing app yields its error;
     /// the others go on. A 429 seen by any app slows down every request of the client
-    /// until the server's `Retry-After` has passed.
+    /// until the server's `Retry-After` has passed. Past the client's
+    /// [`Deadline`](crate::Deadline), apps not yet started are not started: each is
+    /// yielded at once with [`Error::DeadlineExceeded`] (skipped, nothing sent), so the
+    /// caller can name every app it could not fetch.
     ///
     /// ```no_run
     /// use futures::StreamExt;
@@ -71,6 +74,17 @@ impl TraceView {
                     exhausted = true;
                     break;
                 };
+                if let Some(deadline) = self.deadline().filter(crate::Deadline::has_passed) {
+                    // Skipped: no task, no request, and no sample for the limiter.
+                    return Poll::Ready(Some(AppResult {
+                        app,
+                        result: Err(Error::DeadlineExceeded {
+                            budget: deadline.budget(),
+                            interrupted: false,
+                            after: None,
+                        }),
+                    }));
+                }
                 let seq = limiter.start();
                 let overloads = self.overloads();
                 let call = operation(self.clone(), app.clone());

@@ -160,8 +160,8 @@ mod json_shape;
 
 pub use client::retry::RetryPolicy;
 pub use client::{
-    AnnotationRange, Annotations, ApiCalls, Apps, Deletion, Discovery, Errors, Hosts, Latency,
-    OrganizationApi, Requests, Stats, TraceView, TraceViewBuilder,
+    AnnotationRange, Annotations, ApiCalls, Apps, Deadline, Deletion, Discovery, Errors, Hosts,
+    Latency, OrganizationApi, Requests, Stats, TraceView, TraceViewBuilder,
 };
 pub use dry_run::{DryRun, WriteRequest};
 pub use error::{ConfigKind, Error, TransportKind};

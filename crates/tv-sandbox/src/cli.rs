@@ -251,7 +251,7 @@ pub async fn execute(args: SandboxArgs) -> Result<(), RunError> {
     }
     print_hints(&config, running.base_url());
     let state = running.sandbox().clone();
-    let why = stop_signal().await;
+    let why = tv_serve::stop_signal().await;
     eprintln!("tv-sandbox: {why}, shutting down");
     running.shutdown().await;
     let counts = state.fault_counts();
@@ -285,7 +285,7 @@ async fn replay(dir: &std::path::Path, bind: SocketAddr) -> Result<(), RunError>
         dir.display(),
         running.base_url()
     );
-    let why = stop_signal().await;
+    let why = tv_serve::stop_signal().await;
     eprintln!("tv-sandbox: {why}, shutting down");
     Ok(())
 }
@@ -351,28 +351,6 @@ fn print_hints(config: &SandboxConfig, base_url: &str) {
         );
     }
     eprintln!("tv-sandbox: press Ctrl-C to stop");
-}
-
-/// Waits for Ctrl-C or (on Unix) SIGTERM; names the one that came.
-async fn stop_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => return "interrupted",
-                _ = term.recv() => return "terminated",
-            }
-        }
-    }
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => "interrupted",
-        Err(_) => {
-            // No signal handling at all: serve until the process is killed.
-            std::future::pending::<()>().await;
-            "stopped"
-        }
-    }
 }
 
 /// Logs on stderr: injected faults always, the request log at `-v`, debug at `-vv`.

@@ -34,8 +34,10 @@ pub struct AnnotateArgs {
     /// With --wrap: a TraceView failure is one warning on stderr, never a failed run.
     #[arg(long, requires = "wrap")]
     pub best_effort: bool,
-    /// With --wrap: the most time the two annotations may add, together.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration, requires = "wrap")]
+    /// With --wrap: the most time the two annotations may add, together: the global
+    /// `--deadline` (which is not the run's deadline here: the command may take any
+    /// time), else [`WRAP_DEADLINE`]. Set by the command runner, not parsed.
+    #[arg(skip = WRAP_DEADLINE)]
     pub deadline: std::time::Duration,
     /// Post every annotation of an NDJSON or CSV file (`-` for stdin), one report line each.
     #[arg(long, value_name = "FILE")]
@@ -60,6 +62,9 @@ pub struct AnnotateArgs {
     pub command: Vec<String>,
 }
 
+/// `annotate --wrap` without `--deadline`: the two annotations take at most 10 s.
+pub const WRAP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 const ANNOTATE_HELP: &str = "\
 Examples:
   tv annotate 'deploy v1.2' --app web-shop
@@ -71,6 +76,8 @@ Examples:
 be found); every signal sent to tv that can be caught (INT, TERM, HUP, QUIT, USR1, USR2,
 ALRM, WINCH, …) is passed on to it; if tv is killed (SIGKILL) the command gets SIGTERM
 (Linux), so it never runs on without tv.
+--deadline (a global option) bounds the two annotations together with --wrap (default
+10s; the start one at most half of it), never the command.
 --from-file exits 0 when every line was posted, 1 when a line was refused or its outcome
 is unknown (never sent twice), 2 when the file has a bad line (then nothing is sent).
 The file is read as a stream within bounds: 64 KiB a line, 16 MiB a file, 100,000

@@ -29,7 +29,8 @@ pub struct CheckArgs {
     #[arg(long, short = 'm', value_name = "METRIC")]
     pub metric: Vec<String>,
     /// Bound the whole plugin run to SECONDS (1 to 3600) [default: the global
-    /// --timeout, else 10]; past it, one line with the --timeout-state.
+    /// --deadline, else the global --timeout, else 10]; past it, one line with the
+    /// --timeout-state.
     #[arg(short = 't', value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub plugin_timeout: Option<u64>,
     /// The state reported when the run times out.
@@ -53,8 +54,8 @@ traces in the whole week is CRITICAL (more than 10080 min) whatever the
 thresholds. It is measured against the server's clock (its Date header); slices
 that end in the future or outside the window before that clock are UNKNOWN.
 
-The whole run is bounded by -t SECONDS (or, in tv check, the global --timeout;
-default 10 s), so the monitoring engine gets a line before its own timeout:
+The whole run is bounded by -t SECONDS (or, in tv check, the global --deadline,
+else --timeout; default 10 s), so the monitoring engine gets a line before its own timeout:
 `TRACEVIEW UNKNOWN - no answer within 10s (-t)` (--timeout-state picks the state).
 
 Exit codes (plugin convention, not tv's): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
@@ -88,7 +89,8 @@ pub struct ExporterArgs {
     /// How long one collection from TraceView may take before it is given up.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub collect_timeout: std::time::Duration,
-    /// Open connections at most (lowered to what the descriptor limit allows).
+    /// Open connections at most (lowered to what the descriptor limit allows); at the
+    /// cap the oldest connection that has sent no request yet is closed for a new one.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_connections: u16,
     /// The time a client has to send a request's headers.

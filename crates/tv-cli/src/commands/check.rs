@@ -23,6 +23,7 @@ pub async fn run(cli: Cli, settings: &context::RunSettings) -> ExitCode {
     let deadline = args
         .plugin_timeout
         .map(Duration::from_secs)
+        .or(cli.global.deadline)
         .or(cli.global.timeout)
         .unwrap_or(DEFAULT_PLUGIN_TIMEOUT);
     let on_timeout = timeout_state(&args.timeout_state);

@@ -54,6 +54,11 @@ pub async fn run(
     key_out: &mut Option<tv_client::ApiKey>,
 ) -> Result<Exit, CliError> {
     let global = &cli.global;
+    // The run's deadline counts from here, before connecting.
+    let deadline = global.deadline.map(tv_client::Deadline::after);
+    if let Some(budget) = global.deadline {
+        refuse_deadline(&cli.command, budget)?;
+    }
     match cli.command {
         Command::Config(command) => return settings::config(command, global, env),
         Command::Login => return login::login(global),
@@ -69,12 +74,18 @@ pub async fn run(
         Command::GenerateMan { out } => return man_pages(&out),
         _ => {}
     }
-    let connection = context::connect(global, settings).await?;
+    let mut connection = context::connect(global, settings).await?;
     *key_out = Some(connection.key.clone());
     if let Command::Exporter(args) = &cli.command {
         return exporter::run(&connection.tv, args, context::overrides(global)).await;
     }
-    let outcome = dispatch(cli.command, &connection, env).await;
+    let mut command = cli.command;
+    match (&mut command, global.deadline) {
+        // With --wrap the deadline bounds the annotations, not the wrapped command.
+        (Command::Annotate(args), Some(budget)) if args.wrap => args.deadline = budget,
+        _ => connection.tv = connection.tv.with_deadline(deadline),
+    }
+    let outcome = dispatch(command, &connection, env).await;
     connection.finish_recording()?;
     if global.timings {
         let stats = connection.tv.stats();
@@ -86,6 +97,20 @@ pub async fn run(
         );
     }
     outcome
+}
+
+/// `--deadline` with a command that runs until stopped: one clear line (exit 2).
+fn refuse_deadline(command: &Command, budget: std::time::Duration) -> Result<(), CliError> {
+    let (name, instead) = match command {
+        Command::Exporter(_) => ("exporter", "--collect-timeout bounds each collection"),
+        Command::Watch(_) => ("watch", "--timeout bounds each request"),
+        Command::Sandbox(_) => ("sandbox", "stop it with Ctrl-C or SIGTERM"),
+        _ => return Ok(()),
+    };
+    Err(CliError::usage(format!(
+        "--deadline {}: tv {name} runs until stopped, a deadline for the whole run does not apply ({instead})",
+        humantime::format_duration(budget)
+    )))
 }
 
 async fn dispatch(command: Command, connection: &Connection, env: &Env) -> Result<Exit, CliError> {

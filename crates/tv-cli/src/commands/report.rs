@@ -137,6 +137,7 @@ fn failures(no_rows: bool, failed: &[AppFailure], log: bool) -> Result<Exit, Cli
             ),
         ));
     }
+    deadline_note(failed);
     if log {
         for failure in failed {
             tracing::error!(
@@ -151,6 +152,23 @@ fn failures(no_rows: bool, failed: &[AppFailure], log: bool) -> Result<Exit, Cli
     } else {
         Exit::Runtime
     })
+}
+
+/// Says so when the run's `--deadline` stopped the report: how many apps it left out
+/// (each is named among the failures).
+fn deadline_note(failed: &[AppFailure]) {
+    let stopped: Vec<&AppFailure> = failed.iter().filter(|f| f.error.is_deadline()).collect();
+    let budget = stopped.iter().find_map(|f| match &f.error {
+        tv_client::Error::DeadlineExceeded { budget, .. } => Some(*budget),
+        _ => None,
+    });
+    if let Some(budget) = budget {
+        tracing::warn!(
+            "stopped at --deadline {}: a partial report, {} app(s) not fetched in time (listed as failed)",
+            humantime::format_duration(budget),
+            stopped.len()
+        );
+    }
 }
 
 /// The apps, order and count the flags ask for.

@@ -214,6 +214,8 @@ fn promtool_checks_and_unit_tests_the_shipped_rules() {
 #[test]
 #[ignore = "real tool: prometheus, openssl; run by cargo xtask integration"]
 fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
+    // Go's TLS client (Prometheus') against the web configuration's TLS options too:
+    // TLS 1.2 only, one cipher suite and one curve, by their Go names.
     let openssl = tool("openssl");
     let sandbox = crate::common::shared();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -236,7 +238,7 @@ fn prometheus_scrapes_over_tls_with_basic_auth_and_is_refused_without() {
     std::fs::write(
         path("web.yml"),
         format!(
-            "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  prometheus: '{hash}'\n"
+            "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n  curve_preferences: [CurveP256]\n  prefer_server_cipher_suites: true\nhttp_server_config:\n  http2: false\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  prometheus: '{hash}'\n"
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -177,3 +177,108 @@ fn a_slow_server_times_out_per_attempt() {
     // 2 × 300 ms plus at most 200 ms of backoff, far from the sandbox's 35 s hold.
     assert!(elapsed < Duration::from_secs(6), "{elapsed:?}");
 }
+
+/// Apps in the deadline test (`Default` included), as in the repro.
+const DEADLINE_APPS: usize = 26;
+
+#[test]
+fn a_report_under_a_slow_server_ends_at_the_deadline_with_what_it_has() {
+    // 20 % of answers are held 35 s: with `--timeout 3s --attempts 5` alone a report
+    // could run for minutes (five 3 s attempts per call, one slow call after another).
+    let (sandbox, state) = start_with(|c| {
+        c.apps = DEADLINE_APPS;
+        // A world whose app list is not held twice (then nothing could be fetched in
+        // 5 s, a one-line error): the faults are drawn from the seed.
+        c.seed = 2;
+        c.fault_rate = 0.2;
+        c.faults = vec![FaultKind::Slow];
+    });
+    let mut command = tv(&sandbox);
+    command.args([
+        "--output",
+        "json",
+        "--timeout",
+        "3s",
+        "--attempts",
+        "5",
+        "--deadline",
+        "5s",
+        "report",
+        "--end",
+        END,
+    ]);
+    let started = Instant::now();
+    let (code, stdout, stderr) = run(command);
+    let elapsed = started.elapsed();
+    assert!(state.fault_counts().get(FaultKind::Slow) > 0);
+    // A partial report is "some apps failed": exit 1, with the report on stdout.
+    assert_eq!(code, Exit::Runtime.code(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect(&stderr);
+    let fetched = report["apps"].as_array().unwrap();
+    let failed = report["failed"].as_array().unwrap();
+    assert!(!fetched.is_empty(), "nothing fetched: {stderr}");
+    assert!(!failed.is_empty(), "nothing left out: {stderr}");
+    assert_eq!(
+        fetched.len() + failed.len(),
+        DEADLINE_APPS,
+        "every app is named"
+    );
+    for failure in failed {
+        let error = failure["error"].as_str().unwrap();
+        assert!(error.contains("deadline of 5s"), "{failure}");
+    }
+    assert!(
+        stderr.contains("stopped at --deadline 5s: a partial report"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // Only a hang is caught here: 5 s plus generous time for a debug build.
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+#[test]
+fn a_rate_limiting_server_is_waited_out_within_the_deadline() {
+    // 10 requests a second (429 with `Retry-After: 1` past it) for a report of 6 apps
+    // (37 requests): the default attempts, and every 429 waited out, not failed.
+    let (sandbox, _) = start_with(|c| {
+        c.apps = 6;
+        c.rate_limit = Some(10.0);
+    });
+    let mut command = tv(&sandbox);
+    command.args([
+        "--output",
+        "json",
+        "--timings",
+        "--deadline",
+        "30s",
+        "report",
+        "--end",
+        END,
+    ]);
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, Exit::Ok.code(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect(&stderr);
+    assert_eq!(report["apps"].as_array().unwrap().len(), 6, "{stderr}");
+    assert_eq!(report["failed"], serde_json::json!([]));
+    let (_, retries) = timings(&stderr);
+    assert!(retries > 0, "the server never rate-limited: {stderr}");
+}
+
+#[test]
+fn a_deadline_is_refused_where_a_run_never_ends() {
+    let sandbox = crate::common::shared();
+    for args in [
+        &["--deadline", "5s", "exporter", "--listen", "127.0.0.1:0"][..],
+        &["--deadline", "5s", "watch", "web-shop"][..],
+        &["report", "--deadline", "0s"][..],
+    ] {
+        let (code, _, stderr) = run({
+            let mut command = tv(sandbox);
+            command.args(args);
+            command
+        });
+        assert_eq!(code, Exit::Usage.code(), "{args:?}: {stderr}");
+        assert_eq!(error_lines(&stderr).len(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("--deadline"), "{args:?}: {stderr}");
+    }
+}

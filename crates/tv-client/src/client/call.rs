@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use tv_api::types::ErrorEnvelope;
 use tv_api::{Exchange, ResponseObserver, ResponseValue};
 
+use crate::client::deadline::Deadline;
 use crate::client::retry::RetryPolicy;
 use crate::client::slowdown::Slowdown;
 use crate::error::Error;
@@ -159,8 +160,8 @@ pub struct ApiCalls {
     /// The operation, e.g. `get_server_latency_summary`.
     pub operation: &'static str,
     /// How the attempts ended: `ok`, `auth`, `not_found`, `bad_request`, `refused`,
-    /// `rate_limited`, `server_error`, `timeout`, `too_large`, `transport`, `decode`,
-    /// `unexpected` or `other`.
+    /// `rate_limited`, `server_error`, `timeout`, `deadline` (cut short by the run's
+    /// [`Deadline`]), `too_large`, `transport`, `decode`, `unexpected` or `other`.
     pub outcome: &'static str,
     /// Attempts (first tries and retries).
     pub requests: u64,
@@ -179,6 +180,7 @@ fn outcome_label(result: Result<(), &Error>) -> &'static str {
         Err(Error::RateLimited { .. }) => "rate_limited",
         Err(Error::Server { .. }) => "server_error",
         Err(Error::Timeout) => "timeout",
+        Err(Error::DeadlineExceeded { .. }) => "deadline",
         Err(Error::ResponseTooLarge { .. }) => "too_large",
         Err(Error::Transport { .. }) => "transport",
         Err(Error::Decode { .. }) => "decode",
@@ -246,6 +248,41 @@ pub(crate) struct Shared<'a> {
     pub(crate) policy: &'a RetryPolicy,
     pub(crate) counters: &'a Counters,
     pub(crate) slowdown: &'a Slowdown,
+    /// The run's deadline, if any: it clips every attempt and every wait.
+    pub(crate) deadline: Option<Deadline>,
+}
+
+/// Runs `future` within the time `deadline` leaves; the deadline when it came first.
+async fn within<F: Future>(deadline: Option<Deadline>, future: F) -> Result<F::Output, Deadline> {
+    match deadline {
+        None => Ok(future.await),
+        Some(deadline) => tokio::time::timeout_at(deadline.at(), future)
+            .await
+            .map_err(|_| deadline),
+    }
+}
+
+/// The error of a call the deadline stopped: `interrupted` when an attempt was in
+/// flight, `after` the failure a retry was waiting to get past. A write or delete that
+/// may have been applied becomes an unknown outcome, as for any other failure.
+fn stopped(
+    deadline: Deadline,
+    interrupted: bool,
+    after: Option<Error>,
+    operation: &'static str,
+    kind: Kind,
+    retried: bool,
+) -> Error {
+    let error = Error::DeadlineExceeded {
+        budget: deadline.budget(),
+        interrupted,
+        after: after.map(Box::new),
+    };
+    tracing::info!(operation, "stopped at the run's deadline");
+    match kind {
+        Kind::Idempotent => error,
+        Kind::Delete | Kind::Write => unknown_write_outcome(operation, kind, retried, error),
+    }
 }
 
 /// Runs `send` until it succeeds, fails for good, or the policy's attempts run out.
@@ -269,27 +306,48 @@ where
     let mut maybe_applied = false;
     // The 429 waits of this call that did not count as attempts.
     let mut rate_limit_waited = Duration::ZERO;
+    // The failure of the previous attempt, which a retry is trying to get past.
+    let mut last: Option<Error> = None;
     let Shared {
         policy,
         counters,
         slowdown,
+        deadline,
     } = shared;
     loop {
         attempt += 1;
-        let held = slowdown.wait().await;
+        let held = within(deadline, slowdown.wait()).await;
+        let passed = match held {
+            Err(deadline) => Some(deadline),
+            Ok(_) => deadline.filter(Deadline::has_passed),
+        };
+        if let Some(deadline) = passed {
+            return Err(stopped(deadline, false, last, operation, kind, attempt > 2));
+        }
+        let held = held.unwrap_or_default();
         if !held.is_zero() {
             counters
                 .waited_micros
                 .fetch_add(held.as_micros() as u64, Ordering::Relaxed);
         }
         let started = Instant::now();
-        let (result, status) = LAST_STATUS
-            .scope(Cell::new(None), async {
+        let answered = within(
+            deadline,
+            LAST_STATUS.scope(Cell::new(None), async {
                 let result = send().await;
                 (result, LAST_STATUS.with(Cell::get))
-            })
-            .await;
+            }),
+        )
+        .await;
         counters.requests.fetch_add(1, Ordering::Relaxed);
+        let (result, status) = match answered {
+            Ok(answered) => answered,
+            Err(deadline) => {
+                let error = stopped(deadline, true, last, operation, kind, attempt > 1);
+                counters.note_attempt(operation, "deadline", started.elapsed());
+                return Err(error);
+            }
+        };
         let (status, status_retry_after) = match status {
             Some((code, retry_after)) => (Some(code), retry_after),
             None => (None, None),
@@ -364,11 +422,26 @@ where
             // The server asked to wait longer than the policy allows.
             return Err(error);
         };
+        // A wait that would pass the run's deadline ends the call now, with the failure
+        // it was waiting to get past.
+        if let Some(deadline) = deadline
+            && delay >= deadline.remaining()
+        {
+            return Err(stopped(
+                deadline,
+                false,
+                Some(error),
+                operation,
+                kind,
+                attempt > 1,
+            ));
+        }
         counters.retries.fetch_add(1, Ordering::Relaxed);
         counters
             .waited_micros
             .fetch_add(delay.as_micros() as u64, Ordering::Relaxed);
         tracing::info!(operation, attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
+        last = Some(error);
         tokio::time::sleep(delay).await;
     }
 }

@@ -1,6 +1,7 @@
 use super::errors::{json_path, strip_urls};
 use super::*;
 use crate::error::TransportKind;
+use std::time::Duration;
 
 #[test]
 fn urls_are_stripped_from_transport_errors() {
@@ -78,4 +79,75 @@ fn writes_that_may_have_landed_are_flagged() {
         unknown_write_outcome("log_message", Kind::Write, false, teapot),
         Error::UnexpectedResponse { status: 418, .. }
     ));
+}
+
+/// A call with `deadline` whose attempts never answer; returns the error and how many
+/// attempts were sent.
+async fn never_answering(kind: Kind, deadline: Deadline) -> (Error, usize) {
+    let policy = RetryPolicy::default();
+    let counters = Counters::default();
+    let slowdown = Slowdown::default();
+    let shared = Shared {
+        policy: &policy,
+        counters: &counters,
+        slowdown: &slowdown,
+        deadline: Some(deadline),
+    };
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    let result = call::<tv_api::types::StringListEnvelope, _, _>(
+        "get_apps",
+        kind,
+        shared,
+        "k3y-unused",
+        || {
+            sent.fetch_add(1, Ordering::Relaxed);
+            std::future::pending()
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => panic!("a call that never answers succeeded"),
+        Err(error) => (error, sent.load(Ordering::Relaxed)),
+    }
+}
+
+#[tokio::test]
+async fn no_time_left_means_nothing_is_sent() {
+    let (error, sent) = never_answering(Kind::Idempotent, Deadline::after(Duration::ZERO)).await;
+    assert_eq!(sent, 0);
+    assert!(
+        matches!(
+            error,
+            Error::DeadlineExceeded {
+                interrupted: false,
+                after: None,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_deadline());
+    assert!(!error.may_have_been_applied());
+}
+
+#[tokio::test]
+async fn the_deadline_cuts_an_attempt_in_flight() {
+    let deadline = Deadline::after(Duration::from_millis(50));
+    let (error, sent) = never_answering(Kind::Idempotent, deadline).await;
+    assert_eq!(sent, 1);
+    assert!(
+        matches!(
+            error,
+            Error::DeadlineExceeded {
+                interrupted: true,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("deadline of 50ms"), "{error}");
+    // A write cut short may have been applied: its outcome is unknown, still a deadline.
+    let (error, _) = never_answering(Kind::Write, Deadline::after(Duration::from_millis(50))).await;
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    assert!(error.is_deadline());
 }

@@ -1,6 +1,7 @@
 //! [`TraceView`], the client, and its builder.
 
 mod call;
+mod deadline;
 mod discovery;
 mod hosts;
 mod notes;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use call::{Answer, Counters, ServerDate, Shared, StatusProbe};
 pub use call::{ApiCalls, Deletion, Stats};
+pub use deadline::Deadline;
 pub use discovery::Discovery;
 pub use hosts::{Apps, Hosts};
 pub use notes::{AnnotationRange, Annotations, OrganizationApi};
@@ -52,6 +54,7 @@ pub struct TraceView {
     slowdown: Arc<Slowdown>,
     base_url: String,
     server_date: Arc<ServerDate>,
+    deadline: Option<Deadline>,
 }
 
 impl std::fmt::Debug for TraceView {
@@ -60,6 +63,7 @@ impl std::fmt::Debug for TraceView {
             .field("base_url", &crate::redact::redact(&self.base_url))
             .field("key", &"***")
             .field("policy", &self.policy)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
@@ -109,6 +113,21 @@ impl TraceView {
             policy: &self.policy,
             counters: &self.counters,
             slowdown: &self.slowdown,
+            deadline: self.deadline,
+        }
+    }
+
+    /// The run's deadline, if one was set ([`TraceViewBuilder::deadline`]).
+    pub fn deadline(&self) -> Option<Deadline> {
+        self.deadline
+    }
+
+    /// A clone (same connections, counters and slow-down) whose calls all end by
+    /// `deadline`; `None` lifts it.
+    pub fn with_deadline(&self, deadline: Option<Deadline>) -> TraceView {
+        TraceView {
+            deadline,
+            ..self.clone()
         }
     }
 
@@ -174,6 +193,7 @@ impl TraceView {
             slowdown: Arc::new(Slowdown::default()),
             base_url: self.base_url.clone(),
             server_date: self.server_date.clone(),
+            deadline: self.deadline,
         }
     }
 
@@ -242,6 +262,7 @@ pub struct TraceViewBuilder {
     allow_plain_http: bool,
     max_response_bytes: u64,
     recorder: Option<Arc<dyn crate::record::ExchangeRecorder>>,
+    deadline: Option<Deadline>,
 }
 
 impl Default for TraceViewBuilder {
@@ -257,6 +278,7 @@ impl Default for TraceViewBuilder {
             allow_plain_http: false,
             max_response_bytes: crate::config::value::DEFAULT_MAX_RESPONSE_BYTES,
             recorder: None,
+            deadline: None,
         }
     }
 }
@@ -327,6 +349,14 @@ impl TraceViewBuilder {
         self
     }
 
+    /// One deadline for everything the client does (see [`Deadline`]): each attempt's
+    /// timeout and each wait between attempts is clipped to the time left, and a call
+    /// with none left fails with [`Error::DeadlineExceeded`]. Default: none.
+    pub fn deadline(mut self, deadline: Deadline) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Hands every answered exchange, scrubbed of the key and anything named like a
     /// secret, to `recorder` (see [`crate::record`]).
     pub fn recorder(mut self, recorder: Arc<dyn crate::record::ExchangeRecorder>) -> Self {
@@ -387,6 +417,7 @@ impl TraceViewBuilder {
             slowdown: Arc::new(Slowdown::default()),
             base_url,
             server_date,
+            deadline: self.deadline,
         })
     }
 }

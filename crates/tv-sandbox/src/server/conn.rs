@@ -212,16 +212,5 @@ async fn connection(
         .half_close(true)
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), service);
-    let mut conn = std::pin::pin!(conn);
-    let mut draining = false;
-    loop {
-        tokio::select! {
-            _ = conn.as_mut() => break,
-            () = wake.notified() => break,
-            () = stopped(&mut stop), if !draining => {
-                conn.as_mut().graceful_shutdown();
-                draining = true;
-            }
-        }
-    }
+    tv_serve::serve_until_stopped(conn, &mut stop, wake.notified()).await;
 }

@@ -56,30 +56,8 @@ impl Limits {
     /// The connection cap in effect: `max_connections`, lowered to what the descriptor
     /// limit of the process leaves (at least 1).
     pub fn effective_max_connections(&self) -> usize {
-        let by_descriptors =
-            descriptor_limit().map_or(usize::MAX, |n| n.saturating_sub(RESERVED_DESCRIPTORS));
-        self.max_connections.min(by_descriptors).max(1)
+        tv_serve::connection_cap(self.max_connections, RESERVED_DESCRIPTORS)
     }
-}
-
-/// The soft limit on open descriptors of this process, if known.
-#[cfg(unix)]
-fn descriptor_limit() -> Option<usize> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit only writes the struct it is given, which lives on this stack.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    if rc != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    usize::try_from(limit.rlim_cur).ok()
-}
-
-#[cfg(not(unix))]
-fn descriptor_limit() -> Option<usize> {
-    None
 }
 
 /// Parses a byte size: `1048576`, `64KiB`, `32MiB`, `1GiB` (also `K`, `M`, `G`, `KB`,
@@ -122,7 +100,7 @@ mod tests {
             max_connections: usize::MAX,
             ..Limits::default()
         };
-        if let Some(n) = descriptor_limit() {
+        if let Some(n) = tv_serve::descriptor_limit() {
             assert!(limits.effective_max_connections() < n);
         }
         let none = Limits {

@@ -1,6 +1,8 @@
 //! The exporter's listener: `HOST:PORT`, `:PORT` and `localhost:PORT` addresses, a cap
-//! on open connections below the descriptor limit (over it a connection gets `503` and
-//! is closed at once, so idle clients cannot lock scrapes out of descriptors), a
+//! on open connections below the descriptor limit (at it, the oldest connection that has
+//! not sent a request yet is closed for the new one; when every connection has sent one,
+//! the new one gets `503` and is closed at once, so idle clients cannot lock scrapes
+//! out of descriptors), a
 //! deadline for a request's headers (a request with a body is refused), a bounded log
 //! of accept failures, and a graceful stop on SIGTERM or Ctrl-C.
 
@@ -15,6 +17,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::routes::Routes;
+use super::waiting::{Ticket, Waiting};
 use crate::exit::{CliError, Exit};
 
 /// How long a graceful stop waits for answers in flight.
@@ -23,6 +26,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Descriptors kept free of connections (the listener, the runtime's, the outgoing
 /// connections to TraceView).
 const RESERVED_DESCRIPTORS: usize = 64;
+
+/// How long a connection waits for the slot of a connection closed for it.
+const SLOT_WAIT: Duration = Duration::from_secs(1);
 
 /// At most one line about failing accepts per this interval.
 const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -80,51 +86,7 @@ pub async fn bind(listen: &str) -> Result<TcpListener, CliError> {
 /// The connection cap in effect: `wanted`, lowered so that connections leave
 /// [`RESERVED_DESCRIPTORS`] of the process's descriptor limit free (at least 1).
 pub fn effective_max_connections(wanted: usize) -> usize {
-    let by_descriptors =
-        descriptor_limit().map_or(usize::MAX, |n| n.saturating_sub(RESERVED_DESCRIPTORS));
-    wanted.min(by_descriptors).max(1)
-}
-
-#[cfg(unix)]
-fn descriptor_limit() -> Option<usize> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit only writes the struct it is given, which lives on this stack.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    if rc != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    usize::try_from(limit.rlim_cur).ok()
-}
-
-#[cfg(not(unix))]
-fn descriptor_limit() -> Option<usize> {
-    None
-}
-
-/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = terminate.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    tv_serve::connection_cap(wanted, RESERVED_DESCRIPTORS)
 }
 
 /// Serves until asked to stop, then stops gracefully: no new connections, idle ones
@@ -136,24 +98,38 @@ pub async fn serve(listener: TcpListener, limits: Limits, routes: Arc<Routes>) -
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     let mut accept_failures = AcceptLog::default();
-    let stop = stop_requested();
+    let waiting = Arc::new(Waiting::default());
+    let stop = tv_serve::stop_signal();
     let mut stop = std::pin::pin!(stop);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => match Arc::clone(&slots).try_acquire_owned() {
-                    Ok(slot) => {
-                        let served = connection(stream, Arc::clone(&routes), stop_rx.clone(), limits);
-                        connections.spawn(async move {
-                            served.await;
-                            drop(slot);
-                        });
+                Ok((stream, _)) => {
+                    let ticket = waiting.enter();
+                    let served = connection(stream, Arc::clone(&routes), stop_rx.clone(), limits, ticket);
+                    match Arc::clone(&slots).try_acquire_owned() {
+                        Ok(slot) => {
+                            connections.spawn(async move {
+                                served.serve().await;
+                                drop(slot);
+                            });
+                        }
+                        // At the cap: the oldest connection without a request makes room.
+                        Err(_) if waiting.close_oldest() => {
+                            let slots = Arc::clone(&slots);
+                            connections.spawn(async move {
+                                match tokio::time::timeout(SLOT_WAIT, slots.acquire_owned()).await {
+                                    Ok(Ok(slot)) => {
+                                        served.serve().await;
+                                        drop(slot);
+                                    }
+                                    _ => served.refuse(),
+                                }
+                            });
+                        }
+                        Err(_) => served.refuse(),
                     }
-                    Err(_) => {
-                        // Never waits: a client that does not read loses the answer.
-                        let _ = stream.try_write(REFUSAL);
-                    }
-                },
+                }
                 Err(e) => {
                     accept_failures.note(&e);
                     // Out of descriptors and the like: back off instead of spinning.
@@ -161,7 +137,7 @@ pub async fn serve(listener: TcpListener, limits: Limits, routes: Arc<Routes>) -
                 }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            () = &mut stop => break,
+            _ = &mut stop => break,
         }
     }
     tracing::info!("stopping: answering the scrapes in flight");
@@ -198,44 +174,79 @@ impl AcceptLog {
     }
 }
 
-async fn connection(
+/// An accepted connection, not served yet.
+struct Accepted {
     stream: TcpStream,
     routes: Arc<Routes>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     limits: Limits,
-) {
-    let _ = stream.set_nodelay(true);
-    let io = match routes.tls() {
-        Some(acceptor) => {
-            match tokio::time::timeout(limits.header_deadline, acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => super::web_config::Stream::Tls(Box::new(tls)),
-                _ => return,
-            }
-        }
-        None => super::web_config::Stream::Plain(stream),
-    };
-    let service = hyper::service::service_fn(move |request| {
-        let routes = Arc::clone(&routes);
-        async move { Ok::<_, Infallible>(routes.answer(request).await) }
-    });
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_deadline)
-        .max_buf_size(64 * 1024)
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(io), service);
-    let mut conn = std::pin::pin!(conn);
-    let mut draining = false;
-    loop {
+    ticket: Ticket,
+}
+
+fn connection(
+    stream: TcpStream,
+    routes: Arc<Routes>,
+    stop: watch::Receiver<bool>,
+    limits: Limits,
+    ticket: Ticket,
+) -> Accepted {
+    Accepted {
+        stream,
+        routes,
+        stop,
+        limits,
+        ticket,
+    }
+}
+
+impl Accepted {
+    /// Answers `503` and closes. Never waits: a client that does not read loses the
+    /// answer.
+    fn refuse(self) {
+        let _ = self.stream.try_write(REFUSAL);
+    }
+
+    async fn serve(self) {
+        let closed = Arc::clone(&self.ticket.closed);
+        // Closed for a newer connection while it has sent no request: just dropped.
         tokio::select! {
-            _ = conn.as_mut() => break,
-            changed = stop.changed(), if !draining => {
-                if changed.is_err() || *stop.borrow() {
-                    conn.as_mut().graceful_shutdown();
-                    draining = true;
+            () = self.serve_until_stopped() => {}
+            () = closed.notified() => {}
+        }
+    }
+
+    async fn serve_until_stopped(self) {
+        let Accepted {
+            stream,
+            routes,
+            mut stop,
+            limits,
+            ticket,
+        } = self;
+        let _ = stream.set_nodelay(true);
+        let io = match routes.tls() {
+            Some(acceptor) => {
+                match tokio::time::timeout(limits.header_deadline, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => super::web_config::Stream::Tls(Box::new(tls)),
+                    _ => return,
                 }
             }
-        }
+            None => super::web_config::Stream::Plain(stream),
+        };
+        let ticket = Arc::new(ticket);
+        let service = hyper::service::service_fn(move |request| {
+            // Headers read: from now on this connection is never closed for a newer one.
+            ticket.requested();
+            let routes = Arc::clone(&routes);
+            async move { Ok::<_, Infallible>(routes.answer(request).await) }
+        });
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_deadline)
+            .max_buf_size(64 * 1024)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(io), service);
+        tv_serve::serve_until_stopped(conn, &mut stop, std::future::pending()).await;
     }
 }
 
@@ -252,13 +263,5 @@ mod tests {
         assert!(parse_listen("9464").is_err());
         assert!(parse_listen("host:http").is_err());
         assert!(parse_listen("a b:1").is_err());
-    }
-
-    #[test]
-    fn the_connection_cap_leaves_descriptors_free() {
-        if let Some(n) = descriptor_limit() {
-            assert!(effective_max_connections(usize::MAX) < n);
-        }
-        assert_eq!(effective_max_connections(0), 1);
     }
 }

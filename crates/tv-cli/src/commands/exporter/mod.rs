@@ -10,6 +10,8 @@ mod listen;
 mod push;
 mod routes;
 mod scrape;
+mod tls_options;
+mod waiting;
 mod web_config;
 
 use std::sync::Arc;
@@ -35,6 +37,7 @@ pub async fn run(
         None => web_config::WebConfig {
             tls: None,
             users: None,
+            headers: Vec::new(),
         },
     };
     let listener = listen::bind(&args.listen).await?;
@@ -79,6 +82,7 @@ pub async fn run(
         },
         users: web.users.map(Arc::new),
         tls: web.tls,
+        headers: web.headers,
     });
     // The first line on stdout is the address (useful with port 0).
     println!("{scheme}://{address}/metrics");

@@ -10,7 +10,7 @@ use axum::body::Body;
 use hyper::body::{Body as _, Incoming};
 use hyper::{Method, Request, Response, StatusCode, header};
 use tokio_rustls::TlsAcceptor;
-use tv_client::config::{Overrides, Settings};
+use tv_client::config::{ENV_CONFIG, Environment, Overrides, ProcessEnv, Settings};
 use tv_client::export::prometheus::Format;
 
 use super::scrape::{CollectOptions, Collector};
@@ -81,7 +81,7 @@ impl Probes {
             profile: Some(target.to_owned()),
             ..self.overrides.clone()
         };
-        let settings = Settings::resolve(&overrides)
+        let settings = Settings::resolve_with(&overrides, &FileLocationOnly)
             .map_err(|_| "unknown target: not a profile of the configuration file\n")?;
         if let Some(key) = &settings.api_key {
             crate::logging::hide(&key.value);
@@ -100,6 +100,21 @@ impl Probes {
     }
 }
 
+/// The environment as a `/probe` profile sees it: only where the configuration file is
+/// (`TV_CONFIG`, else `XDG_CONFIG_HOME` or `HOME`). `TV_API_KEY`, `TV_API_KEY_FILE`,
+/// `TV_BASE_URL` and `TV_PROFILE` are the exporter's own account's, never a profile's:
+/// a profile's key and URL come from the profile alone.
+struct FileLocationOnly;
+
+impl Environment for FileLocationOnly {
+    fn var(&self, name: &str) -> Option<String> {
+        match name {
+            ENV_CONFIG | "XDG_CONFIG_HOME" | "HOME" => ProcessEnv.var(name),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the answers need.
 pub struct Routes {
     /// The account of the command line, on `/metrics`.
@@ -112,6 +127,8 @@ pub struct Routes {
     pub users: Option<Arc<Users>>,
     /// TLS, when the web configuration has it.
     pub tls: Option<TlsAcceptor>,
+    /// `http_server_config.headers` of the web configuration: on every answer.
+    pub headers: Vec<(header::HeaderName, header::HeaderValue)>,
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
@@ -145,6 +162,14 @@ impl Routes {
 
     /// The answer to one request.
     pub async fn answer(&self, request: Request<Incoming>) -> Response<Body> {
+        let mut response = self.respond(request).await;
+        for (name, value) in &self.headers {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+        response
+    }
+
+    async fn respond(&self, request: Request<Incoming>) -> Response<Body> {
         if let Some(users) = &self.users {
             let authorization = request
                 .headers()

@@ -1,7 +1,8 @@
 //! `--web.config.file`: TLS and basic authentication in the format of the Prometheus
 //! exporter toolkit (`tls_server_config`: `cert_file`, `key_file`, `client_ca_file`,
 //! `client_auth_type`; `basic_auth_users`: user → bcrypt hash), so one file serves
-//! node_exporter and tv alike. Paths are relative to the file; unknown keys are refused.
+//! node_exporter and tv alike; the TLS and HTTP options beyond these are
+//! [`super::tls_options`]'s. Paths are relative to the file; unknown keys are refused.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -15,6 +16,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
+
+use super::tls_options::{HttpFile, TlsOptions};
 
 /// The largest web configuration file read.
 const MAX_FILE_BYTES: u64 = 64 * 1024;
@@ -32,6 +35,8 @@ struct File {
     tls_server_config: Option<TlsFile>,
     #[serde(default)]
     basic_auth_users: BTreeMap<String, String>,
+    #[serde(default)]
+    http_server_config: HttpFile,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +46,23 @@ struct TlsFile {
     key_file: PathBuf,
     client_ca_file: Option<PathBuf>,
     client_auth_type: Option<String>,
+    min_version: Option<String>,
+    max_version: Option<String>,
+    cipher_suites: Option<Vec<String>>,
+    curve_preferences: Option<Vec<String>>,
+    prefer_server_cipher_suites: Option<bool>,
+}
+
+impl TlsFile {
+    fn options(&self) -> TlsOptions {
+        TlsOptions {
+            min_version: self.min_version.clone(),
+            max_version: self.max_version.clone(),
+            cipher_suites: self.cipher_suites.clone(),
+            curve_preferences: self.curve_preferences.clone(),
+            prefer_server_cipher_suites: self.prefer_server_cipher_suites,
+        }
+    }
 }
 
 /// What the web configuration asks for.
@@ -49,6 +71,8 @@ pub struct WebConfig {
     pub tls: Option<TlsAcceptor>,
     /// Basic authentication, when users are configured.
     pub users: Option<Users>,
+    /// `http_server_config.headers`: added to every answer.
+    pub headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
 }
 
 /// The basic-auth users and the `Authorization` values already verified (bcrypt is
@@ -67,6 +91,7 @@ impl WebConfig {
             File {
                 tls_server_config: None,
                 basic_auth_users: BTreeMap::new(),
+                http_server_config: HttpFile::default(),
             }
         } else {
             serde_yaml_ng::from_str(&text).map_err(|e| fail(e.to_string()))?
@@ -87,7 +112,12 @@ impl WebConfig {
             hashes: file.basic_auth_users,
             verified: Mutex::new(BTreeMap::new()),
         });
-        Ok(WebConfig { tls, users })
+        let headers = file.http_server_config.headers().map_err(fail)?;
+        Ok(WebConfig {
+            tls,
+            users,
+            headers,
+        })
     }
 }
 
@@ -123,10 +153,11 @@ fn acceptor(tls: &TlsFile, base: &Path) -> Result<TlsAcceptor, String> {
     let key_file = resolve(&tls.key_file);
     let key = PrivateKeyDer::from_pem_file(&key_file)
         .map_err(|e| format!("key_file {}: {e}", key_file.display()))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let options = tls.options();
+    let provider = options.provider()?;
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .with_protocol_versions(&options.versions()?)
+        .map_err(|e| format!("tls_server_config: {e}"))?;
     let auth_type = tls
         .client_auth_type
         .as_deref()
@@ -177,6 +208,7 @@ fn acceptor(tls: &TlsFile, base: &Path) -> Result<TlsAcceptor, String> {
         .with_single_cert(certs, key)
         .map_err(|e| format!("cert_file and key_file: {e}"))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.ignore_client_order = options.server_order();
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
@@ -303,7 +335,11 @@ mod tests {
                 "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n",
                 "cert_file",
             ),
-            ("http_server_config:\n  http2: true\n", "unknown field"),
+            (
+                "http_server_config:\n  http2: true\n",
+                "http2: true cannot be honoured",
+            ),
+            ("http_server_config:\n  nope: 1\n", "unknown field"),
             ("basic_auth_users: [1, 2]\n", "basic_auth_users"),
         ];
         for (text, expected) in cases {

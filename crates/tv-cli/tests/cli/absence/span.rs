@@ -1,9 +1,9 @@
 //! `tv compare --around … --span` and `--wait`: deploy checks soon after a deploy.
 
-use crate::common::{self, run, shared, start, tv};
+use crate::common::{run, shared, start, tv};
 
 /// A private frozen sandbox with a `web-shop` annotation `ago` before its now; the id.
-pub(crate) fn annotated(ago: &str) -> (common::Sandbox, String) {
+pub(crate) fn annotated(ago: &str) -> (crate::common::Sandbox, String) {
     let sandbox = start(0.0, &[]);
     let mut command = tv(&sandbox);
     command.args(["annotate", "span test", "--app", "web-shop", "--time", ago]);
@@ -13,7 +13,7 @@ pub(crate) fn annotated(ago: &str) -> (common::Sandbox, String) {
 }
 
 /// The id of the newest annotation with this message.
-pub(crate) fn annotation_id(sandbox: &common::Sandbox, message: &str) -> String {
+pub(crate) fn annotation_id(sandbox: &crate::common::Sandbox, message: &str) -> String {
     let mut command = tv(sandbox);
     command.args(["annotations", "--app", "web-shop", "-o", "json"]);
     let (_, stdout, _) = run(command);
@@ -122,7 +122,7 @@ fn wait_is_bounded_and_refuses_a_window_it_cannot_see_end() {
 #[test]
 fn wait_waits_until_the_window_after_the_deploy_is_over() {
     // The system clock: the minute after a deploy made now ends within a minute.
-    let (sandbox, _) = common::start_with(|config| config.now = None);
+    let (sandbox, _) = crate::common::start_with(|config| config.now = None);
     let mut command = tv(&sandbox);
     command.args(["annotate", "deploy now", "--app", "web-shop"]);
     assert_eq!(run(command).0, 0);

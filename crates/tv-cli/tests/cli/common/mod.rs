@@ -129,10 +129,16 @@ impl Drop for Guard {
 /// Starts `tv` with `args` (no configuration from the environment) and reads the first
 /// line it prints; the child and that line (the exporter's URL).
 pub fn spawn_tv(args: &[&str]) -> (Guard, String) {
+    spawn_tv_with_env(args, &[])
+}
+
+/// [`spawn_tv`] with these environment variables set too.
+pub fn spawn_tv_with_env(args: &[&str], env: &[(&str, &str)]) -> (Guard, String) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tv"))
         .env_clear()
         .env("TV_CONFIG", "/nonexistent/tv-cli-tests/config.toml")
+        .envs(env.iter().copied())
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
