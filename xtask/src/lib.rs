@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod client_surface;
 pub mod codegen;
+pub mod codegen_filters;
 pub mod deb;
 pub mod integration;
 pub mod lint;
