@@ -9,7 +9,6 @@ pub mod integration;
 pub mod lint;
 pub mod schema_check;
 pub mod spec_check;
-pub mod surface;
 
 use std::path::PathBuf;
 
