@@ -1,4 +1,5 @@
-//! Generation of `crates/tv-api/src/generated.rs` from the OpenAPI spec.
+//! Generation of `crates/tv-api/src/generated.rs` (and, in [`crate::codegen_filters`],
+//! `generated_filters.rs`) from the OpenAPI spec.
 //!
 //! The pipeline is deterministic on the stable toolchain: spec (YAML) → lint →
 //! progenitor (builder interface, hooks required) → `syn::File` → the JSON Schema
@@ -88,36 +89,66 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<String> {
     Ok(format!("{HEADER}{body}"))
 }
 
-/// Regenerates and writes the file.
+/// Generates the text of `generated_filters.rs` (the filter groups) for a parsed spec.
+pub fn generate_filters(spec: &openapiv3::OpenAPI) -> Result<String> {
+    let body = tidy_doc_comments(&crate::codegen_filters::generate(spec)?);
+    Ok(format!("{HEADER}{body}"))
+}
+
+/// Every generated file: its path (relative to the workspace root) and expected text.
+fn generate_all(spec: &openapiv3::OpenAPI) -> Result<[(&'static str, String); 2]> {
+    Ok([
+        (GENERATED_PATH, generate(spec)?),
+        (
+            crate::codegen_filters::FILTERS_PATH,
+            generate_filters(spec)?,
+        ),
+    ])
+}
+
+/// Regenerates and writes the files.
 pub fn write(root: &Path) -> Result<()> {
     let started = std::time::Instant::now();
     let spec = load_and_lint(root)?;
-    let text = generate(&spec)?;
-    let out = root.join(GENERATED_PATH);
-    fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+    for (path, text) in generate_all(&spec)? {
+        let out = root.join(path);
+        fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {path}: {} lines", text.lines().count());
+    }
     eprintln!(
-        "wrote {GENERATED_PATH}: {} lines, {} operations, in {:.2?}",
-        text.lines().count(),
+        "{} operations, in {:.2?}",
         operation_count(&spec),
         started.elapsed()
     );
     Ok(())
 }
 
-/// Regenerates in memory and compares with the file on disk.
+/// Regenerates in memory and compares with the files on disk.
 pub fn check(root: &Path) -> Result<CheckOutcome> {
     let spec = load_and_lint(root)?;
-    let expected = generate(&spec)?;
-    let path = root.join(GENERATED_PATH);
-    let actual = fs::read_to_string(&path).unwrap_or_default();
-    Ok(match diff(&actual, &expected) {
-        None => CheckOutcome::Fresh,
-        Some(diff) => CheckOutcome::Stale { diff },
+    let mut diffs = String::new();
+    for (path, expected) in generate_all(&spec)? {
+        let actual = fs::read_to_string(root.join(path)).unwrap_or_default();
+        if let Some(diff) = diff_file(path, &actual, &expected) {
+            diffs.push_str(&diff);
+        }
+    }
+    Ok(if diffs.is_empty() {
+        CheckOutcome::Fresh
+    } else {
+        CheckOutcome::Stale { diff: diffs }
     })
 }
 
-/// A unified diff from the checked-in text to the expected one, `None` when equal.
+/// A unified diff from the checked-in `generated.rs` to the expected one, `None` when
+/// equal.
 pub fn diff(actual: &str, expected: &str) -> Option<String> {
+    diff_file(GENERATED_PATH, actual, expected)
+}
+
+/// A unified diff from the checked-in text of `path` to the expected one, `None` when
+/// equal.
+pub fn diff_file(path: &str, actual: &str, expected: &str) -> Option<String> {
     if actual == expected {
         return None;
     }
@@ -125,8 +156,8 @@ pub fn diff(actual: &str, expected: &str) -> Option<String> {
         .unified_diff()
         .context_radius(3)
         .header(
-            &format!("{GENERATED_PATH} (checked in)"),
-            &format!("{GENERATED_PATH} (from {SPEC_PATH})"),
+            &format!("{path} (checked in)"),
+            &format!("{path} (from {SPEC_PATH})"),
         )
         .to_string();
     Some(diff)

@@ -3,12 +3,12 @@
 pub mod bench;
 pub mod client_surface;
 pub mod codegen;
+pub mod codegen_filters;
 pub mod deb;
 pub mod integration;
 pub mod lint;
 pub mod schema_check;
 pub mod spec_check;
-pub mod surface;
 
 use std::path::PathBuf;
 

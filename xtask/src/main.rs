@@ -1,7 +1,7 @@
 //! `cargo xtask` — developer tasks of the tv workspace.
 //!
 //! ```text
-//! cargo xtask codegen           regenerate crates/tv-api/src/generated.rs from the spec
+//! cargo xtask codegen           regenerate crates/tv-api/src/generated*.rs from the spec
 //! cargo xtask codegen --check   fail with a diff when the checked-in file is stale
 //! cargo xtask lint-spec         only lint openapi/traceview-v2.yaml
 //! cargo xtask man [DIR]         man pages of `tv` from its clap definition (default target/man)
@@ -51,8 +51,10 @@ fn main() -> ExitCode {
             Ok(CheckOutcome::Stale { diff }) => {
                 eprintln!("{diff}");
                 eprintln!(
-                    "error: {} is stale; run `cargo xtask codegen` and commit the result",
-                    codegen::GENERATED_PATH
+                    "error: the generated code ({} and {}) is stale; run `cargo xtask codegen` \
+                     and commit the result",
+                    codegen::GENERATED_PATH,
+                    xtask::codegen_filters::FILTERS_PATH
                 );
                 return ExitCode::FAILURE;
             }

@@ -1,79 +1,90 @@
-//! The filter parameters of the timeseries endpoints: the one table every crate of the
-//! workspace derives its filters from (tv-client's filter types and the calls into the
-//! generated builders, tv's flags, the sandbox's parameter parsing).
+//! The filter parameters of the timeseries endpoints, by endpoint family: generated from
+//! the spec's marks (`x-tv-filter` on a parameter, `x-tv-filter-group` on an operation)
+//! into `generated_filters.rs` by `cargo xtask codegen`. Every crate of the workspace
+//! derives its filters from here: tv-client's typed filters and its calls into the
+//! generated builders, tv's flags, the sandbox's parameter parsing.
 //!
-//! The fields come in three nested families, by which endpoints take them:
+//! [`FilterGroup`] is the table (its documentation shows it): which filters each family
+//! takes ([`FilterGroup::params`]) and which operations are in it
+//! ([`FilterGroup::operations`]); [`FilterParam`] names the filters and carries their
+//! help; [`RequestsParams`], [`ServerParams`] and [`ClientParams`] are plain structs of
+//! one request's values.
 //!
-//! | family | endpoints | parameters |
-//! |---|---|---|
-//! | `scope` | every timeseries endpoint (total requests, error rate, latency) | `domain`, `url`, `controller`, `action` |
-//! | `server` | server latency (series, summary, by layer), error rate, client latency | + `layer` |
-//! | `client` | client (RUM) latency series and summary | + `browser`, `region` |
+//! Adding a filter is a parameter marked `x-tv-filter` in the spec, listed on the
+//! operations of its family, and `cargo xtask codegen`; codegen refuses families that
+//! do not nest or whose operations disagree.
 //!
-//! Adding a filter is one line here plus the parameter in the spec (and `cargo xtask
-//! codegen`): the `filter_table` test checks that this table and the spec agree, and
-//! tv-client's calls into the builders stop compiling until the generated builders
-//! have the new setter.
+//! ```
+//! use tv_api::filters::{FilterGroup, FilterParam, FilterParams, ServerParams};
+//!
+//! assert_eq!(FilterGroup::Server.own_params(), [FilterParam::Layer]);
+//! let params = ServerParams::from_params(|name| (name == "layer").then_some("mysql"));
+//! assert_eq!(params.get(FilterParam::Layer), Some("mysql"));
+//! assert_eq!(params.get(FilterParam::Browser), None);
+//! ```
 
-/// Calls `$callback! { $($prefix)* scope: [..], server: [..], client: [..], }` with the
-/// filter table. A `scope` entry is `(parameter, "documentation")`, a `server` or
-/// `client` entry `(parameter, getter, "documentation")`: `parameter` is the query
-/// parameter's name (and the builders' setter's), `getter` the name of the read
-/// accessor of the typed filters (the scope's values are public fields).
-///
-/// ```
-/// macro_rules! names {
-///     (scope: [$(($s:ident, $sd:literal)),* $(,)?],
-///      server: [$(($v:ident, $vg:ident, $vd:literal)),* $(,)?],
-///      client: [$(($c:ident, $cg:ident, $cd:literal)),* $(,)?] $(,)?) => {
-///         [$(stringify!($s),)* $(stringify!($v),)* $(stringify!($c),)*]
-///     };
-/// }
-/// let all = tv_api::filter_table!(names! {});
-/// assert_eq!(all, ["domain", "url", "controller", "action", "layer", "browser", "region"]);
-/// ```
-#[macro_export]
-macro_rules! filter_table {
-    ($callback:ident ! { $($prefix:tt)* }) => {
-        $callback! {
-            $($prefix)*
-            scope: [
-                (domain, "Only requests to this domain."),
-                (url, "Only requests to this URL path."),
-                (controller, "Only requests handled by this controller."),
-                (action, "Only requests handled by this action."),
-            ],
-            server: [
-                (layer, layer_name, "Only traces through this layer."),
-            ],
-            client: [
-                (browser, browser_name, "Only page views from this browser family."),
-                (region, region_code, "Only page views from this region (ISO 3166 code)."),
-            ],
+pub use crate::generated_filters::*;
+
+/// The filter values of one family's request: [`RequestsParams`], [`ServerParams`],
+/// [`ClientParams`] (generated), read and written by [`FilterParam`].
+pub trait FilterParams:
+    Default + Clone + std::fmt::Debug + PartialEq + Eq + std::hash::Hash
+{
+    /// The family whose values these are.
+    const GROUP: FilterGroup;
+
+    /// The value of `param`; `None` when it is not given or not a filter of the family.
+    fn get(&self, param: FilterParam) -> Option<&str>;
+
+    /// Where the value of `param` is kept; `None` when the family does not take it.
+    fn slot(&mut self, param: FilterParam) -> Option<&mut Option<String>>;
+
+    /// The values of a request, read by `value` (by parameter name).
+    fn from_params<'a>(mut value: impl FnMut(&str) -> Option<&'a str>) -> Self {
+        let mut params = Self::default();
+        for &param in Self::GROUP.params() {
+            if let Some(slot) = params.slot(param) {
+                *slot = value(param.name()).map(str::to_owned);
+            }
         }
-    };
+        params
+    }
+
+    /// The given values, in the spec's order.
+    fn given(&self) -> impl Iterator<Item = (FilterParam, &str)> {
+        Self::GROUP
+            .params()
+            .iter()
+            .filter_map(|&param| Some((param, self.get(param)?)))
+    }
+
+    /// Whether no filter is given (an empty value counts as not given).
+    fn is_empty(&self) -> bool {
+        self.given().all(|(_, value)| value.is_empty())
+    }
+
+    /// Copies every value `other` gives for a filter of this family into `self`.
+    fn merge(&mut self, other: &impl FilterParams) {
+        for (param, value) in other.given() {
+            if let Some(slot) = self.slot(param) {
+                *slot = Some(value.to_owned());
+            }
+        }
+    }
 }
 
-macro_rules! name_lists {
-    (scope: [$(($s:ident, $sd:literal)),* $(,)?],
-     server: [$(($v:ident, $vg:ident, $vd:literal)),* $(,)?],
-     client: [$(($c:ident, $cg:ident, $cd:literal)),* $(,)?] $(,)?) => {
-        /// The filters every timeseries endpoint takes, by parameter name.
-        pub const SCOPE_FILTERS: &[&str] = &[$(stringify!($s)),*];
-        /// The filters server-side latency and the error rate add to the scope.
-        pub const SERVER_FILTERS: &[&str] = &[$(stringify!($v)),*];
-        /// The filters client-side (RUM) latency adds to the server ones.
-        pub const CLIENT_FILTERS: &[&str] = &[$(stringify!($c)),*];
-    };
-}
+/// A request builder of a timeseries endpoint (generated, one impl per operation of a
+/// family): its window, its end and its family's filters.
+pub trait TimeseriesRequest: Sized {
+    /// The filter values the endpoint takes.
+    type Params: FilterParams;
 
-filter_table!(name_lists! {});
+    /// Sets `time_window`.
+    fn with_window(self, window: crate::types::TimeWindow) -> Self;
 
-/// Every filter parameter, in table order (scope, server, client).
-pub fn all_filters() -> impl Iterator<Item = &'static str> {
-    SCOPE_FILTERS
-        .iter()
-        .chain(SERVER_FILTERS)
-        .chain(CLIENT_FILTERS)
-        .copied()
+    /// Sets `time_end` (seconds since the epoch, or ISO-8601).
+    fn with_end(self, end: String) -> Self;
+
+    /// Sets every filter `params` gives.
+    fn with_filters(self, params: &Self::Params) -> Self;
 }

@@ -64,6 +64,10 @@ mod generated;
 
 pub use generated::*;
 
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, rustdoc::all)]
+mod generated_filters;
+
 pub mod filters;
 pub mod recording;
 pub use recording::{ExchangeRecorder, RecordedExchange};

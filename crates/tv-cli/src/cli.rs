@@ -37,18 +37,13 @@ pub const LONG_VERSION: &str = concat!(
     env!("TV_TARGET")
 );
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  API or runtime error (server error, timeout, unreachable server, bad or too
-     large response, a write whose outcome is unknown, a write the server refused)
-  2  usage error (unknown flag, bad value, a write refused as too large)
-  3  authentication or configuration error (missing or refused key, bad profile,
-     base URL without /api-v2, plain HTTP to another host without the opt-in)
-  4  not found (unknown app, host or filter value)
-  5  `tv compare --fail-if-slower/--fail-if-errors/--fail-if-traffic-drops`: the
-     gate tripped
-  6  `tv compare` with a gate: no traces in either window (nothing to judge)
+/// The `tv --help` text after the options: the exit codes (from
+/// [`crate::exit::EXIT_CODES`]), retries, the environment.
+fn after_help() -> String {
+    format!("{}{AFTER_EXIT_CODES}", crate::exit::exit_codes_help())
+}
+
+const AFTER_EXIT_CODES: &str = "\
 `tv check` uses the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Retries: reads (GET) and deletes are retried on 429, 5xx, timeouts and lost
@@ -63,7 +58,7 @@ Try it without an account: tv --demo report";
 
 /// How are my TraceView apps doing?
 #[derive(Debug, Parser)]
-#[command(name = "tv", version = VERSION, long_version = LONG_VERSION, about, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "tv", version = VERSION, long_version = LONG_VERSION, about, after_help = after_help(), max_term_width = 100)]
 pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]

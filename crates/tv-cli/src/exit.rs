@@ -40,6 +40,50 @@ impl Exit {
     }
 }
 
+/// The one table of tv's exit codes: each code and what it means, as `tv --help`
+/// prints it (continuation lines pre-wrapped). The README's "Exit codes" table lists the
+/// same codes in the same order (a test checks it); `tv annotate --wrap`'s pass-through
+/// codes and `tv check`'s plugin codes are described beside it.
+pub const EXIT_CODES: [(Exit, &str); 7] = [
+    (Exit::Ok, "success"),
+    (
+        Exit::Runtime,
+        "API or runtime error (server error, timeout, unreachable server, bad or too\n     \
+         large response, a write whose outcome is unknown, a write the server refused)",
+    ),
+    (
+        Exit::Usage,
+        "usage error (unknown flag, bad value, a write refused as too large)",
+    ),
+    (
+        Exit::Config,
+        "authentication or configuration error (missing or refused key, bad profile,\n     \
+         base URL without /api-v2, plain HTTP to another host without the opt-in)",
+    ),
+    (
+        Exit::NotFound,
+        "not found (unknown app, host or filter value)",
+    ),
+    (
+        Exit::Regression,
+        "`tv compare --fail-if-slower/--fail-if-errors/--fail-if-traffic-drops`: the\n     \
+         gate tripped",
+    ),
+    (
+        Exit::NoData,
+        "`tv compare` with a gate: no traces in either window (nothing to judge)",
+    ),
+];
+
+/// The "Exit codes:" block of `tv --help`, from [`EXIT_CODES`].
+pub fn exit_codes_help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for (exit, meaning) in EXIT_CODES {
+        text.push_str(&format!("  {}  {meaning}\n", exit.code()));
+    }
+    text
+}
+
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> ExitCode {
         ExitCode::from(exit.code() as u8)
@@ -172,6 +216,28 @@ pub fn report(error: &CliError, key: Option<&tv_client::ApiKey>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_lists_the_exit_codes_of_the_table() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("### Exit codes")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").nth(1))
+            .expect("the README has an exit-code table");
+        let codes: Vec<&str> = section
+            .lines()
+            .skip(2)
+            .filter_map(|row| row.split('|').nth(1))
+            .map(str::trim)
+            .collect();
+        let mut expected: Vec<String> = EXIT_CODES
+            .iter()
+            .map(|(exit, _)| exit.code().to_string())
+            .collect();
+        expected.push("any".into());
+        assert_eq!(codes, expected);
+    }
 
     #[test]
     fn client_errors_map_to_documented_codes() {

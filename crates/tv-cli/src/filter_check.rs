@@ -3,7 +3,8 @@
 //! the error names the nearest known values. Every command that takes filters calls
 //! [`check`] with its tv-client filter.
 
-use tv_client::{ClientFilter, RequestsFilter, ServerFilter, TraceView};
+use tv_client::TraceView;
+use tv_client::filter::{Filter, FilterParam, FilterParams};
 
 use crate::exit::CliError;
 use crate::suggest::unknown_filter_value;
@@ -69,20 +70,6 @@ impl Listed {
 pub struct ListedValues<'a>(Vec<(Listed, &'a str)>);
 
 impl<'a> ListedValues<'a> {
-    fn of_scope(scope: &'a tv_client::filter::Scope) -> Self {
-        let values = [
-            (Listed::Domain, scope.domain.as_deref()),
-            (Listed::Controller, scope.controller.as_deref()),
-            (Listed::Action, scope.action.as_deref()),
-        ];
-        ListedValues(
-            values
-                .into_iter()
-                .filter_map(|(kind, value)| Some((kind, value?)))
-                .collect(),
-        )
-    }
-
     fn with(mut self, kind: Listed, value: Option<&'a str>) -> Self {
         self.0.extend(value.map(|value| (kind, value)));
         self
@@ -94,24 +81,31 @@ impl<'a> ListedValues<'a> {
     }
 }
 
-impl<'a> From<&'a RequestsFilter> for ListedValues<'a> {
-    fn from(filter: &'a RequestsFilter) -> Self {
-        ListedValues::of_scope(filter.scope())
+impl Listed {
+    /// The listed filter a filter parameter is, if the server lists its values (it does
+    /// not list URLs).
+    fn of(param: FilterParam) -> Option<Listed> {
+        match param {
+            FilterParam::Domain => Some(Listed::Domain),
+            FilterParam::Url => None,
+            FilterParam::Controller => Some(Listed::Controller),
+            FilterParam::Action => Some(Listed::Action),
+            FilterParam::Layer => Some(Listed::Layer),
+            FilterParam::Browser => Some(Listed::Browser),
+            FilterParam::Region => Some(Listed::Region),
+        }
     }
 }
 
-impl<'a> From<&'a ServerFilter> for ListedValues<'a> {
-    fn from(filter: &'a ServerFilter) -> Self {
-        ListedValues::of_scope(filter.scope()).with(Listed::Layer, filter.layer_name())
-    }
-}
-
-impl<'a> From<&'a ClientFilter> for ListedValues<'a> {
-    fn from(filter: &'a ClientFilter) -> Self {
-        ListedValues::of_scope(filter.scope())
-            .with(Listed::Layer, filter.layer_name())
-            .with(Listed::Browser, filter.browser_name())
-            .with(Listed::Region, filter.region_code())
+impl<'a, P: FilterParams> From<&'a Filter<P>> for ListedValues<'a> {
+    fn from(filter: &'a Filter<P>) -> Self {
+        ListedValues(
+            filter
+                .params()
+                .given()
+                .filter_map(|(param, value)| Some((Listed::of(param)?, value)))
+                .collect(),
+        )
     }
 }
 
@@ -131,6 +125,8 @@ pub async fn check(tv: &TraceView, app: &str, values: &ListedValues<'_>) -> Resu
 
 #[cfg(test)]
 mod tests {
+    use tv_client::{ClientFilter, RequestsFilter, ServerFilter};
+
     use super::*;
 
     #[test]

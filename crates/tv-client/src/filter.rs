@@ -9,6 +9,10 @@
 //! | [`ServerFilter`] | server latency (series, summary, by layer), error rate | … + `layer` |
 //! | [`ClientFilter`] | client (RUM) latency series and summary | … + `layer`, `browser`, `region` |
 //!
+//! Each is a [`Filter`] over the plain struct of its family's values that codegen
+//! derives from the spec ([`tv_api::filters`], where [`FilterGroup`] is the table of
+//! which family takes which filters).
+//!
 //! ```
 //! use tv_client::{ClientFilter, ServerFilter, TimeWindow};
 //!
@@ -36,142 +40,153 @@ use chrono::{DateTime, Utc};
 
 use crate::window::TimeWindow;
 
-/// The one table of filter parameters (tv-api's), for programs that derive their own
-/// filter options from it (as `tv` does its flags).
-pub use tv_api::filter_table;
+/// The filter table and the plain structs of values (tv-api's, generated from the spec),
+/// for programs that derive their own filter options from it (as `tv` does its flags).
+pub use tv_api::filters::{
+    ClientParams, FilterGroup, FilterParam, FilterParams, RequestsParams, ServerParams,
+};
 
-/// The filter types, their fields, setters and accessors, from tv-api's one table of
-/// filter parameters ([`tv_api::filter_table!`]).
-macro_rules! filter_types {
-    (scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
-     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
-     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
-        /// The part every timeseries filter shares: the window and where the traffic went.
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct Scope {
-            /// How far back the data goes (and therefore the step).
-            pub window: TimeWindow,
-            /// The end of the window; `None` means now.
-            pub end: Option<DateTime<Utc>>,
-            $(#[doc = $sdoc] pub $s: Option<String>,)*
-        }
-
-        /// The setters every filter type has: the window, its end and the scope's.
-        macro_rules! scope_setters {
-            () => {
-                /// Sets the window (default: the last hour).
-                pub fn window(mut self, window: TimeWindow) -> Self {
-                    self.scope.window = window;
-                    self
-                }
-
-                /// Makes the window end at `end` instead of now.
-                pub fn end(mut self, end: DateTime<Utc>) -> Self {
-                    self.scope.end = Some(end);
-                    self
-                }
-
-                $(#[doc = $sdoc]
-                pub fn $s(mut self, $s: impl Into<String>) -> Self {
-                    self.scope.$s = Some($s.into());
-                    self
-                })*
-
-                /// The shared part of the filter.
-                pub fn scope(&self) -> &Scope {
-                    &self.scope
-                }
-            };
-        }
-
-        /// The setters and accessors of the server filters (which client-side latency
-        /// takes too).
-        macro_rules! server_setters {
-            () => {
-                $(#[doc = $vdoc]
-                pub fn $v(mut self, $v: impl Into<String>) -> Self {
-                    self.$v = Some($v.into());
-                    self
-                }
-
-                #[doc = concat!("The `", stringify!($v), "` filter, if any.")]
-                pub fn $vget(&self) -> Option<&str> {
-                    self.$v.as_deref()
-                })*
-            };
-        }
-
-        /// Filter of the total-requests endpoints.
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct RequestsFilter {
-            scope: Scope,
-        }
-
-        impl RequestsFilter {
-            /// The last hour, all traffic.
-            pub fn new() -> Self {
-                Self::default()
-            }
-
-            scope_setters!();
-        }
-
-        /// Filter of the server latency endpoints and the error rate.
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct ServerFilter {
-            scope: Scope,
-            $($v: Option<String>,)*
-        }
-
-        impl ServerFilter {
-            /// The last hour, all traffic.
-            pub fn new() -> Self {
-                Self::default()
-            }
-
-            scope_setters!();
-
-            server_setters!();
-        }
-
-        /// Filter of the client-side (RUM) latency endpoints.
-        #[derive(Debug, Clone, Default, PartialEq, Eq)]
-        pub struct ClientFilter {
-            scope: Scope,
-            $($v: Option<String>,)*
-            $($c: Option<String>,)*
-        }
-
-        impl ClientFilter {
-            /// The last hour, all page views.
-            pub fn new() -> Self {
-                Self::default()
-            }
-
-            scope_setters!();
-
-            server_setters!();
-
-            $(#[doc = $cdoc]
-            pub fn $c(mut self, $c: impl Into<String>) -> Self {
-                self.$c = Some($c.into());
-                self
-            }
-
-            #[doc = concat!("The `", stringify!($c), "` filter, if any.")]
-            pub fn $cget(&self) -> Option<&str> {
-                self.$c.as_deref()
-            })*
-        }
-    };
+/// The part every timeseries filter shares: the window and its end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// How far back the data goes (and therefore the step).
+    pub window: TimeWindow,
+    /// The end of the window; `None` means now.
+    pub end: Option<DateTime<Utc>>,
 }
-
-tv_api::filter_table!(filter_types! {});
 
 impl Scope {
     /// The `time_end` query value: whole seconds since the epoch.
     pub fn end_param(&self) -> Option<String> {
         self.end.map(|end| end.timestamp().to_string())
+    }
+}
+
+/// A filter of one family of timeseries endpoints: the window and the family's filter
+/// values `P` (tv-api's plain struct of the family). Use it as [`RequestsFilter`],
+/// [`ServerFilter`] or [`ClientFilter`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter<P> {
+    scope: Scope,
+    params: P,
+}
+
+/// Filter of the total-requests endpoints.
+pub type RequestsFilter = Filter<RequestsParams>;
+/// Filter of the server latency endpoints and the error rate.
+pub type ServerFilter = Filter<ServerParams>;
+/// Filter of the client-side (RUM) latency endpoints.
+pub type ClientFilter = Filter<ClientParams>;
+
+impl<P: FilterParams> Filter<P> {
+    /// The last hour, all traffic.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the window (default: the last hour).
+    pub fn window(mut self, window: TimeWindow) -> Self {
+        self.scope.window = window;
+        self
+    }
+
+    /// Makes the window end at `end` instead of now.
+    pub fn end(mut self, end: DateTime<Utc>) -> Self {
+        self.scope.end = Some(end);
+        self
+    }
+
+    /// The shared part of the filter.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The filter values, as the generated request builders take them.
+    pub fn params(&self) -> &P {
+        &self.params
+    }
+
+    /// The same filter with the values `params`.
+    pub fn with_params(mut self, params: P) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The value of `param`, if given.
+    pub fn get(&self, param: FilterParam) -> Option<&str> {
+        self.params.get(param)
+    }
+
+    /// Sets `param` (every family takes the scope's: domain, URL, controller, action).
+    fn set(mut self, param: FilterParam, value: impl Into<String>) -> Self {
+        if let Some(slot) = self.params.slot(param) {
+            *slot = Some(value.into());
+        }
+        self
+    }
+
+    /// Only requests to this domain.
+    pub fn domain(self, domain: impl Into<String>) -> Self {
+        self.set(FilterParam::Domain, domain)
+    }
+
+    /// Only requests to this URL path.
+    pub fn url(self, url: impl Into<String>) -> Self {
+        self.set(FilterParam::Url, url)
+    }
+
+    /// Only requests handled by this controller.
+    pub fn controller(self, controller: impl Into<String>) -> Self {
+        self.set(FilterParam::Controller, controller)
+    }
+
+    /// Only requests handled by this action.
+    pub fn action(self, action: impl Into<String>) -> Self {
+        self.set(FilterParam::Action, action)
+    }
+}
+
+impl ServerFilter {
+    /// Only traces through this layer.
+    pub fn layer(self, layer: impl Into<String>) -> Self {
+        self.set(FilterParam::Layer, layer)
+    }
+
+    /// The `layer` filter, if any.
+    pub fn layer_name(&self) -> Option<&str> {
+        self.params.layer.as_deref()
+    }
+}
+
+impl ClientFilter {
+    /// Only traces through this layer.
+    pub fn layer(self, layer: impl Into<String>) -> Self {
+        self.set(FilterParam::Layer, layer)
+    }
+
+    /// The `layer` filter, if any.
+    pub fn layer_name(&self) -> Option<&str> {
+        self.params.layer.as_deref()
+    }
+
+    /// Only page views from this browser family.
+    pub fn browser(self, browser: impl Into<String>) -> Self {
+        self.set(FilterParam::Browser, browser)
+    }
+
+    /// The `browser` filter, if any.
+    pub fn browser_name(&self) -> Option<&str> {
+        self.params.browser.as_deref()
+    }
+
+    /// Only page views from this region (ISO 3166 code).
+    pub fn region(self, region: impl Into<String>) -> Self {
+        self.set(FilterParam::Region, region)
+    }
+
+    /// The `region` filter, if any.
+    pub fn region_code(&self) -> Option<&str> {
+        self.params.region.as_deref()
     }
 }
 
@@ -186,23 +201,17 @@ pub trait Windowed: Clone {
     fn with_window(&self, window: TimeWindow) -> Self;
 }
 
-macro_rules! windowed {
-    ($($filter:ty),*) => {$(
-        impl Windowed for $filter {
-            fn scope(&self) -> &Scope {
-                &self.scope
-            }
-            fn with_end(&self, end: DateTime<Utc>) -> Self {
-                self.clone().end(end)
-            }
-            fn with_window(&self, window: TimeWindow) -> Self {
-                self.clone().window(window)
-            }
-        }
-    )*};
+impl<P: FilterParams> Windowed for Filter<P> {
+    fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    fn with_end(&self, end: DateTime<Utc>) -> Self {
+        self.clone().end(end)
+    }
+    fn with_window(&self, window: TimeWindow) -> Self {
+        self.clone().window(window)
+    }
 }
-
-windowed!(RequestsFilter, ServerFilter, ClientFilter);
 
 #[cfg(test)]
 mod tests {
@@ -228,10 +237,10 @@ mod tests {
         assert_eq!(scope.end_param().as_deref(), Some("1700000000"));
         assert_eq!(
             (
-                scope.domain.as_deref(),
-                scope.url.as_deref(),
-                scope.controller.as_deref(),
-                scope.action.as_deref()
+                filter.get(FilterParam::Domain),
+                filter.get(FilterParam::Url),
+                filter.get(FilterParam::Controller),
+                filter.get(FilterParam::Action)
             ),
             (Some("d"), Some("/u"), Some("c"), Some("a"))
         );

@@ -166,7 +166,7 @@ pub use client::{
 pub use dry_run::{DryRun, WriteRequest};
 pub use error::{ConfigKind, Error, TransportKind};
 pub use fanout::{AppResult, Concurrency};
-pub use filter::{ClientFilter, RequestsFilter, Scope, ServerFilter, Windowed};
+pub use filter::{ClientFilter, Filter, RequestsFilter, Scope, ServerFilter, Windowed};
 pub use model::{
     Annotation, Assignment, Host, InstrumentationVersion, LatencySummary, Licenses, NewAnnotation,
     Organization, RequestsSummary, User,

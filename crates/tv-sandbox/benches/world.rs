@@ -15,7 +15,7 @@ fn by_layer_week(c: &mut Criterion) {
     let app = catalog.app("web-shop").expect("web-shop exists");
     assert_eq!(app.layers().len(), 10);
     let window = WindowSpec::ending_at(TimeWindow::Week, NOW);
-    let filter = Filter::none();
+    let filter = Filter::default();
     c.bench_function("by_layer week 10 layers", |b| {
         b.iter(|| series::by_layer(black_box(app), black_box(&filter), black_box(window)))
     });

@@ -1,5 +1,4 @@
 //! tv-api's integration tests, one binary (one link) with a module per concern.
 
 mod constraints;
-mod filter_table;
 mod operations;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use tv_api::filters::{FilterParams, TimeseriesRequest};
 use tv_api::types::{AssignAppForm, LogMessageForm, TimeWindow};
 use tv_api::{ApiContext, ApiKey, Client};
 use wiremock::matchers::{method, path};
@@ -399,6 +400,22 @@ async fn organization_operations() {
     );
 }
 
+/// A timeseries request with a day window, a fixed end and the scope's filters (every
+/// family takes them), through the generated `TimeseriesRequest` impls.
+fn filtered<R: TimeseriesRequest>(request: R) -> R {
+    let params = R::Params::from_params(|name| match name {
+        "domain" => Some("www.example.com"),
+        "url" => Some("/index.php"),
+        "controller" => Some("products"),
+        "action" => Some("show"),
+        _ => None,
+    });
+    request
+        .with_window(TimeWindow::Day)
+        .with_end("2024-01-01T00:00:00Z".to_owned())
+        .with_filters(&params)
+}
+
 #[tokio::test]
 async fn timeseries_operations_send_every_filter() {
     let (server, client) = setup().await;
@@ -483,44 +500,32 @@ async fn timeseries_operations_send_every_filter() {
     )
     .await;
 
-    macro_rules! filtered {
-        ($builder:expr) => {
-            $builder
-                .app("web-shop")
-                .time_window(TimeWindow::Day)
-                .time_end("2024-01-01T00:00:00Z")
-                .domain("www.example.com")
-                .url("/index.php")
-                .controller("products")
-                .action("show")
-        };
-    }
-    let rate = filtered!(client.get_error_rate())
+    let rate = filtered(client.get_error_rate().app("web-shop"))
         .layer("PHP")
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(rate.data.fields.to_string(), "timestamp,error_rate");
-    let total = filtered!(client.get_total_requests_series())
+    let total = filtered(client.get_total_requests_series().app("web-shop"))
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(total.data.items[1], [Some(1353259530.0), Some(0.0)]);
-    let summary = filtered!(client.get_total_requests_summary())
+    let summary = filtered(client.get_total_requests_summary().app("web-shop"))
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(summary.data.reqs_per_time_period, "0.27/sec");
-    let server_series = filtered!(client.get_server_latency_series())
+    let server_series = filtered(client.get_server_latency_series().app("web-shop"))
         .layer("PHP")
         .send()
         .await
         .unwrap();
     assert_eq!(server_series.into_inner().data.items.len(), 2);
-    let client_series = filtered!(client.get_client_latency_series())
+    let client_series = filtered(client.get_client_latency_series().app("web-shop"))
         .layer("PHP")
         .browser("Chrome")
         .region("US-RI")
@@ -528,13 +533,13 @@ async fn timeseries_operations_send_every_filter() {
         .await
         .unwrap();
     assert_eq!(client_series.into_inner().data.items[0][2], Some(1180500.0));
-    let server_summary = filtered!(client.get_server_latency_summary())
+    let server_summary = filtered(client.get_server_latency_summary().app("web-shop"))
         .layer("PHP")
         .send()
         .await
         .unwrap();
     assert_eq!(server_summary.into_inner().data.count, Some(2402.0));
-    let client_summary = filtered!(client.get_client_latency_summary())
+    let client_summary = filtered(client.get_client_latency_summary().app("web-shop"))
         .layer("PHP")
         .browser("Chrome")
         .region("US-RI")
@@ -546,7 +551,7 @@ async fn timeseries_operations_send_every_filter() {
         (client_summary.data.count, client_summary.data.volume),
         (None, Some(93.0))
     );
-    let by_layer = filtered!(client.get_server_latency_by_layer())
+    let by_layer = filtered(client.get_server_latency_by_layer().app("web-shop"))
         .layer("PHP")
         .send()
         .await

@@ -151,11 +151,10 @@ pub fn unknown(why: &str, key: Option<&tv_client::ApiKey>) -> ExitCode {
     ExitCode::from(Status::Unknown.code())
 }
 
-/// The line without control characters (the app and layer names are the user's).
-fn clean(line: &str) -> String {
-    line.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// The line without escape sequences or control characters (the app and layer names
+/// are the user's): tv-client's one cleaner.
+fn clean(line: &str) -> std::borrow::Cow<'_, str> {
+    tv_client::redact::printable(line)
 }
 
 fn print_line(line: &str) {

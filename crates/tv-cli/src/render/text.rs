@@ -9,47 +9,11 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// The mark that ends truncated text.
 pub(crate) const ELLIPSIS: char = '…';
 
-/// `s` with every terminal escape sequence removed (CSI `ESC [ … final`, OSC
-/// `ESC ] … BEL` or `ESC \\`, and two-character `ESC x`) and every other control
-/// character (newlines, tabs, BEL, C1 controls…) replaced by a space, so that text
-/// from a server can neither move the cursor nor set the title or the clipboard.
-pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(if c.is_control() { ' ' } else { c });
-            continue;
-        }
-        match chars.next() {
-            // CSI: parameters and intermediates up to a final byte 0x40..=0x7e.
-            Some('[') => {
-                for c in chars.by_ref() {
-                    if ('\u{40}'..='\u{7e}').contains(&c) {
-                        break;
-                    }
-                }
-            }
-            // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \\).
-            Some(']' | 'P' | 'X' | '^' | '_') => {
-                while let Some(c) = chars.next() {
-                    if c == '\u{7}' {
-                        break;
-                    }
-                    if c == '\u{1b}' && chars.peek() == Some(&'\\') {
-                        chars.next();
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Cow::Owned(out)
-}
+/// `s` with every terminal escape sequence removed and every other control character
+/// replaced by a space: tv-client's one cleaner of untrusted text
+/// ([`tv_client::redact::printable`], which also drops the 8-bit C1 sequences), under
+/// the name the render layer uses.
+pub(crate) use tv_client::redact::printable as sanitize;
 
 /// Text from a server for one line of stderr: [`sanitize`]d and cut to at most `max`
 /// characters (ending in `…` when cut).
@@ -164,7 +128,8 @@ mod tests {
             sanitize("x\u{1b}]0;title\u{7}y\u{1b}]52;c;Zm9v\u{1b}\\z"),
             "xyz"
         );
-        assert_eq!(sanitize("bell\u{7}\rcr\u{9b}"), "bell  cr ");
+        // The 8-bit CSI starts a sequence (dropped with it), as in tv-client's cleaner.
+        assert_eq!(sanitize("bell\u{7}\rcr\u{9b}"), "bell  cr");
         assert_eq!(clean_line(&"é".repeat(10), 4), "ééé…");
         assert_eq!(keep_end("▁▂▃▄▅", 2), "▄▅");
     }

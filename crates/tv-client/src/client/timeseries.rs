@@ -1,71 +1,29 @@
 //! Error rates, total requests and latency: the timeseries endpoints.
 
 use serde::de::DeserializeOwned;
+use tv_api::filters::TimeseriesRequest;
 
 use super::TraceView;
 use super::call::{Kind, decode_error};
 use crate::decode::SeriesAnswer;
 use crate::error::Error;
-use crate::filter::{ClientFilter, RequestsFilter, ServerFilter};
+use crate::filter::{ClientFilter, Filter, RequestsFilter, ServerFilter};
 use crate::model::{LatencySummary, RequestsSummary};
 use crate::points::{ErrorRatePoint, LatencyPoint, Point, RequestsPoint};
 use crate::series::{LayerSeries, Series};
 use crate::window::TimeWindow;
 
-/// The macros that apply a typed filter to a generated request builder, from tv-api's
-/// one table of filter parameters ([`tv_api::filter_table!`]); `$d` is a `$` passed in,
-/// for the inner macros' own variables.
-macro_rules! filter_appliers {
-    (($d:tt)
-     scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
-     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
-     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
-        /// Applies a filter's scope (window, end and the scope's filters) to a generated
-        /// request builder; every builder of a timeseries endpoint has these setters.
-        macro_rules! scoped {
-            ($d request:expr, $d scope:expr) => {{
-                let scope = $d scope;
-                let mut request = $d request.time_window(scope.window);
-                if let Some(end) = scope.end_param() {
-                    request = request.time_end(end);
-                }
-                $(if let Some(value) = &scope.$s {
-                    request = request.$s(value.clone());
-                })*
-                request
-            }};
-        }
-
-        /// A server-side request with all of a [`ServerFilter`]'s filters applied.
-        macro_rules! server_filtered {
-            ($d request:expr, $d filter:expr) => {{
-                let filter: &ServerFilter = $d filter;
-                let mut request = scoped!($d request, filter.scope());
-                $(if let Some(value) = filter.$vget() {
-                    request = request.$v(value.to_owned());
-                })*
-                request
-            }};
-        }
-
-        /// A client-side (RUM) request with all of a [`ClientFilter`]'s filters applied.
-        macro_rules! client_filtered {
-            ($d request:expr, $d filter:expr) => {{
-                let filter: &ClientFilter = $d filter;
-                let mut request = scoped!($d request, filter.scope());
-                $(if let Some(value) = filter.$vget() {
-                    request = request.$v(value.to_owned());
-                })*
-                $(if let Some(value) = filter.$cget() {
-                    request = request.$c(value.to_owned());
-                })*
-                request
-            }};
-        }
-    };
+/// A generated request builder of a timeseries endpoint with all of `filter` applied:
+/// the window, its end and the family's filters (the builder's family is its filter's,
+/// so a filter an endpoint does not take cannot be passed).
+fn filtered<R: TimeseriesRequest>(request: R, filter: &Filter<R::Params>) -> R {
+    let scope = filter.scope();
+    let mut request = request.with_window(scope.window);
+    if let Some(end) = scope.end_param() {
+        request = request.with_end(end);
+    }
+    request.with_filters(filter.params())
 }
-
-tv_api::filter_table!(filter_appliers! { ($) });
 
 /// The error of a body that is not the envelope `W`, as the client reports it for a
 /// `200` (for [`Series::from_body`] and [`LayerSeries::from_body`], which have no key to hide).
@@ -97,7 +55,7 @@ impl Errors<'_> {
         let envelope = self
             .0
             .call("get_error_rate", Kind::Idempotent, |api| {
-                server_filtered!(api.get_error_rate().app(segment.clone()), filter).send()
+                filtered(api.get_error_rate().app(segment.clone()), filter).send()
             })
             .await?;
         series(&envelope, window)
@@ -120,11 +78,7 @@ impl Requests<'_> {
         let envelope = self
             .0
             .call("get_total_requests_series", Kind::Idempotent, |api| {
-                scoped!(
-                    api.get_total_requests_series().app(segment.clone()),
-                    filter.scope()
-                )
-                .send()
+                filtered(api.get_total_requests_series().app(segment.clone()), filter).send()
             })
             .await?;
         series(&envelope, window)
@@ -140,9 +94,9 @@ impl Requests<'_> {
         let envelope = self
             .0
             .call("get_total_requests_summary", Kind::Idempotent, |api| {
-                scoped!(
+                filtered(
                     api.get_total_requests_summary().app(segment.clone()),
-                    filter.scope()
+                    filter,
                 )
                 .send()
             })
@@ -167,8 +121,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_server_latency_series", Kind::Idempotent, |api| {
-                server_filtered!(api.get_server_latency_series().app(segment.clone()), filter)
-                    .send()
+                filtered(api.get_server_latency_series().app(segment.clone()), filter).send()
             })
             .await?;
         series(&envelope, window)
@@ -184,9 +137,9 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_server_latency_summary", Kind::Idempotent, |api| {
-                server_filtered!(
+                filtered(
                     api.get_server_latency_summary().app(segment.clone()),
-                    filter
+                    filter,
                 )
                 .send()
             })
@@ -205,9 +158,9 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_server_latency_by_layer", Kind::Idempotent, |api| {
-                server_filtered!(
+                filtered(
                     api.get_server_latency_by_layer().app(segment.clone()),
-                    filter
+                    filter,
                 )
                 .send()
             })
@@ -227,8 +180,7 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_client_latency_series", Kind::Idempotent, |api| {
-                client_filtered!(api.get_client_latency_series().app(segment.clone()), filter)
-                    .send()
+                filtered(api.get_client_latency_series().app(segment.clone()), filter).send()
             })
             .await?;
         series(&envelope, window)
@@ -244,9 +196,9 @@ impl Latency<'_> {
         let envelope = self
             .0
             .call("get_client_latency_summary", Kind::Idempotent, |api| {
-                client_filtered!(
+                filtered(
                     api.get_client_latency_summary().app(segment.clone()),
-                    filter
+                    filter,
                 )
                 .send()
             })

@@ -214,7 +214,7 @@ mod tests {
             window: WindowSpec::ending_at(TimeWindow::Hour, 1_704_283_200),
             filter: Filter {
                 url,
-                ..Filter::none()
+                ..Filter::default()
             },
         }
     }

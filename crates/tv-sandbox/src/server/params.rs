@@ -16,8 +16,10 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::Response;
 use subtle::ConstantTimeEq;
+use tv_api::filters::FilterParams;
 
 use crate::state::{AssignApp, LogMessage, SeriesQuery, create_flag};
+
 use crate::world::{AnnotationRange, Filter, TimeWindow, WorldError, parse_instant};
 
 use super::Sandbox;

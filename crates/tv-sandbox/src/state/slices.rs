@@ -128,7 +128,7 @@ mod tests {
         ));
         let memo = SliceMemo::new(one * 10);
         for app in catalog.apps() {
-            let filter = Filter::none();
+            let filter = Filter::default();
             let fresh = series::latency_series(app, Side::Server, &filter, w);
             let shared = series::latency_series_in(&memo, app, Side::Server, &filter, w);
             assert_eq!(fresh, shared, "{}", app.name);
@@ -142,8 +142,8 @@ mod tests {
         let off = SliceMemo::new(0);
         let app = &catalog.apps()[1];
         assert_eq!(
-            series::error_rate_series_in(&off, app, &Filter::none(), w),
-            series::error_rate_series(app, &Filter::none(), w)
+            series::error_rate_series_in(&off, app, &Filter::default(), w),
+            series::error_rate_series(app, &Filter::default(), w)
         );
         assert_eq!(off.len(), 0);
     }

@@ -28,52 +28,14 @@ pub enum Side {
     Client,
 }
 
-/// The traffic filters of the latency, error-rate and total-request endpoints, from
-/// tv-api's one table of filter parameters (`tv_api::filter_table!`).
-macro_rules! filter_struct {
-    (scope: [$(($s:ident, $sdoc:literal)),* $(,)?],
-     server: [$(($v:ident, $vget:ident, $vdoc:literal)),* $(,)?],
-     client: [$(($c:ident, $cget:ident, $cdoc:literal)),* $(,)?] $(,)?) => {
-        /// The traffic filters of the latency, error-rate and total-request endpoints.
-        ///
-        /// The client ones (`browser`, `region`) apply to the client side only; the server
-        /// side ignores them (they are not parameters of the server endpoints, and unknown
-        /// parameters are ignored).
-        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-        pub struct Filter {
-            $(#[doc = $sdoc] pub $s: Option<String>,)*
-            $(#[doc = $vdoc] pub $v: Option<String>,)*
-            $(#[doc = $cdoc] pub $c: Option<String>,)*
-        }
-
-        impl Filter {
-            /// The filter parameters of a request, read by `value` (by parameter name).
-            pub fn from_params<'a>(mut value: impl FnMut(&str) -> Option<&'a str>) -> Self {
-                Filter {
-                    $($s: value(stringify!($s)).map(str::to_owned),)*
-                    $($v: value(stringify!($v)).map(str::to_owned),)*
-                    $($c: value(stringify!($c)).map(str::to_owned),)*
-                }
-            }
-
-            /// Whether no dimension is set (empty values count as not set).
-            pub fn is_empty(&self) -> bool {
-                [$(&self.$s,)* $(&self.$v,)* $(&self.$c,)*]
-                    .iter()
-                    .all(|v| given(v).is_none())
-            }
-        }
-    };
-}
-
-tv_api::filter_table!(filter_struct! {});
-
-impl Filter {
-    /// No filter at all.
-    pub fn none() -> Self {
-        Self::default()
-    }
-}
+/// The traffic filters of the latency, error-rate and total-request endpoints: tv-api's
+/// plain struct of the largest filter family (generated from the spec), parsed with
+/// [`FilterParams::from_params`](tv_api::filters::FilterParams::from_params).
+///
+/// The client ones (`browser`, `region`) apply to the client side only; the server
+/// side ignores them (they are not parameters of the server endpoints, and unknown
+/// parameters are ignored).
+pub type Filter = tv_api::filters::ClientParams;
 
 /// A filter value counts as given only when non-empty.
 fn given(v: &Option<String>) -> Option<&str> {
@@ -303,31 +265,31 @@ mod tests {
     #[test]
     fn resolution_narrows_and_unknown_is_zero() {
         let a = app();
-        let none = Resolved::resolve(&a, &Filter::none(), Side::Server);
+        let none = Resolved::resolve(&a, &Filter::default(), Side::Server);
         assert_eq!(none, Resolved::NONE);
         let ctrl = a.filters.controllers[0].value.clone();
         let f = Filter {
             controller: Some(ctrl),
-            ..Filter::none()
+            ..Filter::default()
         };
         let r = Resolved::resolve(&a, &f, Side::Server);
         assert!(!r.zero);
         assert_eq!(r.server[2], Some(0));
         let f = Filter {
             controller: Some("no-such".into()),
-            ..Filter::none()
+            ..Filter::default()
         };
         assert!(Resolved::resolve(&a, &f, Side::Server).zero);
         let f = Filter {
             layer: Some("no-such".into()),
-            ..Filter::none()
+            ..Filter::default()
         };
         assert!(Resolved::resolve(&a, &f, Side::Server).zero);
         let f = Filter {
             domain: Some(String::new()),
-            ..Filter::none()
+            ..Filter::default()
         };
-        assert!(f.is_empty());
+        assert!(tv_api::filters::FilterParams::is_empty(&f));
         assert_eq!(Resolved::resolve(&a, &f, Side::Server), Resolved::NONE);
     }
 
@@ -337,7 +299,7 @@ mod tests {
         let f = Filter {
             browser: Some("Chrome".into()),
             region: Some("US-RI".into()),
-            ..Filter::none()
+            ..Filter::default()
         };
         assert_eq!(Resolved::resolve(&a, &f, Side::Server), Resolved::NONE);
         let r = Resolved::resolve(&a, &f, Side::Client);
@@ -345,7 +307,7 @@ mod tests {
         assert!(r.browser.is_some() && r.region.is_some_and(|(_, sub)| sub.is_some()));
         let f = Filter {
             region: Some("XX".into()),
-            ..Filter::none()
+            ..Filter::default()
         };
         assert!(Resolved::resolve(&a, &f, Side::Client).zero);
     }

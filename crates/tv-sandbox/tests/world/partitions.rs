@@ -26,7 +26,7 @@ fn server_dimensions(v: &View, app: &str) -> Vec<(&'static str, Vec<Filter>)> {
         values
             .into_iter()
             .map(|value| {
-                let mut f = Filter::none();
+                let mut f = Filter::default();
                 set(&mut f, value.to_owned());
                 f
             })
@@ -68,10 +68,10 @@ proptest! {
         let app = APPS[app];
         let window = window_of(window);
         let q = |filter: Filter| SeriesQuery { window, time_end: Some(NOW - back), filter };
-        let all = v.latency_series(app, Side::Server, &q(Filter::none())).unwrap().points;
-        let all_errors = v.error_rate_series(app, &q(Filter::none())).unwrap().points;
-        let all_total = v.total_requests_series(app, &q(Filter::none())).unwrap().points;
-        let all_layers = v.by_layer(app, &q(Filter::none())).unwrap().layers;
+        let all = v.latency_series(app, Side::Server, &q(Filter::default())).unwrap().points;
+        let all_errors = v.error_rate_series(app, &q(Filter::default())).unwrap().points;
+        let all_total = v.total_requests_series(app, &q(Filter::default())).unwrap().points;
+        let all_layers = v.by_layer(app, &q(Filter::default())).unwrap().layers;
         for (dimension, filters) in server_dimensions(&v, app) {
             let n = all.len();
             let (mut volume, mut latency, mut errors, mut total) =
@@ -121,17 +121,17 @@ proptest! {
         let app = APPS[app];
         let window = window_of(window);
         let q = |filter: Filter| SeriesQuery { window, time_end: Some(NOW - back), filter };
-        let all = v.latency_series(app, Side::Client, &q(Filter::none())).unwrap().points;
+        let all = v.latency_series(app, Side::Client, &q(Filter::default())).unwrap().points;
         let countries: Vec<String> =
             v.regions().iter().filter(|r| !r.contains('-')).cloned().collect();
         let browsers: Vec<Filter> = v
             .browsers()
             .iter()
-            .map(|b| Filter { browser: Some(b.clone()), ..Filter::none() })
+            .map(|b| Filter { browser: Some(b.clone()), ..Filter::default() })
             .collect();
         let regions: Vec<Filter> = countries
             .iter()
-            .map(|r| Filter { region: Some(r.clone()), ..Filter::none() })
+            .map(|r| Filter { region: Some(r.clone()), ..Filter::default() })
             .collect();
         for (dimension, filters) in [("browser", browsers), ("region", regions)] {
             let mut volume = vec![0u64; all.len()];
@@ -149,10 +149,10 @@ proptest! {
             }
         }
         // A country's subdivisions are parts of it, never more.
-        let us = v.latency_series(app, Side::Client, &q(Filter { region: Some("US".into()), ..Filter::none() })).unwrap().points;
+        let us = v.latency_series(app, Side::Client, &q(Filter { region: Some("US".into()), ..Filter::default() })).unwrap().points;
         let mut subs = vec![0u64; us.len()];
         for r in v.regions().iter().filter(|r| r.starts_with("US-")) {
-            let s = v.latency_series(app, Side::Client, &q(Filter { region: Some(r.clone()), ..Filter::none() })).unwrap().points;
+            let s = v.latency_series(app, Side::Client, &q(Filter { region: Some(r.clone()), ..Filter::default() })).unwrap().points;
             for (i, p) in s.iter().enumerate() {
                 subs[i] += p.volume;
             }
@@ -173,7 +173,7 @@ fn domains_average_to_the_unfiltered_average() {
         filter,
     };
     let all = v
-        .latency_summary("web-shop", Side::Server, &q(Filter::none()))
+        .latency_summary("web-shop", Side::Server, &q(Filter::default()))
         .unwrap();
     let (mut count, mut total) = (0u64, 0u64);
     for d in v.app("web-shop").unwrap().domains() {
@@ -183,7 +183,7 @@ fn domains_average_to_the_unfiltered_average() {
                 Side::Server,
                 &q(Filter {
                     domain: Some(d.to_owned()),
-                    ..Filter::none()
+                    ..Filter::default()
                 }),
             )
             .unwrap();

@@ -49,7 +49,7 @@ fn same_seed_same_world_other_seed_other_world() {
     assert_eq!(describe(&a), describe(&b));
     assert_ne!(describe(&a), describe(&c));
     assert_eq!(a.annotations(), b.annotations());
-    let q = query(TimeWindow::Day, NOW, Filter::none());
+    let q = query(TimeWindow::Day, NOW, Filter::default());
     let (wa, wb, wc) = (world(7), world(7), world(8));
     let sa = wa
         .view()
@@ -71,7 +71,7 @@ fn same_seed_same_world_other_seed_other_world() {
 fn an_apps_traffic_does_not_depend_on_the_app_count() {
     let small = World::in_memory(3, 6, Clock::Frozen(NOW));
     let large = World::in_memory(3, 300, Clock::Frozen(NOW));
-    let q = query(TimeWindow::Week, NOW, Filter::none());
+    let q = query(TimeWindow::Week, NOW, Filter::default());
     let (vs, vl) = (small.view(), large.view());
     let a = vs.by_layer("billing-api", &q).unwrap().layers;
     let b = vl.by_layer("billing-api", &q).unwrap().layers;
@@ -352,7 +352,7 @@ proptest! {
         let a = v.app(app_name).unwrap();
         let start = start.div_euclid(step) * step;
         for side in [Side::Server, Side::Client] {
-            let all = traffic::slice(a, &Filter::none(), side, start, step);
+            let all = traffic::slice(a, &Filter::default(), side, start, step);
             let some = traffic::slice(a, &f, side, start, step);
             prop_assert!(some.volume <= all.volume);
             prop_assert!(some.errors <= some.volume);
@@ -391,12 +391,12 @@ fn different_filter_values_give_different_numbers() {
             .map(|p| p.volume)
             .collect()
     };
-    let all = volumes(Filter::none());
+    let all = volumes(Filter::default());
     let mut seen = vec![all.clone()];
     for c in app.controllers() {
         let vols = volumes(Filter {
             controller: Some(c.to_owned()),
-            ..Filter::none()
+            ..Filter::default()
         });
         assert!(vols.iter().zip(&all).all(|(a, b)| a <= b));
         assert!(
@@ -412,11 +412,11 @@ fn different_filter_values_give_different_numbers() {
     for region in ["US", "US-CA", "DE"] {
         let f = Filter {
             region: Some(region.to_owned()),
-            ..Filter::none()
+            ..Filter::default()
         };
         let s = v.latency_summary("web-shop", Side::Client, &q(f)).unwrap();
         let all = v
-            .latency_summary("web-shop", Side::Client, &q(Filter::none()))
+            .latency_summary("web-shop", Side::Client, &q(Filter::default()))
             .unwrap();
         assert!(s.count > 0 && s.count < all.count, "{region}");
     }
@@ -431,9 +431,9 @@ proptest! {
         let w = world(1);
         let v = w.view();
         let a = v.app("web-shop").unwrap();
-        let s = traffic::slice(a, &Filter::none(), Side::Client, t, step);
+        let s = traffic::slice(a, &Filter::default(), Side::Client, t, step);
         prop_assert!(s.errors <= s.volume);
-        let q = query(window, t, Filter::none());
+        let q = query(window, t, Filter::default());
         // A time_end outside [one window after the epoch, a year after now] is refused.
         match v.latency_series("web-shop", Side::Server, &q) {
             Ok(series) => {

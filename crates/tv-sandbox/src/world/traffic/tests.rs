@@ -16,8 +16,8 @@ fn slices_are_pure() {
     for k in 0..50 {
         let t = T0 + k * 30;
         assert_eq!(
-            slice(&a, &Filter::none(), Side::Server, t, 30),
-            slice(&a, &Filter::none(), Side::Server, t, 30)
+            slice(&a, &Filter::default(), Side::Server, t, 30),
+            slice(&a, &Filter::default(), Side::Server, t, 30)
         );
     }
 }
@@ -27,7 +27,7 @@ fn layer_totals_are_self_times_that_add_up_to_the_requests() {
     let a = app();
     let mut busy = 0;
     for k in 0..200 {
-        let s = slice(&a, &Filter::none(), Side::Server, T0 + k * 900, 900);
+        let s = slice(&a, &Filter::default(), Side::Server, T0 + k * 900, 900);
         let layers = s.layers();
         assert_eq!(layers.len(), 10);
         assert_eq!(layers[0].calls, s.volume);
@@ -61,7 +61,7 @@ fn day_profile(a: &App) -> Vec<(f64, f64)> {
     let mut per_call: Vec<Vec<f64>> = vec![Vec::new(); n];
     let mut totals = vec![0u64; n];
     for k in 0..96 {
-        let s = slice(a, &Filter::none(), Side::Server, T0 + k * 900, 900);
+        let s = slice(a, &Filter::default(), Side::Server, T0 + k * 900, 900);
         for (i, l) in s.layers().iter().enumerate() {
             totals[i] += l.total_us;
             if l.calls > 0 {
@@ -125,16 +125,16 @@ fn filters_narrow() {
     let c1 = a.filters.controllers[1].value.clone();
     let f0 = Filter {
         controller: Some(c0),
-        ..Filter::none()
+        ..Filter::default()
     };
     let f1 = Filter {
         controller: Some(c1),
-        ..Filter::none()
+        ..Filter::default()
     };
     let (mut sum0, mut sum1) = (0, 0);
     for k in 0..120 {
         let t = T0 + k * 30;
-        let all = slice(&a, &Filter::none(), Side::Server, t, 30);
+        let all = slice(&a, &Filter::default(), Side::Server, t, 30);
         let s0 = slice(&a, &f0, Side::Server, t, 30);
         let s1 = slice(&a, &f1, Side::Server, t, 30);
         for s in [&s0, &s1] {
@@ -153,7 +153,7 @@ fn filters_narrow() {
     assert!(sum0 > 0 && sum1 > 0 && sum0 != sum1);
     let unknown = Filter {
         url: Some("/nope".into()),
-        ..Filter::none()
+        ..Filter::default()
     };
     assert_eq!(slice(&a, &unknown, Side::Server, T0, 30).volume, 0);
 }
@@ -164,11 +164,11 @@ fn layer_filter_counts_requests_through_the_layer() {
     let leaf = a.layers()[2].name.clone();
     let f = Filter {
         layer: Some(leaf),
-        ..Filter::none()
+        ..Filter::default()
     };
     for k in 0..100 {
         let t = T0 + k * 900;
-        let all = slice(&a, &Filter::none(), Side::Server, t, 900);
+        let all = slice(&a, &Filter::default(), Side::Server, t, 900);
         let s = slice(&a, &f, Side::Server, t, 900);
         assert_eq!(s.volume, all.layers()[2].touching);
         assert!(s.volume <= all.volume && s.errors <= s.volume);
@@ -182,9 +182,9 @@ fn layer_filter_counts_requests_through_the_layer() {
     for i in 0..2 {
         let f = Filter {
             layer: Some(a.layers()[i].name.clone()),
-            ..Filter::none()
+            ..Filter::default()
         };
-        let all = slice(&a, &Filter::none(), Side::Server, T0, 900);
+        let all = slice(&a, &Filter::default(), Side::Server, T0, 900);
         let s = slice(&a, &f, Side::Server, T0, 900);
         assert_eq!(
             (s.volume, s.latency_total_us),
@@ -199,8 +199,8 @@ fn client_side_is_slower_and_smaller() {
     let mut views = 0;
     for k in 0..96 {
         let t = T0 + k * 900;
-        let server = slice(&a, &Filter::none(), Side::Server, t, 900);
-        let client = slice(&a, &Filter::none(), Side::Client, t, 900);
+        let server = slice(&a, &Filter::default(), Side::Server, t, 900);
+        let client = slice(&a, &Filter::default(), Side::Client, t, 900);
         assert_eq!(server.volume, client.volume);
         assert!(client.client_volume <= server.volume);
         assert_eq!(server.client_volume, 0);
@@ -212,7 +212,7 @@ fn client_side_is_slower_and_smaller() {
         }
         let chrome = Filter {
             browser: Some("Chrome".into()),
-            ..Filter::none()
+            ..Filter::default()
         };
         assert!(slice(&a, &chrome, Side::Client, t, 900).client_volume <= client.client_volume);
     }
@@ -228,7 +228,7 @@ fn there_are_quiet_slices_and_incidents() {
     let mut n = 0.0;
     let avgs: Vec<f64> = (0..2_880)
         .filter_map(|k| {
-            let s = slice(&a, &Filter::none(), Side::Server, T0 + k * 30, 30);
+            let s = slice(&a, &Filter::default(), Side::Server, T0 + k * 30, 30);
             if s.volume == 0 {
                 quiet += 1;
                 None
