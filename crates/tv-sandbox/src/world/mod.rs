@@ -88,6 +88,7 @@ pub mod incidents;
 mod layers;
 mod names;
 mod org;
+pub(crate) mod outages;
 pub mod series;
 mod time;
 pub mod traffic;
