@@ -59,7 +59,7 @@ pub(crate) struct IncidentEffect {
 }
 
 impl IncidentEffect {
-    const NONE: IncidentEffect = IncidentEffect {
+    pub(crate) const NONE: IncidentEffect = IncidentEffect {
         extra: [0.0; MAX_LAYERS],
         errors: 0.0,
         any: false,

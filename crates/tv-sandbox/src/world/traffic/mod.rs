@@ -229,12 +229,24 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     let first = start.max(app.born);
     let first = first + (-first).rem_euclid(ATOM);
     let end = end.min(app.silent_from);
+    if first >= end {
+        return out;
+    }
+    // Looked up once for the whole range: most slices hold no incident and no outage.
+    let calm = Calm {
+        incidents: incidents::incidents_between(&app.profile, first, end)
+            .next()
+            .is_none(),
+        outages: outages::outages_between(app.profile.key, first, end)
+            .next()
+            .is_none(),
+    };
     if step == ATOM && first == start && end == start + ATOM {
-        return atom(app, rf, side, start, out);
+        return atom(app, rf, side, start, calm, out);
     }
     let mut t = first;
     while t < end {
-        let part = atom(app, rf, side, t, Slice::empty(t, ATOM, n));
+        let part = atom(app, rf, side, t, calm, Slice::empty(t, ATOM, n));
         out.absorb(&part);
         t += ATOM;
     }
@@ -257,9 +269,18 @@ fn drifts(p: &super::app::AppProfile, start: i64) -> (f64, f64) {
     (volume, latency)
 }
 
+/// What is known to be absent from a range of 30-second slices.
+#[derive(Debug, Clone, Copy)]
+struct Calm {
+    /// No incident overlaps the range.
+    incidents: bool,
+    /// No outage overlaps the range.
+    outages: bool,
+}
+
 /// The 30-second slice at `start` (on the grid, inside the app's life), written into
 /// the empty `out`.
-fn atom(app: &App, rf: &Resolved, side: Side, start: i64, mut out: Slice) -> Slice {
+fn atom(app: &App, rf: &Resolved, side: Side, start: i64, calm: Calm, mut out: Slice) -> Slice {
     let step = ATOM;
     let p = &app.profile;
     let n = p.layers.len().min(MAX_LAYERS);
@@ -269,15 +290,23 @@ fn atom(app: &App, rf: &Resolved, side: Side, start: i64, mut out: Slice) -> Sli
     }
     let rhythm = p.rhythm(start + step / 2);
     let (drift, latency_drift) = drifts(p, start);
-    let expected =
-        p.peak_rps * rhythm * step as f64 * drift * outages::traffic_factor(p.key, start, step);
+    let left = if calm.outages {
+        1.0
+    } else {
+        outages::traffic_factor(p.key, start, step)
+    };
+    let expected = p.peak_rps * rhythm * step as f64 * drift * left;
     let noise = 1.0 + p.noise * (2.0 * unit(mix(s ^ SALT_VOLUME)) - 1.0);
     let v = floor_u64(expected * noise + unit(mix(s ^ SALT_VOLUME_ROUND)));
     if v == 0 {
         return out;
     }
     let vf = v;
-    let inc = incidents::effect(p, start, step);
+    let inc = if calm.incidents {
+        incidents::IncidentEffect::NONE
+    } else {
+        incidents::effect(p, start, step)
+    };
     let load = 1.0 + 0.25 * rhythm;
     let slice_latency =
         (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load * latency_drift;
