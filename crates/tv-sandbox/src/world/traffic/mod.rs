@@ -84,7 +84,7 @@ const QUIET_PROBABILITY: f64 = 0.02;
 
 /// The blocks whose drift every 30-second slice inside shares: (block length, relative
 /// amplitude of the volume drift as a share of the app's noise, of the latency drift).
-const DRIFTS: [(i64, f64, f64); 2] = [(900, 0.8, 0.06), (7_200, 0.5, 0.0)];
+const DRIFTS: [(i64, f64, f64); 2] = [(900, 0.8, 0.03), (7_200, 0.5, 0.0)];
 const SALT_DRIFT: u64 = 0x6472_6966_7400_0012;
 
 const SALT_QUIET: u64 = 0x7175_6965_7400_0001;
