@@ -1,5 +1,5 @@
 //! Incidents: latency and error spikes at fixed, seed-determined instants, and the
-//! ground truth that also lists the absences ([`super::outages`]): outages and stale apps.
+//! ground truth that also lists the absences (the `outages` module): outages and stale apps.
 //!
 //! Time is cut into hours (minor incidents: 1–10 min, strong) and days (major incidents:
 //! 20–120 min, longer). Whether an hour or day holds an incident, when it starts, how

@@ -61,7 +61,7 @@
 //!   page views), after filters — the same traffic at every step. A slice depends only
 //!   on `(seed, app, filter, start, step)` (and, for a stale app, on when it went silent,
 //!   fixed when the catalog is made).
-//! - **Absences** ([`outages`]): outages (1–6 h at 0–2 % of the traffic) and stale apps
+//! - **Absences** (`outages`): outages (1–6 h at 0–2 % of the traffic) and stale apps
 //!   (silent from hours or days before the catalog's now) are in the ground truth
 //!   ([`incidents`]) with the latency incidents.
 //! - **Filters** ([`Filter`]) thin traffic consistently; unknown values give 0 volume;
