@@ -168,6 +168,9 @@ fn classify_absence(seed: u64, app: &str, end: DateTime<Utc>) -> Option<Absence>
     }
 }
 
+/// One case of the absence measurement: (class, app, end, check alarmed, gate tripped).
+type Outcome = (Absence, String, DateTime<Utc>, bool, bool);
+
 /// `tv check APP -c traffic=0.5: -c stale=30` as run at `end`: its logic
 /// ([`evaluate`]) on what `run_check` fetches, with the window ending at `end` and the
 /// server's clock at `end`.
@@ -240,8 +243,7 @@ async fn check_and_the_traffic_rule_catch_outages_and_stay_quiet() {
     let mut cases = spread(outages, 40);
     cases.extend(spread(silent, 20));
     cases.extend(spread(quiets, QUIET_CASES));
-    // (class, app, end, check alarmed, gate tripped)
-    let results: Vec<(Absence, String, DateTime<Utc>, bool, bool)> = futures::stream::iter(cases)
+    let results: Vec<Outcome> = futures::stream::iter(cases)
         .map(|(app, end, class)| {
             let (tv, now) = (tv.clone(), now.clone());
             async move {
@@ -267,7 +269,7 @@ async fn check_and_the_traffic_rule_catch_outages_and_stay_quiet() {
         .buffer_unordered(8)
         .collect()
         .await;
-    let rate = |class: Absence, pick: fn(&(Absence, String, DateTime<Utc>, bool, bool)) -> bool| {
+    let rate = |class: Absence, pick: fn(&Outcome) -> bool| {
         let of: Vec<_> = results.iter().filter(|r| r.0 == class).collect();
         let hit = of.iter().filter(|r| pick(r)).count();
         (hit, of.len(), hit as f64 / of.len().max(1) as f64)

@@ -8,7 +8,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use tv_client::export::history::{Sample, fetch, plan};
 use tv_client::range::TimeRange;
-use tv_client::{ServerFilter, TimeWindow};
+use tv_client::ServerFilter;
 use tv_testkit::{FROZEN_NOW, LocalSandbox};
 
 use super::frozen;
