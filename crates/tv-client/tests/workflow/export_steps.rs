@@ -6,9 +6,9 @@
 //! tier's own slice-to-slice variation.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use tv_client::ServerFilter;
 use tv_client::export::history::{Sample, fetch, plan};
 use tv_client::range::TimeRange;
-use tv_client::ServerFilter;
 use tv_testkit::{FROZEN_NOW, LocalSandbox};
 
 use super::frozen;

@@ -241,12 +241,13 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
             .next()
             .is_none(),
     };
+    let weights = Weights::of(app, rf, side);
     if step == ATOM && first == start && end == start + ATOM {
-        return atom(app, rf, side, start, calm, out);
+        return atom(app, rf, side, start, (calm, &weights), out);
     }
     let mut t = first;
     while t < end {
-        let part = atom(app, rf, side, t, calm, Slice::empty(t, ATOM, n));
+        let part = atom(app, rf, side, t, (calm, &weights), Slice::empty(t, ATOM, n));
         out.absorb(&part);
         t += ATOM;
     }
@@ -278,9 +279,50 @@ struct Calm {
     outages: bool,
 }
 
+/// The partition weights a filter needs, looked up once for a range of slices.
+#[derive(Debug, Default)]
+struct Weights {
+    /// Per server dimension (empty when the filter keeps no value of it).
+    server: [Vec<partition::Weight>; 4],
+    browser: Vec<partition::Weight>,
+    country: Vec<partition::Weight>,
+    subdivision: Vec<partition::Weight>,
+}
+
+impl Weights {
+    fn of(app: &App, rf: &Resolved, side: Side) -> Weights {
+        let mut w = Weights::default();
+        for (d, kept) in rf.server.iter().enumerate() {
+            if kept.is_some() {
+                w.server[d] = app.filters.weights(d);
+            }
+        }
+        if side == Side::Client {
+            let key = app.profile.key;
+            if rf.browser.is_some() {
+                w.browser = audience::browser_weights(key);
+            }
+            if let Some((country, sub)) = rf.region {
+                w.country = audience::country_weights(key);
+                if sub.is_some() {
+                    w.subdivision = audience::subdivision_weights(key, country);
+                }
+            }
+        }
+        w
+    }
+}
+
 /// The 30-second slice at `start` (on the grid, inside the app's life), written into
 /// the empty `out`.
-fn atom(app: &App, rf: &Resolved, side: Side, start: i64, calm: Calm, mut out: Slice) -> Slice {
+fn atom(
+    app: &App,
+    rf: &Resolved,
+    side: Side,
+    start: i64,
+    (calm, weights): (Calm, &Weights),
+    mut out: Slice,
+) -> Slice {
     let step = ATOM;
     let p = &app.profile;
     let n = p.layers.len().min(MAX_LAYERS);
@@ -372,8 +414,7 @@ fn atom(app: &App, rf: &Resolved, side: Side, start: i64, calm: Calm, mut out: S
     // after the other.
     for (d, kept) in rf.server.iter().enumerate() {
         if let Some(i) = kept {
-            let weights = app.filters.weights(d);
-            out = partition::part(&out, &weights, *i, s, SALT_DIMENSIONS[d]);
+            out = partition::part(&out, &weights.server[d], *i, s, SALT_DIMENSIONS[d]);
         }
     }
 
@@ -413,15 +454,12 @@ fn atom(app: &App, rf: &Resolved, side: Side, start: i64, calm: Calm, mut out: S
             out.client_latency_total_us = round_u64(c as f64 * (server_avg + front));
         }
         if let Some(b) = rf.browser {
-            let weights = audience::browser_weights(p.key);
-            out = partition::client_part(&out, &weights, b, s, SALT_BROWSER);
+            out = partition::client_part(&out, &weights.browser, b, s, SALT_BROWSER);
         }
         if let Some((country, sub)) = rf.region {
-            let weights = audience::country_weights(p.key);
-            out = partition::client_part(&out, &weights, country, s, SALT_COUNTRY);
+            out = partition::client_part(&out, &weights.country, country, s, SALT_COUNTRY);
             if let Some(sub) = sub {
-                let weights = audience::subdivision_weights(p.key, country);
-                out = partition::client_part(&out, &weights, sub, s, SALT_SUBDIVISION);
+                out = partition::client_part(&out, &weights.subdivision, sub, s, SALT_SUBDIVISION);
             }
         }
     }
