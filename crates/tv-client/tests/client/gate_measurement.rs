@@ -3,11 +3,21 @@
 //! (`tv_sandbox::incidents::ground_truth`): it must trip in at least 90 % of hours that
 //! hold a major incident (against the hour before, which holds none) and in at most
 //! 5 % of hours where neither window holds any incident.
+//!
+//! The second measurement does the same for absences (outages and stale apps, also in
+//! the ground truth): `tv check`'s logic with a traffic and a stale threshold, and the
+//! compare gate with its traffic rule, must catch at least 90 % of outage hours and
+//! alarm in at most 5 % of quiet hours.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::StreamExt;
+use tv_client::check::{
+    CheckData, CheckSpec, Metric, Status, ThresholdRange, Thresholds, evaluate, staleness,
+};
+use tv_client::window::TimeWindow;
 use tv_client::workflow::{self, CompareRequest, GateRules, Now};
-use tv_sandbox::incidents::{IncidentKind, ground_truth};
+use tv_client::{ServerFilter, TraceView};
+use tv_sandbox::incidents::{IncidentKind, IncidentTruth, ground_truth_at};
 use tv_testkit::{FROZEN_NOW, LocalSandbox, SandboxConfig};
 
 /// Hours scanned per app, back from FROZEN_NOW (the ground truth alone, no fetching).
@@ -22,13 +32,23 @@ enum Class {
     Quiet,
 }
 
+/// The ground truth of `app` in `[from, to)`, stale apps included (as seen at the
+/// sandbox's frozen now).
+fn truth(seed: u64, app: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<IncidentTruth> {
+    let frozen = Utc.timestamp_opt(FROZEN_NOW, 0).unwrap();
+    ground_truth_at(seed, app, frozen, from, to)
+}
+
 fn classify(seed: u64, app: &str, end: DateTime<Utc>) -> Option<Class> {
     let hour = TimeDelta::hours(1);
-    let before = ground_truth(seed, app, end - hour - hour, end - hour);
-    let current = ground_truth(seed, app, end - hour, end);
+    let before = truth(seed, app, end - hour - hour, end - hour);
+    let current = truth(seed, app, end - hour, end);
     if before.is_empty() && current.is_empty() {
         Some(Class::Quiet)
-    } else if before.is_empty() && current.iter().any(|i| i.kind == IncidentKind::Major) {
+    } else if before.is_empty()
+        && current.iter().any(|i| i.kind == IncidentKind::Major)
+        && current.iter().all(|i| i.kind.is_latency())
+    {
         Some(Class::Major)
     } else {
         None
@@ -107,4 +127,194 @@ async fn the_default_gate_catches_major_incidents_and_stays_quiet() {
     assert!(alarms + quiet >= 100, "too few quiet hours to measure");
     assert!(hit_rate >= 0.90, "hit rate {hit_rate}");
     assert!(alarm_rate <= 0.05, "false alarm rate {alarm_rate}");
+}
+
+/// The hours of the absence measurement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Absence {
+    /// An outage or a stale app's silence covers at least 40 minutes of the hour and at
+    /// most 20 minutes of the hour before: the hour in which the traffic vanishes.
+    Outage,
+    /// A stale app's silence covers the hour and the hour before.
+    Silent,
+    /// No incident of any kind in the hour or the hour before.
+    Quiet,
+}
+
+/// Seconds of `[from, to)` that an outage or a silence covers.
+fn absent_seconds(list: &[IncidentTruth], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    list.iter()
+        .filter(|i| !i.kind.is_latency())
+        .map(|i| (i.end.min(to) - i.start.max(from)).num_seconds().max(0))
+        .max()
+        .unwrap_or(0)
+}
+
+fn classify_absence(seed: u64, app: &str, end: DateTime<Utc>) -> Option<Absence> {
+    let hour = TimeDelta::hours(1);
+    let before = truth(seed, app, end - hour - hour, end - hour);
+    let current = truth(seed, app, end - hour, end);
+    let silent = |list: &[IncidentTruth]| list.iter().any(|i| i.kind == IncidentKind::Stale);
+    if before.is_empty() && current.is_empty() {
+        Some(Absence::Quiet)
+    } else if absent_seconds(&before, end - hour - hour, end - hour) <= 20 * 60
+        && absent_seconds(&current, end - hour, end) >= 40 * 60
+    {
+        Some(Absence::Outage)
+    } else if silent(&before) && absent_seconds(&before, end - hour - hour, end - hour) == 3_600 {
+        Some(Absence::Silent)
+    } else {
+        None
+    }
+}
+
+/// One case of the absence measurement: (class, app, end, check alarmed, gate tripped).
+type Outcome = (Absence, String, DateTime<Utc>, bool, bool);
+
+/// `tv check APP -c traffic=0.5: -c stale=30` as run at `end`: its logic
+/// ([`evaluate`]) on what `run_check` fetches, with the window ending at `end` and the
+/// server's clock at `end`.
+async fn check_at(tv: &TraceView, app: &str, end: DateTime<Utc>) -> Status {
+    let critical = |range: &str| Thresholds {
+        warning: None,
+        critical: Some(range.parse::<ThresholdRange>().expect("a range")),
+    };
+    let spec = CheckSpec {
+        app: app.to_owned(),
+        layer: None,
+        window: TimeWindow::Hour,
+        metrics: vec![
+            (Metric::Traffic, critical("0.5:")),
+            (Metric::Stale, critical("30")),
+        ],
+    };
+    let filter = ServerFilter::new().window(TimeWindow::Hour).end(end);
+    let series = tv
+        .latency()
+        .server_series(app, &filter)
+        .await
+        .expect("series");
+    let before = filter.clone().end(end - TimeDelta::hours(1));
+    let previous = tv
+        .latency()
+        .server_series(app, &before)
+        .await
+        .expect("series");
+    let lookback = staleness::look_back(tv, app, &filter, &series)
+        .await
+        .expect("look back");
+    let data = CheckData {
+        series: Some(series),
+        previous: Some(previous),
+        lookback,
+        server_date: Some(end),
+        ..CheckData::default()
+    };
+    evaluate(&spec, &data).status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_and_the_traffic_rule_catch_outages_and_stay_quiet() {
+    let config = SandboxConfig::demo_at(FROZEN_NOW);
+    let seed = config.seed;
+    let sandbox = LocalSandbox::start(config)
+        .await
+        .expect("the sandbox starts");
+    let tv = sandbox.client();
+    let now = Now::server(tv);
+    let apps = tv.discovery().apps().await.expect("apps");
+    let frozen = Utc.timestamp_opt(FROZEN_NOW, 0).unwrap();
+    let (mut outages, mut silent, mut quiets) = (Vec::new(), Vec::new(), Vec::new());
+    for h in 0..HOURS {
+        for app in &apps {
+            let end = frozen - TimeDelta::hours(h);
+            match classify_absence(seed, app, end) {
+                Some(Absence::Outage) => outages.push((app.clone(), end, Absence::Outage)),
+                Some(Absence::Silent) => silent.push((app.clone(), end, Absence::Silent)),
+                Some(Absence::Quiet) => quiets.push((app.clone(), end, Absence::Quiet)),
+                None => {}
+            }
+        }
+    }
+    let spread = |all: Vec<_>, n: usize| {
+        let k = (all.len() / n).max(1);
+        all.into_iter().step_by(k).take(n).collect::<Vec<_>>()
+    };
+    let mut cases = spread(outages, 40);
+    cases.extend(spread(silent, 20));
+    cases.extend(spread(quiets, QUIET_CASES));
+    let results: Vec<Outcome> = futures::stream::iter(cases)
+        .map(|(app, end, class)| {
+            let (tv, now) = (tv.clone(), now.clone());
+            async move {
+                let status = check_at(&tv, &app, end).await;
+                // Only the traffic rule: what `--fail-if-traffic-drops 50` gates on.
+                let rules = GateRules {
+                    max_traffic_drop_fraction: Some(workflow::DEFAULT_MAX_TRAFFIC_DROP),
+                    ..GateRules::OFF
+                };
+                let request = CompareRequest::new(app.clone()).end(end).rules(rules);
+                let result = workflow::compare(&tv, &now, &request)
+                    .await
+                    .expect("compare");
+                (
+                    class,
+                    app,
+                    end,
+                    status != Status::Ok,
+                    !result.verdict.passed(),
+                )
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let rate = |class: Absence, pick: fn(&Outcome) -> bool| {
+        let of: Vec<_> = results.iter().filter(|r| r.0 == class).collect();
+        let hit = of.iter().filter(|r| pick(r)).count();
+        (hit, of.len(), hit as f64 / of.len().max(1) as f64)
+    };
+    let check_outage = rate(Absence::Outage, |r| r.3);
+    let check_silent = rate(Absence::Silent, |r| r.3);
+    let check_quiet = rate(Absence::Quiet, |r| r.3);
+    let gate_outage = rate(Absence::Outage, |r| r.4);
+    let gate_silent = rate(Absence::Silent, |r| r.4);
+    let gate_quiet = rate(Absence::Quiet, |r| r.4);
+    let show = |(hit, of, rate): (usize, usize, f64)| format!("{hit}/{of} ({:.1}%)", rate * 100.0);
+    eprintln!(
+        "{} apps, {HOURS} h back: check traffic=0.5: stale=30 alarms in outage hours {}, silent hours {}, quiet hours {}; \
+         compare --fail-if-traffic-drops 50 trips in outage hours {}, silent hours {}, quiet hours {}",
+        apps.len(),
+        show(check_outage),
+        show(check_silent),
+        show(check_quiet),
+        show(gate_outage),
+        show(gate_silent),
+        show(gate_quiet),
+    );
+    for (class, app, end, check, gate) in &results {
+        if (*class == Absence::Quiet) == (*check || *gate) {
+            eprintln!("  {class:?} {app} until {end}: check alarmed {check}, gate tripped {gate}");
+        }
+    }
+    assert!(check_outage.1 >= 20, "too few outage hours to measure");
+    assert!(check_silent.1 >= 10, "too few silent hours to measure");
+    assert!(check_quiet.1 >= 100, "too few quiet hours to measure");
+    assert!(
+        check_outage.2 >= 0.90,
+        "check outage catch rate {check_outage:?}"
+    );
+    assert!(
+        check_silent.2 >= 0.90,
+        "check silent catch rate {check_silent:?}"
+    );
+    assert!(
+        check_quiet.2 <= 0.05,
+        "check false alarm rate {check_quiet:?}"
+    );
+    assert!(
+        gate_outage.2 >= 0.90,
+        "gate outage catch rate {gate_outage:?}"
+    );
+    assert!(gate_quiet.2 <= 0.05, "gate false alarm rate {gate_quiet:?}");
 }

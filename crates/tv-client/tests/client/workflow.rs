@@ -10,6 +10,8 @@ use tv_client::workflow::{self, Baseline, CompareRequest, FixedClock, GateRules,
 use tv_client::{NewAnnotation, ServerFilter, TimeWindow};
 use tv_testkit::{FROZEN_NOW, LocalSandbox};
 
+mod export_steps;
+
 fn frozen() -> DateTime<Utc> {
     Utc.timestamp_opt(FROZEN_NOW, 0).unwrap()
 }

@@ -45,6 +45,10 @@ pub struct App {
     /// start before. Seeded apps have always existed (`i64::MIN`); an app created
     /// through `assign_app` starts at its creation, with the host assigned to it.
     pub(crate) born: i64,
+    /// When the app stopped reporting (seconds): it has no traffic in 30-second slices
+    /// that start at or after it. [`MAX_TIME`](super::window::MAX_TIME) (never) except
+    /// for the seeded stale apps ([`super::outages`]).
+    pub(crate) silent_from: i64,
 }
 
 impl App {
@@ -95,6 +99,7 @@ impl App {
             profile,
             filters,
             born: i64::MIN,
+            silent_from: super::window::MAX_TIME,
         }
     }
 
@@ -121,6 +126,7 @@ impl App {
             profile,
             filters,
             born,
+            silent_from: super::window::MAX_TIME,
         }
     }
 }

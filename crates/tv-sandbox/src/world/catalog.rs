@@ -14,6 +14,7 @@ use super::hosts::{self, ComponentReleases, Host, HostId};
 use super::layers::MAX_LEAVES;
 use super::names::{ACTIONS, APP_NAMES, CONTROLLERS, METRICS};
 use super::org::{self, Organization, User};
+use super::outages;
 
 /// The seeded world.
 #[derive(Debug, Clone)]
@@ -119,6 +120,15 @@ pub(crate) fn generated_app_named(seed: u64, name: &str) -> Option<App> {
     Some(generated_app(seed, i, &org.name, 1))
 }
 
+/// [`generated_app_named`] as a catalog anchored at `anchor` holds it: with its
+/// silence when it is one of the stale apps.
+pub(crate) fn generated_app_seen_at(seed: u64, name: &str, anchor: i64) -> Option<App> {
+    let i = generated_index(name)?;
+    let mut app = generated_app_named(seed, name)?;
+    app.silent_from = outages::silent_from(seed, i, app.profile.key, anchor);
+    Some(app)
+}
+
 impl Catalog {
     /// Generates the catalog of `apps` apps (`Default` included; at least 1) from `seed`,
     /// as seen at `anchor` (seconds since the epoch).
@@ -131,7 +141,11 @@ impl Catalog {
         let users = org::users(seed, &organization.name);
         let rich = if apps > 1 { 1 } else { 0 };
         let app_list: Vec<App> = (0..apps)
-            .map(|i| generated_app(seed, i, &organization.name, rich))
+            .map(|i| {
+                let mut app = generated_app(seed, i, &organization.name, rich);
+                app.silent_from = outages::silent_from(seed, i, app.profile.key, anchor);
+                app
+            })
             .collect();
         let releases = hosts::releases(seed, anchor);
         let host_list = hosts::generate(seed, anchor, &organization.name, &app_list, &releases);

@@ -257,7 +257,8 @@ pub(crate) fn generate(
                 name,
                 first_heartbeat,
                 last_heartbeat: last_heartbeat.max(first_heartbeat),
-                last_trace,
+                // A stale app's hosts traced last before it went silent.
+                last_trace: last_trace.map(|t| t.min(app.silent_from.saturating_sub(1))),
                 app: app.id,
                 versions,
             });

@@ -1,4 +1,5 @@
-//! Incidents: latency and error spikes at fixed, seed-determined instants.
+//! Incidents: latency and error spikes at fixed, seed-determined instants, and the
+//! ground truth that also lists the absences (the `outages` module): outages and stale apps.
 //!
 //! Time is cut into hours (minor incidents: 1–10 min, strong) and days (major incidents:
 //! 20–120 min, longer). Whether an hour or day holds an incident, when it starts, how
@@ -14,6 +15,14 @@
 //! --from T --to T` command prints the same list as JSON, and a running sandbox answers
 //! `GET /sandbox/incidents?app=&from=&to=` (outside `/api-v2`: not part of TraceView).
 //!
+//! The list also holds the app's **outages** (kind `outage`: the traffic drops to 0–2 %
+//! of the usual for 1–6 hours; `traffic_factor` is that share) and, when the app is one
+//! of the seeded stale apps, its **silence** (kind `stale`: from its last trace on, no
+//! traffic at all, `traffic_factor` 0, `end` the end of modelled time). Silence depends on
+//! the world's now: [`ground_truth_at`] includes it, [`ground_truth`] (no now) does not.
+//! Latency incidents keep `traffic_factor` 1; absences keep `latency_factor` and
+//! `error_factor` 1 and name the entry layer (the whole app goes quiet).
+//!
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use tv_sandbox::incidents::{IncidentKind, ground_truth};
@@ -22,7 +31,8 @@
 //! let to = Utc.with_ymd_and_hms(2024, 1, 3, 12, 0, 0).unwrap();
 //! let week = ground_truth(42, "web-shop", from, to);
 //! assert!(week.iter().any(|i| i.kind == IncidentKind::Major));
-//! assert!(week.iter().all(|i| i.start < to && i.end > from && i.latency_factor > 1.0));
+//! assert!(week.iter().all(|i| i.start < to && i.end > from));
+//! assert!(week.iter().filter(|i| i.kind.is_latency()).all(|i| i.latency_factor > 1.0));
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -30,8 +40,11 @@ use serde::{Deserialize, Serialize};
 
 use super::app::{App, AppProfile};
 use super::catalog::generated_app_named;
+use super::catalog::generated_app_seen_at;
 use super::hash::{between, combine, mix, pick, unit};
 use super::layers::MAX_LAYERS;
+use super::outages;
+use super::window::MAX_TIME;
 
 /// The effect of incidents on one slice.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,14 +59,14 @@ pub(crate) struct IncidentEffect {
 }
 
 impl IncidentEffect {
-    const NONE: IncidentEffect = IncidentEffect {
+    pub(crate) const NONE: IncidentEffect = IncidentEffect {
         extra: [0.0; MAX_LAYERS],
         errors: 0.0,
         any: false,
     };
 }
 
-/// The two kinds of incident.
+/// The kinds of incident: latency and error spikes, and absences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IncidentKind {
@@ -61,6 +74,20 @@ pub enum IncidentKind {
     Major,
     /// Short (1–10 min) and sharp, at most one per hour: blips.
     Minor,
+    /// The app's traffic drops to 0–2 % of the usual for 1–6 hours, at most one per UTC
+    /// day.
+    Outage,
+    /// The app stopped reporting (its last trace is hours or days before the world's
+    /// now) and stays silent.
+    Stale,
+}
+
+impl IncidentKind {
+    /// Whether the incident slows requests down and raises errors (major, minor), as
+    /// opposed to taking traffic away (outage, stale).
+    pub fn is_latency(self) -> bool {
+        matches!(self, IncidentKind::Major | IncidentKind::Minor)
+    }
 }
 
 /// One seeded incident of one app, as the traffic model applies it.
@@ -86,6 +113,9 @@ pub struct IncidentTruth {
     /// The error rate while the incident lasts, as a multiple of the normal one (capped
     /// at 90 % of requests); diluted like the latency in slices covered in part.
     pub error_factor: f64,
+    /// The traffic while it lasts, as a share of the usual: 1 for latency incidents,
+    /// 0–0.02 for outages, 0 for a stale app; diluted in slices covered in part.
+    pub traffic_factor: f64,
 }
 
 /// The longest range `GET /sandbox/incidents` and `tv-sandbox --incidents` answer for:
@@ -110,14 +140,29 @@ pub fn ground_truth(
     generated_app_named(seed, app).map_or_else(Vec::new, |a| of_app(&a, from, to))
 }
 
+/// [`ground_truth`] as a world of `seed` whose now is `now` holds the app: with its
+/// silence (kind [`IncidentKind::Stale`]) when it is one of the seeded stale apps.
+pub fn ground_truth_at(
+    seed: u64,
+    app: &str,
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<IncidentTruth> {
+    generated_app_seen_at(seed, app, now.timestamp())
+        .map_or_else(Vec::new, |a| of_app(&a, from, to))
+}
+
 /// Every incident of `app` overlapping `[from, to)`, ordered by start (see
-/// [`ground_truth`]).
+/// [`ground_truth`]), absences included.
 pub fn of_app(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<IncidentTruth> {
     let (from, to) = (from.timestamp(), to.timestamp());
     if from >= to {
         return Vec::new();
     }
     let p = &app.profile;
+    let entry = p.layers.first().map(|l| l.name.clone()).unwrap_or_default();
+    let at = |t: i64| DateTime::from_timestamp(t.clamp(-MAX_TIME, MAX_TIME), 0);
     let mut out: Vec<IncidentTruth> = [
         (IncidentKind::Minor, &MINOR, p.minor_incidents),
         (IncidentKind::Major, &MAJOR, p.major_incidents),
@@ -128,15 +173,35 @@ pub fn of_app(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Incident
             Some(IncidentTruth {
                 app: app.name.clone(),
                 kind,
-                start: DateTime::from_timestamp(i.start, 0)?,
-                end: DateTime::from_timestamp(i.end, 0)?,
+                start: at(i.start)?,
+                end: at(i.end)?,
                 layer: p.layers.get(i.layer)?.name.clone(),
                 latency_factor: 1.0 + i.latency,
                 error_factor: 1.0 + i.errors,
+                traffic_factor: 1.0,
             })
         })
     })
     .collect();
+    let absence = |kind, start: i64, end: i64, traffic_factor| {
+        Some(IncidentTruth {
+            app: app.name.clone(),
+            kind,
+            start: at(start)?,
+            end: at(end)?,
+            layer: entry.clone(),
+            latency_factor: 1.0,
+            error_factor: 1.0,
+            traffic_factor,
+        })
+    };
+    out.extend(
+        outages::outages_between(p.key, from, to)
+            .filter_map(|o| absence(IncidentKind::Outage, o.start, o.end, o.residual)),
+    );
+    if app.silent_from < to {
+        out.extend(absence(IncidentKind::Stale, app.silent_from, MAX_TIME, 0.0));
+    }
     out.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
     out
 }
@@ -272,13 +337,25 @@ mod tests {
         let app = App::generate(42, AppId(2), "web-shop", "example", 8, false);
         let from = 1_704_067_200;
         let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap();
+        let all = of_app(&app, at(from), at(from + 30 * 86_400));
+        assert!(all.windows(2).all(|w| w[0].start <= w[1].start));
+        let outages: Vec<&IncidentTruth> = all
+            .iter()
+            .filter(|t| t.kind == IncidentKind::Outage)
+            .collect();
+        assert!(!outages.is_empty(), "no outage in 30 days");
+        for o in outages {
+            let mid = (o.start.timestamp() + o.end.timestamp()) / 2;
+            let left = outages::traffic_factor(app.profile.key, mid, 1);
+            assert!((left - o.traffic_factor).abs() < 1e-9);
+        }
         let truth = of_app(&app, at(from), at(from + 3 * 86_400));
+        let latency: Vec<&IncidentTruth> = truth.iter().filter(|t| t.kind.is_latency()).collect();
         assert_eq!(
-            truth.len(),
+            latency.len(),
             incidents_between(&app.profile, from, from + 3 * 86_400).count()
         );
-        assert!(truth.windows(2).all(|w| w[0].start <= w[1].start));
-        for t in &truth {
+        for t in latency {
             let (s, e) = (t.start.timestamp(), t.end.timestamp());
             let mid = (s + e) / 2;
             let hit = effect(&app.profile, mid, 1);
@@ -287,7 +364,10 @@ mod tests {
             assert!(hit.errors >= t.error_factor - 1.0 - 1e-9);
         }
         let json = serde_json::to_value(&truth[0]).unwrap();
-        assert!(matches!(json["kind"].as_str(), Some("major" | "minor")));
+        assert!(matches!(
+            json["kind"].as_str(),
+            Some("major" | "minor" | "outage")
+        ));
         assert!(of_app(&app, at(from), at(from)).is_empty());
     }
 
@@ -299,11 +379,17 @@ mod tests {
         let view = world.view();
         for name in ["Default", "web-shop", "blog", "web-shop-2"] {
             let app = view.app(name).unwrap();
+            let now = at(1_704_283_200);
             assert_eq!(
-                ground_truth(42, name, from, to),
+                ground_truth_at(42, name, now, from, to),
                 of_app(app, from, to),
                 "{name}"
             );
+            let without_silence: Vec<IncidentTruth> = of_app(app, from, to)
+                .into_iter()
+                .filter(|i| i.kind != IncidentKind::Stale)
+                .collect();
+            assert_eq!(ground_truth(42, name, from, to), without_silence, "{name}");
         }
         assert!(ground_truth(42, "no-such-app", from, to).is_empty());
     }

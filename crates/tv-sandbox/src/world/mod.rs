@@ -55,8 +55,15 @@
 //!   2 slices of 30 s), the last 15 minutes (day: the last slice) or the last hour (week:
 //!   the 4 slices of 15 min of the day grid ending at the window end).
 //! - **Empty slices**: volume 0 → latency and error rate `None` (wire `null`).
-//! - **Grids**: each step has its own deterministic grid ([`traffic`]); a slice depends
-//!   only on `(seed, app, filter, start, step)`.
+//! - **Steps** ([`traffic`]): the model computes 30-second slices on the epoch-anchored
+//!   grid; a 15-minute or 2-hour slice is the sum of the 30-second slices it covers
+//!   (volumes, errors, total requests, latency totals, by-layer calls and time, client
+//!   page views), after filters — the same traffic at every step. A slice depends only
+//!   on `(seed, app, filter, start, step)` (and, for a stale app, on when it went silent,
+//!   fixed when the catalog is made).
+//! - **Absences** (`outages`): outages (1–6 h at 0–2 % of the traffic) and stale apps
+//!   (silent from hours or days before the catalog's now) are in the ground truth
+//!   ([`incidents`]) with the latency incidents.
 //! - **Filters** ([`Filter`]) thin traffic consistently; unknown values give 0 volume;
 //!   `browser`/`region` only act on the client side; with `layer`, volume counts requests
 //!   through the layer (their latency: the layer's whole self time plus their share of
@@ -88,6 +95,7 @@ pub mod incidents;
 mod layers;
 mod names;
 mod org;
+pub(crate) mod outages;
 pub mod series;
 mod time;
 pub mod traffic;

@@ -4,5 +4,6 @@
 mod partitions;
 mod state_persistence;
 mod state_writes;
+mod steps;
 mod true_to_time;
 mod world_consistency;

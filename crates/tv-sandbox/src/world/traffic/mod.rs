@@ -4,9 +4,10 @@
 //! # How a slice is made
 //!
 //! 1. **Volume.** Expected traced requests = peak rate × daily/weekly rhythm (at the
-//!    slice's middle) × step, times ±noise; rounded down after adding a uniform dither so
+//!    slice's middle) × 30 s, times ±noise and the drifts of its 15-minute and 2-hour
+//!    blocks, times what an outage leaves; rounded down after adding a uniform dither so
 //!    small expectations give the right mix of 0, 1, 2. A few slices are *quiet* (no data
-//!    at all: 2 % of 30 s slices, 0.8 % of 15 min, 0.3 % of 2 h).
+//!    at all: 2 %), and a stale app has none from the instant it went silent.
 //! 2. **Filters** split the unfiltered slice exactly among a dimension's values
 //!    (`partition`): requests by the values' shares (jittered per slice), each layer's
 //!    requests and calls along with them, each layer's self time by calls × the value's
@@ -36,12 +37,29 @@
 //!    then a country's subdivisions (plus the rest of the country) split the page views
 //!    and their load time exactly, like the server dimensions.
 //!
-//! # Steps and grids
+//! # Steps: coarse slices are sums of 30-second slices
 //!
-//! Each step size is its own deterministic grid: the noise of a slice is keyed by
-//! `(start, step)`. Expectations agree across grids (the same rate function), so a
-//! 15-minute slice is close to — but not exactly — the sum of its thirty 30-second
-//! slices. Exact sums would cost ~240 evaluations per week point.
+//! The model computes **30-second slices** ([`ATOM`], the hour window's step) on the
+//! epoch-anchored grid; every coarser slice (15 min, 2 h, any other multiple) is the
+//! **sum** of the 30-second slices it covers — volumes, errors, total requests, latency
+//! totals, client page views and load times, every layer's requests, calls and time —
+//! after filters, which act on each 30-second slice. So the same traffic shows at every
+//! step: the volumes and errors of a coarse slice equal those of its fine slices, and
+//! its volume-weighted mean latency equals theirs, whatever the filters (as the real
+//! service's coarse slices aggregate the same traces).
+//!
+//! Slow variation lives in the 30-second slices too: besides each slice's own noise,
+//! every 15-minute and 2-hour block of the grid has a volume drift and every 15-minute
+//! block a latency drift (hashes of the block), so coarse series move like real traffic
+//! instead of averaging the noise away. A few 30-second slices are *quiet* (2 %: no
+//! data); incidents, outages and a stale app's silence apply to the 30-second slices,
+//! diluted by how much of each they cover.
+//!
+//! **Cost bound.** A slice of `step` seconds costs `step / 30` evaluations of the
+//! 30-second model (about a microsecond each without filters): an hour window 120, a
+//! day window 2,880, a week window 20,160, a 30-day history 86,400 — never more than one
+//! evaluation per 30 seconds of history asked for. The server's slice memo shares them
+//! between the answers of one window.
 
 pub(crate) mod partition;
 
@@ -51,10 +69,23 @@ use super::filter::{Filter, Resolved, Side};
 use super::hash::{between, combine, mix, unit};
 use super::incidents;
 use super::layers::MAX_LAYERS;
+use super::outages;
 use super::window::MAX_TIME;
 
 /// The longest slice the model computes (a week); longer ones are empty.
 const MAX_STEP: i64 = 7 * 86_400;
+
+/// The step of the slices the model computes (seconds); every coarser slice is the sum
+/// of these (see the module docs).
+pub const ATOM: i64 = 30;
+
+/// Quiet (no data) probability of a 30-second slice.
+const QUIET_PROBABILITY: f64 = 0.02;
+
+/// The blocks whose drift every 30-second slice inside shares: (block length, relative
+/// amplitude of the volume drift as a share of the app's noise, of the latency drift).
+const DRIFTS: [(i64, f64, f64); 2] = [(900, 0.8, 0.03), (7_200, 0.5, 0.0)];
+const SALT_DRIFT: u64 = 0x6472_6966_7400_0012;
 
 const SALT_QUIET: u64 = 0x7175_6965_7400_0001;
 const SALT_VOLUME: u64 = 0x766f_6c75_6d65_0002;
@@ -129,6 +160,21 @@ impl Slice {
         }
     }
 
+    /// Adds `other`'s numbers (a later part of the same slice) to this one's.
+    fn absorb(&mut self, other: &Slice) {
+        self.volume += other.volume;
+        self.latency_total_us += other.latency_total_us;
+        self.errors += other.errors;
+        self.total_requests += other.total_requests;
+        self.client_volume += other.client_volume;
+        self.client_latency_total_us += other.client_latency_total_us;
+        for (mine, theirs) in self.layers.iter_mut().zip(other.layers()) {
+            mine.touching += theirs.touching;
+            mine.calls += theirs.calls;
+            mine.total_us += theirs.total_us;
+        }
+    }
+
     /// Per-layer numbers, in stack order (not narrowed by a layer filter).
     pub fn layers(&self) -> &[LayerSlice] {
         &self.layers[..self.layer_count]
@@ -168,43 +214,144 @@ fn round_u64(x: f64) -> u64 {
     x.round() as u64
 }
 
-/// Quiet (no data) probability per step.
-fn quiet_probability(step: i64) -> f64 {
-    match step {
-        ..=60 => 0.02,
-        61..=1_800 => 0.008,
-        _ => 0.003,
+/// The slice computation with a filter resolved once per request: the sum of the
+/// 30-second slices whose start lies in `[start, start + step)` (exactly the slice's
+/// own traffic when `start` and `step` are on the 30-second grid, as every window's
+/// are).
+pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i64) -> Slice {
+    let n = app.profile.layers.len().min(MAX_LAYERS);
+    let mut out = Slice::empty(start, step, n);
+    if rf.zero || step <= 0 || step > MAX_STEP || !(-MAX_TIME..=MAX_TIME).contains(&start) {
+        return out;
+    }
+    let end = start + step;
+    // Nothing before the app existed or after it went silent.
+    let first = start.max(app.born);
+    let first = first + (-first).rem_euclid(ATOM);
+    let end = end.min(app.silent_from);
+    if first >= end {
+        return out;
+    }
+    // Looked up once for the whole range: most slices hold no incident and no outage.
+    let calm = Calm {
+        incidents: incidents::incidents_between(&app.profile, first, end)
+            .next()
+            .is_none(),
+        outages: outages::outages_between(app.profile.key, first, end)
+            .next()
+            .is_none(),
+    };
+    let weights = Weights::of(app, rf, side);
+    if step == ATOM && first == start && end == start + ATOM {
+        return atom(app, rf, side, start, (calm, &weights), out);
+    }
+    let mut t = first;
+    while t < end {
+        let part = atom(app, rf, side, t, (calm, &weights), Slice::empty(t, ATOM, n));
+        out.absorb(&part);
+        t += ATOM;
+    }
+    out
+}
+
+/// The drifts of the blocks around `start`: (volume factor, latency factor).
+#[inline]
+fn drifts(p: &super::app::AppProfile, start: i64) -> (f64, f64) {
+    let (mut volume, mut latency) = (1.0, 1.0);
+    for (len, v, l) in DRIFTS {
+        let block = start.div_euclid(len);
+        let h = mix(combine(
+            p.key ^ SALT_DRIFT,
+            combine(block as u64, len as u64),
+        ));
+        volume *= 1.0 + p.noise * v * (2.0 * unit(h) - 1.0);
+        latency *= 1.0 + l * (2.0 * unit(mix(h ^ 1)) - 1.0);
+    }
+    (volume, latency)
+}
+
+/// What is known to be absent from a range of 30-second slices.
+#[derive(Debug, Clone, Copy)]
+struct Calm {
+    /// No incident overlaps the range.
+    incidents: bool,
+    /// No outage overlaps the range.
+    outages: bool,
+}
+
+/// The partition weights a filter needs, looked up once for a range of slices.
+#[derive(Debug, Default)]
+struct Weights {
+    /// Per server dimension (empty when the filter keeps no value of it).
+    server: [Vec<partition::Weight>; 4],
+    browser: Vec<partition::Weight>,
+    country: Vec<partition::Weight>,
+    subdivision: Vec<partition::Weight>,
+}
+
+impl Weights {
+    fn of(app: &App, rf: &Resolved, side: Side) -> Weights {
+        let mut w = Weights::default();
+        for (d, kept) in rf.server.iter().enumerate() {
+            if kept.is_some() {
+                w.server[d] = app.filters.weights(d);
+            }
+        }
+        if side == Side::Client {
+            let key = app.profile.key;
+            if rf.browser.is_some() {
+                w.browser = audience::browser_weights(key);
+            }
+            if let Some((country, sub)) = rf.region {
+                w.country = audience::country_weights(key);
+                if sub.is_some() {
+                    w.subdivision = audience::subdivision_weights(key, country);
+                }
+            }
+        }
+        w
     }
 }
 
-/// The slice computation with a filter resolved once per request.
-pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i64) -> Slice {
+/// The 30-second slice at `start` (on the grid, inside the app's life), written into
+/// the empty `out`.
+fn atom(
+    app: &App,
+    rf: &Resolved,
+    side: Side,
+    start: i64,
+    (calm, weights): (Calm, &Weights),
+    mut out: Slice,
+) -> Slice {
+    let step = ATOM;
     let p = &app.profile;
     let n = p.layers.len().min(MAX_LAYERS);
-    let mut out = Slice::empty(start, step, n);
-    if rf.zero
-        || step <= 0
-        || step > MAX_STEP
-        || !(-MAX_TIME..=MAX_TIME).contains(&start)
-        || start < app.born
-    {
-        return out;
-    }
     let s = combine(p.key, combine(start as u64, step as u64));
-    if unit(mix(s ^ SALT_QUIET)) < quiet_probability(step) {
+    if unit(mix(s ^ SALT_QUIET)) < QUIET_PROBABILITY {
         return out;
     }
     let rhythm = p.rhythm(start + step / 2);
-    let expected = p.peak_rps * rhythm * step as f64;
+    let (drift, latency_drift) = drifts(p, start);
+    let left = if calm.outages {
+        1.0
+    } else {
+        outages::traffic_factor(p.key, start, step)
+    };
+    let expected = p.peak_rps * rhythm * step as f64 * drift * left;
     let noise = 1.0 + p.noise * (2.0 * unit(mix(s ^ SALT_VOLUME)) - 1.0);
     let v = floor_u64(expected * noise + unit(mix(s ^ SALT_VOLUME_ROUND)));
     if v == 0 {
         return out;
     }
     let vf = v;
-    let inc = incidents::effect(p, start, step);
+    let inc = if calm.incidents {
+        incidents::IncidentEffect::NONE
+    } else {
+        incidents::effect(p, start, step)
+    };
     let load = 1.0 + 0.25 * rhythm;
-    let slice_latency = (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load;
+    let slice_latency =
+        (1.0 + 0.1 * (2.0 * unit(mix(s ^ SALT_LATENCY)) - 1.0)) * load * latency_drift;
     let base = p.base_request_us;
 
     // Self time of every layer; the request total is their sum.
@@ -267,8 +414,7 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     // after the other.
     for (d, kept) in rf.server.iter().enumerate() {
         if let Some(i) = kept {
-            let weights = app.filters.weights(d);
-            out = partition::part(&out, &weights, *i, s, SALT_DIMENSIONS[d]);
+            out = partition::part(&out, &weights.server[d], *i, s, SALT_DIMENSIONS[d]);
         }
     }
 
@@ -308,15 +454,12 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
             out.client_latency_total_us = round_u64(c as f64 * (server_avg + front));
         }
         if let Some(b) = rf.browser {
-            let weights = audience::browser_weights(p.key);
-            out = partition::client_part(&out, &weights, b, s, SALT_BROWSER);
+            out = partition::client_part(&out, &weights.browser, b, s, SALT_BROWSER);
         }
         if let Some((country, sub)) = rf.region {
-            let weights = audience::country_weights(p.key);
-            out = partition::client_part(&out, &weights, country, s, SALT_COUNTRY);
+            out = partition::client_part(&out, &weights.country, country, s, SALT_COUNTRY);
             if let Some(sub) = sub {
-                let weights = audience::subdivision_weights(p.key, country);
-                out = partition::client_part(&out, &weights, sub, s, SALT_SUBDIVISION);
+                out = partition::client_part(&out, &weights.subdivision, sub, s, SALT_SUBDIVISION);
             }
         }
     }
