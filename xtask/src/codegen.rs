@@ -49,13 +49,13 @@ pub fn load_and_lint(root: &Path) -> Result<openapiv3::OpenAPI> {
 
 /// Lints spec text (YAML) and parses it as OpenAPI 3.0.
 pub fn parse_and_lint(text: &str) -> Result<openapiv3::OpenAPI> {
-    let mut yaml: serde_yaml::Value =
-        serde_yaml::from_str(text).with_context(|| format!("parsing {SPEC_PATH} as YAML"))?;
+    let mut yaml: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).with_context(|| format!("parsing {SPEC_PATH} as YAML"))?;
     // The spec writes shared number shapes once, as anchors merged with `<<:` (YAML 1.1
     // merge keys, which Prism's and Schemathesis' YAML readers apply too).
     yaml.apply_merge()
         .with_context(|| format!("applying the merge keys of {SPEC_PATH}"))?;
-    let value: serde_json::Value = serde_yaml::from_value(yaml)
+    let value: serde_json::Value = serde_yaml_ng::from_value(yaml)
         .with_context(|| format!("{SPEC_PATH} is not plain JSON-compatible YAML"))?;
     let problems = lint::lint(&value);
     if !problems.is_empty() {

@@ -63,9 +63,9 @@ pub(crate) fn prism_spec(root: &Path, dir: &Path) -> Result<PathBuf> {
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     crate::codegen::parse_and_lint(&text)?;
-    let mut yaml: serde_yaml::Value = serde_yaml::from_str(&text)?;
+    let mut yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text)?;
     yaml.apply_merge()?;
-    let mut spec: serde_json::Value = serde_yaml::from_value(yaml)?;
+    let mut spec: serde_json::Value = serde_yaml_ng::from_value(yaml)?;
     let paths = spec
         .get_mut("paths")
         .and_then(serde_json::Value::as_object_mut)
