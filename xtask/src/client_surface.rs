@@ -1,4 +1,4 @@
-//! A listing of `tv-client`'s public items, snapshot-tested (`tests/tests/client_surface.rs`)
+//! A listing of `tv-client`'s public items, snapshot-tested (`tests/tests/workspace/client_surface.rs`)
 //! so that an accidental change to the library's API fails a test.
 //!
 //! It reads the sources (no nightly rustdoc JSON): from `src/lib.rs`, every `pub` item of

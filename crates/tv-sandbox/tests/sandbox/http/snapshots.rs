@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::common::{api, raw};
+use crate::http::common::{api, raw};
 
 /// Keeps the first `n` items of every `items` array (series stay short in snapshots).
 fn shorten(value: &mut Value, n: usize) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tv_sandbox::server::SandboxConfig;
 
-use crate::common::{api_with, config, expect_error};
+use crate::http::common::{api_with, config, expect_error};
 
 #[tokio::test]
 async fn a_key_over_its_rate_gets_429_with_retry_after_then_gets_through() {

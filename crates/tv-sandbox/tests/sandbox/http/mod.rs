@@ -1,6 +1,6 @@
 //! The sandbox through real HTTP on 127.0.0.1:0: every endpoint, both parameter
 //! transports, errors, writes, faults, hardening, snapshots and the binary as a process.
-//! One test binary (one link) with a module per concern.
+//! A module per concern.
 
 mod clock;
 mod common;

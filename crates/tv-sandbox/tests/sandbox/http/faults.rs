@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use tv_api::types::{AnnotationListEnvelope, StringListEnvelope};
 use tv_sandbox::server::{FAULT_HEADER, FaultKind, SandboxConfig};
 
-use crate::common::{Api, KEY, api, api_with, config, content_type, decode_ok, expect_error};
+use crate::http::common::{Api, KEY, api, api_with, config, content_type, decode_ok, expect_error};
 
 async fn forced(api: &Api, kind: &str, path: &str) -> reqwest::Result<reqwest::Response> {
     api.http

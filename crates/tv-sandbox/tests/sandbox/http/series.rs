@@ -5,7 +5,7 @@ use tv_api::types::{
     LatencySummaryEnvelope, LayerTimeseriesListEnvelope, TotalRequestsSummaryEnvelope,
 };
 
-use crate::common::{NOW, Timeseries, TimeseriesEnvelope, api, expect_error, raw};
+use crate::http::common::{NOW, Timeseries, TimeseriesEnvelope, api, expect_error, raw};
 
 const COMPUTED: [&str; 8] = [
     "errors/{}/rate",
@@ -281,9 +281,9 @@ async fn parameter_errors_name_the_parameter() {
 async fn answers_are_stable_in_time() {
     // The same window asked at two different "now"s gives the same numbers.
     let a = api().await;
-    let b = crate::common::api_with(tv_sandbox::server::SandboxConfig {
+    let b = crate::http::common::api_with(tv_sandbox::server::SandboxConfig {
         now: Some(NOW + 86_400),
-        ..crate::common::config()
+        ..crate::http::common::config()
     })
     .await;
     let path = "latency/billing-api/server/series?time_window=day&time_end=1704200000";

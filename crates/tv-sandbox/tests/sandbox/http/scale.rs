@@ -4,7 +4,7 @@
 
 use tv_sandbox::server::{Limits, SandboxConfig};
 
-use crate::common::{Api, NOW, api_with, config, seg};
+use crate::http::common::{Api, NOW, api_with, config, seg};
 
 const APPS: usize = 2_000;
 

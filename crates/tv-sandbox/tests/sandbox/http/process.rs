@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tv_api::types::{AnnotationListEnvelope, BooleanEnvelope, StringListEnvelope};
 
-use crate::common::{KEY, NOW, decode_ok};
+use crate::http::common::{KEY, NOW, decode_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tv-sandbox");
 

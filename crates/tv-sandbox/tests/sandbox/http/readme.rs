@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
-use crate::common::api;
+use crate::http::common::api;
 
-const README: &str = include_str!("../../README.md");
+const README: &str = include_str!("../../../README.md");
 
 /// The base URL the README's examples use.
 const README_BASE: &str = "http://127.0.0.1:8642";

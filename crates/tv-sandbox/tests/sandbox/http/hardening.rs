@@ -9,7 +9,7 @@ use tower::ServiceExt;
 use tv_api::types::{BooleanEnvelope, StringListEnvelope};
 use tv_sandbox::server::{MAX_BODY_BYTES, MAX_QUERY_BYTES, Sandbox, router};
 
-use crate::common::{KEY, TimeseriesEnvelope, api, config, decode_ok, expect_error, seg};
+use crate::http::common::{KEY, TimeseriesEnvelope, api, config, decode_ok, expect_error, seg};
 
 #[tokio::test]
 async fn unknown_paths_are_404_with_the_envelope() {

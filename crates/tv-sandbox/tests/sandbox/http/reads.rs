@@ -7,7 +7,7 @@ use tv_api::types::{
     OrganizationEnvelope, StringListEnvelope, UserListEnvelope,
 };
 
-use crate::common::{Api, KEY, NOW, api, expect_error, raw};
+use crate::http::common::{Api, KEY, NOW, api, expect_error, raw};
 
 /// Every endpoint with its method and a valid path.
 pub const ENDPOINTS: [(&str, &str); 28] = [
@@ -76,9 +76,9 @@ async fn every_endpoint_wants_the_key() {
 
 #[tokio::test]
 async fn several_keys_are_accepted() {
-    let api = crate::common::api_with(tv_sandbox::server::SandboxConfig {
+    let api = crate::http::common::api_with(tv_sandbox::server::SandboxConfig {
         api_keys: vec!["first-key".into(), "second-key".into()],
-        ..crate::common::config()
+        ..crate::http::common::config()
     })
     .await;
     for key in ["first-key", "second-key"] {

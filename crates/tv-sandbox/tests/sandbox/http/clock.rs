@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::common::{api, api_with, config};
+use crate::http::common::{api, api_with, config};
 
 fn date_of(resp: &reqwest::Response) -> String {
     resp.headers()

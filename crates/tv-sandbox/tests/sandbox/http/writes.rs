@@ -6,9 +6,9 @@ use tv_api::types::{
     StringListEnvelope,
 };
 
-use crate::common::{KEY, api, decode_ok, expect_error};
+use crate::http::common::{KEY, api, decode_ok, expect_error};
 
-async fn apps(api: &crate::common::Api) -> Vec<String> {
+async fn apps(api: &crate::http::common::Api) -> Vec<String> {
     let list: StringListEnvelope = api.get_ok("apps").await;
     list.data
 }
@@ -246,7 +246,7 @@ async fn log_message_both_transports_and_listing() {
     let list: AnnotationListEnvelope = api.get_ok("annotations").await;
     assert_eq!(list.data[0].message, "Deploy 1a2b3c");
     assert_eq!(list.data[0].app, None);
-    assert_eq!(list.data[0].time, crate::common::NOW);
+    assert_eq!(list.data[0].time, crate::http::common::NOW);
     let mine: AnnotationListEnvelope = api.get_ok("app/web-shop/annotations").await;
     let deployed = mine
         .data
@@ -347,9 +347,9 @@ async fn a_write_that_cannot_be_saved_is_500_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let sub = dir.path().join("gone");
     std::fs::create_dir(&sub).unwrap();
-    let api = crate::common::api_with(tv_sandbox::server::SandboxConfig {
+    let api = crate::http::common::api_with(tv_sandbox::server::SandboxConfig {
         state_file: Some(sub.join("state.json")),
-        ..crate::common::config()
+        ..crate::http::common::config()
     })
     .await;
     std::fs::remove_dir_all(&sub).unwrap();

@@ -6,7 +6,7 @@ use std::process::Command;
 use chrono::{DateTime, Utc};
 use tv_sandbox::incidents::{IncidentKind, IncidentTruth, ground_truth};
 
-use crate::common::{NOW, api, expect_error};
+use crate::http::common::{NOW, api, expect_error};
 
 fn at(t: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).expect("a valid time")

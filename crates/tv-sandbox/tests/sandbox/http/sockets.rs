@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 use tv_api::types::AnnotationListEnvelope;
 use tv_sandbox::server::{Limits, SandboxConfig};
 
-use crate::common::{Api, api, api_with, config};
+use crate::http::common::{Api, api, api_with, config};
 
 /// A bound on every wait below, far above what any of them needs: a hung server fails
 /// the test instead of hanging it.

@@ -1,9 +1,0 @@
-//! tv-sandbox's tests of the world and its state (the HTTP server's are in `tests/http`),
-//! one binary (one link) with a module per concern.
-
-mod partitions;
-mod state_persistence;
-mod state_writes;
-mod steps;
-mod true_to_time;
-mod world_consistency;
