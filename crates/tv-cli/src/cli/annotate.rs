@@ -36,7 +36,7 @@ pub struct AnnotateArgs {
     pub best_effort: bool,
     /// With --wrap: the most time the two annotations may add, together: the global
     /// `--deadline` (which is not the run's deadline here: the command may take any
-    /// time), else [`WRAP_DEADLINE`]. Set by the command runner, not parsed.
+    /// time), else 10 s (`WRAP_DEADLINE`). Set by the command runner, not parsed.
     #[arg(skip = WRAP_DEADLINE)]
     pub deadline: std::time::Duration,
     /// Post every annotation of an NDJSON or CSV file (`-` for stdin), one report line each.

@@ -25,7 +25,7 @@ pub enum Cut {
     /// Cut the start (a sparkline keeps its newest slices), narrowed before any other.
     Start,
     /// Cut last (names people look for: apps): only when nothing else is left to
-    /// narrow or leave out, with `…`, and never below [`MIN_NAME_WIDTH`].
+    /// narrow or leave out, with `…`, and never below `MIN_NAME_WIDTH` (16) columns.
     Never,
 }
 
