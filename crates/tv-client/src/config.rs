@@ -53,7 +53,7 @@ use crate::error::{ConfigKind, Error};
 use crate::profile_file::ProfileFile;
 use crate::secret::ApiKey;
 use crate::site::Site;
-pub use value::check_profile_value;
+pub use value::ProfileSetting;
 
 /// Environment variable holding the key.
 pub const ENV_API_KEY: &str = "TV_API_KEY";
@@ -247,7 +247,7 @@ impl Settings {
             }),
             (None, None) => None,
         };
-        let from_profile = |field: &str| -> Option<Setting<String>> {
+        let from_profile = |field: ProfileSetting| -> Option<Setting<String>> {
             let (file, profile) = (file.as_ref()?, profile.as_ref()?);
             let value = file.get(&profile.value, field)?;
             Some(Setting {
@@ -278,7 +278,7 @@ impl Settings {
                         .map_err(|e| e.from_origin(Source::Env(ENV_API_KEY_FILE)))?,
                     source: Source::Env(ENV_API_KEY_FILE),
                 }),
-                (None, None) => from_profile("api_key"),
+                (None, None) => from_profile(ProfileSetting::ApiKey),
             },
         };
         let url_text = overrides
@@ -294,7 +294,7 @@ impl Settings {
                     source: Source::Env(ENV_BASE_URL),
                 })
             })
-            .or_else(|| from_profile("base_url"));
+            .or_else(|| from_profile(ProfileSetting::BaseUrl));
 
         let site = match url_text {
             Some(text) => Setting {
@@ -313,7 +313,7 @@ impl Settings {
         let api_key = match key_text {
             Some(text) => {
                 if let Source::Profile { name, path } = &text.source {
-                    check_profile_site(name, from_profile("base_url"), &site)?;
+                    check_profile_site(name, from_profile(ProfileSetting::BaseUrl), &site)?;
                     if let Some(warning) = permission_warning(path) {
                         warnings.push(warning);
                     }
@@ -331,7 +331,7 @@ impl Settings {
         };
         let timeout = typed(
             overrides.timeout,
-            from_profile("timeout"),
+            from_profile(ProfileSetting::Timeout),
             value::parse_timeout,
         )?
         .unwrap_or(Setting {
@@ -340,7 +340,7 @@ impl Settings {
         });
         let attempts = typed(
             overrides.attempts,
-            from_profile("attempts"),
+            from_profile(ProfileSetting::Attempts),
             value::parse_attempts,
         )?
         .unwrap_or(Setting {
@@ -349,7 +349,7 @@ impl Settings {
         });
         let allow_plain_http = typed(
             overrides.allow_plain_http.then_some(true),
-            from_profile("allow_plain_http"),
+            from_profile(ProfileSetting::AllowPlainHttp),
             value::parse_bool,
         )?
         .unwrap_or(Setting {
@@ -358,14 +358,14 @@ impl Settings {
         });
         let max_response_bytes = typed(
             overrides.max_response_bytes,
-            from_profile("max_response_size"),
+            from_profile(ProfileSetting::MaxResponseSize),
             value::parse_size,
         )?
         .unwrap_or(Setting {
             value: value::DEFAULT_MAX_RESPONSE_BYTES,
             source: Source::Default,
         });
-        let output = from_profile("output");
+        let output = from_profile(ProfileSetting::Output);
         Ok(Settings {
             api_key,
             site,
@@ -472,7 +472,7 @@ impl ProfileFile {
     fn default_profile(&self) -> Option<String> {
         match *self {}
     }
-    fn get(&self, _profile: &str, _field: &str) -> Option<String> {
+    fn get(&self, _profile: &str, _field: ProfileSetting) -> Option<String> {
         match *self {}
     }
     fn path(&self) -> &Path {

@@ -144,18 +144,85 @@ pub fn read_key_file(path: &Path) -> Result<String, Error> {
     Ok(key.to_owned())
 }
 
-/// Checks `value` for the profile setting `field` as `tv config set` writes it: the
-/// same parser as when the profile is used, so nothing unusable is saved. `output` is
-/// checked by `tv` itself (the formats are the CLI's).
-pub fn check_profile_value(field: &str, text: &str) -> Result<(), Error> {
-    match field {
-        "api_key" => crate::secret::ApiKey::new(text).map(drop),
-        "base_url" => text.parse::<crate::site::Site>().map(drop),
-        "timeout" => parse_timeout(text).map(drop),
-        "attempts" => parse_attempts(text).map(drop),
-        "allow_plain_http" => parse_bool(text).map(drop),
-        "max_response_size" => parse_size(text).map(drop),
-        _ => Ok(()),
+/// A setting a profile may hold: the one list of them, each with its name in the file
+/// and the parser its value must pass (the same as when the profile is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProfileSetting {
+    /// `api_key`: the API key.
+    ApiKey,
+    /// `base_url`: a site name or the API's base URL.
+    BaseUrl,
+    /// `timeout`: the timeout of one attempt.
+    Timeout,
+    /// `attempts`: attempts per request.
+    Attempts,
+    /// `output`: the CLI's default output format (checked by `tv`, whose formats these are).
+    Output,
+    /// `allow_plain_http`: whether an `http://` base URL is allowed.
+    AllowPlainHttp,
+    /// `max_response_size`: the limit on one response body.
+    MaxResponseSize,
+}
+
+impl ProfileSetting {
+    /// Every setting, in the order `tv config list` shows them.
+    pub const ALL: [ProfileSetting; 7] = [
+        ProfileSetting::ApiKey,
+        ProfileSetting::BaseUrl,
+        ProfileSetting::Timeout,
+        ProfileSetting::Attempts,
+        ProfileSetting::Output,
+        ProfileSetting::AllowPlainHttp,
+        ProfileSetting::MaxResponseSize,
+    ];
+
+    /// Its name in the profile file and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ProfileSetting::ApiKey => "api_key",
+            ProfileSetting::BaseUrl => "base_url",
+            ProfileSetting::Timeout => "timeout",
+            ProfileSetting::Attempts => "attempts",
+            ProfileSetting::Output => "output",
+            ProfileSetting::AllowPlainHttp => "allow_plain_http",
+            ProfileSetting::MaxResponseSize => "max_response_size",
+        }
+    }
+
+    /// The setting of this name; an unknown name is an [`ConfigKind::InvalidSetting`]
+    /// error that lists the known ones.
+    pub fn named(name: &str) -> Result<ProfileSetting, Error> {
+        ProfileSetting::ALL
+            .into_iter()
+            .find(|setting| setting.name() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = ProfileSetting::ALL.iter().map(|s| s.name()).collect();
+                invalid(format!(
+                    "unknown setting `{name}` (known: {})",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// Checks a value as `tv config set` writes it, with the parser used when the
+    /// profile is read, so nothing unusable is saved. `output` passes here: its formats
+    /// are the CLI's, and `tv` checks it.
+    pub fn check(self, text: &str) -> Result<(), Error> {
+        match self {
+            ProfileSetting::ApiKey => crate::secret::ApiKey::new(text).map(drop),
+            ProfileSetting::BaseUrl => text.parse::<crate::site::Site>().map(drop),
+            ProfileSetting::Timeout => parse_timeout(text).map(drop),
+            ProfileSetting::Attempts => parse_attempts(text).map(drop),
+            ProfileSetting::AllowPlainHttp => parse_bool(text).map(drop),
+            ProfileSetting::MaxResponseSize => parse_size(text).map(drop),
+            ProfileSetting::Output => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Display for ProfileSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

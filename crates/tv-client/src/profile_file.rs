@@ -7,18 +7,8 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, Item, Table, value};
 
+use crate::config::ProfileSetting;
 use crate::error::{ConfigKind, Error};
-
-/// The settings a profile may hold (see [`crate::config`] for their meaning).
-pub const PROFILE_FIELDS: [&str; 7] = [
-    "api_key",
-    "base_url",
-    "timeout",
-    "attempts",
-    "output",
-    "allow_plain_http",
-    "max_response_size",
-];
 
 /// A parsed profile file.
 #[derive(Debug, Clone)]
@@ -105,8 +95,8 @@ impl ProfileFile {
     }
 
     /// A profile's setting.
-    pub fn get(&self, profile: &str, field: &str) -> Option<String> {
-        let item = self.doc.get("profiles")?.get(profile)?.get(field)?;
+    pub fn get(&self, profile: &str, field: ProfileSetting) -> Option<String> {
+        let item = self.doc.get("profiles")?.get(profile)?.get(field.name())?;
         // Hand-written numbers and booleans (`attempts = 2`) read like strings.
         match item.as_value()? {
             toml_edit::Value::String(text) => Some(text.value().clone()),
@@ -117,8 +107,7 @@ impl ProfileFile {
     }
 
     /// Sets a profile's setting (creating the profile), keeping everything else.
-    pub fn set(&mut self, profile: &str, field: &str, text: &str) -> Result<(), Error> {
-        check_field(field)?;
+    pub fn set(&mut self, profile: &str, field: ProfileSetting, text: &str) -> Result<(), Error> {
         let profiles = self.doc.entry("profiles").or_insert_with(|| {
             let mut table = Table::new();
             table.set_implicit(true);
@@ -141,12 +130,18 @@ impl ProfileFile {
             )
         })?;
         // Numbers and booleans are written as such, so the file reads naturally.
-        let item = match (field, text.parse::<i64>(), text.parse::<bool>()) {
-            ("attempts", Ok(n), _) => value(n),
-            ("allow_plain_http", _, Ok(b)) => value(b),
-            _ => value(text),
+        let item = match field {
+            ProfileSetting::Attempts => text.parse::<i64>().map_or_else(|_| value(text), value),
+            ProfileSetting::AllowPlainHttp => {
+                text.parse::<bool>().map_or_else(|_| value(text), value)
+            }
+            ProfileSetting::ApiKey
+            | ProfileSetting::BaseUrl
+            | ProfileSetting::Timeout
+            | ProfileSetting::Output
+            | ProfileSetting::MaxResponseSize => value(text),
         };
-        table.insert(field, item);
+        table.insert(field.name(), item);
         Ok(())
     }
 
@@ -156,14 +151,13 @@ impl ProfileFile {
     }
 
     /// Removes a profile's setting; returns whether it was there.
-    pub fn unset(&mut self, profile: &str, field: &str) -> Result<bool, Error> {
-        check_field(field)?;
+    pub fn unset(&mut self, profile: &str, field: ProfileSetting) -> bool {
         let table = self
             .doc
             .get_mut("profiles")
             .and_then(|p| p.get_mut(profile))
             .and_then(Item::as_table_like_mut);
-        Ok(table.is_some_and(|t| t.remove(field).is_some()))
+        table.is_some_and(|t| t.remove(field.name()).is_some())
     }
 
     /// Writes the file atomically (temporary file, then rename), readable by the owner
@@ -206,20 +200,6 @@ impl ProfileFile {
     }
 }
 
-fn check_field(field: &str) -> Result<(), Error> {
-    if PROFILE_FIELDS.contains(&field) {
-        Ok(())
-    } else {
-        Err(Error::config(
-            ConfigKind::InvalidSetting,
-            format!(
-                "unknown setting `{field}` (known: {})",
-                PROFILE_FIELDS.join(", ")
-            ),
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,15 +212,22 @@ mod tests {
         let path = dir.path().join("tv").join("config.toml");
         let mut file = ProfileFile::empty(&path);
         file.doc = TEXT.parse().unwrap();
-        file.set("prod", "api_key", "xyz").unwrap();
-        file.set("local", "base_url", "http://127.0.0.1:8642/api-v2")
-            .unwrap();
+        file.set("prod", ProfileSetting::ApiKey, "xyz").unwrap();
+        file.set(
+            "local",
+            ProfileSetting::BaseUrl,
+            "http://127.0.0.1:8642/api-v2",
+        )
+        .unwrap();
         file.save().unwrap();
         let reread = ProfileFile::load(&path).unwrap().unwrap();
         let text = reread.render();
         assert!(text.starts_with("# my accounts\n"), "{text}");
         assert!(text.contains("[profiles.prod] # the real one"), "{text}");
-        assert_eq!(reread.get("prod", "api_key").as_deref(), Some("xyz"));
+        assert_eq!(
+            reread.get("prod", ProfileSetting::ApiKey).as_deref(),
+            Some("xyz")
+        );
         assert_eq!(reread.profile_names(), vec!["prod", "local"]);
         assert_eq!(reread.default_profile().as_deref(), Some("prod"));
         #[cfg(unix)]
@@ -270,7 +257,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_refused() {
         let mut file = ProfileFile::empty(Path::new("x.toml"));
-        assert!(file.set("p", "apikey", "1").is_err());
-        assert!(!file.unset("p", "api_key").unwrap());
+        assert!(ProfileSetting::named("apikey").is_err());
+        assert!(!file.unset("p", ProfileSetting::ApiKey));
     }
 }

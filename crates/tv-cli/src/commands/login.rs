@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use tv_client::config::ProfileSetting;
 use tv_client::profile_file::ProfileFile;
 
 use super::settings::{config_path, set_setting, target_profile};
@@ -40,12 +41,12 @@ pub fn login(global: &GlobalArgs) -> Result<Exit, CliError> {
     // The base URL first: when it is refused, nothing is saved.
     let existing = match &global.base_url {
         Some(url) => {
-            set_setting(existing, &path, &profile, "base_url", url)?;
+            set_setting(existing, &path, &profile, ProfileSetting::BaseUrl, url)?;
             ProfileFile::load(&path)?
         }
         None => existing,
     };
-    set_setting(existing, &path, &profile, "api_key", &key)?;
+    set_setting(existing, &path, &profile, ProfileSetting::ApiKey, &key)?;
     eprintln!(
         "saved the key of profile `{profile}` in {} (readable by you only); `tv doctor` checks that the server takes it",
         path.display()

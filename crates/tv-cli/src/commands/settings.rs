@@ -2,8 +2,9 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
+use tv_client::config::ProfileSetting;
 use tv_client::config::{ProcessEnv, Source, default_config_path};
-use tv_client::profile_file::{PROFILE_FIELDS, ProfileFile};
+use tv_client::profile_file::ProfileFile;
 
 use super::{Env, column, emit, list_report, to_json};
 use crate::cli::{ConfigCommand, GlobalArgs};
@@ -37,8 +38,8 @@ pub(super) fn config_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Cli
 
 /// Shows a setting's value: keys redacted, credentials in URLs too, and nothing that
 /// could drive the terminal.
-fn shown(field: &str, value: &str) -> String {
-    if field == "api_key" {
+fn shown(field: ProfileSetting, value: &str) -> String {
+    if field == ProfileSetting::ApiKey {
         redacted_key(value)
     } else {
         tv_client::error::one_line(value, 200)
@@ -53,7 +54,7 @@ pub fn redacted_key(key: &str) -> String {
 
 /// A row of `tv config list`.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ProfileSetting {
+pub struct ProfileRow {
     /// The profile.
     pub profile: String,
     /// The setting (`api_key`, `base_url`, `timeout`, …).
@@ -71,12 +72,13 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
     let profile = target_profile(global, existing.as_ref());
     match command {
         ConfigCommand::Set { key, value } => {
-            let value = if key == "api_key" && value == "-" {
+            let key = setting_named(&key)?;
+            let value = if key == ProfileSetting::ApiKey && value == "-" {
                 super::login::read_key(&format!("API key for profile `{profile}`: "))?
             } else {
                 value
             };
-            set_setting(existing, &path, &profile, &key, &value)?;
+            set_setting(existing, &path, &profile, key, &value)?;
             eprintln!("set {key} of profile `{profile}` in {}", path.display());
             Ok(Exit::Ok)
         }
@@ -103,15 +105,10 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
             Ok(Exit::Ok)
         }
         ConfigCommand::Get { key } => {
-            if !PROFILE_FIELDS.contains(&key.as_str()) {
-                return Err(CliError::usage(format!(
-                    "unknown setting `{key}` (known: {})",
-                    PROFILE_FIELDS.join(", ")
-                )));
-            }
+            let key = setting_named(&key)?;
             let value = existing
                 .as_ref()
-                .and_then(|f| f.get(&profile, &key))
+                .and_then(|f| f.get(&profile, key))
                 .ok_or_else(|| {
                     CliError::new(
                         Exit::Config,
@@ -121,19 +118,19 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
                         ),
                     )
                 })?;
-            super::print_raw(format!("{}\n", shown(&key, &value)).as_bytes())
+            super::print_raw(format!("{}\n", shown(key, &value)).as_bytes())
         }
         ConfigCommand::List => {
             let mut rows = Vec::new();
             if let Some(file) = &existing {
                 let default = file.default_profile();
                 for name in file.profile_names() {
-                    for field in PROFILE_FIELDS {
+                    for field in ProfileSetting::ALL {
                         if let Some(value) = file.get(&name, field) {
-                            rows.push(ProfileSetting {
+                            rows.push(ProfileRow {
                                 default: default.as_deref() == Some(name.as_str()),
                                 profile: name.clone(),
-                                key: field.to_string(),
+                                key: field.name().to_string(),
                                 value: shown(field, &value),
                             });
                         }
@@ -165,6 +162,15 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
     }
 }
 
+/// The setting a user named; an unknown name is a usage error (exit 2) listing the
+/// known ones.
+fn setting_named(name: &str) -> Result<ProfileSetting, CliError> {
+    ProfileSetting::named(name).map_err(|e| match e {
+        tv_client::Error::Config { detail, .. } => CliError::usage(detail),
+        other => other.into(),
+    })
+}
+
 /// Writes `key = value` into `profile` of the file at `path` (0600, atomically),
 /// checked with the same parsers as when the profile is used: nothing unusable is
 /// saved. A bad name or value is a usage error (exit 2), like a bad flag.
@@ -172,23 +178,17 @@ pub(super) fn set_setting(
     existing: Option<ProfileFile>,
     path: &std::path::Path,
     profile: &str,
-    key: &str,
+    key: ProfileSetting,
     value: &str,
 ) -> Result<(), CliError> {
     let mut file = existing.unwrap_or_else(|| ProfileFile::empty(path));
-    if !PROFILE_FIELDS.contains(&key) {
-        return Err(CliError::usage(format!(
-            "unknown setting `{key}` (known: {})",
-            PROFILE_FIELDS.join(", ")
-        )));
-    }
-    tv_client::config::check_profile_value(key, value).map_err(|e| {
+    key.check(value).map_err(|e| {
         CliError::usage(match e {
             tv_client::Error::Config { detail, .. } => format!("{key}: {detail}"),
             other => other.to_string(),
         })
     })?;
-    if key == "output" {
+    if key == ProfileSetting::Output {
         context::parse_output(value).map_err(CliError::usage)?;
     }
     file.set(profile, key, value)?;
