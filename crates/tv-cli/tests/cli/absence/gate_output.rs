@@ -71,18 +71,7 @@ fn markdown_says_pass_and_no_data_as_the_exit_code_does() {
     );
     assert!(!stdout.contains("| FAIL |"), "{stdout}");
 
-    let sandbox = start(0.0, &[]);
-    let mut command = tv(&sandbox);
-    command.args([
-        "app",
-        "assign",
-        "quiet-app",
-        "web-77",
-        "--create",
-        "--layer",
-        "nginx",
-    ]);
-    assert_eq!(run(command).0, 0);
+    let sandbox = super::with_idle_app("quiet-app");
     let mut command = tv(&sandbox);
     command.args([
         "compare",

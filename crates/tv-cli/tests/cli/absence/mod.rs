@@ -6,6 +6,18 @@ mod span;
 
 use crate::common::{run, shared, start, tv};
 
+/// A private sandbox with one more app, `name`, created on a host (`web-77`) but never
+/// sent a trace: every window of it holds no traffic.
+pub(crate) fn with_idle_app(name: &str) -> crate::common::Sandbox {
+    let sandbox = start(0.0, &[]);
+    let mut command = tv(&sandbox);
+    command.args([
+        "app", "assign", name, "web-77", "--create", "--layer", "nginx",
+    ]);
+    assert_eq!(run(command).0, 0, "creating {name}");
+    sandbox
+}
+
 /// The annotations of the shared sandbox as (id, app name).
 fn annotations() -> Vec<(i64, Option<String>)> {
     let mut command = tv(shared());
@@ -167,18 +179,7 @@ fn an_unfinished_window_is_refused() {
 
 #[test]
 fn no_data_in_either_window_has_its_own_exit_code_and_ci_annotation() {
-    let sandbox = start(0.0, &[]);
-    let mut command = tv(&sandbox);
-    command.args([
-        "app",
-        "assign",
-        "quiet-app",
-        "web-77",
-        "--create",
-        "--layer",
-        "nginx",
-    ]);
-    assert_eq!(run(command).0, 0);
+    let sandbox = with_idle_app("quiet-app");
     let mut command = tv(&sandbox);
     command.args(["compare", "quiet-app", "--fail-if-slower", "10"]);
     command.env("GITHUB_ACTIONS", "true");
@@ -229,12 +230,7 @@ fn an_end_before_the_apis_range_says_so_in_its_own_words() {
 /// says so (`traffic` in JSON and on each NDJSON record, a note in table and Markdown).
 #[test]
 fn a_window_without_traffic_says_so_in_every_format() {
-    let sandbox = start(0.0, &[]);
-    let mut command = tv(&sandbox);
-    command.args([
-        "app", "assign", "idle-app", "web-77", "--create", "--layer", "nginx",
-    ]);
-    assert_eq!(run(command).0, 0);
+    let sandbox = with_idle_app("idle-app");
     for args in [
         &["latency", "series", "idle-app"][..],
         &["latency", "by-layer", "idle-app"],
