@@ -72,7 +72,10 @@ pub use app_report::{AppReport, app_report};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub use compare_windows::{CompareWindows, check_span, span_name, windows};
-pub use gate::{DEFAULT_MAX_TRAFFIC_DROP, GateRules, Rule, Trip, Verdict};
+pub use gate::{
+    DEFAULT_MAX_TRAFFIC_DROP, DEFAULT_SEVERE_LAYER_FACTOR, DEFAULT_SEVERE_MIN_CALLS, GateRules,
+    Rule, Trip, Verdict,
+};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use latency::{LatencyFilter, LatencyHistory, LayerReport, latency_history, layer_report};
 pub use now::{Now, clock_skew};
