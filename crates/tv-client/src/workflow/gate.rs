@@ -122,12 +122,12 @@ impl GateRules {
         if let Some(v) = self.max_traffic_drop_fraction {
             check("the traffic-drop threshold (fraction)", v, 1.0)?;
         }
-        if let Some(v) = self.severe_layer_factor {
-            if !(v.is_finite() && (1.0..=1000.0).contains(&v)) {
-                return Err(Error::invalid_argument(format!(
-                    "the severe layer factor must be a number from 1 to 1000 (got {v})"
-                )));
-            }
+        if let Some(v) = self.severe_layer_factor
+            && !(v.is_finite() && (1.0..=1000.0).contains(&v))
+        {
+            return Err(Error::invalid_argument(format!(
+                "the severe layer factor must be a number from 1 to 1000 (got {v})"
+            )));
         }
         check("the minimum share (fraction)", self.min_share_fraction, 1.0)?;
         if self.min_delta > Duration::from_secs(3600) {
