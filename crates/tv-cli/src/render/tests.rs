@@ -156,17 +156,53 @@ fn a_chart_ends_where_its_window_ends_and_close_markers_stay_apart() {
     insta::assert_snapshot!("chart_window_end_close_markers", plain);
 }
 
+/// An output built in every shape at once: what the renderer is tested with.
+#[derive(Default)]
+struct Report {
+    json: serde_json::Value,
+    ndjson: Vec<serde_json::Value>,
+    tables: Vec<Table>,
+    charts: Vec<Chart>,
+    notes: Vec<String>,
+}
+
+impl Output for Report {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Ok(Json {
+            document: self.json.clone(),
+            streamed: None,
+        })
+    }
+
+    fn records(&self) -> Rows<'_> {
+        Box::new(self.ndjson.iter().cloned().map(Ok))
+    }
+
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
+        Ok(self.tables.clone())
+    }
+
+    fn charts(&self) -> Vec<Chart> {
+        self.charts.clone()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+}
+
 fn sample_report() -> Report {
     let apps = json!([
         {"app": "web-shop, \"main\" storefront", "calls": 123456, "avg_latency_us": 1230.5},
         {"app": "billing", "calls": 42, "avg_latency_us": 850},
     ]);
-    Report::new(json!({"window": "hour", "apps": apps}))
-        .with_ndjson(apps.as_array().cloned().unwrap_or_default())
-        .with_table(apps_table())
-        .with_table(layers_table())
-        .with_chart(latency_chart())
-        .with_note("error counts are approximate")
+    Report {
+        json: json!({"window": "hour", "apps": apps}),
+        ndjson: apps.as_array().cloned().unwrap_or_default(),
+        tables: vec![apps_table(), layers_table()],
+        charts: vec![latency_chart()],
+        notes: vec!["error counts are approximate".into()],
+    }
 }
 
 fn options(format: Format, color: bool, width: Option<usize>) -> RenderOptions {
@@ -334,6 +370,35 @@ fn csv_or_markdown_without_a_table_is_an_error() {
     }
 }
 
+/// An output whose tables cannot be made (a record that failed to serialize).
+struct Unserializable;
+
+impl Output for Unserializable {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(&json!({}))
+    }
+
+    fn records(&self) -> Rows<'_> {
+        Box::new(std::iter::empty())
+    }
+
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
+        Err(io::Error::other("cannot serialize the output: a map key that is not a string"))
+    }
+}
+
+#[test]
+fn a_table_that_cannot_be_made_is_an_error_not_an_empty_output() {
+    for format in [Format::Table, Format::Csv, Format::Markdown] {
+        let mut out = Vec::new();
+        let error = render(&Unserializable, &options(format, false, None), &mut out)
+            .expect_err("no table");
+        assert_eq!(error.kind(), io::ErrorKind::Other, "{format}");
+        assert!(error.to_string().contains("cannot serialize"), "{error}");
+        assert!(out.is_empty(), "{format}");
+    }
+}
+
 #[test]
 fn json_is_pretty_with_a_trailing_newline() {
     let out = rendered(&sample_report(), &options(Format::Json, true, None));
@@ -466,7 +531,10 @@ fn markdown_keeps_alignment_and_escapes_cells() {
     let mut table = Table::new(vec![Column::text("app", "App"), Column::number("n", "N")]);
     table.push(vec![Cell::text("a|b\nc\u{1b}[31m<x> & \\"), Cell::count(1)]);
     let out = rendered(
-        &Report::default().with_table(table),
+        &Report {
+            tables: vec![table],
+            ..Report::default()
+        },
         &options(Format::Markdown, false, None),
     );
     assert_eq!(
