@@ -7,11 +7,11 @@
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use chrono::{DateTime, Utc};
-use tv_client::{NewAnnotation, TraceView};
 use tv_client::batch::{self, FileFormat, LineOutcome};
+use tv_client::{NewAnnotation, TraceView};
 
 use super::github_output::{GithubOutput, write_annotation_id};
 use super::{Env, column, dry_run, emit};

@@ -30,7 +30,6 @@ pub use exporter::parse_listen;
 
 use std::io::Write;
 
-
 use crate::cli::{Cli, Command};
 use crate::context::{self, Connection};
 use crate::exit::{CliError, Exit};

@@ -40,7 +40,10 @@ pub async fn run(
         dry.client().annotations().create(&marker.start()).await?;
         let note =
             "the command was not run; its end annotation (exit status, duration) would follow it";
-        return emit(&dry_run::output(&dry.requests(), vec![note.to_string()]), env);
+        return emit(
+            &dry_run::output(&dry.requests(), vec![note.to_string()]),
+            env,
+        );
     }
     let mut poster = MarkerPoster::new(tv, args.deadline);
     if let Err(failure) = poster.post(Phase::Start, &marker.start()).await

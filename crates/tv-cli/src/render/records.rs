@@ -115,7 +115,9 @@ mod tests {
     fn a_record_that_failed_is_an_error_not_a_missing_row() {
         let rows = vec![
             Ok(serde_json::json!({"record": "summary"})),
-            Err(io::Error::other("cannot serialize the output: key must be a string")),
+            Err(io::Error::other(
+                "cannot serialize the output: key must be a string",
+            )),
         ];
         let error = records_table(Box::new(rows.into_iter())).expect_err("no table");
         assert!(error.to_string().contains("cannot serialize"), "{error}");

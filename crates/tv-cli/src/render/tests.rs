@@ -383,7 +383,9 @@ impl Output for Unserializable {
     }
 
     fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
-        Err(io::Error::other("cannot serialize the output: a map key that is not a string"))
+        Err(io::Error::other(
+            "cannot serialize the output: a map key that is not a string",
+        ))
     }
 }
 
@@ -391,8 +393,8 @@ impl Output for Unserializable {
 fn a_table_that_cannot_be_made_is_an_error_not_an_empty_output() {
     for format in [Format::Table, Format::Csv, Format::Markdown] {
         let mut out = Vec::new();
-        let error = render(&Unserializable, &options(format, false, None), &mut out)
-            .expect_err("no table");
+        let error =
+            render(&Unserializable, &options(format, false, None), &mut out).expect_err("no table");
         assert_eq!(error.kind(), io::ErrorKind::Other, "{format}");
         assert!(error.to_string().contains("cannot serialize"), "{error}");
         assert!(out.is_empty(), "{format}");

@@ -11,7 +11,8 @@ use serde_json::Value;
 use tv_client::math::{Coverage, ErrorEstimate, LayerBreakdown};
 use tv_client::workflow::{LatencyHistory, LayerReport, RequestHistory, Traffic};
 use tv_client::{
-    ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series, TimeWindow,
+    ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series,
+    TimeWindow,
 };
 
 use super::super::column;
