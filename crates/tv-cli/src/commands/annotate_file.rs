@@ -59,8 +59,7 @@ pub async fn run(
     let last_posted = reports
         .iter()
         .zip(&notes)
-        .filter(|(report, _)| matches!(report.outcome, LineOutcome::Posted))
-        .next_back()
+        .rfind(|(report, _)| matches!(report.outcome, LineOutcome::Posted))
         .map(|(_, note)| note);
     let results: Vec<LineResult> = reports
         .iter()
