@@ -11,7 +11,7 @@ use tv_client::workflow::{self, AppReport, Now};
 use tv_client::{Annotation, LatencyPoint, Series, TimeWindow, TraceView};
 
 use super::timeseries::range::{Span, SpanFlags, report_coverage};
-use super::timeseries::{SeriesContext, layer_table};
+use super::timeseries::{History, SeriesContext, layer_table};
 use super::{Env, change_tone, column, emit};
 use crate::cli::{HistoryArgs, WindowArgs};
 use crate::exit::{CliError, Exit};
@@ -375,14 +375,7 @@ impl Output for ChartOutput {
             end: Some(self.end),
             filters: crate::filters::FilterValues::default(),
         };
-        let chart = &self.chart;
-        let seen = tv_client::workflow::Traffic::Seen;
-        super::timeseries::records(
-            &context,
-            chart.coverage.as_ref(),
-            seen,
-            chart.series.points(),
-        )
+        self.chart.records(&context)
     }
 
     /// None: a chart has no table (CSV and Markdown are refused).

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 use tv_client::math::{Coverage, ErrorEstimate, LayerBreakdown};
-use tv_client::workflow::{LatencyHistory, LayerReport, RequestHistory, Traffic};
+use tv_client::workflow::{LatencyChart, LatencyHistory, LayerReport, RequestHistory, Traffic};
 use tv_client::{
     ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series,
     TimeWindow,
@@ -77,6 +77,13 @@ impl History for RequestHistory {
     type Row = RequestsPoint;
     fn parts(&self) -> (&[RequestsPoint], Option<&Coverage>, Traffic) {
         (self.series.points(), self.coverage.as_ref(), self.traffic)
+    }
+}
+
+impl History for LatencyChart {
+    type Row = LatencyPoint;
+    fn parts(&self) -> (&[LatencyPoint], Option<&Coverage>, Traffic) {
+        (self.series.points(), self.coverage.as_ref(), Traffic::Seen)
     }
 }
 
