@@ -32,6 +32,8 @@ mod table;
 pub(crate) mod text;
 
 #[cfg(test)]
+mod failure_tests;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;
