@@ -84,8 +84,9 @@ The file is read as a stream within bounds: 64 KiB a line, 16 MiB a file, 100,00
 annotations (raise them with --max-line-bytes, --max-file-bytes, --max-annotations);
 reading stops at the first bound crossed, and the first 100 bad lines are kept.
 In GitHub Actions (GITHUB_ACTIONS=true, GITHUB_OUTPUT set), `tv annotate MESSAGE` appends
-`annotation_id=ID` to $GITHUB_OUTPUT; if the id cannot be found or the file cannot be
-written, that is exit 1 and the annotation was created all the same.";
+`annotation_id=ID` to $GITHUB_OUTPUT (--wrap: the end annotation's id; --from-file: the
+last line posted); if the id cannot be found or the file cannot be written, that is exit 1
+(--best-effort: a warning) and the annotation was created all the same.";
 
 impl AnnotateArgs {
     /// The bounds of `--from-file`.

@@ -7,15 +7,17 @@
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
-use tv_client::TraceView;
 use tv_client::batch::{self, FileFormat, LineOutcome};
+use tv_client::{NewAnnotation, TraceView};
 
-use super::{Env, column, dry_run, emit, to_json};
+use super::github_output::{GithubOutput, write_annotation_id};
+use super::{Env, column, dry_run, emit};
 use crate::cli::AnnotateArgs;
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Report, Table, Tone};
+use crate::render::{Align, Cell, Listed, Table, Tone};
 
 /// One line of the report (`--output json` prints a list of them).
 #[derive(Debug, Serialize, JsonSchema)]
@@ -32,21 +34,33 @@ pub struct LineResult {
     pub reason: Option<String>,
 }
 
-/// Reads, parses, posts (or, with --dry-run, describes) and reports.
+/// Reads, parses, posts (or, with --dry-run, describes) and reports; in a GitHub Actions
+/// step, the id of the last line posted (in file order) goes to `$GITHUB_OUTPUT`.
 pub async fn run(
     tv: &TraceView,
     args: &AnnotateArgs,
     path: &Path,
     env: &Env,
+    now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
     let lines = read(path, &args.limits())?;
     if args.dry_run {
         // One at a time, so that the requests are listed in line order.
         let dry = tv.dry_run();
         let _ = batch::post(dry.client(), lines, 1).await;
-        return emit(&dry_run::report(&dry.requests(), Vec::new())?, env);
+        return emit(&dry_run::output(&dry.requests(), Vec::new()), env);
     }
+    // The notes are kept only when an id is to be written (a file may hold 100,000).
+    let notes: Vec<NewAnnotation> = match GithubOutput::from_env() {
+        Some(_) => lines.iter().map(|l| l.note.clone()).collect(),
+        None => Vec::new(),
+    };
     let reports = batch::post(tv, lines, usize::from(args.concurrency)).await;
+    let last_posted = reports
+        .iter()
+        .zip(&notes)
+        .rfind(|(report, _)| matches!(report.outcome, LineOutcome::Posted))
+        .map(|(_, note)| note);
     let results: Vec<LineResult> = reports
         .iter()
         .map(|report| LineResult {
@@ -60,8 +74,20 @@ pub async fn run(
         })
         .collect();
     let missed = results.iter().filter(|r| r.outcome != "posted").count();
-    let exit = emit(&line_report(&results, missed)?, env)?;
+    let listed = Listed {
+        document: &results,
+        rows: &results,
+        table: &|| line_table(&results, missed),
+    };
+    let exit = emit(&listed, env)?;
+    let id = match last_posted {
+        Some(note) => write_annotation_id(tv, note, now).await,
+        None => Ok(()),
+    };
     if missed > 0 {
+        if let Err(error) = &id {
+            crate::exit::report(error, None);
+        }
         let unknown = reports
             .iter()
             .filter(|r| matches!(r.outcome, LineOutcome::Unknown(_)))
@@ -74,7 +100,7 @@ pub async fn run(
             ),
         ));
     }
-    Ok(exit)
+    id.map(|()| exit)
 }
 
 /// Streams and parses the file (or stdin) within `limits`; a bad file is a usage error.
@@ -95,8 +121,8 @@ fn read(path: &Path, limits: &batch::Limits) -> Result<Vec<batch::BatchLine>, Cl
         .map_err(|invalid| CliError::usage(format!("{name}: {invalid}; nothing was sent")))
 }
 
-fn line_report(results: &[LineResult], missed: usize) -> Result<Report, CliError> {
-    let table = Table {
+fn line_table(results: &[LineResult], missed: usize) -> Table {
+    Table {
         title: Some(format!(
             "Annotations: {} posted, {missed} not",
             results.len() - missed
@@ -123,13 +149,5 @@ fn line_report(results: &[LineResult], missed: usize) -> Result<Report, CliError
                 ]
             })
             .collect(),
-    };
-    let ndjson = results.iter().map(to_json).collect::<Result<Vec<_>, _>>()?;
-    Ok(Report {
-        json: to_json(&results)?,
-        ndjson,
-        tables: vec![table],
-        charts: Vec::new(),
-        notes: Vec::new(),
-    })
+    }
 }

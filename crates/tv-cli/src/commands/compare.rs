@@ -203,10 +203,10 @@ impl Output for CompareOutput<'_> {
         Box::new(rows.map(move |row| with_fields(&context, value_of(&row)?)))
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
         let mut tables = vec![compare_table(self.0)];
         tables.extend(super::compare_gate::gate_table(self.0));
-        tables
+        Ok(tables)
     }
 
     fn notes(&self) -> Vec<String> {

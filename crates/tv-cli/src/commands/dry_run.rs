@@ -6,9 +6,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::{TraceView, WriteRequest};
 
-use super::{Env, column, emit, to_json};
+use std::io;
+
+use super::{Env, column, emit};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Report, Table};
+use crate::render::{Align, Cell, Format, Json, Output, Rows, Table, value_of};
 
 /// JSON of `--dry-run`: what would have been sent.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -17,6 +19,9 @@ pub struct DryRunOutput {
     pub dry_run: bool,
     /// The requests, in order.
     pub requests: Vec<DryRunRequest>,
+    /// Table and Markdown only: what else would have happened.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// One request a write would send.
@@ -50,44 +55,48 @@ where
 {
     let dry = tv.dry_run();
     write(dry.client().clone()).await?;
-    emit(&report(&dry.requests(), Vec::new())?, env)
+    emit(&output(&dry.requests(), Vec::new()), env)
 }
 
-/// The report of recorded requests, with notes for table mode.
-pub fn report(requests: &[WriteRequest], notes: Vec<String>) -> Result<Report, CliError> {
-    let output = DryRunOutput {
+/// The output of recorded requests, with notes for table mode.
+pub fn output(requests: &[WriteRequest], notes: Vec<String>) -> DryRunOutput {
+    DryRunOutput {
         dry_run: true,
         requests: requests.iter().map(DryRunRequest::from).collect(),
-    };
-    let table = Table {
-        title: Some("Dry run: nothing was sent".to_string()),
-        columns: vec![
-            column("method", "Method", Align::Left),
-            column("url", "URL", Align::Left),
-            column("body", "Body", Align::Left),
-        ],
-        rows: output
-            .requests
-            .iter()
-            .map(|r| {
-                vec![
-                    Cell::text(&r.method),
-                    Cell::text(&r.url),
-                    Cell::text(&r.body),
-                ]
-            })
-            .collect(),
-    };
-    let ndjson = output
-        .requests
-        .iter()
-        .map(to_json)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Report {
-        json: to_json(&output)?,
-        ndjson,
-        tables: vec![table],
-        charts: Vec::new(),
         notes,
-    })
+    }
+}
+
+impl Output for DryRunOutput {
+    fn json(&self) -> io::Result<Json<'_>> {
+        Json::of(self)
+    }
+
+    /// One record per request.
+    fn records(&self) -> Rows<'_> {
+        Box::new(self.requests.iter().map(value_of))
+    }
+
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
+        let rows = self.requests.iter().map(|r| {
+            vec![
+                Cell::text(&r.method),
+                Cell::text(&r.url),
+                Cell::text(&r.body),
+            ]
+        });
+        Ok(vec![Table {
+            title: Some("Dry run: nothing was sent".to_string()),
+            columns: vec![
+                column("method", "Method", Align::Left),
+                column("url", "URL", Align::Left),
+                column("body", "Body", Align::Left),
+            ],
+            rows: rows.collect(),
+        }])
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
 }

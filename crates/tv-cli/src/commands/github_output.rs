@@ -3,6 +3,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
+use tv_client::{NewAnnotation, TraceView};
+
+use crate::exit::{CliError, Exit};
+
 /// The step-output file of a GitHub Actions step.
 #[derive(Debug)]
 pub struct GithubOutput(PathBuf);
@@ -44,6 +49,58 @@ impl GithubOutput {
         file.write_all(line.as_bytes())?;
         file.flush()
     }
+}
+
+/// In a GitHub Actions step, `annotation_id=ID` of `note`, just created, appended to
+/// `$GITHUB_OUTPUT` (the API does not return the id: it is found by listing); elsewhere
+/// nothing. The one path of `tv annotate MESSAGE`, `--wrap` (the end annotation) and
+/// `--from-file` (the last line posted). A failure is one line (exit 1) that says the
+/// annotation was created all the same, so the step is not simply run again. `near` is
+/// the run's reference time, used when the note has a time of its own.
+pub async fn write_annotation_id(
+    tv: &TraceView,
+    note: &NewAnnotation,
+    near: DateTime<Utc>,
+) -> Result<(), CliError> {
+    let Some(out) = GithubOutput::from_env() else {
+        return Ok(());
+    };
+    let failed = |what: String| {
+        CliError::new(
+            Exit::Runtime,
+            format!("the annotation was created, but {what}: nothing written to $GITHUB_OUTPUT"),
+        )
+    };
+    // Without --time the server stamped it with its own now, which `near` (this
+    // machine's clock when no time was relative) need not be.
+    let near = match note.time {
+        Some(_) => Ok(near),
+        None => {
+            tv_client::workflow::Now::server(tv)
+                .get(note.app.as_deref())
+                .await
+        }
+    };
+    let found = async { tv.annotations().find_created(note, near?).await }
+        .await
+        .map_err(|e| failed(format!("listing annotations to find its id failed ({e})")))?;
+    let Some(found) = found else {
+        return Err(failed(
+            "its id was not found among the listed annotations".into(),
+        ));
+    };
+    out.append("annotation_id", &found.id.to_string())
+        .map_err(|e| {
+            CliError::new(
+                Exit::Runtime,
+                format!(
+                    "the annotation was created (id {}), but $GITHUB_OUTPUT ({}) could not be \
+                     written: {e}",
+                    found.id,
+                    out.path()
+                ),
+            )
+        })
 }
 
 #[cfg(test)]

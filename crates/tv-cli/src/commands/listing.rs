@@ -42,13 +42,13 @@ impl Output for Names {
         )
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
         let rows = self.names.iter().map(|n| vec![Cell::text(n)]).collect();
-        vec![Table {
+        Ok(vec![Table {
             title: None,
             columns: vec![column("name", kind_header(&self.kind), Align::Left)],
             rows,
-        }]
+        }])
     }
 }
 

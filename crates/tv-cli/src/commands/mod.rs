@@ -2,8 +2,7 @@
 //! is one) and hands one typed result to the one rendering layer ([`emit`]): a type of
 //! its own implementing [`Output`] (`report`, `report APP`, `chart`, `compare`, `errors`,
 //! `requests`, `latency …`, `apps`, `layers`, `discover`, `hosts`, `host versions`,
-//! `annotations`, `org`), or, for the few small answers not yet moved (`config list`,
-//! `doctor`, the writes and their dry runs), a [`Report`] built in every shape.
+//! `annotations`, `org`, `config list`, `doctor`, the writes and their dry runs).
 
 mod annotate_file;
 mod carbon;
@@ -31,12 +30,10 @@ pub use exporter::parse_listen;
 
 use std::io::Write;
 
-use serde::Serialize;
-
 use crate::cli::{Cli, Command};
 use crate::context::{self, Connection};
 use crate::exit::{CliError, Exit};
-use crate::render::{self, Align, Column, Output, RenderOptions, Report, Table};
+use crate::render::{self, Align, Column, Output, RenderOptions};
 
 /// What a command needs besides its arguments.
 pub struct Env {
@@ -264,39 +261,6 @@ pub fn print_raw(bytes: &[u8]) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes).and_then(|()| out.flush())?;
     Ok(Exit::Ok)
-}
-
-/// The JSON value of a serializable output type.
-pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, CliError> {
-    serde_json::to_value(value)
-        .map_err(|e| CliError::new(Exit::Runtime, format!("cannot serialize the output: {e}")))
-}
-
-/// A report whose NDJSON lines are the items of `rows`.
-pub fn list_report<T: Serialize>(
-    json: serde_json::Value,
-    rows: &[T],
-    tables: Vec<Table>,
-) -> Result<Report, CliError> {
-    let ndjson = rows.iter().map(to_json).collect::<Result<Vec<_>, _>>()?;
-    Ok(Report {
-        json,
-        ndjson,
-        tables,
-        charts: Vec::new(),
-        notes: Vec::new(),
-    })
-}
-
-/// A report of one JSON object, which is also its only NDJSON line.
-pub fn single_report(json: serde_json::Value, table: Table) -> Report {
-    Report {
-        json: json.clone(),
-        ndjson: vec![json],
-        tables: vec![table],
-        charts: Vec::new(),
-        notes: Vec::new(),
-    }
 }
 
 /// Red for more than 10% slower, green for more than 10% faster.

@@ -103,8 +103,8 @@ impl Output for AppsOutput {
         )
     }
 
-    fn tables(&self, format: Format) -> Vec<Table> {
-        vec![apps_table(self.window, self.end, &self.rows, format)]
+    fn tables(&self, format: Format) -> io::Result<Vec<Table>> {
+        Ok(vec![apps_table(self.window, self.end, &self.rows, format)])
     }
 
     fn notes(&self) -> Vec<String> {

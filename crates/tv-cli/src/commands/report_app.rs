@@ -1,5 +1,6 @@
 //! `tv report APP` (one app in depth) and `tv chart APP`.
 
+use std::cell::RefCell;
 use std::io;
 use std::path::Path;
 
@@ -10,7 +11,7 @@ use tv_client::workflow::{self, AppReport, Now};
 use tv_client::{Annotation, LatencyPoint, Series, TimeWindow, TraceView};
 
 use super::timeseries::range::{Span, SpanFlags, report_coverage};
-use super::timeseries::{SeriesContext, layer_table};
+use super::timeseries::{History, SeriesContext, layer_table};
 use super::{Env, change_tone, column, emit};
 use crate::cli::{HistoryArgs, WindowArgs};
 use crate::exit::{CliError, Exit};
@@ -85,11 +86,19 @@ fn check_plot(path: Option<&Path>) -> Result<(), CliError> {
     }
 }
 
-fn write_chart_file(charts: &[Chart], path: Option<&Path>) -> Result<(), CliError> {
-    let Some(path) = path else { return Ok(()) };
-    write_plot(charts, path).map_err(|e| CliError::new(Exit::Runtime, e.to_string()))?;
+/// With `--plot`, the charts drawn once: written to the file, then kept for table
+/// output (which takes them instead of drawing them again); without it, nothing.
+fn plotted(
+    path: Option<&Path>,
+    draw: impl FnOnce() -> Vec<Chart>,
+) -> Result<RefCell<Option<Vec<Chart>>>, CliError> {
+    let Some(path) = path else {
+        return Ok(RefCell::default());
+    };
+    let charts = draw();
+    write_plot(&charts, path).map_err(|e| CliError::new(Exit::Runtime, e.to_string()))?;
     tracing::info!("wrote {}", path.display());
-    Ok(())
+    Ok(RefCell::new(Some(charts)))
 }
 
 async fn fetch_or_explain(
@@ -119,23 +128,30 @@ pub async fn run(
 ) -> Result<Exit, CliError> {
     check_plot(plot)?;
     let data = fetch_or_explain(tv, app, args, now, reference).await?;
-    if plot.is_some() {
-        let shown = window_of(data.window, data.end);
-        write_chart_file(&charts(app, &data.series, &data.annotations, shown), plot)?;
-    }
-    emit(&AppOutput(data), env)
+    let plotted = plotted(plot, || app_charts(&data))?;
+    emit(&AppOutput { data, plotted }, env)
 }
 
 /// `tv report APP`'s output: the workflow's report, as every format shows it.
-struct AppOutput(AppReport);
+struct AppOutput {
+    data: AppReport,
+    /// The charts already drawn for `--plot`.
+    plotted: RefCell<Option<Vec<Chart>>>,
+}
+
+/// The charts of `tv report APP`.
+fn app_charts(data: &AppReport) -> Vec<Chart> {
+    let shown = window_of(data.window, data.end);
+    charts(&data.app, &data.series, &data.annotations, shown)
+}
 
 impl Output for AppOutput {
     fn json(&self) -> io::Result<Json<'_>> {
-        Json::of(&self.0)
+        Json::of(&self.data)
     }
 
     fn records(&self) -> Rows<'_> {
-        let data = &self.0;
+        let data = &self.data;
         let context = serde_json::json!({
             "app": data.app, "window": data.window, "end": data.end, "filters": {},
         });
@@ -146,13 +162,12 @@ impl Output for AppOutput {
         }
     }
 
-    fn tables(&self, format: Format) -> Vec<Table> {
+    fn tables(&self, format: Format) -> io::Result<Vec<Table>> {
         if format == Format::Csv {
             // CSV is the NDJSON records as a table: one row per record, not the summary.
-            let records: Vec<serde_json::Value> = self.records().filter_map(Result::ok).collect();
-            return vec![crate::render::records_table(&records)];
+            return Ok(vec![crate::render::records_table(self.records())?]);
         }
-        let data = &self.0;
+        let data = &self.data;
         let change_tone = change_tone(data.change_fraction);
         let overview = Table {
             title: Some(format!(
@@ -185,13 +200,13 @@ impl Output for AppOutput {
         let layers = layer_table(Some("Where the time goes".into()), &data.layers);
         let mut tables = vec![overview, layers];
         tables.extend(annotations_table(&data.annotations));
-        tables
+        Ok(tables)
     }
 
     fn charts(&self) -> Vec<Chart> {
-        let data = &self.0;
-        let shown = window_of(data.window, data.end);
-        charts(&data.app, &data.series, &data.annotations, shown)
+        self.plotted
+            .take()
+            .unwrap_or_else(|| app_charts(&self.data))
     }
 
     fn notes(&self) -> Vec<String> {
@@ -286,6 +301,9 @@ pub struct ChartOutput {
     /// it is always drawn.
     #[serde(skip)]
     pub shown: (DateTime<Utc>, DateTime<Utc>),
+    /// The charts already drawn for `--plot`.
+    #[serde(skip)]
+    pub plotted: RefCell<Option<Vec<Chart>>>,
 }
 
 /// The arguments of `tv chart`.
@@ -330,15 +348,16 @@ pub async fn chart(
         Some(range) => (range.start, range.end),
         None => window_of(window, end),
     };
-    if plot.is_some() {
-        write_chart_file(&charts(app, &chart.series, &chart.annotations, shown), plot)?;
-    }
+    let plotted = plotted(plot, || {
+        charts(app, &chart.series, &chart.annotations, shown)
+    })?;
     let output = ChartOutput {
         app: app.to_string(),
         window,
         end,
         chart,
         shown,
+        plotted,
     };
     emit(&output, env)
 }
@@ -356,27 +375,18 @@ impl Output for ChartOutput {
             end: Some(self.end),
             filters: crate::filters::FilterValues::default(),
         };
-        let chart = &self.chart;
-        let seen = tv_client::workflow::Traffic::Seen;
-        super::timeseries::records(
-            &context,
-            chart.coverage.as_ref(),
-            seen,
-            chart.series.points(),
-        )
+        self.chart.records(&context)
     }
 
     /// None: a chart has no table (CSV and Markdown are refused).
-    fn tables(&self, _: Format) -> Vec<Table> {
-        Vec::new()
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
+        Ok(Vec::new())
     }
 
     fn charts(&self) -> Vec<Chart> {
-        charts(
-            &self.app,
-            &self.chart.series,
-            &self.chart.annotations,
-            self.shown,
-        )
+        self.plotted.take().unwrap_or_else(|| {
+            let chart = &self.chart;
+            charts(&self.app, &chart.series, &chart.annotations, self.shown)
+        })
     }
 }

@@ -6,11 +6,11 @@ use tv_client::config::ProfileSetting;
 use tv_client::config::{ProcessEnv, Source, default_config_path};
 use tv_client::profile_file::ProfileFile;
 
-use super::{Env, column, emit, list_report, to_json};
+use super::{Env, column, emit};
 use crate::cli::{ConfigCommand, GlobalArgs};
 use crate::context;
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Table, Tone};
+use crate::render::{Align, Cell, Listed, Table, Tone};
 
 /// The profile `tv config` edits: `--profile`, else `TV_PROFILE`, else the file's
 /// default profile, else `default`.
@@ -137,7 +137,7 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
                     }
                 }
             }
-            let table = Table {
+            let table = || Table {
                 title: Some(format!("Profiles in {}", path.display())),
                 columns: vec![
                     column("profile", "Profile", Align::Left),
@@ -157,7 +157,12 @@ pub fn config(command: ConfigCommand, global: &GlobalArgs, env: &Env) -> Result<
                     })
                     .collect(),
             };
-            emit(&list_report(to_json(&rows)?, &rows, vec![table])?, env)
+            let listed = Listed {
+                document: &rows,
+                rows: &rows,
+                table: &table,
+            };
+            emit(&listed, env)
         }
     }
 }
@@ -347,6 +352,17 @@ pub async fn doctor(
             }
         }
     }
+    let listed = Listed {
+        document: &checks,
+        rows: &checks,
+        table: &|| checks_table(&checks),
+    };
+    emit(&listed, env)?;
+    Ok(exit)
+}
+
+/// The table of `tv doctor`.
+fn checks_table(checks: &[Check]) -> Table {
     let rows = checks
         .iter()
         .map(|c| {
@@ -362,7 +378,7 @@ pub async fn doctor(
             ]
         })
         .collect();
-    let table = Table {
+    Table {
         title: None,
         columns: vec![
             column("check", "Check", Align::Left),
@@ -370,9 +386,7 @@ pub async fn doctor(
             column("detail", "Detail", Align::Left),
         ],
         rows,
-    };
-    emit(&list_report(to_json(&checks)?, &checks, vec![table])?, env)?;
-    Ok(exit)
+    }
 }
 
 /// How this machine's clock compares with the server's now. tv never uses the local

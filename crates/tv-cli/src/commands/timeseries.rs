@@ -17,8 +17,8 @@ use range::{Span, SpanFlags, report_coverage};
 mod outputs;
 pub mod range;
 pub use outputs::{
-    ByLayerOutput, ErrorsOutput, LatencySeriesOutput, LatencySummaryOutput, RequestsOutput,
-    RequestsSummaryOutput, SeriesContext, layer_table, records,
+    ByLayerOutput, ErrorsOutput, History, LatencySeriesOutput, LatencySummaryOutput,
+    RequestsOutput, RequestsSummaryOutput, SeriesContext, layer_table,
 };
 
 /// The end of a window: the one asked for, else the end of the last slice served.

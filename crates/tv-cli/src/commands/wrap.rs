@@ -12,12 +12,21 @@ use tv_client::deploy::{
     CommandStatus, DeployMarker, MarkerError, MarkerFailure, MarkerPoster, Phase,
 };
 
+use chrono::{DateTime, Utc};
+
+use super::github_output::write_annotation_id;
 use super::{Env, dry_run, emit};
 use crate::cli::AnnotateArgs;
 use crate::exit::{CliError, Exit};
 
-/// Runs the wrapped command between its two annotations.
-pub async fn run(tv: &TraceView, args: &AnnotateArgs, env: &Env) -> Result<Exit, CliError> {
+/// Runs the wrapped command between its two annotations; in a GitHub Actions step, the
+/// end annotation's id goes to `$GITHUB_OUTPUT`.
+pub async fn run(
+    tv: &TraceView,
+    args: &AnnotateArgs,
+    env: &Env,
+    now: DateTime<Utc>,
+) -> Result<Exit, CliError> {
     let marker = DeployMarker {
         label: args.message.clone(),
         command: args.command.clone(),
@@ -32,7 +41,7 @@ pub async fn run(tv: &TraceView, args: &AnnotateArgs, env: &Env) -> Result<Exit,
         let note =
             "the command was not run; its end annotation (exit status, duration) would follow it";
         return emit(
-            &dry_run::report(&dry.requests(), vec![note.to_string()])?,
+            &dry_run::output(&dry.requests(), vec![note.to_string()]),
             env,
         );
     }
@@ -53,19 +62,25 @@ pub async fn run(tv: &TraceView, args: &AnnotateArgs, env: &Env) -> Result<Exit,
             crate::render::sanitize(program)
         );
     }
-    let end = poster.post(Phase::End, &marker.end(&status, elapsed)).await;
+    let end_note = marker.end(&status, elapsed);
+    let posted = poster.post(Phase::End, &end_note).await;
+    // Once the end annotation is there, its id for a later step (GitHub Actions).
+    let id_failure = match posted {
+        Ok(()) => write_annotation_id(tv, &end_note, now).await.err(),
+        Err(_) => None,
+    };
     let code = u8::try_from(status.exit_code()).unwrap_or(1);
     if args.best_effort {
-        if let Some(summary) = poster.summary() {
-            let line = crate::render::sanitize(&tv_client::redact(&summary)).into_owned();
+        let failures = poster.summary().into_iter();
+        for warning in failures.chain(id_failure.map(|e| e.message)) {
+            let line = crate::render::sanitize(&tv_client::redact(&warning)).into_owned();
             eprintln!("warning: {line} (--best-effort: ignored)");
         }
         return Ok(Exit::Command(code));
     }
-    match end {
-        Ok(()) => Ok(Exit::Command(code)),
-        Err(failure) => {
-            let error = marker_error(failure);
+    match posted.err().map(marker_error).or(id_failure) {
+        None => Ok(Exit::Command(code)),
+        Some(error) => {
             crate::exit::report(&error, None);
             // The command's failure says more than ours; its success is not the run's.
             Ok(if code != 0 {

@@ -9,10 +9,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use tv_client::{Assignment, Deletion, NewAnnotation, TraceView};
 
-use super::{Env, column, emit, single_report, to_json};
+use super::{Env, column, emit};
 use crate::cli::{AnnotateArgs, AppCommand, HostCommand};
 use crate::exit::{CliError, Exit};
-use crate::render::{Align, Cell, Table, Tone};
+use crate::render::{Align, Cell, Single, Table, Tone};
 use crate::suggest::app_error;
 
 /// JSON of every write command: what was done to what.
@@ -55,19 +55,28 @@ fn outcome_of(action: &str, target: &str, lost: bool, env: &Env) -> Result<Exit,
         ok: true,
         earlier_answer_lost: lost,
     };
-    let table = Table {
+    emit(
+        &Single {
+            value,
+            table: outcome_table,
+        },
+        env,
+    )
+}
+
+/// The one-row table of a write's outcome.
+fn outcome_table(outcome: &WriteOutcome) -> Table {
+    Table {
         title: None,
         columns: vec![
             column("action", "Done", Align::Left),
             column("target", "Target", Align::Left),
         ],
         rows: vec![vec![
-            Cell::text(action).toned(Tone::Good),
-            Cell::text(target),
+            Cell::text(&outcome.action).toned(Tone::Good),
+            Cell::text(&outcome.target),
         ]],
-    };
-    let json = to_json(&value)?;
-    emit(&single_report(json, table), env)
+    }
 }
 
 /// Asks "… [y/N]" on a terminal; off a terminal, `--yes` is required.
@@ -178,10 +187,10 @@ pub async fn annotate(
     now: DateTime<Utc>,
 ) -> Result<Exit, CliError> {
     if args.wrap {
-        return super::wrap::run(tv, args, env).await;
+        return super::wrap::run(tv, args, env, now).await;
     }
     if let Some(path) = &args.from_file {
-        return super::annotate_file::run(tv, args, path, env).await;
+        return super::annotate_file::run(tv, args, path, env, now).await;
     }
     let message = args.message.clone().unwrap_or_default();
     let note = NewAnnotation {
@@ -201,12 +210,9 @@ pub async fn annotate(
     match tv.annotations().create(&note).await {
         Ok(()) => {
             let exit = outcome("annotated", &message, env)?;
-            match super::github_output::GithubOutput::from_env() {
-                Some(out) => write_annotation_id(tv, &note, now, &out)
-                    .await
-                    .map(|()| exit),
-                None => Ok(exit),
-            }
+            super::github_output::write_annotation_id(tv, &note, now)
+                .await
+                .map(|()| exit)
         }
         Err(error @ tv_client::Error::NotFound(_)) => match &args.app {
             Some(app) => Err(app_error(tv, app, error).await),
@@ -214,51 +220,4 @@ pub async fn annotate(
         },
         Err(error) => Err(error.into()),
     }
-}
-
-/// In a GitHub Actions step, `annotation_id=ID` appended to `$GITHUB_OUTPUT` (the API does
-/// not return the id: it is found by listing). A failure is one line (exit 1) that says
-/// the annotation was created all the same, so the step is not simply run again.
-async fn write_annotation_id(
-    tv: &TraceView,
-    note: &NewAnnotation,
-    near: DateTime<Utc>,
-    out: &super::github_output::GithubOutput,
-) -> Result<(), CliError> {
-    let failed = |what: String| {
-        CliError::new(
-            Exit::Runtime,
-            format!("the annotation was created, but {what}: nothing written to $GITHUB_OUTPUT"),
-        )
-    };
-    // Without --time the server stamped it with its own now, which `near` (this
-    // machine's clock when no time was relative) need not be.
-    let near = match note.time {
-        Some(_) => Ok(near),
-        None => {
-            tv_client::workflow::Now::server(tv)
-                .get(note.app.as_deref())
-                .await
-        }
-    };
-    let found = async { tv.annotations().find_created(note, near?).await }
-        .await
-        .map_err(|e| failed(format!("listing annotations to find its id failed ({e})")))?;
-    let Some(found) = found else {
-        return Err(failed(
-            "its id was not found among the listed annotations".into(),
-        ));
-    };
-    out.append("annotation_id", &found.id.to_string())
-        .map_err(|e| {
-            CliError::new(
-                Exit::Runtime,
-                format!(
-                    "the annotation was created (id {}), but $GITHUB_OUTPUT ({}) could not be \
-                     written: {e}",
-                    found.id,
-                    out.path()
-                ),
-            )
-        })
 }

@@ -1,8 +1,7 @@
 //! The one rendering layer of `tv`: every command returns one typed result that
 //! implements [`Output`] and hands it to [`render`], whose one writer per format (table
 //! with charts and notes, JSON, NDJSON, CSV, Markdown) asks it only for what that format
-//! shows. [`Report`] is an output built in every shape at once, for the commands whose
-//! shapes are all small.
+//! shows.
 //!
 //! Rules kept here so no command has to think about them:
 //! - only the given writer is written to (data goes to stdout, never to stderr);
@@ -32,6 +31,8 @@ mod style;
 mod table;
 pub(crate) mod text;
 
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod tests;
 
@@ -178,54 +179,6 @@ fn terminal_width() -> Option<usize> {
         .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0)))
 }
 
-/// What a command hands to the renderer: the same data in every shape it can be shown.
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// The whole JSON document (`--output json`).
-    pub json: serde_json::Value,
-    /// One object per line (`--output ndjson`), usually the rows of the main list.
-    pub ndjson: Vec<serde_json::Value>,
-    /// Table and Markdown mode: printed in order. CSV mode: the first table only.
-    pub tables: Vec<Table>,
-    /// Table mode only, printed after the tables.
-    pub charts: Vec<Chart>,
-    /// Table mode (dimmed) and Markdown mode (a list), after everything else.
-    pub notes: Vec<String>,
-}
-
-impl Report {
-    /// A report of this JSON document, with nothing else yet.
-    pub fn new(json: serde_json::Value) -> Report {
-        Report {
-            json,
-            ..Report::default()
-        }
-    }
-
-    /// The same report with these NDJSON lines.
-    pub fn with_ndjson(self, ndjson: Vec<serde_json::Value>) -> Report {
-        Report { ndjson, ..self }
-    }
-
-    /// The same report with one more table.
-    pub fn with_table(mut self, table: Table) -> Report {
-        self.tables.push(table);
-        self
-    }
-
-    /// The same report with one more chart.
-    pub fn with_chart(mut self, chart: Chart) -> Report {
-        self.charts.push(chart);
-        self
-    }
-
-    /// The same report with one more note.
-    pub fn with_note(mut self, note: impl Into<String>) -> Report {
-        self.notes.push(note.into());
-        self
-    }
-}
-
 /// Writes `output` to `out` in the format of `options`, asking it only for what that
 /// format shows.
 ///
@@ -237,7 +190,7 @@ pub fn render(output: &dyn Output, options: &RenderOptions, out: &mut dyn Write)
     match options.format {
         Format::Json => json::write_json(output.json()?, &mut out)?,
         Format::Ndjson => json::write_ndjson(output.records(), &mut out)?,
-        Format::Csv => match output.tables(Format::Csv).first() {
+        Format::Csv => match output.tables(Format::Csv)?.first() {
             Some(table) => csv::write_csv(table, &mut out)?,
             None => {
                 return Err(io::Error::new(
@@ -247,7 +200,7 @@ pub fn render(output: &dyn Output, options: &RenderOptions, out: &mut dyn Write)
             }
         },
         Format::Markdown => {
-            let tables = output.tables(Format::Markdown);
+            let tables = output.tables(Format::Markdown)?;
             if tables.is_empty() {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
@@ -275,7 +228,7 @@ fn write_human(
         first = false;
         Ok(())
     };
-    for table in &output.tables(Format::Table) {
+    for table in &output.tables(Format::Table)? {
         separate(out)?;
         table::write_table(table, options.color, options.width, out)?;
     }

@@ -22,8 +22,9 @@ pub trait Output {
     fn records(&self) -> Rows<'_>;
     /// Table and Markdown: every table, in order; CSV: the first (its rows are the
     /// records, its columns their fields). `format` is the one being written (only
-    /// CSV's cells need machine values).
-    fn tables(&self, format: Format) -> Vec<Table>;
+    /// CSV's cells need machine values). An error (a record that cannot be serialized)
+    /// is the writing's error, as for JSON.
+    fn tables(&self, format: Format) -> io::Result<Vec<Table>>;
     /// Table mode only, after the tables.
     fn charts(&self) -> Vec<Chart> {
         Vec::new()
@@ -108,8 +109,8 @@ impl<T: Serialize> Output for Single<T> {
         Box::new(std::iter::once(value_of(&self.value)))
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
-        vec![(self.table)(&self.value)]
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
+        Ok(vec![(self.table)(&self.value)])
     }
 }
 
@@ -133,33 +134,7 @@ impl<D: Serialize + ?Sized, T: Serialize> Output for Listed<'_, D, T> {
         Box::new(self.rows.iter().map(value_of))
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
-        vec![(self.table)()]
-    }
-}
-
-/// A result already built in every shape (the commands not yet on a typed output).
-impl Output for super::Report {
-    fn json(&self) -> io::Result<Json<'_>> {
-        Ok(Json {
-            document: self.json.clone(),
-            streamed: None,
-        })
-    }
-
-    fn records(&self) -> Rows<'_> {
-        Box::new(self.ndjson.iter().cloned().map(Ok))
-    }
-
-    fn tables(&self, _: Format) -> Vec<Table> {
-        self.tables.clone()
-    }
-
-    fn charts(&self) -> Vec<Chart> {
-        self.charts.clone()
-    }
-
-    fn notes(&self) -> Vec<String> {
-        self.notes.clone()
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
+        Ok(vec![(self.table)()])
     }
 }

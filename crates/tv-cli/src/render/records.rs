@@ -2,23 +2,26 @@
 //! that any record has (`record` first, then in order of first appearance), each cell
 //! the field's value as JSON writes it (the CSV rules of [`super`]).
 
+use std::io;
+
 use serde_json::Value;
 
 use super::cell::Cell;
+use super::output::Rows;
 use super::table::{Column, Table};
 
 /// The records as a table: nested objects become `.`-joined paths, an array of plain
 /// values one `;`-joined cell, `null` or a missing field an empty cell; arrays that hold
-/// objects or arrays are left out (a column never names an object).
-pub fn records_table(records: &[Value]) -> Table {
-    let flat: Vec<Vec<(String, String)>> = records
-        .iter()
+/// objects or arrays are left out (a column never names an object). A record that
+/// failed to serialize is the table's error, never a row left out.
+pub fn records_table(records: Rows<'_>) -> io::Result<Table> {
+    let flat = records
         .map(|record| {
             let mut fields = Vec::new();
-            flatten("", record, &mut fields);
-            fields
+            flatten("", &record?, &mut fields);
+            Ok(fields)
         })
-        .collect();
+        .collect::<io::Result<Vec<Vec<(String, String)>>>>()?;
     let mut names: Vec<String> = Vec::new();
     for (name, _) in flat.iter().flatten() {
         if !names.contains(name) {
@@ -43,7 +46,7 @@ pub fn records_table(records: &[Value]) -> Table {
                 .collect(),
         );
     }
-    table
+    Ok(table)
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
@@ -96,7 +99,7 @@ mod tests {
                 "filters": {}, "gaps": [1, 2]}),
             serde_json::json!({"record": "layer", "app": "a", "layer": "nginx", "share": null}),
         ];
-        let table = records_table(&records);
+        let table = records_table(Box::new(records.into_iter().map(Ok))).unwrap();
         let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
@@ -106,5 +109,17 @@ mod tests {
             |r: usize| -> Vec<&str> { table.rows[r].iter().map(|c| c.machine.as_str()).collect() };
         assert_eq!(machine(0), ["summary", "a", "1;2", "3", "", ""]);
         assert_eq!(machine(1), ["layer", "a", "", "", "nginx", ""]);
+    }
+
+    #[test]
+    fn a_record_that_failed_is_an_error_not_a_missing_row() {
+        let rows = vec![
+            Ok(serde_json::json!({"record": "summary"})),
+            Err(io::Error::other(
+                "cannot serialize the output: key must be a string",
+            )),
+        ];
+        let error = records_table(Box::new(rows.into_iter())).expect_err("no table");
+        assert!(error.to_string().contains("cannot serialize"), "{error}");
     }
 }

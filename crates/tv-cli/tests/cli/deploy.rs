@@ -308,3 +308,87 @@ fn a_bad_file_names_line_and_field_and_sends_nothing() {
         "error: stdin: line 2, field `when`: unknown field (known: message, app, host, user, layer, time); nothing was sent"
     );
 }
+
+/// The id of the newest annotation whose message starts with `prefix`.
+fn id_of(state: &tv_sandbox::server::Sandbox, prefix: &str) -> u64 {
+    let range = AnnotationRange {
+        start: Some(0),
+        end: Some(i64::MAX / 2),
+    };
+    let view = state.world().view();
+    let ids = view.annotations(range).into_iter();
+    ids.filter(|a| a.message.starts_with(prefix))
+        .map(|a| a.id)
+        .max()
+        .expect("the annotation is there")
+}
+
+#[test]
+fn wrap_and_from_file_write_the_annotation_id_to_github_output() {
+    let (sandbox, state) = start_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("github_output");
+    std::fs::write(&output, "earlier=kept\n").unwrap();
+    let actions = |command: &mut assert_cmd::Command, output: &std::path::Path| {
+        command
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", output);
+    };
+    let wrap = |output: &std::path::Path, extra: &[&str]| {
+        let mut command = tv(&sandbox);
+        command.args(["-o", "json", "annotate", "deploy v7", "--wrap", "--app"]);
+        command.args(["web-shop", "--host", "h1"]).args(extra);
+        command.args(["--", "true"]);
+        actions(&mut command, output);
+        run(command)
+    };
+    // --wrap: the end annotation's id (the deploy done).
+    let (code, _, stderr) = wrap(&output, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let end = id_of(&state, "deploy v7: finished");
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        format!("earlier=kept\nannotation_id={end}\n")
+    );
+
+    // --from-file: the id of the last line posted.
+    let file = dir.path().join("deploys.ndjson");
+    let lines = [
+        r#"{"message": "batch a", "app": "web-shop"}"#,
+        r#"{"message": "batch b", "app": "web-shop"}"#,
+        r#"{"message": "batch c", "app": "no-such-app"}"#,
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let mut command = tv(&sandbox);
+    command
+        .args(["-o", "json", "annotate", "--from-file"])
+        .arg(&file);
+    actions(&mut command, &output);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 1, "line 3 is refused: {stderr}");
+    let b = id_of(&state, "batch b");
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        format!("earlier=kept\nannotation_id={end}\nannotation_id={b}\n")
+    );
+
+    // A file that cannot be written: one line and exit 1 although the command
+    // succeeded; with --best-effort a warning and the command's code.
+    let unwritable = dir.path().join("no/such");
+    let (code, _, stderr) = wrap(&unwritable, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(errors_and_warnings(&stderr).len(), 1, "{stderr}");
+    assert!(
+        stderr.contains("the annotation was created (id ")
+            && stderr.contains("could not be written"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = wrap(&unwritable, &["--best-effort"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines = errors_and_warnings(&stderr);
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("warning: the annotation was created"),
+        "{stderr}"
+    );
+}

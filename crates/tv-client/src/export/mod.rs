@@ -16,7 +16,11 @@ pub mod prometheus;
 pub mod statsd;
 
 /// A server string made safe for a label value: control characters become `U+FFFD`
-/// and the length is bounded (the encoders escape quotes and backslashes).
+/// and the length is bounded (the encoders escape quotes and backslashes). It is not
+/// [`crate::redact::printable`], which cleans text for a terminal by dropping whole
+/// escape sequences and turning controls into spaces: a label value is data that
+/// dashboards group by, so every character other than a control is kept as sent and
+/// each control is marked in place rather than hidden.
 pub fn printable(text: &str) -> String {
     const MAX_CHARS: usize = 200;
     text.chars()

@@ -9,8 +9,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 use tv_client::math::{Coverage, ErrorEstimate, LayerBreakdown};
-use tv_client::workflow::{LatencyHistory, LayerReport, RequestHistory, Traffic};
-use tv_client::{ErrorRatePoint, LatencySummary, RequestsSummary, Series, TimeWindow};
+use tv_client::workflow::{LatencyChart, LatencyHistory, LayerReport, RequestHistory, Traffic};
+use tv_client::{
+    ErrorRatePoint, LatencyPoint, LatencySummary, RequestsPoint, RequestsSummary, Series,
+    TimeWindow,
+};
 
 use super::super::column;
 use crate::filters::FilterValues;
@@ -45,6 +48,49 @@ impl SeriesContext {
             }
         }
         Ok(context)
+    }
+}
+
+/// What a series output's NDJSON records are made of: its rows (slices or layers), the
+/// coverage of a `--since` range and the traffic.
+pub trait History {
+    /// A row.
+    type Row: Serialize;
+    /// The rows, the coverage and the traffic.
+    fn parts(&self) -> (&[Self::Row], Option<&Coverage>, Traffic);
+
+    /// The NDJSON records: each row after `context`'s fields.
+    fn records<'a>(&'a self, context: &SeriesContext) -> Rows<'a> {
+        let (rows, coverage, traffic) = self.parts();
+        records(context, coverage, traffic, rows)
+    }
+}
+
+impl History for LatencyHistory {
+    type Row = LatencyPoint;
+    fn parts(&self) -> (&[LatencyPoint], Option<&Coverage>, Traffic) {
+        (self.series.points(), self.coverage.as_ref(), self.traffic)
+    }
+}
+
+impl History for RequestHistory {
+    type Row = RequestsPoint;
+    fn parts(&self) -> (&[RequestsPoint], Option<&Coverage>, Traffic) {
+        (self.series.points(), self.coverage.as_ref(), self.traffic)
+    }
+}
+
+impl History for LatencyChart {
+    type Row = LatencyPoint;
+    fn parts(&self) -> (&[LatencyPoint], Option<&Coverage>, Traffic) {
+        (self.series.points(), self.coverage.as_ref(), Traffic::Seen)
+    }
+}
+
+impl History for LayerReport {
+    type Row = LayerBreakdown;
+    fn parts(&self) -> (&[LayerBreakdown], Option<&Coverage>, Traffic) {
+        (&self.layers, self.coverage.as_ref(), self.traffic)
     }
 }
 
@@ -89,16 +135,10 @@ impl Output for LatencySeriesOutput {
     }
 
     fn records(&self) -> Rows<'_> {
-        let h = &self.history;
-        records(
-            &self.context,
-            h.coverage.as_ref(),
-            h.traffic,
-            h.series.points(),
-        )
+        self.history.records(&self.context)
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
         let window = self.context.window;
         let rows = self
             .history
@@ -112,7 +152,7 @@ impl Output for LatencySeriesOutput {
                 ]
             })
             .collect();
-        vec![Table {
+        Ok(vec![Table {
             title: Some(format!(
                 "{} latency of {}, {}",
                 self.side, self.context.app, self.span
@@ -123,7 +163,7 @@ impl Output for LatencySeriesOutput {
                 column("average_us", "Average", Align::Right),
             ],
             rows,
-        }]
+        }])
     }
 
     fn notes(&self) -> Vec<String> {
@@ -213,13 +253,12 @@ impl Output for ByLayerOutput {
     }
 
     fn records(&self) -> Rows<'_> {
-        let r = &self.report;
-        records(&self.context, r.coverage.as_ref(), r.traffic, &r.layers)
+        self.report.records(&self.context)
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
         let title = format!("Layers of {}, {}", self.context.app, self.span);
-        vec![layer_table(Some(title), &self.report.layers)]
+        Ok(vec![layer_table(Some(title), &self.report.layers)])
     }
 
     fn notes(&self) -> Vec<String> {
@@ -260,21 +299,21 @@ impl Output for ErrorsOutput {
         records(&self.context, coverage, seen, self.series.points())
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
         let window = self.context.window;
         let rows = self
             .series
             .iter()
             .map(|p| vec![Cell::slice(p.at, window), Cell::percent(p.rate)])
             .collect();
-        vec![Table {
+        Ok(vec![Table {
             title: Some(format!("Error rate of {}, {}", self.context.app, self.span)),
             columns: vec![
                 column("at", "Time", Align::Left),
                 column("rate", "Error rate", Align::Right),
             ],
             rows,
-        }]
+        }])
     }
 
     fn notes(&self) -> Vec<String> {
@@ -312,16 +351,10 @@ impl Output for RequestsOutput {
     }
 
     fn records(&self) -> Rows<'_> {
-        let h = &self.history;
-        records(
-            &self.context,
-            h.coverage.as_ref(),
-            h.traffic,
-            h.series.points(),
-        )
+        self.history.records(&self.context)
     }
 
-    fn tables(&self, _: Format) -> Vec<Table> {
+    fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
         let window = self.context.window;
         let rows = self
             .history
@@ -329,14 +362,14 @@ impl Output for RequestsOutput {
             .iter()
             .map(|p| vec![Cell::slice(p.at, window), Cell::number(p.requests as f64)])
             .collect();
-        vec![Table {
+        Ok(vec![Table {
             title: Some(format!("Requests to {}, {}", self.context.app, self.span)),
             columns: vec![
                 column("at", "Time", Align::Left),
                 column("requests", "Requests", Align::Right),
             ],
             rows,
-        }]
+        }])
     }
 
     fn notes(&self) -> Vec<String> {
