@@ -1,10 +1,11 @@
 //! The gate's table of `tv compare`: its verdict in the title (what the exit code
-//! says) and one row per rule with its threshold, the measured value and whether it
-//! tripped. Shown in table and Markdown output (a CI job summary) when a gate is set.
+//! says) and one row per check of the verdict (`verdict.checks`, the numbers the JSON
+//! carries) with its threshold, the measured value and whether it tripped (`pass`,
+//! `FAIL`, or `no data` when nothing could be measured). Shown in table and Markdown
+//! output (a CI job summary) when a gate is set.
 
-use tv_client::math::Comparison;
 use tv_client::units::format_duration;
-use tv_client::workflow::{CompareResult, Rule, Verdict};
+use tv_client::workflow::{CompareResult, Outcome, Rule, RuleCheck, Verdict};
 
 use crate::exit::Exit;
 use crate::render::{Align, Cell, Column, Table, Tone};
@@ -48,8 +49,8 @@ fn signed_pct(fraction: Option<f64>) -> String {
 }
 
 /// A latency change: `+12.3% (+4.56 ms)`, `-` when a window has none.
-fn latency_change(c: &Comparison) -> String {
-    match (c.average_change_fraction, c.average_delta) {
+fn latency_change(fraction: Option<f64>, delta: Option<chrono::TimeDelta>) -> String {
+    match (fraction, delta) {
         (Some(f), Some(d)) => {
             let sign = if d < chrono::TimeDelta::zero() {
                 "-"
@@ -63,96 +64,77 @@ fn latency_change(c: &Comparison) -> String {
     }
 }
 
-fn outcome(tripped: bool) -> Cell {
-    if tripped {
-        Cell::new("FAIL", "fail").toned(Tone::Bad)
-    } else {
-        Cell::new("pass", "pass").toned(Tone::Good)
+fn outcome(outcome: Outcome) -> Cell {
+    match outcome {
+        Outcome::Fail => Cell::new("FAIL", "fail").toned(Tone::Bad),
+        Outcome::Pass => Cell::new("pass", "pass").toned(Tone::Good),
+        Outcome::NotMeasured => Cell::new("no data", "not_measured").toned(Tone::Dim),
     }
 }
 
-/// The gate's table, `None` without a gate.
+/// One row of the gate table: the check's rule, threshold, measurement and outcome,
+/// in words (the numbers are the verdict's, `verdict.checks` in the JSON).
+fn row(check: &RuleCheck) -> Vec<Cell> {
+    let floor = check.min_delta.map(format_duration).unwrap_or_default();
+    let max = check.threshold_fraction;
+    let (name, threshold) = match check.rule {
+        Rule::Latency => (
+            "latency".to_string(),
+            format!("> {} and > {floor} slower", pct(max)),
+        ),
+        Rule::LayerLatency => (
+            check
+                .layer
+                .as_deref()
+                .map_or("layer latency".to_string(), |l| format!("layer {l}")),
+            format!("> {} and > {floor} slower per call", pct(max)),
+        ),
+        Rule::ErrorRate => (
+            "error rate".into(),
+            format!("> {:.2} pp higher", max * 100.0),
+        ),
+        Rule::Traffic => ("traffic".into(), format!("> {} fewer traces", pct(max))),
+    };
+    let measured = match check.rule {
+        // The row that says no layer counted.
+        Rule::LayerLatency if check.layer.is_none() => check.note.clone().unwrap_or_default(),
+        Rule::Latency | Rule::LayerLatency => {
+            latency_change(check.measured_fraction, check.measured_delta)
+        }
+        Rule::ErrorRate => check
+            .measured_fraction
+            .map_or("-".into(), |d| format!("{:+.2} pp", d * 100.0)),
+        Rule::Traffic => format!(
+            "{} → {} traces ({})",
+            check.previous_volume.unwrap_or(0),
+            check.current_volume.unwrap_or(0),
+            signed_pct(check.measured_fraction)
+        ),
+    };
+    vec![
+        Cell::text(name),
+        Cell::text(threshold),
+        Cell::text(measured),
+        outcome(check.outcome),
+    ]
+}
+
+/// The gate's table, `None` without a gate: one row per check of the verdict.
 pub fn gate_table(result: &CompareResult) -> Option<Table> {
     let verdict = &result.verdict;
     if !verdict.active {
         return None;
     }
-    let rules = &verdict.rules;
-    let comparison = &result.comparison;
-    let overall = &comparison.overall;
-    let tripped = |rule: Rule, layer: Option<&str>| {
-        verdict
-            .tripped
-            .iter()
-            .any(|t| t.rule == rule && t.layer.as_deref() == layer)
-    };
-    let mut rows = Vec::new();
-    if let Some(max) = rules.max_slowdown_fraction {
-        let floor = format_duration(rules.min_delta);
-        rows.push(vec![
-            Cell::text("latency"),
-            Cell::text(format!("> {} and > {floor} slower", pct(max))),
-            Cell::text(latency_change(overall)),
-            outcome(tripped(Rule::Latency, None)),
-        ]);
-        let threshold = format!("> {} and > {floor} slower per call", pct(max));
-        let layers = rules.counted_layers(comparison);
-        if layers.is_empty() {
-            rows.push(vec![
-                Cell::text("layer latency"),
-                Cell::text(threshold.clone()),
-                Cell::text(format!(
-                    "no layer with ≥ {} of the time and ≥ {} calls in each window",
-                    pct(rules.min_share_fraction),
-                    rules.min_calls
-                )),
-                outcome(false),
-            ]);
-        }
-        for layer in layers {
-            rows.push(vec![
-                Cell::text(format!("layer {}", layer.layer)),
-                Cell::text(threshold.clone()),
-                Cell::text(latency_change(&layer.comparison)),
-                outcome(tripped(Rule::LayerLatency, Some(&layer.layer))),
-            ]);
-        }
-    }
-    if let Some(max) = rules.max_error_increase_fraction {
-        let measured = overall
-            .error_rate_delta
-            .map_or("-".into(), |d| format!("{:+.2} pp", d * 100.0));
-        rows.push(vec![
-            Cell::text("error rate"),
-            Cell::text(format!("> {:.2} pp higher", max * 100.0)),
-            Cell::text(measured),
-            outcome(tripped(Rule::ErrorRate, None)),
-        ]);
-    }
-    if let Some(max) = rules.max_traffic_drop_fraction {
-        let measured = format!(
-            "{} → {} traces ({})",
-            overall.previous.volume,
-            overall.current.volume,
-            signed_pct(overall.volume_change_fraction)
-        );
-        rows.push(vec![
-            Cell::text("traffic"),
-            Cell::text(format!("> {} fewer traces", pct(max))),
-            Cell::text(measured),
-            outcome(tripped(Rule::Traffic, None)),
-        ]);
-    }
     Some(Table {
         title: Some(headline(verdict)),
         // A table for people only (table and Markdown output): CSV writes the first
-        // table, so these names are no JSON paths (the JSON has the verdict).
+        // table, so these names are no JSON paths (the JSON has the verdict's checks).
         columns: vec![
             Column::new("rule", "Rule", Align::Left),
             Column::new("threshold", "Trips when", Align::Left),
             Column::new("measured", "Measured", Align::Left),
             Column::new("result", "Result", Align::Left),
         ],
-        rows,
+        rows: verdict.checks.iter().map(row).collect(),
     })
 }
