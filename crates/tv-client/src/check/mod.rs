@@ -11,14 +11,13 @@
 //! determined (no traces in the window, no window before to compare with) is UNKNOWN:
 //! an app without traffic has no error rate (not 0 %) and no latency, so `error-rate`
 //! and `latency` are UNKNOWN for it, while `traffic` and `stale` are the metrics that
-//! judge vanished traffic.
+//! judge vanished traffic. The check's status is the worst of its metrics, in the order
+//! CRITICAL > WARNING > UNKNOWN > OK, so a check that could not judge something never
+//! says OK.
 //!
 //! [`CheckSpec::end`] checks a past moment: the window ends there and `stale` is
 //! measured at it (the measurement in `tests/client/gate_measurement.rs` runs
 //! [`run_check`] so, hour by hour).
-//! The check's status is the worst of its metrics, in the order
-//! CRITICAL > WARNING > UNKNOWN > OK, so a check that could not judge something never
-//! says OK.
 //!
 //! | metric | value | unit (perfdata) |
 //! |---|---|---|
