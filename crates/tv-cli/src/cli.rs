@@ -426,6 +426,18 @@ pub struct CompareArgs {
     /// A layer counts only with at least N calls in each window.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub min_calls: u64,
+    /// With --fail-if-slower, a layer left out by --min-share or --min-calls still trips
+    /// the gate when its time per call grew more than X times (0: off).
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = tv_client::workflow::DEFAULT_SEVERE_LAYER_FACTOR,
+        allow_negative_numbers = true
+    )]
+    pub severe_layer_factor: f64,
+    /// The calls a layer needs in each window for --severe-layer-factor.
+    #[arg(long, value_name = "N", default_value_t = tv_client::workflow::DEFAULT_SEVERE_MIN_CALLS)]
+    pub severe_min_calls: u64,
 }
 
 /// The longest `tv compare --wait`.

@@ -42,6 +42,8 @@ pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
         min_delta: args.min_delta,
         min_share_fraction: PERCENT.fraction("--min-share", args.min_share, 100.0)?,
         min_calls: args.min_calls,
+        severe_layer_factor: severe_factor(args.severe_layer_factor)?,
+        severe_min_calls: args.severe_min_calls,
         max_error_increase_fraction: errors.transpose()?,
         max_traffic_drop_fraction: match traffic.transpose()? {
             Some(fraction) => Some(fraction),
@@ -52,6 +54,17 @@ pub fn rules(args: &CompareArgs) -> Result<GateRules, CliError> {
         .validate()
         .map_err(|e| CliError::usage(e.to_string()))?;
     Ok(rules)
+}
+
+/// `--severe-layer-factor X`: 0 turns the rule off; otherwise a factor of 1..=1000.
+fn severe_factor(value: f64) -> Result<Option<f64>, CliError> {
+    match value {
+        0.0 => Ok(None),
+        v if v.is_finite() && (1.0..=1000.0).contains(&v) => Ok(Some(v)),
+        v => Err(CliError::usage(format!(
+            "--severe-layer-factor takes a factor from 1 to 1000, or 0 for off (got {v})"
+        ))),
+    }
 }
 
 /// The default traffic rule when another gate flag is given without

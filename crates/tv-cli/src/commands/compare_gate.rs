@@ -48,18 +48,23 @@ fn signed_pct(fraction: Option<f64>) -> String {
     fraction.map_or("-".into(), |f| format!("{:+.1}%", f * 100.0))
 }
 
+/// A change of a latency: `+4.56 ms`, `-1.20 ms`.
+fn signed_delta(d: chrono::TimeDelta) -> String {
+    let sign = if d < chrono::TimeDelta::zero() {
+        "-"
+    } else {
+        "+"
+    };
+    format!(
+        "{sign}{}",
+        format_duration(d.abs().to_std().unwrap_or_default())
+    )
+}
+
 /// A latency change: `+12.3% (+4.56 ms)`, `-` when a window has none.
 fn latency_change(fraction: Option<f64>, delta: Option<chrono::TimeDelta>) -> String {
     match (fraction, delta) {
-        (Some(f), Some(d)) => {
-            let sign = if d < chrono::TimeDelta::zero() {
-                "-"
-            } else {
-                "+"
-            };
-            let abs = d.abs().to_std().unwrap_or_default();
-            format!("{} ({sign}{})", signed_pct(Some(f)), format_duration(abs))
-        }
+        (Some(f), Some(d)) => format!("{} ({})", signed_pct(Some(f)), signed_delta(d)),
         _ => "-".into(),
     }
 }
@@ -89,6 +94,13 @@ fn row(check: &RuleCheck) -> Vec<Cell> {
                 .map_or("layer latency".to_string(), |l| format!("layer {l}")),
             format!("> {} and > {floor} slower per call", pct(max)),
         ),
+        Rule::SevereLayerLatency => (
+            format!(
+                "layer {} (severe)",
+                check.layer.as_deref().unwrap_or_default()
+            ),
+            format!("> {}× and > {floor} slower per call", max + 1.0),
+        ),
         Rule::ErrorRate => (
             "error rate".into(),
             format!("> {:.2} pp higher", max * 100.0),
@@ -101,6 +113,10 @@ fn row(check: &RuleCheck) -> Vec<Cell> {
         Rule::Latency | Rule::LayerLatency => {
             latency_change(check.measured_fraction, check.measured_delta)
         }
+        Rule::SevereLayerLatency => match (check.measured_fraction, check.measured_delta) {
+            (Some(f), Some(d)) => format!("{:.1}× ({})", f + 1.0, signed_delta(d)),
+            _ => "-".into(),
+        },
         Rule::ErrorRate => check
             .measured_fraction
             .map_or("-".into(), |d| format!("{:+.2} pp", d * 100.0)),

@@ -28,7 +28,12 @@ const BODY_EXCERPT_BYTES: usize = 16 * 1024;
 tokio::task_local! {
     /// The HTTP status of the attempt running in this task, recorded by [`StatusProbe`]:
     /// progenitor drops it when a body fails to decode (an HTML 502 page), and errors
-    /// must still say which status came back.
+    /// must still say which status came back. Progenitor 0.15 offers no other way to
+    /// hand it back: `Error::InvalidResponsePayload` keeps only the bytes and the JSON
+    /// error, and its hooks (`pre`, `post`, `exec`) can attach nothing to the result. A body type
+    /// that never fails to decode cannot help either, since serde_json refuses an HTML
+    /// page before any `Deserialize` runs. So the status lives in a task-local scoped
+    /// to one attempt, not in state shared by concurrent calls.
     static LAST_STATUS: Cell<Option<(u16, Option<Duration>)>>;
 }
 

@@ -13,10 +13,14 @@ use crate::units::format_duration;
 
 /// What the gate checks. The app's request latency always counts; a layer counts only
 /// when it carries at least `min_share` of the request time and `min_calls` calls in
-/// each window; no latency rule trips on a change smaller than `min_delta`.
+/// each window; a layer below those floors still trips when its time per call grew
+/// more than `severe_layer_factor` times, with `severe_min_calls` calls in each window
+/// (a dependency that got several times slower is a regression even where it carries
+/// little of the time); no latency rule trips on a change smaller than `min_delta`.
 ///
 /// JSON: `{"max_slowdown_fraction", "min_delta_us", "min_share_fraction", "min_calls",
-/// "max_error_increase_fraction", "max_traffic_drop_fraction"}`.
+/// "severe_layer_factor", "severe_min_calls", "max_error_increase_fraction",
+/// "max_traffic_drop_fraction"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GateRules {
@@ -33,6 +37,13 @@ pub struct GateRules {
     pub min_share_fraction: f64,
     /// A layer counts only with at least this many calls in each window.
     pub min_calls: u64,
+    /// Part of the latency rule (judged only with `max_slowdown_fraction`): a layer the
+    /// floors above leave out trips when its time per call grew more than this many
+    /// times (`3.0`: three times as slow), whatever its share; `None`: off.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub severe_layer_factor: Option<f64>,
+    /// The calls a layer needs in each window for `severe_layer_factor`.
+    pub severe_min_calls: u64,
     /// Trip when the error rate rose by more than this fraction (`0.01` = one
     /// percentage point); `None`: errors do not gate.
     #[serde(serialize_with = "ser_opt_num")]
@@ -47,15 +58,23 @@ pub struct GateRules {
 /// half of the traced requests vanished.
 pub const DEFAULT_MAX_TRAFFIC_DROP: f64 = 0.5;
 
+/// The default `severe_layer_factor`: a layer three times as slow per call.
+pub const DEFAULT_SEVERE_LAYER_FACTOR: f64 = 3.0;
+
+/// The default `severe_min_calls`.
+pub const DEFAULT_SEVERE_MIN_CALLS: u64 = 20;
+
 impl Default for GateRules {
-    /// 10 % slower and at least 5 ms; layers with 20 % of the time and 100 calls; the
-    /// error rate does not gate.
+    /// 10 % slower and at least 5 ms; layers with 20 % of the time and 100 calls, or
+    /// three times as slow with 20 calls; the error rate does not gate.
     fn default() -> Self {
         GateRules {
             max_slowdown_fraction: Some(0.10),
             min_delta: Duration::from_millis(5),
             min_share_fraction: 0.20,
             min_calls: 100,
+            severe_layer_factor: Some(DEFAULT_SEVERE_LAYER_FACTOR),
+            severe_min_calls: DEFAULT_SEVERE_MIN_CALLS,
             max_error_increase_fraction: None,
             max_traffic_drop_fraction: Some(DEFAULT_MAX_TRAFFIC_DROP),
         }
@@ -69,6 +88,8 @@ impl GateRules {
         min_delta: Duration::from_millis(5),
         min_share_fraction: 0.20,
         min_calls: 100,
+        severe_layer_factor: None,
+        severe_min_calls: DEFAULT_SEVERE_MIN_CALLS,
         max_error_increase_fraction: None,
         max_traffic_drop_fraction: None,
     };
@@ -81,8 +102,8 @@ impl GateRules {
     }
 
     /// Refuses NaN, infinite, negative and absurd thresholds ([`Error::InvalidArgument`]):
-    /// a slowdown of 0..=100 (10 000 %), a share and an error increase of 0..=1, a floor
-    /// of at most an hour.
+    /// a slowdown of 0..=100 (10 000 %), a share and an error increase of 0..=1, a
+    /// severe factor of 1..=1000, a floor of at most an hour.
     pub fn validate(&self) -> Result<(), Error> {
         let check = |name: &str, value: f64, max: f64| {
             if value.is_finite() && (0.0..=max).contains(&value) {
@@ -102,6 +123,13 @@ impl GateRules {
         if let Some(v) = self.max_traffic_drop_fraction {
             check("the traffic-drop threshold (fraction)", v, 1.0)?;
         }
+        if let Some(v) = self.severe_layer_factor
+            && !(v.is_finite() && (1.0..=1000.0).contains(&v))
+        {
+            return Err(Error::invalid_argument(format!(
+                "the severe layer factor must be a number from 1 to 1000 (got {v})"
+            )));
+        }
         check("the minimum share (fraction)", self.min_share_fraction, 1.0)?;
         if self.min_delta > Duration::from_secs(3600) {
             return Err(Error::invalid_argument(format!(
@@ -119,6 +147,9 @@ impl GateRules {
             tripped.extend(self.slower(None, &comparison.overall, max));
             for layer in self.counted_layers(comparison) {
                 tripped.extend(self.slower(Some(&layer.layer), &layer.comparison, max));
+            }
+            for layer in self.severe_layers(comparison) {
+                tripped.extend(self.severely_slower(layer));
             }
         }
         if let Some(max) = self.max_error_increase_fraction {
@@ -171,6 +202,52 @@ impl GateRules {
             })
             .map(|(layer, _)| layer)
             .collect()
+    }
+
+    /// The layers the severe rule judges: seen in both windows with `severe_min_calls`
+    /// calls in each, and left out by the floors of [`GateRules::counted_layers`] (a
+    /// counted layer trips at the lower threshold); none when the rule is off.
+    pub fn severe_layers<'a>(&self, comparison: &'a WindowComparison) -> Vec<&'a LayerComparison> {
+        if self.severe_layer_factor.is_none() {
+            return Vec::new();
+        }
+        let counted = self.counted_layers(comparison);
+        comparison
+            .layers
+            .iter()
+            .filter(|layer| {
+                let c = &layer.comparison;
+                layer.presence == Presence::Both
+                    && c.current.volume >= self.severe_min_calls
+                    && c.previous.volume >= self.severe_min_calls
+                    && !counted.iter().any(|l| std::ptr::eq(*l, *layer))
+            })
+            .collect()
+    }
+
+    fn severely_slower(&self, layer: &LayerComparison) -> Option<Trip> {
+        let factor = self.severe_layer_factor?;
+        let c = &layer.comparison;
+        let (before, now) = (c.previous.average?, c.current.average?);
+        let delta = now.checked_sub(before)?;
+        if before.is_zero() || delta <= self.min_delta {
+            return None;
+        }
+        let times = now.as_secs_f64() / before.as_secs_f64();
+        (times > factor).then(|| Trip {
+            rule: Rule::SevereLayerLatency,
+            layer: Some(layer.layer.clone()),
+            change_fraction: Some(times - 1.0),
+            message: format!(
+                "layer {} per call {} → {} ({times:.1}×, +{}) is more than {factor}× slower \
+                 ({} calls)",
+                layer.layer,
+                format_duration(before),
+                format_duration(now),
+                format_duration(delta),
+                c.current.volume
+            ),
+        })
     }
 
     fn slower(&self, layer: Option<&str>, c: &Comparison, max: f64) -> Option<Trip> {
@@ -248,6 +325,8 @@ pub enum Rule {
     Latency,
     /// A layer that carries enough of the request time got slower per call.
     LayerLatency,
+    /// A layer below the share or call floors got several times slower per call.
+    SevereLayerLatency,
     /// The app's error rate rose.
     ErrorRate,
     /// The app's traced requests fell (vanished traffic).
@@ -256,14 +335,15 @@ pub enum Rule {
 
 /// One rule that tripped, with the numbers behind it.
 ///
-/// JSON: `{"rule": "latency" | "layer_latency" | "error_rate" | "traffic", "layer": null | "mysql",
+/// JSON: `{"rule": "latency" | "layer_latency" | "severe_layer_latency" | "error_rate" |
+/// "traffic", "layer": null | "mysql",
 /// "change_fraction": 0.42, "message": "latency 100 ms → 142 ms (+42.0%, +42.0 ms) …"}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Trip {
     /// The rule.
     pub rule: Rule,
-    /// The layer, for [`Rule::LayerLatency`].
+    /// The layer, for [`Rule::LayerLatency`] and [`Rule::SevereLayerLatency`].
     pub layer: Option<String>,
     /// The change that tripped it: relative latency change, the error-rate increase
     /// (a fraction: 0.01 = one percentage point), or the relative traffic change
@@ -300,45 +380,5 @@ impl Verdict {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::math::WindowSummary;
-
-    fn comparison(before: u64, now: u64) -> WindowComparison {
-        let summary = |volume| WindowSummary {
-            volume,
-            average: (volume > 0).then_some(Duration::from_millis(100)),
-            error_rate: (volume > 0).then_some(0.01),
-        };
-        WindowComparison {
-            overall: Comparison::new(summary(now), summary(before)),
-            layers: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn vanished_traffic_trips_the_default_gate() {
-        let verdict = GateRules::default().judge(&comparison(1000, 0));
-        assert!(!verdict.passed());
-        assert_eq!(verdict.tripped[0].rule, Rule::Traffic);
-        assert_eq!(verdict.tripped[0].change_fraction, Some(-1.0));
-        assert_eq!(
-            verdict.tripped[0].message,
-            "traffic 1000 → 0 traces (−100.0%) fell more than 50.0%"
-        );
-        // A drop within the rule, and a rise, pass.
-        assert!(GateRules::default().judge(&comparison(1000, 600)).passed());
-        assert!(GateRules::default().judge(&comparison(10, 1000)).passed());
-    }
-
-    #[test]
-    fn no_data_in_either_window_is_not_a_pass() {
-        let verdict = GateRules::default().judge(&comparison(0, 0));
-        assert!(verdict.tripped.is_empty());
-        assert!(verdict.no_data);
-        assert!(!verdict.passed());
-        // Without a gate there is nothing to pass or fail.
-        let verdict = GateRules::OFF.judge(&comparison(0, 0));
-        assert!(!verdict.no_data && verdict.passed());
-    }
-}
+#[path = "gate_tests.rs"]
+mod tests;

@@ -39,9 +39,10 @@ pub struct RuleCheck {
     /// The layer, for [`Rule::LayerLatency`] (`null` on the row that says no layer
     /// counted).
     pub layer: Option<String>,
-    /// The rule's threshold as a fraction: slower by more than (latency rules), higher
-    /// by more than (error rate: 0.01 = one percentage point), fewer traces by more
-    /// than (traffic: 0.5 = half of them).
+    /// The rule's threshold as a fraction: slower by more than (latency rules; for the
+    /// severe layer rule its factor − 1, `2.0` = three times as slow), higher by more
+    /// than (error rate: 0.01 = one percentage point), fewer traces by more than
+    /// (traffic: 0.5 = half of them).
     pub threshold_fraction: f64,
     /// Latency rules: the absolute floor a change must also pass.
     #[serde(rename = "min_delta_us", serialize_with = "ser_opt_us")]
@@ -74,7 +75,8 @@ impl RuleCheck {
 }
 
 /// Every rule of `rules` on `comparison`, in the gate table's order: latency, each
-/// layer that counts (or one row saying none does), error rate, traffic. A rule is a
+/// layer that counts (or one row saying none does), each layer the severe rule judges,
+/// error rate, traffic. A rule is a
 /// fail exactly when `tripped` holds its trip.
 pub(super) fn checks(
     rules: &GateRules,
@@ -131,6 +133,25 @@ pub(super) fn checks(
         for layer in layers {
             let name = Some(layer.layer.as_str());
             checks.push(latency(Rule::LayerLatency, name, &layer.comparison));
+        }
+        if let Some(factor) = rules.severe_layer_factor {
+            for layer in rules.severe_layers(comparison) {
+                let (name, c) = (Some(layer.layer.as_str()), &layer.comparison);
+                let times = match (c.previous.average, c.current.average) {
+                    (Some(before), Some(now)) if !before.is_zero() => {
+                        Some(now.as_secs_f64() / before.as_secs_f64())
+                    }
+                    _ => None,
+                };
+                let measured = times.map(|t| t - 1.0);
+                let rule = Rule::SevereLayerLatency;
+                checks.push(RuleCheck {
+                    threshold_fraction: factor - 1.0,
+                    measured_fraction: measured,
+                    outcome: outcome(measured.is_some(), fail(rule, name)),
+                    ..latency(rule, name, c)
+                });
+            }
         }
     }
     if let Some(max) = rules.max_error_increase_fraction {

@@ -76,7 +76,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
 pub(crate) use compare_windows::not_over;
 pub use compare_windows::{CompareWindows, check_span, span_name, windows};
-pub use gate::{DEFAULT_MAX_TRAFFIC_DROP, GateRules, Rule, Trip, Verdict};
+pub use gate::{
+    DEFAULT_MAX_TRAFFIC_DROP, DEFAULT_SEVERE_LAYER_FACTOR, DEFAULT_SEVERE_MIN_CALLS, GateRules,
+    Rule, Trip, Verdict,
+};
 pub use gate_checks::{Outcome, RuleCheck};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use latency::{LatencyFilter, LatencyHistory, LayerReport, latency_history, layer_report};

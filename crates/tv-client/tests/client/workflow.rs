@@ -117,6 +117,8 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
         min_delta: Duration::ZERO,
         min_share_fraction: 0.0,
         min_calls: 0,
+        severe_layer_factor: Some(1.0),
+        severe_min_calls: 0,
         max_error_increase_fraction: Some(0.0),
         max_traffic_drop_fraction: Some(0.0),
     };
@@ -125,7 +127,8 @@ async fn the_gate_names_the_rule_and_refuses_nonsense() {
     assert!(!result.verdict.passed());
     for trip in &result.verdict.tripped {
         assert!(trip.message.contains('→'), "{}", trip.message);
-        assert_eq!(trip.layer.is_some(), trip.rule == Rule::LayerLatency);
+        let layer_rule = matches!(trip.rule, Rule::LayerLatency | Rule::SevereLayerLatency);
+        assert_eq!(trip.layer.is_some(), layer_rule);
     }
     // The same comparison with a floor of an hour cannot trip on latency.
     let floor = GateRules {
