@@ -1,8 +1,9 @@
 //! The gate's table of `tv compare`: its verdict in the title (what the exit code
 //! says) and one row per check of the verdict (`verdict.checks`, the numbers the JSON
-//! carries) with its threshold, the measured value and whether it tripped (`pass`,
-//! `FAIL`, or `no data` when nothing could be measured). Shown in table and Markdown
-//! output (a CI job summary) when a gate is set.
+//! carries; the severe-layer rule's passing layers share one row) with its threshold,
+//! the measured value and whether it tripped (`pass`, `FAIL`, or `no data` when nothing
+//! could be measured). Shown in table and Markdown output (a CI job summary) when a
+//! gate is set.
 
 use tv_client::units::format_duration;
 use tv_client::workflow::{CompareResult, Outcome, Rule, RuleCheck, Verdict};
@@ -151,6 +152,45 @@ pub fn gate_table(result: &CompareResult) -> Option<Table> {
             Column::new("measured", "Measured", Align::Left),
             Column::new("result", "Result", Align::Left),
         ],
-        rows: verdict.checks.iter().map(row).collect(),
+        rows: rows(&verdict.checks),
     })
+}
+
+/// The rows of `checks`: one each, except that the severe rule's passing layers (most
+/// layers, most of the time) share one row naming the slowest of them; its failing
+/// and unmeasured layers keep a row each.
+fn rows(checks: &[RuleCheck]) -> Vec<Vec<Cell>> {
+    let quiet = |c: &&RuleCheck| c.rule == Rule::SevereLayerLatency && c.outcome == Outcome::Pass;
+    let passing: Vec<&RuleCheck> = checks.iter().filter(quiet).collect();
+    let mut rows = Vec::new();
+    let mut summarized = false;
+    for check in checks {
+        if !quiet(&check) {
+            rows.push(row(check));
+        } else if !summarized {
+            summarized = true;
+            rows.push(severe_summary(&passing));
+        }
+    }
+    rows
+}
+
+/// One row for the severe rule's passing layers: how many, and the slowest of them.
+fn severe_summary(passing: &[&RuleCheck]) -> Vec<Cell> {
+    let change = |c: &RuleCheck| c.measured_fraction.unwrap_or(f64::MIN);
+    let Some(slowest) = passing
+        .iter()
+        .max_by(|a, b| change(a).total_cmp(&change(b)))
+    else {
+        return Vec::new();
+    };
+    let mut cells = row(slowest);
+    let n = passing.len();
+    let name = slowest.layer.as_deref().unwrap_or_default();
+    cells[0] = Cell::text(format!(
+        "{n} layer{} (severe)",
+        if n == 1 { "" } else { "s" }
+    ));
+    cells[2] = Cell::text(format!("slowest {name} {}", cells[2].human));
+    cells
 }
