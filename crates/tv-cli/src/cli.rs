@@ -130,6 +130,9 @@ pub enum Command {
         kind: DiscoverKind,
     },
     /// Error rate of an app over a window.
+    ///
+    /// An error rate is a share of traces: a window without traces has none (`-`, `null`
+    /// and `"traffic": "no_traffic"` in JSON, never a measured 0 %).
     Errors {
         /// The app.
         app: String,
@@ -401,7 +404,8 @@ pub struct CompareArgs {
     /// --min-share of the time, is slower by more than PCT percent (and by --min-delta).
     #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
     pub fail_if_slower: Option<f64>,
-    /// Exit with code 5 when the app's error rate rose by more than PP percentage points.
+    /// Exit with code 5 when the app's error rate rose by more than PP percentage points
+    /// (not measured without traces in a window: no rate, not 0 %).
     #[arg(long, value_name = "PP", allow_negative_numbers = true)]
     pub fail_if_errors: Option<f64>,
     /// Exit with code 5 when the app's traced requests fell by more than PCT percent

@@ -9,7 +9,16 @@ use crate::exit::CliError;
 
 /// The `--end` time, if given.
 pub fn end(args: &WindowArgs, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CliError> {
-    let end = args.end.map(|end| end.at(now)).transpose()?;
+    end_at(args.end, now)
+}
+
+/// An `--end` flag (of any command) at the server's `now`, refused before the API's
+/// range.
+pub fn end_at(
+    end: Option<crate::timearg::TimeArg>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, CliError> {
+    let end = end.map(|end| end.at(now)).transpose()?;
     if let Some(end) = end {
         tv_client::range::check_end("--end", end).map_err(|e| CliError::usage(e.to_string()))?;
     }

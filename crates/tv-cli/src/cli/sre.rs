@@ -19,6 +19,11 @@ pub struct CheckArgs {
     /// The window the metrics are computed over.
     #[arg(long, default_value = "hour", value_parser = window_parser())]
     pub window: tv_client::TimeWindow,
+    /// End of the window: ISO-8601, epoch seconds, or relative like `2h ago`
+    /// [default: now]. Checks that past moment (`stale` is measured at it); a window
+    /// not over yet by the server's clock is UNKNOWN.
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<crate::timearg::TimeArg>,
     /// METRIC=RANGE: WARNING when the metric is an alert of the range (repeatable).
     #[arg(long, short = 'w', value_name = "METRIC=RANGE")]
     pub warning: Vec<String>,
@@ -53,6 +58,15 @@ Ranges (Monitoring Plugins syntax): 10 (alert outside 0..10), 10: (below 10),
 traces in the whole week is CRITICAL (more than 10080 min) whatever the
 thresholds. It is measured against the server's clock (its Date header); slices
 that end in the future or outside the window before that clock are UNKNOWN.
+
+--end TIME checks a past moment (the grammar of every --end: `2h ago`,
+2024-01-03T11:00:00Z, epoch seconds): the window ends then and `stale` is
+measured at it. An end after the server's now is UNKNOWN (`the hour ending … is
+not over yet`), as tv compare refuses it.
+
+An app without traffic has no error rate and no latency: `error-rate` and
+`latency` are UNKNOWN for it (never a 0 % that reads as OK); `traffic` and
+`stale` are the metrics that judge vanished traffic.
 
 The whole run is bounded by -t SECONDS (or, in tv check, the global --deadline,
 else --timeout; default 10 s), so the monitoring engine gets a line before its own timeout:

@@ -70,7 +70,15 @@ async fn judge(
     if let Err(error) = crate::filter_check::check(&connection.tv, &args.app, &layer).await {
         return unknown(&error.message, Some(&connection.key));
     }
-    match tv_client::check::run_check(&connection.tv, spec).await {
+    let now = context::now_resolver(&connection.tv);
+    let spec = match end(args, &now).await {
+        Ok(end) => CheckSpec {
+            end,
+            ..spec.clone()
+        },
+        Err(why) => return unknown(&why, Some(&connection.key)),
+    };
+    match tv_client::check::run_check(&connection.tv, &now, &spec).await {
         Ok(result) => {
             let status = result.status();
             print_line(&clean(&connection.key.scrub(&result.output())));
@@ -81,6 +89,25 @@ async fn judge(
             unknown(&message, Some(&connection.key))
         }
     }
+}
+
+/// `--end` as an instant: a relative time counts from the server's now (the one `now`
+/// the check then judges the end against).
+async fn end(
+    args: &CheckArgs,
+    now: &tv_client::workflow::Now,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    let Some(end) = args.end else {
+        return Ok(None);
+    };
+    let reference = if end.is_relative() {
+        now.get(Some(&args.app))
+            .await
+            .map_err(|e| crate::exit::CliError::from(e).message)?
+    } else {
+        chrono::Utc::now()
+    };
+    crate::filters::end_at(Some(end), reference).map_err(|e| e.message)
 }
 
 /// What `args` ask to check, or why they make no sense.
@@ -128,6 +155,7 @@ fn spec(args: &CheckArgs) -> Result<CheckSpec, String> {
         layer: args.layer.clone(),
         window: args.window,
         metrics: thresholds,
+        end: None,
     })
 }
 
@@ -197,6 +225,7 @@ mod tests {
             app: "web-shop".into(),
             layer: None,
             window: tv_client::TimeWindow::Hour,
+            end: None,
             warning: owned(warning),
             critical: owned(critical),
             metric: owned(metric),

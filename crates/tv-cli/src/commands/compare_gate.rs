@@ -1,10 +1,12 @@
 //! The gate's table of `tv compare`: its verdict in the title (what the exit code
-//! says) and one row per rule with its threshold, the measured value and whether it
-//! tripped. Shown in table and Markdown output (a CI job summary) when a gate is set.
+//! says) and one row per check of the verdict (`verdict.checks`, the numbers the JSON
+//! carries; the severe-layer rule's passing layers share one row) with its threshold,
+//! the measured value and whether it tripped (`pass`, `FAIL`, or `no data` when nothing
+//! could be measured). Shown in table and Markdown output (a CI job summary) when a
+//! gate is set.
 
-use tv_client::math::Comparison;
 use tv_client::units::format_duration;
-use tv_client::workflow::{CompareResult, Rule, Verdict};
+use tv_client::workflow::{CompareResult, Outcome, Rule, RuleCheck, Verdict};
 
 use crate::exit::Exit;
 use crate::render::{Align, Cell, Column, Table, Tone};
@@ -47,112 +49,148 @@ fn signed_pct(fraction: Option<f64>) -> String {
     fraction.map_or("-".into(), |f| format!("{:+.1}%", f * 100.0))
 }
 
+/// A change of a latency: `+4.56 ms`, `-1.20 ms`.
+fn signed_delta(d: chrono::TimeDelta) -> String {
+    let sign = if d < chrono::TimeDelta::zero() {
+        "-"
+    } else {
+        "+"
+    };
+    format!(
+        "{sign}{}",
+        format_duration(d.abs().to_std().unwrap_or_default())
+    )
+}
+
 /// A latency change: `+12.3% (+4.56 ms)`, `-` when a window has none.
-fn latency_change(c: &Comparison) -> String {
-    match (c.average_change_fraction, c.average_delta) {
-        (Some(f), Some(d)) => {
-            let sign = if d < chrono::TimeDelta::zero() {
-                "-"
-            } else {
-                "+"
-            };
-            let abs = d.abs().to_std().unwrap_or_default();
-            format!("{} ({sign}{})", signed_pct(Some(f)), format_duration(abs))
-        }
+fn latency_change(fraction: Option<f64>, delta: Option<chrono::TimeDelta>) -> String {
+    match (fraction, delta) {
+        (Some(f), Some(d)) => format!("{} ({})", signed_pct(Some(f)), signed_delta(d)),
         _ => "-".into(),
     }
 }
 
-fn outcome(tripped: bool) -> Cell {
-    if tripped {
-        Cell::new("FAIL", "fail").toned(Tone::Bad)
-    } else {
-        Cell::new("pass", "pass").toned(Tone::Good)
+fn outcome(outcome: Outcome) -> Cell {
+    match outcome {
+        Outcome::Fail => Cell::new("FAIL", "fail").toned(Tone::Bad),
+        Outcome::Pass => Cell::new("pass", "pass").toned(Tone::Good),
+        Outcome::NotMeasured => Cell::new("no data", "not_measured").toned(Tone::Dim),
     }
 }
 
-/// The gate's table, `None` without a gate.
+/// One row of the gate table: the check's rule, threshold, measurement and outcome,
+/// in words (the numbers are the verdict's, `verdict.checks` in the JSON).
+fn row(check: &RuleCheck) -> Vec<Cell> {
+    let floor = check.min_delta.map(format_duration).unwrap_or_default();
+    let max = check.threshold_fraction;
+    let (name, threshold) = match check.rule {
+        Rule::Latency => (
+            "latency".to_string(),
+            format!("> {} and > {floor} slower", pct(max)),
+        ),
+        Rule::LayerLatency => (
+            check
+                .layer
+                .as_deref()
+                .map_or("layer latency".to_string(), |l| format!("layer {l}")),
+            format!("> {} and > {floor} slower per call", pct(max)),
+        ),
+        Rule::SevereLayerLatency => (
+            format!(
+                "layer {} (severe)",
+                check.layer.as_deref().unwrap_or_default()
+            ),
+            format!("> {}× and > {floor} slower per call", max + 1.0),
+        ),
+        Rule::ErrorRate => (
+            "error rate".into(),
+            format!("> {:.2} pp higher", max * 100.0),
+        ),
+        Rule::Traffic => ("traffic".into(), format!("> {} fewer traces", pct(max))),
+    };
+    let measured = match check.rule {
+        // The row that says no layer counted.
+        Rule::LayerLatency if check.layer.is_none() => check.note.clone().unwrap_or_default(),
+        Rule::Latency | Rule::LayerLatency => {
+            latency_change(check.measured_fraction, check.measured_delta)
+        }
+        Rule::SevereLayerLatency => match (check.measured_fraction, check.measured_delta) {
+            (Some(f), Some(d)) => format!("{:.1}× ({})", f + 1.0, signed_delta(d)),
+            _ => "-".into(),
+        },
+        Rule::ErrorRate => check
+            .measured_fraction
+            .map_or("-".into(), |d| format!("{:+.2} pp", d * 100.0)),
+        Rule::Traffic => format!(
+            "{} → {} traces ({})",
+            check.previous_volume.unwrap_or(0),
+            check.current_volume.unwrap_or(0),
+            signed_pct(check.measured_fraction)
+        ),
+    };
+    vec![
+        Cell::text(name),
+        Cell::text(threshold),
+        Cell::text(measured),
+        outcome(check.outcome),
+    ]
+}
+
+/// The gate's table, `None` without a gate: one row per check of the verdict.
 pub fn gate_table(result: &CompareResult) -> Option<Table> {
     let verdict = &result.verdict;
     if !verdict.active {
         return None;
     }
-    let rules = &verdict.rules;
-    let comparison = &result.comparison;
-    let overall = &comparison.overall;
-    let tripped = |rule: Rule, layer: Option<&str>| {
-        verdict
-            .tripped
-            .iter()
-            .any(|t| t.rule == rule && t.layer.as_deref() == layer)
-    };
-    let mut rows = Vec::new();
-    if let Some(max) = rules.max_slowdown_fraction {
-        let floor = format_duration(rules.min_delta);
-        rows.push(vec![
-            Cell::text("latency"),
-            Cell::text(format!("> {} and > {floor} slower", pct(max))),
-            Cell::text(latency_change(overall)),
-            outcome(tripped(Rule::Latency, None)),
-        ]);
-        let threshold = format!("> {} and > {floor} slower per call", pct(max));
-        let layers = rules.counted_layers(comparison);
-        if layers.is_empty() {
-            rows.push(vec![
-                Cell::text("layer latency"),
-                Cell::text(threshold.clone()),
-                Cell::text(format!(
-                    "no layer with ≥ {} of the time and ≥ {} calls in each window",
-                    pct(rules.min_share_fraction),
-                    rules.min_calls
-                )),
-                outcome(false),
-            ]);
-        }
-        for layer in layers {
-            rows.push(vec![
-                Cell::text(format!("layer {}", layer.layer)),
-                Cell::text(threshold.clone()),
-                Cell::text(latency_change(&layer.comparison)),
-                outcome(tripped(Rule::LayerLatency, Some(&layer.layer))),
-            ]);
-        }
-    }
-    if let Some(max) = rules.max_error_increase_fraction {
-        let measured = overall
-            .error_rate_delta
-            .map_or("-".into(), |d| format!("{:+.2} pp", d * 100.0));
-        rows.push(vec![
-            Cell::text("error rate"),
-            Cell::text(format!("> {:.2} pp higher", max * 100.0)),
-            Cell::text(measured),
-            outcome(tripped(Rule::ErrorRate, None)),
-        ]);
-    }
-    if let Some(max) = rules.max_traffic_drop_fraction {
-        let measured = format!(
-            "{} → {} traces ({})",
-            overall.previous.volume,
-            overall.current.volume,
-            signed_pct(overall.volume_change_fraction)
-        );
-        rows.push(vec![
-            Cell::text("traffic"),
-            Cell::text(format!("> {} fewer traces", pct(max))),
-            Cell::text(measured),
-            outcome(tripped(Rule::Traffic, None)),
-        ]);
-    }
     Some(Table {
         title: Some(headline(verdict)),
         // A table for people only (table and Markdown output): CSV writes the first
-        // table, so these names are no JSON paths (the JSON has the verdict).
+        // table, so these names are no JSON paths (the JSON has the verdict's checks).
         columns: vec![
             Column::new("rule", "Rule", Align::Left),
             Column::new("threshold", "Trips when", Align::Left),
             Column::new("measured", "Measured", Align::Left),
             Column::new("result", "Result", Align::Left),
         ],
-        rows,
+        rows: rows(&verdict.checks),
     })
+}
+
+/// The rows of `checks`: one each, except that the severe rule's passing layers (most
+/// layers, most of the time) share one row naming the slowest of them; its failing
+/// and unmeasured layers keep a row each.
+fn rows(checks: &[RuleCheck]) -> Vec<Vec<Cell>> {
+    let quiet = |c: &&RuleCheck| c.rule == Rule::SevereLayerLatency && c.outcome == Outcome::Pass;
+    let passing: Vec<&RuleCheck> = checks.iter().filter(quiet).collect();
+    let mut rows = Vec::new();
+    let mut summarized = false;
+    for check in checks {
+        if !quiet(&check) {
+            rows.push(row(check));
+        } else if !summarized {
+            summarized = true;
+            rows.push(severe_summary(&passing));
+        }
+    }
+    rows
+}
+
+/// One row for the severe rule's passing layers: how many, and the slowest of them.
+fn severe_summary(passing: &[&RuleCheck]) -> Vec<Cell> {
+    let change = |c: &RuleCheck| c.measured_fraction.unwrap_or(f64::MIN);
+    let Some(slowest) = passing
+        .iter()
+        .max_by(|a, b| change(a).total_cmp(&change(b)))
+    else {
+        return Vec::new();
+    };
+    let mut cells = row(slowest);
+    let n = passing.len();
+    let name = slowest.layer.as_deref().unwrap_or_default();
+    cells[0] = Cell::text(format!(
+        "{n} layer{} (severe)",
+        if n == 1 { "" } else { "s" }
+    ));
+    cells[2] = Cell::text(format!("slowest {name} {}", cells[2].human));
+    cells
 }

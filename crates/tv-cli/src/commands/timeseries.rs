@@ -185,7 +185,7 @@ pub async fn errors(
         Ok(history) => history,
         Err(error) => return Err(app_error(tv, app, error).await),
     };
-    if history.estimate.volume == 0 {
+    if history.estimate.as_ref().is_none_or(|e| e.volume == 0) {
         filter_check::check(tv, app, &ListedValues::from(&filter)).await?;
     }
     let output = ErrorsOutput {
@@ -201,6 +201,7 @@ pub async fn errors(
         coverage: history.coverage,
         estimate: history.estimate,
         series: history.rates,
+        traffic: history.traffic,
         span: span.describe(),
     };
     report_coverage(output.coverage.as_ref(), env.render.format);

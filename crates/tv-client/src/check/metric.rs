@@ -140,8 +140,8 @@ impl Metric {
                 None => (None, Some("no recent traces".into())),
             },
             Metric::ErrorRate => match error_rate(data) {
-                Some(rate) => (Some(rate * 100.0), None),
-                None => (None, no_traces()),
+                Ok(rate) => (Some(rate * 100.0), None),
+                Err(why) => (None, Some(why)),
             },
             Metric::Traffic => traffic_ratio(data),
             Metric::Stale => (None, None),

@@ -8,10 +8,16 @@
 //!
 //! A metric is CRITICAL when its value is an alert of the critical range, else WARNING
 //! when it is one of the warning range, else OK; a metric whose value cannot be
-//! determined (no traces in the window, no window before to compare with) is UNKNOWN.
-//! The check's status is the worst of its metrics, in the order
+//! determined (no traces in the window, no window before to compare with) is UNKNOWN:
+//! an app without traffic has no error rate (not 0 %) and no latency, so `error-rate`
+//! and `latency` are UNKNOWN for it, while `traffic` and `stale` are the metrics that
+//! judge vanished traffic. The check's status is the worst of its metrics, in the order
 //! CRITICAL > WARNING > UNKNOWN > OK, so a check that could not judge something never
 //! says OK.
+//!
+//! [`CheckSpec::end`] checks a past moment: the window ends there and `stale` is
+//! measured at it (the measurement in `tests/client/gate_measurement.rs` runs
+//! [`run_check`] so, hour by hour).
 //!
 //! | metric | value | unit (perfdata) |
 //! |---|---|---|
@@ -47,6 +53,7 @@ use crate::model::LatencySummary;
 use crate::points::{ErrorRatePoint, LatencyPoint};
 use crate::series::Series;
 use crate::window::TimeWindow;
+use crate::workflow::{self, Now, Traffic};
 
 /// A plugin state, with its exit code as the discriminant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -133,6 +140,10 @@ pub struct CheckSpec {
     pub window: TimeWindow,
     /// The metrics, each with its thresholds, in output order.
     pub metrics: Vec<(Metric, Thresholds)>,
+    /// The end of the window: `None` for the server's now; an earlier instant checks
+    /// that moment (`stale` is then measured at it, as if the check ran then). An end
+    /// after the server's now is refused: the window is not over yet.
+    pub end: Option<DateTime<Utc>>,
 }
 
 /// One judged metric.
@@ -254,10 +265,21 @@ pub struct CheckData {
     pub server_date: Option<DateTime<Utc>>,
 }
 
-/// Fetches what `spec`'s metrics need and judges them. Any failure to get data is an
-/// error (which a plugin reports as UNKNOWN).
-pub async fn run_check(tv: &TraceView, spec: &CheckSpec) -> Result<CheckResult, Error> {
+/// Fetches what `spec`'s metrics need and judges them: what `tv check` runs. Any
+/// failure to get data is an error (which a plugin reports as UNKNOWN), and so is an
+/// [`end`](CheckSpec::end) after the server's now (`now`, asked only then):
+/// [`Error::InvalidArgument`], "the hour ending … is not over yet", as `tv compare`
+/// says it.
+pub async fn run_check(tv: &TraceView, now: &Now, spec: &CheckSpec) -> Result<CheckResult, Error> {
     let mut filter = ServerFilter::new().window(spec.window);
+    if let Some(end) = spec.end {
+        let server_now = now.get(Some(&spec.app)).await?;
+        if end > server_now {
+            return Err(workflow::not_over(spec.window, end, server_now));
+        }
+        crate::range::check_end(&format!("the {}", spec.window), end)?;
+        filter = filter.end(end);
+    }
     if let Some(layer) = &spec.layer {
         filter = filter.layer(layer.clone());
     }
@@ -283,7 +305,8 @@ pub async fn run_check(tv: &TraceView, spec: &CheckSpec) -> Result<CheckResult, 
         let before = filter.clone().end(end);
         data.previous = Some(tv.latency().server_series(&spec.app, &before).await?);
     }
-    data.server_date = tv.server_date();
+    // A check of a past moment measures `stale` at that moment.
+    data.server_date = spec.end.or_else(|| tv.server_date());
     Ok(evaluate(spec, &data))
 }
 
@@ -328,10 +351,19 @@ pub fn unknown_output(why: &str) -> String {
     format!("TRACEVIEW UNKNOWN - {}", why.trim())
 }
 
-/// The weighted error rate of the window, for the `error-rate` metric.
-fn error_rate(data: &CheckData) -> Option<f64> {
-    let (rates, volumes) = (data.errors.as_ref()?, data.series.as_ref()?);
-    math::estimate_errors(rates, volumes).rate
+/// The weighted error rate of the window, for the `error-rate` metric, or why there is
+/// none: without traces there is no rate to measure (UNKNOWN, never a 0 % that reads
+/// as OK), and without slices nothing is known.
+fn error_rate(data: &CheckData) -> Result<f64, String> {
+    let (Some(rates), Some(volumes)) = (&data.errors, &data.series) else {
+        return Err("no series".into());
+    };
+    let estimate = math::estimate_errors(rates, volumes);
+    match (Traffic::of_errors(&estimate), estimate.rate) {
+        (Traffic::Seen, Some(rate)) => Ok(rate),
+        (Traffic::Unknown, _) => Err("the server sent no slices".into()),
+        _ => Err("no traces in the window".into()),
+    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ fn spec(metrics: Vec<(Metric, Thresholds)>) -> CheckSpec {
         layer: None,
         window: TimeWindow::Hour,
         metrics,
+        end: None,
     }
 }
 
@@ -237,5 +238,60 @@ fn timestamps_far_from_the_servers_clock_are_unknown() {
             .as_deref()
             .unwrap_or_default()
             .contains("in the future")
+    );
+}
+
+fn rates(rates: &[Option<f64>]) -> Series<ErrorRatePoint> {
+    let points = rates
+        .iter()
+        .enumerate()
+        .map(|(i, &rate)| ErrorRatePoint {
+            at: at(i as i64),
+            rate,
+        })
+        .collect();
+    match Series::new(points) {
+        Ok(s) => s.with_step(Duration::from_secs(60)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn an_idle_apps_error_rate_is_unknown_not_a_measured_zero() {
+    let check = |errors: Series<ErrorRatePoint>, volumes: &[u64]| {
+        let data = CheckData {
+            series: Some(series(volumes)),
+            errors: Some(errors),
+            ..CheckData::default()
+        };
+        evaluate(
+            &spec(vec![(Metric::ErrorRate, thresholds("1", "5"))]),
+            &data,
+        )
+    };
+    // No traces: the server's rates are null (or 0): no rate to measure.
+    for idle in [rates(&[None, None, None]), rates(&[Some(0.0); 3])] {
+        let result = check(idle, &[0, 0, 0]);
+        assert_eq!(result.status(), Status::Unknown);
+        assert!(
+            result.output().starts_with(
+                "TRACEVIEW UNKNOWN - web-shop: error rate unknown (no traces in the window) |"
+            ),
+            "{}",
+            result.output()
+        );
+        assert!(result.output().contains("'error_rate'=U;1;5;0;100"));
+    }
+    // No slices at all: not known.
+    let result = check(rates(&[]), &[]);
+    assert_eq!(result.status(), Status::Unknown);
+    assert!(result.output().contains("(the server sent no slices)"));
+    // Traces without errors: a measured 0 %, OK.
+    let result = check(rates(&[Some(0.0); 3]), &[5, 5, 5]);
+    assert_eq!(result.status(), Status::Ok);
+    assert!(
+        result.output().contains("'error_rate'=0%;1;5;0;100"),
+        "{}",
+        result.output()
     );
 }

@@ -45,23 +45,29 @@ impl CompareWindows {
     /// saying when it ends), or `None` when it is over.
     pub fn unfinished(&self, window: TimeWindow) -> Option<Error> {
         self.remaining()?;
+        let Some(note) = &self.around else {
+            return Some(not_over(window, self.current.end, self.server_now));
+        };
         let at = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-        Some(Error::invalid_argument(match &self.around {
-            Some(note) => format!(
-                "the {} after annotation {} is not over yet: it ends {} (the server's now \
-                 is {})",
-                span_name(window, self.span),
-                note.id,
-                at(self.current.end),
-                at(self.server_now)
-            ),
-            None => format!(
-                "the {window} ending {} is not over yet (the server's now is {})",
-                at(self.current.end),
-                at(self.server_now)
-            ),
-        }))
+        Some(Error::invalid_argument(format!(
+            "the {} after annotation {} is not over yet: it ends {} (the server's now is {})",
+            span_name(window, self.span),
+            note.id,
+            at(self.current.end),
+            at(self.server_now)
+        )))
     }
+}
+
+/// Why a `window` ending at `end` cannot be judged yet at the server's `now`
+/// ([`Error::InvalidArgument`]): the words of `tv compare` and `tv check --end`.
+pub(crate) fn not_over(window: TimeWindow, end: DateTime<Utc>, now: DateTime<Utc>) -> Error {
+    let at = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    Error::invalid_argument(format!(
+        "the {window} ending {} is not over yet (the server's now is {})",
+        at(end),
+        at(now)
+    ))
 }
 
 /// A window's length for people: `hour`, `day`, `week` for the API's windows, else

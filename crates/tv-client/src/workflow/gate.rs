@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::gate_checks::{RuleCheck, checks};
 use crate::error::Error;
 use crate::json_shape::{ser_opt_num, ser_us};
 use crate::math::{Comparison, LayerComparison, Presence, WindowComparison};
@@ -174,6 +175,7 @@ impl GateRules {
         }
         let overall = &comparison.overall;
         Verdict {
+            checks: checks(self, comparison, &tripped),
             rules: *self,
             active: self.is_active(),
             no_data: self.is_active()
@@ -365,6 +367,9 @@ pub struct Verdict {
     pub no_data: bool,
     /// What tripped; empty: the gate passes (unless `no_data`).
     pub tripped: Vec<Trip>,
+    /// Every rule applied, tripped or not: its threshold, the value measured (`null`
+    /// when not measurable) and its outcome (empty without a gate).
+    pub checks: Vec<RuleCheck>,
 }
 
 impl Verdict {

@@ -9,7 +9,9 @@
 //! end of its window in one place, [`Now`]: the server's idea of now, never this
 //! machine's clock. Where data is missing the results say why ([`Traffic`]): no
 //! traffic in the window (counts 0, averages `None`) is not "not known" (no slices:
-//! counts `None` too), and neither is ever a `0.0` average or NaN.
+//! counts `None` too), and neither is ever a `0.0` average, a 0 % error rate or NaN.
+//! The gate's verdict lists each rule as applied ([`RuleCheck`]: threshold, measured
+//! value or `None`, outcome), the numbers its table shows.
 //!
 //! ```no_run
 //! use futures::StreamExt;
@@ -57,6 +59,7 @@ mod clock;
 mod compare;
 mod compare_windows;
 mod gate;
+mod gate_checks;
 mod hosts;
 mod latency;
 mod now;
@@ -71,11 +74,13 @@ pub use annotations::{NamedAnnotation, annotations_with_apps};
 pub use app_report::{AppReport, app_report};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use compare::{Baseline, CompareRequest, CompareResult, compare};
+pub(crate) use compare_windows::not_over;
 pub use compare_windows::{CompareWindows, check_span, span_name, windows};
 pub use gate::{
     DEFAULT_MAX_TRAFFIC_DROP, DEFAULT_SEVERE_LAYER_FACTOR, DEFAULT_SEVERE_MIN_CALLS, GateRules,
     Rule, Trip, Verdict,
 };
+pub use gate_checks::{Outcome, RuleCheck};
 pub use hosts::{HostId, HostRef, resolve_host, resolve_host_id};
 pub use latency::{LatencyFilter, LatencyHistory, LayerReport, latency_history, layer_report};
 pub use now::{Now, clock_skew};

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::Traffic;
 use crate::client::{AnnotationRange, TraceView};
 use crate::error::Error;
 use crate::filter::ServerFilter;
@@ -15,7 +16,8 @@ use crate::points::{ErrorRatePoint, LatencyPoint};
 use crate::series::Series;
 
 /// An app's error rate over a span, the traces it is a rate of, and how many errors
-/// that makes.
+/// that makes. Without traffic the overall rate is `None` (never a measured 0 %) and the
+/// counts are 0; when not known (no slices matched) the estimate is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ErrorHistory {
@@ -26,8 +28,13 @@ pub struct ErrorHistory {
     /// For a range: what the stitched windows cover and what is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
-    /// Over the whole span: errors ≈ Σ rate × volume, and the overall rate.
-    pub estimate: ErrorEstimate,
+    /// Over the whole span: errors ≈ Σ rate × volume, and the overall rate (`None`
+    /// without traffic); `None` when not known (the server sent no slices of both
+    /// series).
+    pub estimate: Option<ErrorEstimate>,
+    /// Whether the span had traces, none, or is not known ([`Traffic::of_errors`]).
+    #[serde(skip_serializing_if = "Traffic::is_seen")]
+    pub traffic: Traffic,
 }
 
 /// The error rate of `app` over `span`, with the volumes fetched alongside (the same
@@ -54,11 +61,13 @@ pub async fn error_history(
         None => (rates, volumes),
     };
     let estimate = math::estimate_errors(&rates, &volumes);
+    let traffic = Traffic::of_errors(&estimate);
     Ok(ErrorHistory {
         rates,
         volumes,
         coverage,
-        estimate,
+        estimate: traffic.known(estimate),
+        traffic,
     })
 }
 

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::math::ErrorEstimate;
+
 /// What a window's traffic was, so that "no traffic" is never read as a zero latency and
 /// "not known" never as no traffic.
 ///
@@ -11,6 +13,10 @@ use serde::Serialize;
 /// | [`Seen`](Traffic::Seen) | measured | measured | measured (absent only for a layer without calls) |
 /// | [`NoTraffic`](Traffic::NoTraffic) | `Some(0)`: zero is the value | `Some(0.0)` | `None`: nothing to average |
 /// | [`Unknown`](Traffic::Unknown) | `None` | `None` | `None` |
+///
+/// An error rate is a rate of traces: without traces it is `None` (no rate to measure),
+/// never `0.0` — [`ErrorHistory`](super::ErrorHistory), `tv errors`, `tv check`'s
+/// `error-rate`.
 ///
 /// JSON: `"seen"`, `"no_traffic"`, `"unknown"`; the CLI's documents carry it as
 /// `traffic` only when it is not `seen`.
@@ -34,6 +40,13 @@ impl Traffic {
             (_, 0) => Traffic::NoTraffic,
             _ => Traffic::Seen,
         }
+    }
+
+    /// The state of an error estimate's window: its slices are those where the rates
+    /// and the volumes matched, its volume the traces with a rate. No traffic leaves
+    /// the rate `None` (not 0 %); no matched slice is not known.
+    pub fn of_errors(estimate: &ErrorEstimate) -> Traffic {
+        Traffic::of(estimate.alignment.matched, estimate.volume)
     }
 
     /// Whether traffic was seen (the JSON leaves the state out then).
@@ -71,5 +84,22 @@ mod tests {
             serde_json::to_value(Traffic::NoTraffic).unwrap(),
             "no_traffic"
         );
+    }
+
+    #[test]
+    fn an_error_estimate_without_traces_is_no_traffic_and_without_matched_slices_not_known() {
+        use crate::math::{Alignment, ApproxErrorCount};
+        let estimate = |matched: usize, volume: u64| ErrorEstimate {
+            errors: ApproxErrorCount(0),
+            volume,
+            rate: (volume > 0).then_some(0.0),
+            alignment: Alignment {
+                matched,
+                ..Alignment::default()
+            },
+        };
+        assert_eq!(Traffic::of_errors(&estimate(120, 0)), Traffic::NoTraffic);
+        assert_eq!(Traffic::of_errors(&estimate(0, 0)), Traffic::Unknown);
+        assert_eq!(Traffic::of_errors(&estimate(120, 7)), Traffic::Seen);
     }
 }

@@ -5,18 +5,17 @@
 //! 5 % of hours where neither window holds any incident.
 //!
 //! The second measurement does the same for absences (outages and stale apps, also in
-//! the ground truth): `tv check`'s logic with a traffic and a stale threshold, and the
+//! the ground truth): `tv check --end` with a traffic and a stale threshold (the same
+//! library call, [`run_check`], hour by hour), and the
 //! compare gate with its traffic rule, must catch at least 90 % of outage hours and
 //! alarm in at most 5 % of quiet hours.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use futures::StreamExt;
-use tv_client::check::{
-    CheckData, CheckSpec, Metric, Status, ThresholdRange, Thresholds, evaluate, staleness,
-};
+use tv_client::TraceView;
+use tv_client::check::{CheckSpec, Metric, Status, ThresholdRange, Thresholds, run_check};
 use tv_client::window::TimeWindow;
 use tv_client::workflow::{self, CompareRequest, GateRules, Now};
-use tv_client::{ServerFilter, TraceView};
 use tv_sandbox::incidents::{IncidentKind, IncidentTruth, ground_truth_at};
 use tv_testkit::{FROZEN_NOW, LocalSandbox, SandboxConfig};
 
@@ -171,10 +170,9 @@ fn classify_absence(seed: u64, app: &str, end: DateTime<Utc>) -> Option<Absence>
 /// One case of the absence measurement: (class, app, end, check alarmed, gate tripped).
 type Outcome = (Absence, String, DateTime<Utc>, bool, bool);
 
-/// `tv check APP -c traffic=0.5: -c stale=30` as run at `end`: its logic
-/// ([`evaluate`]) on what `run_check` fetches, with the window ending at `end` and the
-/// server's clock at `end`.
-async fn check_at(tv: &TraceView, app: &str, end: DateTime<Utc>) -> Status {
+/// `tv check APP -c traffic=0.5: -c stale=30 --end END`: the library call the command
+/// runs ([`run_check`]), with the window ending at `end` and `stale` measured at it.
+async fn check_at(tv: &TraceView, now: &Now, app: &str, end: DateTime<Utc>) -> Status {
     let critical = |range: &str| Thresholds {
         warning: None,
         critical: Some(range.parse::<ThresholdRange>().expect("a range")),
@@ -187,30 +185,9 @@ async fn check_at(tv: &TraceView, app: &str, end: DateTime<Utc>) -> Status {
             (Metric::Traffic, critical("0.5:")),
             (Metric::Stale, critical("30")),
         ],
+        end: Some(end),
     };
-    let filter = ServerFilter::new().window(TimeWindow::Hour).end(end);
-    let series = tv
-        .latency()
-        .server_series(app, &filter)
-        .await
-        .expect("series");
-    let before = filter.clone().end(end - TimeDelta::hours(1));
-    let previous = tv
-        .latency()
-        .server_series(app, &before)
-        .await
-        .expect("series");
-    let lookback = staleness::look_back(tv, app, &filter, &series)
-        .await
-        .expect("look back");
-    let data = CheckData {
-        series: Some(series),
-        previous: Some(previous),
-        lookback,
-        server_date: Some(end),
-        ..CheckData::default()
-    };
-    evaluate(&spec, &data).status()
+    run_check(tv, now, &spec).await.expect("check").status()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +224,7 @@ async fn check_and_the_traffic_rule_catch_outages_and_stay_quiet() {
         .map(|(app, end, class)| {
             let (tv, now) = (tv.clone(), now.clone());
             async move {
-                let status = check_at(&tv, &app, end).await;
+                let status = check_at(&tv, &now, &app, end).await;
                 // Only the traffic rule: what `--fail-if-traffic-drops 50` gates on.
                 let rules = GateRules {
                     max_traffic_drop_fraction: Some(workflow::DEFAULT_MAX_TRAFFIC_DROP),

@@ -259,8 +259,9 @@ async fn a_range_of_error_rates_and_a_chart_are_stitched_and_resampled() {
     assert_eq!(errors.rates.points().len(), 18);
     assert_eq!(errors.volumes.points().len(), 18);
     let volume: u64 = errors.volumes.points().iter().map(|p| p.volume).sum();
-    assert_eq!(errors.estimate.volume, volume);
+    assert_eq!(errors.estimate.as_ref().map(|e| e.volume), Some(volume));
     assert!(volume > 0);
+    assert_eq!(errors.traffic, workflow::Traffic::Seen);
 
     let chart = workflow::latency_chart(tv, "web-shop", &span, end)
         .await

@@ -280,10 +280,14 @@ pub struct ErrorsOutput {
     /// missing (absent without `--since`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
-    /// Volume-weighted error rate and the approximate number of failed traces.
-    pub estimate: ErrorEstimate,
+    /// Volume-weighted error rate (`null` without traffic: no rate, not 0 %) and the
+    /// approximate number of failed traces; `null` when not known.
+    pub estimate: Option<ErrorEstimate>,
     /// The error rate per slice.
     pub series: Series<ErrorRatePoint>,
+    /// `no_traffic` or `unknown` (absent when traces were seen).
+    #[serde(skip_serializing_if = "Traffic::is_seen")]
+    pub traffic: Traffic,
     /// How the title names the time.
     #[serde(skip)]
     pub span: String,
@@ -295,8 +299,8 @@ impl Output for ErrorsOutput {
     }
 
     fn records(&self) -> Rows<'_> {
-        let (coverage, seen) = (self.coverage.as_ref(), Traffic::Seen);
-        records(&self.context, coverage, seen, self.series.points())
+        let coverage = self.coverage.as_ref();
+        records(&self.context, coverage, self.traffic, self.series.points())
     }
 
     fn tables(&self, _: Format) -> io::Result<Vec<Table>> {
@@ -317,16 +321,15 @@ impl Output for ErrorsOutput {
     }
 
     fn notes(&self) -> Vec<String> {
-        let estimate = &self.estimate;
-        vec![format!(
-            "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
-            estimate
-                .rate
-                .map(|r| tv_client::units::format_percent(r * 100.0))
-                .unwrap_or_else(|| "-".into()),
-            estimate.volume,
-            estimate.errors.get()
-        )]
+        match (&self.estimate, self.estimate.as_ref().and_then(|e| e.rate)) {
+            (Some(estimate), Some(rate)) => vec![format!(
+                "overall {} of {} traces ≈ {} errors (approximate: rate × volume)",
+                tv_client::units::format_percent(rate * 100.0),
+                estimate.volume,
+                estimate.errors.get()
+            )],
+            _ => traffic_note(self.traffic),
+        }
     }
 }
 

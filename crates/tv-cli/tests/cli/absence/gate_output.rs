@@ -133,3 +133,97 @@ fn annotate_appends_the_annotations_id_to_github_output() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// `tv compare -o json`: the verdict's `checks`, one per rule with its threshold, the
+/// value measured (`null` when not measurable) and its outcome; the gate table of the
+/// table and Markdown output is made of the same checks.
+#[test]
+fn the_verdict_json_carries_each_rules_numbers() {
+    let gate = ["--fail-if-slower", "10", "--fail-if-errors", "1"];
+    let compare = |format: &str| {
+        let mut command = tv(shared());
+        command.args(["compare", "web-shop", "--end", crate::common::END]);
+        command.args(gate).args(["-o", format]);
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    let json: serde_json::Value = serde_json::from_str(&compare("json")).unwrap();
+    let verdict = &json["verdict"];
+    insta::assert_json_snapshot!("compare_verdict_checks", verdict);
+    let checks = verdict["checks"].as_array().unwrap();
+    // One table row per check, in the same order, with the same outcome; the severe
+    // rule's passing layers share one row.
+    let markdown = compare("markdown");
+    let rows: Vec<&str> = markdown
+        .lines()
+        .skip_while(|l| !l.starts_with("### Gate:"))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Rule") && !l.contains("---"))
+        .collect();
+    let quiet =
+        |c: &serde_json::Value| c["rule"] == "severe_layer_latency" && c["outcome"] == "pass";
+    let quiet_layers = checks.iter().filter(|c| quiet(c)).count();
+    assert!(quiet_layers > 1, "{verdict}");
+    let shown: Vec<&serde_json::Value> = checks.iter().filter(|c| !quiet(c)).collect();
+    assert_eq!(rows.len(), shown.len() + 1, "{markdown}");
+    let summary = format!("| {quiet_layers} layers (severe) |");
+    let listed: Vec<&&str> = rows.iter().filter(|r| !r.starts_with(&summary)).collect();
+    assert_eq!(listed.len(), shown.len(), "{markdown}");
+    for (row, check) in listed.iter().zip(&shown) {
+        let outcome = match check["outcome"].as_str().unwrap() {
+            "pass" => "| pass |",
+            "fail" => "| FAIL |",
+            _ => "| no data |",
+        };
+        assert!(row.ends_with(outcome), "{row} {check}");
+    }
+    let traffic = checks.iter().find(|c| c["rule"] == "traffic").unwrap();
+    let (before, now) = (&traffic["previous_volume"], &traffic["current_volume"]);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&format!("| {before} → {now} traces ("))),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn an_idle_apps_rules_are_not_measured_never_passed() {
+    let sandbox = super::with_idle_app("quiet-app");
+    let mut command = tv(&sandbox);
+    command.args([
+        "compare",
+        "quiet-app",
+        "--fail-if-errors",
+        "1",
+        "-o",
+        "json",
+    ]);
+    let (code, stdout, _) = run(command);
+    assert_eq!(code, 6, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let checks = json["verdict"]["checks"].as_array().unwrap();
+    let rules: Vec<&str> = checks.iter().map(|c| c["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["error_rate", "traffic"], "{stdout}");
+    for check in checks {
+        assert_eq!(check["outcome"], "not_measured", "{check}");
+        assert!(check["measured_fraction"].is_null(), "{check}");
+    }
+    let mut command = tv(&sandbox);
+    command.args([
+        "compare",
+        "quiet-app",
+        "--fail-if-errors",
+        "1",
+        "-o",
+        "markdown",
+    ]);
+    let (_, stdout, _) = run(command);
+    assert!(
+        stdout.contains("| error rate | > 1.00 pp higher | - | no data |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| traffic | > 50.0% fewer traces | 0 → 0 traces (-) | no data |"),
+        "{stdout}"
+    );
+}

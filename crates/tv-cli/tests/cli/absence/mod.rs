@@ -1,6 +1,8 @@
 //! When data is missing, tv says so: what was not found, stale apps, vanished traffic.
 
 mod chart;
+mod check_end;
+mod errors;
 mod gate_output;
 mod span;
 
