@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tv_client::TraceView;
 use tv_client::math::{Comparison, Presence};
+use tv_client::units::format_duration;
 use tv_client::workflow::{self, Baseline, CompareRequest, CompareResult, GateRules, Now};
 
 use super::{Env, change_tone, column, emit};
@@ -212,11 +213,14 @@ impl Output for CompareOutput<'_> {
     fn notes(&self) -> Vec<String> {
         let mut notes = vec!["layer averages are per call; the app's is per trace".into()];
         if self.0.verdict.active {
-            notes.push(
-                "a layer counts for the gate with its --min-share of the request time and \
-                 --min-calls calls in each window"
-                    .into(),
-            );
+            let rules = &self.0.verdict.rules;
+            notes.push(format!(
+                "a latency rule trips only when also more than {} slower (--min-delta); a \
+                 layer counts with its --min-share of the request time and --min-calls \
+                 calls in each window, or at --severe-layer-factor with \
+                 --severe-min-calls calls",
+                format_duration(rules.min_delta)
+            ));
         }
         notes
     }
