@@ -16,12 +16,13 @@
 //! `--tests-only` stops after step 2.
 
 use std::ffi::OsString;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::bench::python::{make_venv, quiet};
+use crate::python::{make_venv, quiet};
 use crate::spec_check::{self, FuzzOptions, MockOptions};
 
 /// Where a tool comes from.
@@ -248,8 +249,9 @@ fn install_missing(dir: &Path, path: &OsString) -> Result<()> {
 /// `apt-get update` then `apt-get install -y PACKAGES…`; root only.
 fn apt_install(packages: &[&str]) -> Result<()> {
     let line = format!("apt-get install -y {}", packages.join(" "));
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    // `/proc/self` belongs to the process's effective user (proc(5)).
+    let euid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+    if euid != Some(0) {
         bail!("missing Debian packages; as root run: apt-get update && {line}");
     }
     eprintln!("integration: apt-get update && {line}");

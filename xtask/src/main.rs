@@ -23,20 +23,20 @@
 //!                               installs the real tools (TOOLS in integration.rs), runs
 //!                               the ignored real-tool tests, then the three spec checks
 //! ```
+//!
+//! The two bench commands are forwarded, arguments as given, to the crate `tv-bench`
+//! (`bench/`, outside the workspace's default members): `cargo run -p tv-bench -- bench …`.
+//! xtask does not depend on it, so codegen and the spec checks build without the bench.
 
 use std::process::ExitCode;
 
 use xtask::codegen::{self, CheckOutcome};
 use xtask::spec_check;
 
-fn usage() -> String {
-    format!(
-        "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | bench {} | \
-         bench-readme [FILE] | fuzz-api [--seed N] [--max-examples N] | \
-         mock-check [--seeds N,N,…] | proxy-check | integration [--tests-only] | deb>",
-        xtask::bench::USAGE
-    )
-}
+const USAGE: &str = "usage: cargo xtask <codegen [--check] | lint-spec | man [DIR] | \
+                     bench [--quick] [OPTIONS] | bench-readme [FILE] | \
+                     fuzz-api [--seed N] [--max-examples N] | mock-check [--seeds N,N,…] | \
+                     proxy-check | integration [--tests-only] | deb>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,23 +75,10 @@ fn main() -> ExitCode {
             .and_then(|options| xtask::integration::run(&xtask::workspace_root(), &options)),
         ["man"] => man("target/man"),
         ["man", dir] => man(dir),
-        // The bench's measuring helper (see `bench::measure::run_isolated`); not for people.
-        ["bench-child", rest @ ..] => xtask::bench::child(rest),
-        ["bench", rest @ ..] => xtask::bench::Options::parse(rest).and_then(|options| {
-            let command_line = ["cargo", "xtask"]
-                .iter()
-                .chain(args.iter())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ");
-            xtask::bench::run(&xtask::workspace_root(), &options, &command_line).map(|_| ())
-        }),
-        ["bench-readme"] => xtask::bench::readme::from_file(&xtask::workspace_root(), None),
-        ["bench-readme", file] => {
-            xtask::bench::readme::from_file(&xtask::workspace_root(), Some(file))
-        }
+        // The bench is a crate of its own (`bench/`), which parses its options itself.
+        ["bench" | "bench-readme", ..] => return bench(&args),
         _ => {
-            eprintln!("{}", usage());
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -99,6 +86,29 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask bench …` and `bench-readme …`: `cargo run -p tv-bench -- ARGS…`, from the
+/// workspace root; the bench's exit status is xtask's.
+fn bench(args: &[&str]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(xtask::workspace_root())
+        .args(["run", "--quiet", "--package", "tv-bench", "--"])
+        .args(args)
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            // The bench has said why on stderr; pass its code on (1 when killed).
+            let code = status.code().and_then(|c| u8::try_from(c).ok());
+            ExitCode::from(code.unwrap_or(1))
+        }
+        Err(e) => {
+            eprintln!("error: cannot run cargo for tv-bench: {e}");
             ExitCode::FAILURE
         }
     }

@@ -48,10 +48,10 @@ pub(crate) struct Binaries {
 }
 
 pub(crate) fn build(root: &Path) -> Result<Binaries> {
-    let built = crate::bench::build_binaries(root, false)?;
+    let built = crate::binaries::build_binaries(root, false)?;
     Ok(Binaries {
-        tv: crate::bench::binary(&built, "tv")?,
-        sandbox: crate::bench::binary(&built, "tv-sandbox")?,
+        tv: crate::binaries::binary(&built, "tv")?,
+        sandbox: crate::binaries::binary(&built, "tv-sandbox")?,
     })
 }
 
@@ -152,8 +152,8 @@ pub(crate) fn start_sandbox(
     binaries: &Binaries,
     dir: &Path,
     name: &str,
-) -> Result<crate::bench::sandbox::Sandbox> {
-    crate::bench::sandbox::Sandbox::start(
+) -> Result<crate::sandbox::Sandbox> {
+    crate::sandbox::Sandbox::start(
         &binaries.sandbox,
         &["--now", NOW, "--api-key", KEY],
         &dir.join(format!("{name}-sandbox.log")),

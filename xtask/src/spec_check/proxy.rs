@@ -22,7 +22,7 @@ pub fn proxy_check(root: &Path) -> Result<()> {
     let started = Instant::now();
     let dir = work_dir(root)?;
     let prism = tools::prism(&dir)?;
-    let peer = crate::bench::python::prepare(&root.join("target").join("bench"))
+    let python = crate::python::traceview_venv(&root.join("target").join("bench"))
         .context("python-traceview 0.7.0 cannot run here")?;
     let binaries = build(root)?;
     let sandbox = start_sandbox(&binaries, &dir, "proxy")?;
@@ -42,13 +42,13 @@ pub fn proxy_check(root: &Path) -> Result<()> {
         tools::PRISM,
         sandbox.base_url
     );
-    let output = Command::new(&peer.python)
+    let output = Command::new(&python)
         .current_dir(root)
         .arg(CALLS)
         .args([&proxy.base_url(), KEY])
         .stdin(Stdio::null())
         .output()
-        .with_context(|| format!("cannot run {}", peer.python.display()))?;
+        .with_context(|| format!("cannot run {}", python.display()))?;
     let report = String::from_utf8_lossy(&output.stdout);
     let (mut ok, mut failed) = (0, Vec::new());
     for line in report.lines() {

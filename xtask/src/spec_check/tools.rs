@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-use crate::bench::python::{make_venv, quiet, which};
+use crate::python::{make_venv, quiet, which};
 
 /// Schemathesis, the OpenAPI fuzzer (PyPI).
 pub(crate) const SCHEMATHESIS: &str = "4.32.5";

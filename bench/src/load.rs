@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, ensure};
 
-use super::sandbox::exchange;
+use xtask::sandbox::exchange;
 
 /// Keep-alive connections of the load loop (as many as the sandbox's own `http` bench).
 pub const CONNECTIONS: usize = 8;

@@ -1,4 +1,4 @@
-//! The options of `cargo xtask bench`.
+//! The options of `cargo xtask bench` (`tv-bench bench`).
 
 use anyhow::{Result, anyhow, bail};
 

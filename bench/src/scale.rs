@@ -9,9 +9,9 @@ use anyhow::{Context, Result};
 use super::fan_out::{self, PEER, Plan, Replayed};
 use super::measure::Spread;
 use super::options::{LARGE, LARGE_AIOHTTP_RUNS, Options};
-use super::sandbox::Sandbox;
 use super::scenarios::{KEY, NOW, Scenario, WarmUp};
-use super::{Tools, report};
+use super::{Tools, procfs, report};
+use xtask::sandbox::Sandbox;
 
 /// Sandboxes started per size to measure start-up (the last one serves the fan-out).
 pub const STARTS: usize = 3;
@@ -114,7 +114,7 @@ pub fn size(
     };
     let (scenario, replayed) = fan_out::fan_out(&setup, &plan)?;
     stats.replayed = replayed;
-    stats.peak_rss_kib = sandbox.peak_rss_kib().ok();
+    stats.peak_rss_kib = procfs::peak_rss_kib(sandbox.pid()).ok();
     Ok(SizeRun {
         apps,
         scenario,

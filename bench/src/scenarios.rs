@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::aiohttp::AioPeer;
 use super::measure::{self, Ending, Sample};
 use super::python::Peer;
-use super::sandbox::Sandbox;
+use xtask::sandbox::Sandbox;
 
 /// The sandbox's frozen clock and the `--end` of the fan-out: 2024-01-03T12:00:00Z.
 pub const NOW: &str = "2024-01-03T12:00:00Z";

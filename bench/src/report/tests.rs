@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use super::*;
-use crate::bench::fan_out::{CEILING, Replayed};
-use crate::bench::measure::Sample;
-use crate::bench::remote::RemoteRun;
-use crate::bench::scale::{SandboxStats, SizeRun};
-use crate::bench::scenarios::Skipped;
+use crate::fan_out::{CEILING, Replayed};
+use crate::measure::Sample;
+use crate::remote::RemoteRun;
+use crate::scale::{SandboxStats, SizeRun};
+use crate::scenarios::Skipped;
 
 fn measured(name: &str, reference: bool, ms: &[u64], rss: Option<u64>) -> Measured {
     Measured {

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use anyhow::{Result, anyhow, ensure};
 
 use super::aiohttp::{self, AioPeer};
-use super::load;
 use super::measure::Sample;
 use super::python::Peer;
-use super::sandbox::Sandbox;
 use super::scenarios::{
     Entry, KEY, NOW, NOW_EPOCH, Scenario, Setup, Skipped, WINDOW, WINDOW_SECS, WarmUp, alternate,
     encode_segment, json, process, strings,
 };
+use super::{load, procfs};
+use xtask::sandbox::Sandbox;
 
 /// The name of python-traceview in the tables.
 pub const PEER: &str = "python-traceview 0.7.0";
@@ -236,7 +236,7 @@ fn python_loop<'s>(setup: &Setup<'_>, peer: &Peer, stem: &str) -> Entry<'s> {
     )
 }
 
-/// The same GETs replayed by xtask; adds the sandbox's CPU time meanwhile to `tally`.
+/// The same GETs replayed by the bench itself; adds the sandbox's CPU time meanwhile to `tally`.
 fn ceiling<'s>(setup: &Setup<'s>, tally: &'s Cell<Replayed>) -> Entry<'s> {
     let sandbox: &'s Sandbox = setup.sandbox;
     let paths = Arc::new(report_paths(&sandbox.prefix, &setup.apps));
@@ -244,16 +244,16 @@ fn ceiling<'s>(setup: &Setup<'s>, tally: &'s Cell<Replayed>) -> Entry<'s> {
     Entry {
         contender: CEILING.into(),
         command: format!(
-            "the same {count} GETs over {} keep-alive connections (in xtask)",
+            "the same {count} GETs over {} keep-alive connections (in tv-bench)",
             load::CONNECTIONS
         ),
         reference: true,
         concurrency: None,
         max_runs: None,
         run: Box::new(move || {
-            let before = sandbox.cpu()?;
+            let before = procfs::CpuSnapshot::of(sandbox.pid())?;
             let wall = load::replay(sandbox.addr, &paths)?;
-            let spent = before.seconds_until(&sandbox.cpu()?);
+            let spent = before.seconds_until(&procfs::CpuSnapshot::of(sandbox.pid())?);
             let so_far = tally.get();
             tally.set(Replayed {
                 requests: so_far.requests + count,

@@ -8,8 +8,8 @@ use super::{
     Target, duration, measured_json, megabytes, peak_rss_kib, per_second, rate, ratio, reference,
     row, runs, thousands, unmeasured, wall,
 };
-use crate::bench::remote::{RemoteRun, latency_bound};
-use crate::bench::scale::SizeRun;
+use crate::remote::{RemoteRun, latency_bound};
+use crate::scale::SizeRun;
 
 /// The size of the memory targets, and the small size they compare with.
 const LARGE_APPS: usize = 10_000;
@@ -90,7 +90,7 @@ pub fn sandbox_table(md: &mut String, sizes: &[SizeRun]) {
     );
     for size in sizes {
         let stats = &size.sandbox;
-        let spread = |s: Option<crate::bench::measure::Spread>| {
+        let spread = |s: Option<crate::measure::Spread>| {
             s.map_or_else(|| "—".to_owned(), |s| duration(s.median))
         };
         let cpu = stats

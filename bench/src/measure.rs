@@ -92,14 +92,14 @@ pub struct Isolated {
     pub stderr: PathBuf,
 }
 
-/// Runs `job` from a fresh, small helper process (`xtask bench-child`) and returns what
+/// Runs `job` from a fresh, small helper process (`tv-bench bench-child`) and returns what
 /// the helper measured.
 ///
 /// Linux carries a parent's RSS high-water mark into its child's `ru_maxrss` across
 /// `exec`, so a child spawned by this (large) process could never report less than this
 /// process's own peak. The helper is a few MB: that is the floor of every figure.
 pub fn run_isolated(job: &Isolated) -> Result<(Sample, Ending)> {
-    let helper = std::env::current_exe().context("cannot find the xtask binary")?;
+    let helper = std::env::current_exe().context("cannot find the tv-bench binary")?;
     let mut command = Command::new(helper);
     command.arg("bench-child").arg(&job.stdout).arg(&job.stderr);
     for (name, value) in &job.env {

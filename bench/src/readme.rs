@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn the_workspace_readme_has_the_markers() {
-        let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
+        let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
         let updated = replace_section(&readme, "generated").unwrap();
         assert!(updated.contains("## Performance") && updated.contains("## Reliability"));
         let start = updated.find(START).unwrap();

@@ -3,7 +3,16 @@
 //! ```text
 //! cargo xtask bench [--quick] [--runs N] [--fan-out-runs N] [--sizes N,N,…]
 //!                   [--latencies D,D,…] [--no-cargo-bench] [--write-readme]
+//! cargo xtask bench-readme [FILE]
 //! ```
+//!
+//! The crate `tv-bench` (`bench/`): a workspace member outside `default-members`, so
+//! `cargo build` and `cargo test` at the root leave it out (`--workspace` includes it; its
+//! unit tests are pure and take milliseconds). `cargo xtask bench …` forwards to
+//! `cargo run -p tv-bench -- bench …` (a debug build, as when the bench lived in xtask);
+//! xtask itself does not depend on this crate. From xtask's library it takes what the
+//! spec checks share: the sandbox child ([`xtask::sandbox`]), the python venvs
+//! ([`xtask::python`]) and the builds of `tv` and `tv-sandbox` ([`xtask::binaries`]).
 //!
 //! 1. Builds the release `tv` and `tv-sandbox`, sets up the peers (python-traceview
 //!    0.7.0 and an asyncio/aiohttp fan-out, each in a venv under `target/bench`) and
@@ -24,10 +33,10 @@
 //! Contenders alternate within each round; tables show medians. Markdown goes to stdout
 //! and `target/bench/results.md` (`--write-readme` also puts it into the README's
 //! Performance section, between its markers), JSON to `target/bench/results.json`, each
-//! contender's last stdout/stderr to `target/bench/out/`. xtask links none of our
+//! contender's last stdout/stderr to `target/bench/out/`. The bench links none of our
 //! crates: everything is driven through processes and loopback HTTP.
 
-pub(crate) mod aiohttp;
+mod aiohttp;
 mod cargo_benches;
 mod fan_out;
 mod load;
@@ -36,11 +45,10 @@ mod measure;
 mod notes;
 mod options;
 mod procfs;
-pub(crate) mod python;
+mod python;
 pub mod readme;
 mod remote;
 mod report;
-pub(crate) mod sandbox;
 mod scale;
 mod scenarios;
 
@@ -50,6 +58,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
+use xtask::binaries::{self, binary};
+use xtask::sandbox;
 
 pub use measure::child;
 pub use options::{Options, USAGE};
@@ -111,7 +121,7 @@ pub fn run(root: &Path, options: &Options, command_line: &str) -> Result<Report>
     let tools = Tools {
         tv: binary(&binaries, "tv")?,
         sandbox_bin: binary(&binaries, "tv-sandbox")?,
-        curl: python::which("curl"),
+        curl: xtask::python::which("curl"),
         peer: python::prepare(&bench_dir).map_err(|e| format!("{e:#}")),
         aiohttp: aiohttp::prepare(&bench_dir).map_err(|e| format!("{e:#}")),
         bench_dir: bench_dir.clone(),
@@ -150,7 +160,7 @@ pub fn run(root: &Path, options: &Options, command_line: &str) -> Result<Report>
         };
         let (fan_out, replayed) = fan_out::fan_out(&setup, &plan)?;
         stats.replayed = replayed;
-        stats.peak_rss_kib = sandbox.peak_rss_kib().ok();
+        stats.peak_rss_kib = procfs::peak_rss_kib(sandbox.pid()).ok();
         report.scale.push(scale::SizeRun {
             apps: APPS,
             scenario: fan_out.clone(),
@@ -195,7 +205,7 @@ pub fn run(root: &Path, options: &Options, command_line: &str) -> Result<Report>
     }
 
     // The floor of the RSS figures: `true`, run through the same helper.
-    let floor = python::which("true").and_then(|program| {
+    let floor = xtask::python::which("true").and_then(|program| {
         let job = measure::Isolated {
             program,
             args: Vec::new(),
@@ -288,54 +298,7 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
 
 /// Builds the release binaries; returns (name, path) of each executable built.
 fn build_release(root: &Path) -> Result<Vec<(String, PathBuf)>> {
-    build_binaries(root, true)
-}
-
-/// Builds `tv` and `tv-sandbox` (release or debug); returns (name, path) of each
-/// executable built.
-pub(crate) fn build_binaries(root: &Path, release: bool) -> Result<Vec<(String, PathBuf)>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .arg("build")
-        .args(release.then_some("--release"))
-        .args([
-            "-p",
-            "tv-cli",
-            "-p",
-            "tv-sandbox",
-            "--bins",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("cannot run cargo build")?;
-    if !output.status.success() {
-        bail!("cargo build failed ({})", output.status);
-    }
-    let mut binaries = Vec::new();
-    for line in output.stdout.split(|&b| b == b'\n') {
-        let Ok(message) = serde_json::from_slice::<Value>(line) else {
-            continue;
-        };
-        if message["reason"] == "compiler-artifact"
-            && let (Some(name), Some(exe)) = (
-                message["target"]["name"].as_str(),
-                message["executable"].as_str(),
-            )
-        {
-            binaries.push((name.to_owned(), PathBuf::from(exe)));
-        }
-    }
-    Ok(binaries)
-}
-
-pub(crate) fn binary(binaries: &[(String, PathBuf)], name: &str) -> Result<PathBuf> {
-    binaries
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, path)| path.clone())
-        .ok_or_else(|| anyhow!("cargo build produced no `{name}` binary"))
+    binaries::build_binaries(root, true)
 }
 
 #[cfg(test)]

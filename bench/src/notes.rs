@@ -45,7 +45,7 @@ pub fn notes(report: &Report, tools: &Tools, floor: Option<u64>, total_s: f64) -
             scenarios::NOW
         ),
         format!(
-            "Ceiling: the fan-out's GETs replayed by xtask over {} keep-alive HTTP/1.1 \
+            "Ceiling: the fan-out's GETs replayed by tv-bench over {} keep-alive HTTP/1.1 \
              connections (threads, no parsing). \"Half the ceiling\" compares tv's requests/s \
              (its requests ÷ its whole wall time, process start and output included) with the \
              ceiling's.",

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-use super::python::{make_venv, python_prints, python_runs};
+use xtask::python::{make_venv, python_prints, python_runs};
 
 /// The script: `BASE KEY WINDOW END PREVIOUS_END CONCURRENCY`; prints
 /// `{"apps": [rows…], "failed": [], "requests": N}`.
