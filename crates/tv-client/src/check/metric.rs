@@ -111,6 +111,9 @@ impl Metric {
             Metric::Latency | Metric::Latest => format!("{number} ms"),
             Metric::ErrorRate => format!("{number}%"),
             Metric::Traffic => format!("×{number}"),
+            Metric::Stale if value >= 60.0 => {
+                format!("{number} min ago ({})", days_hours_minutes(value))
+            }
             Metric::Stale => format!("{number} min ago"),
         }
     }
@@ -146,6 +149,18 @@ impl Metric {
             Metric::Traffic => traffic_ratio(data),
             Metric::Stale => (None, None),
         }
+    }
+}
+
+/// Minutes as days, hours and minutes for people (`3d 8h 43m`, `5h 0m`): the status
+/// line gives thresholds in minutes, and 4723.583 minutes is hard to read as 3 days.
+fn days_hours_minutes(minutes: f64) -> String {
+    let total = minutes.round() as u64;
+    let (days, hours, minutes) = (total / 1440, total / 60 % 24, total % 60);
+    if days > 0 {
+        format!("{days}d {hours}h {minutes}m")
+    } else {
+        format!("{hours}h {minutes}m")
     }
 }
 

@@ -182,6 +182,13 @@ fn stale_looks_back_past_the_window_and_is_never_capped() {
 }
 
 #[test]
+fn staleness_of_an_hour_or_more_also_reads_as_days_hours_and_minutes() {
+    assert_eq!(Metric::Stale.show(59.5), "59.5 min ago");
+    assert_eq!(Metric::Stale.show(60.0), "60 min ago (1h 0m)");
+    assert_eq!(Metric::Stale.show(4723.583), "4723.583 min ago (3d 6h 44m)");
+}
+
+#[test]
 fn no_traces_within_the_horizon_is_critical_whatever_the_thresholds() {
     let data = CheckData {
         series: Some(series(&[0, 0, 0])),
