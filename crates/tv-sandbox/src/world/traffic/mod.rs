@@ -209,9 +209,17 @@ fn floor_u64(x: f64) -> u64 {
     x as u64
 }
 
+/// `x.round() as u64` (half away from zero; negatives and NaN 0, saturating) without
+/// the call to `round` a baseline x86-64 build makes: truncation is the floor of an
+/// `x ≥ 0`, and `x − floor(x)` is exact.
 #[inline]
 fn round_u64(x: f64) -> u64 {
-    x.round() as u64
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
 }
 
 /// The slice computation with a filter resolved once per request: the sum of the
@@ -242,12 +250,14 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
             .is_none(),
     };
     let weights = Weights::of(app, rf, side);
+    let mut scratch = partition::Scratch::default();
+    let ctx = (calm, &weights);
     if step == ATOM && first == start && end == start + ATOM {
-        return atom(app, rf, side, start, (calm, &weights), out);
+        return atom(app, rf, side, start, ctx, &mut scratch, out);
     }
     let mut t = first;
     while t < end {
-        let part = atom(app, rf, side, t, (calm, &weights), Slice::empty(t, ATOM, n));
+        let part = atom(app, rf, side, t, ctx, &mut scratch, Slice::empty(t, ATOM, n));
         out.absorb(&part);
         t += ATOM;
     }
@@ -321,6 +331,7 @@ fn atom(
     side: Side,
     start: i64,
     (calm, weights): (Calm, &Weights),
+    scratch: &mut partition::Scratch,
     mut out: Slice,
 ) -> Slice {
     let step = ATOM;
@@ -414,7 +425,8 @@ fn atom(
     // after the other.
     for (d, kept) in rf.server.iter().enumerate() {
         if let Some(i) = kept {
-            out = partition::part(&out, &weights.server[d], *i, s, SALT_DIMENSIONS[d]);
+            let key = (s, SALT_DIMENSIONS[d]);
+            out = partition::part(&out, &weights.server[d], *i, key, scratch);
         }
     }
 
@@ -454,12 +466,14 @@ fn atom(
             out.client_latency_total_us = round_u64(c as f64 * (server_avg + front));
         }
         if let Some(b) = rf.browser {
-            out = partition::client_part(&out, &weights.browser, b, s, SALT_BROWSER);
+            out = partition::client_part(&out, &weights.browser, b, (s, SALT_BROWSER), scratch);
         }
         if let Some((country, sub)) = rf.region {
-            out = partition::client_part(&out, &weights.country, country, s, SALT_COUNTRY);
+            let key = (s, SALT_COUNTRY);
+            out = partition::client_part(&out, &weights.country, country, key, scratch);
             if let Some(sub) = sub {
-                out = partition::client_part(&out, &weights.subdivision, sub, s, SALT_SUBDIVISION);
+                let key = (s, SALT_SUBDIVISION);
+                out = partition::client_part(&out, &weights.subdivision, sub, key, scratch);
             }
         }
     }
