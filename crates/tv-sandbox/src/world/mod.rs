@@ -121,4 +121,4 @@ pub use window::{TimeWindow, WindowGrid, WindowSpec};
 
 pub(crate) use annotations::sort_newest_first;
 pub(crate) use filter::Resolved;
-pub(crate) use series::window_slices;
+pub(crate) use series::{window_slices, window_slices_by};

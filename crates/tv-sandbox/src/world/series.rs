@@ -147,12 +147,22 @@ impl WindowSource for Fresh {
 
 /// The slices of a window, in order: computed where they have happened, else empty.
 pub(crate) fn window_slices(app: &App, rf: &Resolved, side: Side, w: WindowSpec) -> Vec<Slice> {
+    window_slices_by(app, w, |start, step| compute(app, rf, side, start, step))
+}
+
+/// The slices of a window, in order: `slice(start, step)` where they have happened,
+/// else empty.
+pub(crate) fn window_slices_by(
+    app: &App,
+    w: WindowSpec,
+    mut slice: impl FnMut(i64, i64) -> Slice,
+) -> Vec<Slice> {
     let step = w.step();
     let layers = app.profile.layers.len().min(super::layers::MAX_LAYERS);
     w.slice_starts()
         .map(|start| {
             if w.has_happened(start, step) {
-                compute(app, rf, side, start, step)
+                slice(start, step)
             } else {
                 Slice::empty(start, step, layers)
             }

@@ -56,10 +56,14 @@
 //! diluted by how much of each they cover.
 //!
 //! **Cost bound.** A slice of `step` seconds costs `step / 30` evaluations of the
-//! 30-second model (about a microsecond each without filters): an hour window 120, a
-//! day window 2,880, a week window 20,160, a 30-day history 86,400 — never more than one
-//! evaluation per 30 seconds of history asked for. The server's slice memo shares them
-//! between the answers of one window.
+//! 30-second model (about a microsecond each without filters, a few with two server
+//! filters: each filter splits every 30-second slice, with buffers reused from slice to
+//! slice): an hour window 120, a day window 2,880, a week window 20,160, a 30-day history
+//! 86,400 — never more than one evaluation per 30 seconds of history asked for. The
+//! server's slice memo shares them between the answers of one window, and keeps
+//! 15-minute blocks ([`BLOCK`]) from which it sums the slices of day and week windows
+//! ([`sum_of_blocks`]: exactly the same sums), so overlapping windows compute only the
+//! blocks they do not share.
 
 pub(crate) mod partition;
 
@@ -78,6 +82,10 @@ const MAX_STEP: i64 = 7 * 86_400;
 /// The step of the slices the model computes (seconds); every coarser slice is the sum
 /// of these (see the module docs).
 pub const ATOM: i64 = 30;
+
+/// The step of the blocks a coarse slice can also be summed from ([`sum_of_blocks`]):
+/// the day window's 15 minutes.
+pub(crate) const BLOCK: i64 = 900;
 
 /// Quiet (no data) probability of a 30-second slice.
 const QUIET_PROBABILITY: f64 = 0.02;
@@ -257,9 +265,38 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
     }
     let mut t = first;
     while t < end {
-        let part = atom(app, rf, side, t, ctx, &mut scratch, Slice::empty(t, ATOM, n));
+        let part = atom(
+            app,
+            rf,
+            side,
+            t,
+            ctx,
+            &mut scratch,
+            Slice::empty(t, ATOM, n),
+        );
         out.absorb(&part);
         t += ATOM;
+    }
+    out
+}
+
+/// The slice `[start, start + step)` of `app` as the sum of its 15-minute blocks,
+/// `block(b)` giving the block at `b` (`compute(app, rf, side, b, BLOCK)`, perhaps
+/// remembered). When `start` and `step` are on the 15-minute grid this is exactly
+/// [`compute`]`(app, rf, side, start, step)`: both are sums of the same 30-second
+/// slices, whatever the filter, and integer sums do not depend on grouping.
+pub(crate) fn sum_of_blocks(
+    app: &App,
+    start: i64,
+    step: i64,
+    mut block: impl FnMut(i64) -> Slice,
+) -> Slice {
+    let n = app.profile.layers.len().min(MAX_LAYERS);
+    let mut out = Slice::empty(start, step, n);
+    let mut b = start;
+    while b < start + step {
+        out.absorb(&block(b));
+        b += BLOCK;
     }
     out
 }

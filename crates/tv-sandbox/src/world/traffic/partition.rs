@@ -20,11 +20,10 @@ pub(crate) struct Weight {
     pub(crate) errors: f64,
 }
 
-/// The buffers of [`Apportion::all`]: grown once, then reused for every split.
+/// The buffer of [`Apportion::all`]: grown once, then reused for every split.
 #[derive(Debug, Default)]
 struct Apportion {
     fractions: Vec<(f64, usize)>,
-    positive: Vec<usize>,
 }
 
 impl Apportion {
@@ -34,8 +33,11 @@ impl Apportion {
     fn all(&mut self, total: u64, weights: &[f64], out: &mut Vec<u64>) {
         out.clear();
         out.resize(weights.len(), 0);
+        if total == 0 {
+            return;
+        }
         let sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
-        if total == 0 || sum <= 0.0 || !sum.is_finite() {
+        if sum <= 0.0 || !sum.is_finite() {
             return;
         }
         let t = total as f64;
@@ -54,20 +56,15 @@ impl Apportion {
         if remainder == 0 {
             return;
         }
-        // The largest fractional parts get one more each (cycling, should floating
-        // error leave more units than parts). The order is total (the index breaks
-        // ties), so an unstable sort gives the same order.
+        // The parts of positive weight with the largest fractional parts get one more
+        // each (cycling, should floating error leave more units than parts). The order
+        // (fraction descending, then index) is total, so an unstable sort of the
+        // positive parts alone gives the same order.
+        fractions.retain(|(_, i)| weights[*i] > 0.0);
         fractions.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let positive = &mut self.positive;
-        positive.clear();
-        positive.extend(
-            fractions
-                .iter()
-                .map(|(_, i)| *i)
-                .filter(|i| weights[*i] > 0.0),
-        );
+        let positive = fractions.len();
         for k in 0..remainder as usize {
-            out[positive[k % positive.len()]] += 1;
+            out[fractions[k % positive].1] += 1;
         }
     }
 
