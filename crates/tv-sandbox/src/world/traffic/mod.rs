@@ -56,13 +56,13 @@
 //! diluted by how much of each they cover.
 //!
 //! **Cost bound.** A slice of `step` seconds costs `step / 30` evaluations of the
-//! 30-second model (about a microsecond each without filters, a few with two server
+//! 30-second model (about a microsecond each without filters, some ten with two server
 //! filters: each filter splits every 30-second slice, with buffers reused from slice to
 //! slice): an hour window 120, a day window 2,880, a week window 20,160, a 30-day history
 //! 86,400 — never more than one evaluation per 30 seconds of history asked for. The
 //! server's slice memo shares them between the answers of one window, and keeps
-//! 15-minute blocks ([`BLOCK`]) from which it sums the slices of day and week windows
-//! ([`sum_of_blocks`]: exactly the same sums), so overlapping windows compute only the
+//! 15-minute blocks (`BLOCK`) from which it sums the slices of day and week windows
+//! (`sum_of_blocks`: exactly the same sums), so overlapping windows compute only the
 //! blocks they do not share.
 
 pub(crate) mod partition;
