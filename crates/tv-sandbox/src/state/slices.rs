@@ -171,6 +171,14 @@ impl WindowSource for SliceMemo {
         lock(&self.windows).keep(key, Arc::clone(&slices), size, |s| cost(s));
         slices
     }
+
+    fn slice(&self, app: &App, rf: &Resolved, side: Side, start: i64, step: i64) -> Slice {
+        if step == BLOCK && lock(&self.blocks).budget >= BLOCK_COST {
+            self.block(app, rf, side, start)
+        } else {
+            compute(app, rf, side, start, step)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +251,10 @@ mod tests {
                             series::latency_series(app, side, filter, w),
                             "{} {filter:?} {window:?} {end} {side:?}",
                             app.name
+                        );
+                        assert_eq!(
+                            series::latency_summary_in(&memo, app, side, filter, w),
+                            series::latency_summary(app, side, filter, w),
                         );
                     }
                     assert_eq!(
