@@ -3,7 +3,7 @@
 //!
 //! | limit | default | flag | what happens past it |
 //! |---|---|---|---|
-//! | memo | [`DEFAULT_MEMO_BYTES`] (32 MiB), keys and values counted: 7/8 for serialized answers, 1/8 for the computed windows the answers of one app share | `--memo-bytes` | the least recently used answers, the oldest windows are forgotten |
+//! | memo | [`DEFAULT_MEMO_BYTES`] (32 MiB), keys and values counted: 7/8 for serialized answers, 1/8 for computed slices: half for the windows the answers of one app share, half for the 15-minute blocks overlapping day and week windows share | `--memo-bytes` | the least recently used answers, the oldest windows and blocks are forgotten |
 //! | open connections | [`DEFAULT_MAX_CONNECTIONS`] (512), never more than the descriptor limit allows | `--max-connections` | a new connection gets `503` with `Retry-After: 1` and is closed |
 //! | time to send a request | [`DEFAULT_REQUEST_DEADLINE`] (10 s) for the headers, then as long again for the body | `--request-deadline` | `408` (body) or the connection is closed (headers) |
 //! | query string, body | [`MAX_QUERY_BYTES`](super::MAX_QUERY_BYTES), [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) | | `414`, `413` |
@@ -26,8 +26,8 @@ const RESERVED_DESCRIPTORS: usize = 32;
 /// The resource limits of one server (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Bytes the memo may hold, keys and values: answers and the windows they share
-    /// (0 turns the memo off).
+    /// Bytes the memo may hold, keys and values: answers and the windows and 15-minute
+    /// blocks they share (0 turns the memo off).
     pub memo_bytes: usize,
     /// Open connections at most (at least 1); lowered at start so that connections
     /// cannot exhaust the process's descriptor limit.
@@ -47,10 +47,11 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The memo budget split into (serialized answers, shared windows): 7/8 and 1/8.
+    /// The memo budget split into (serialized answers, shared windows): 7/8 and 1/16;
+    /// the slice memo holds as much again of 15-minute blocks (1/16).
     pub(crate) fn memo_split(&self) -> (usize, usize) {
-        let windows = self.memo_bytes / 8;
-        (self.memo_bytes - windows, windows)
+        let slices = self.memo_bytes / 8;
+        (self.memo_bytes - slices, slices / 2)
     }
 
     /// The connection cap in effect: `max_connections`, lowered to what the descriptor

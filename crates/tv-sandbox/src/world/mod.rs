@@ -60,7 +60,8 @@
 //!   (volumes, errors, total requests, latency totals, by-layer calls and time, client
 //!   page views), after filters — the same traffic at every step. A slice depends only
 //!   on `(seed, app, filter, start, step)` (and, for a stale app, on when it went silent,
-//!   fixed when the catalog is made).
+//!   fixed when the catalog is made). The server's slice memo sums day and week slices
+//!   from remembered 15-minute blocks (`traffic::sum_of_blocks`): the same sums.
 //! - **Absences** (`outages`): outages (1–6 h at 0–2 % of the traffic) and stale apps
 //!   (silent from hours or days before the catalog's now) are in the ground truth
 //!   ([`incidents`]) with the latency incidents.
@@ -121,4 +122,4 @@ pub use window::{TimeWindow, WindowGrid, WindowSpec};
 
 pub(crate) use annotations::sort_newest_first;
 pub(crate) use filter::Resolved;
-pub(crate) use series::window_slices;
+pub(crate) use series::{window_slices, window_slices_by};

@@ -133,6 +133,13 @@ pub(crate) trait WindowSource {
     /// The slices of `w` for `app` under `rf` on `side`, in order (empty where they have
     /// not happened).
     fn slices(&self, app: &App, rf: &Resolved, side: Side, w: WindowSpec) -> Arc<[Slice]>;
+
+    /// The slice `[start, start + step)` of `app` under `rf` on `side` (one that has
+    /// happened), as [`compute`] makes it; a source may remember some (the memo: the
+    /// 15-minute blocks).
+    fn slice(&self, app: &App, rf: &Resolved, side: Side, start: i64, step: i64) -> Slice {
+        compute(app, rf, side, start, step)
+    }
 }
 
 /// Computes every window on the spot.
@@ -147,12 +154,22 @@ impl WindowSource for Fresh {
 
 /// The slices of a window, in order: computed where they have happened, else empty.
 pub(crate) fn window_slices(app: &App, rf: &Resolved, side: Side, w: WindowSpec) -> Vec<Slice> {
+    window_slices_by(app, w, |start, step| compute(app, rf, side, start, step))
+}
+
+/// The slices of a window, in order: `slice(start, step)` where they have happened,
+/// else empty.
+pub(crate) fn window_slices_by(
+    app: &App,
+    w: WindowSpec,
+    mut slice: impl FnMut(i64, i64) -> Slice,
+) -> Vec<Slice> {
     let step = w.step();
     let layers = app.profile.layers.len().min(super::layers::MAX_LAYERS);
     w.slice_starts()
         .map(|start| {
             if w.has_happened(start, step) {
-                compute(app, rf, side, start, step)
+                slice(start, step)
             } else {
                 Slice::empty(start, step, layers)
             }
@@ -213,7 +230,7 @@ pub(crate) fn latency_summary_in(
         if !w.has_happened(start, latest_step) {
             break;
         }
-        let (v, t) = compute(app, &rf, side, start, latest_step).side(side);
+        let (v, t) = src.slice(app, &rf, side, start, latest_step).side(side);
         lv += v;
         lt += t;
         start += latest_step;

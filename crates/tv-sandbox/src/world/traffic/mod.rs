@@ -56,12 +56,19 @@
 //! diluted by how much of each they cover.
 //!
 //! **Cost bound.** A slice of `step` seconds costs `step / 30` evaluations of the
-//! 30-second model (about a microsecond each without filters): an hour window 120, a
-//! day window 2,880, a week window 20,160, a 30-day history 86,400 — never more than one
-//! evaluation per 30 seconds of history asked for. The server's slice memo shares them
-//! between the answers of one window.
+//! 30-second model (about a microsecond each without filters, some ten with two server
+//! filters: each filter splits every 30-second slice, with buffers reused from slice to
+//! slice): an hour window 120, a day window 2,880, a week window 20,160, a 30-day history
+//! 86,400 — never more than one evaluation per 30 seconds of history asked for. The
+//! server's slice memo shares them between the answers of one window, and keeps
+//! 15-minute blocks (`BLOCK`) from which it sums the slices of day and week windows
+//! (`sum_of_blocks`: exactly the same sums), so overlapping windows compute only the
+//! blocks they do not share.
 
 pub(crate) mod partition;
+mod slice;
+
+pub use slice::{LayerSlice, Slice};
 
 use super::app::App;
 use super::audience;
@@ -78,6 +85,10 @@ const MAX_STEP: i64 = 7 * 86_400;
 /// The step of the slices the model computes (seconds); every coarser slice is the sum
 /// of these (see the module docs).
 pub const ATOM: i64 = 30;
+
+/// The step of the blocks a coarse slice can also be summed from ([`sum_of_blocks`]):
+/// the day window's 15 minutes.
+pub(crate) const BLOCK: i64 = 900;
 
 /// Quiet (no data) probability of a 30-second slice.
 const QUIET_PROBABILITY: f64 = 0.02;
@@ -108,87 +119,6 @@ const SALT_BROWSER: u64 = 0x6272_6f77_7365_000f;
 const SALT_COUNTRY: u64 = 0x636f_756e_7472_0010;
 const SALT_SUBDIVISION: u64 = 0x7375_6264_6976_0011;
 
-/// Counts and time of one layer in one slice.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LayerSlice {
-    /// Requests that called the layer at least once (≤ request volume).
-    pub touching: u64,
-    /// Calls into the layer (≥ `touching`, and ≥ 1 exactly when `touching` is; == volume
-    /// for the entry and framework layers).
-    pub calls: u64,
-    /// Microseconds spent in the layer itself (self time, excluding the layers it calls);
-    /// the layers' totals of a slice add up to its request latency total.
-    pub total_us: u64,
-}
-
-/// The numbers of one slice of one app after filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slice {
-    /// Slice start, seconds since the epoch.
-    pub start: i64,
-    /// Slice length in seconds.
-    pub step: i64,
-    /// Traced requests (server side) — with a layer filter, those through the layer.
-    pub volume: u64,
-    /// Sum of the latencies of those requests, microseconds.
-    pub latency_total_us: u64,
-    /// Traced requests that ended in an error (≤ `volume`).
-    pub errors: u64,
-    /// All requests, traced or not (≥ `volume`).
-    pub total_requests: u64,
-    /// Page views measured in browsers (client side; 0 unless resolved for the client).
-    pub client_volume: u64,
-    /// Sum of their page-load times, microseconds.
-    pub client_latency_total_us: u64,
-    layers: [LayerSlice; MAX_LAYERS],
-    layer_count: usize,
-}
-
-impl Slice {
-    pub(crate) fn empty(start: i64, step: i64, layer_count: usize) -> Self {
-        Slice {
-            start,
-            step,
-            volume: 0,
-            latency_total_us: 0,
-            errors: 0,
-            total_requests: 0,
-            client_volume: 0,
-            client_latency_total_us: 0,
-            layers: [LayerSlice::default(); MAX_LAYERS],
-            layer_count,
-        }
-    }
-
-    /// Adds `other`'s numbers (a later part of the same slice) to this one's.
-    fn absorb(&mut self, other: &Slice) {
-        self.volume += other.volume;
-        self.latency_total_us += other.latency_total_us;
-        self.errors += other.errors;
-        self.total_requests += other.total_requests;
-        self.client_volume += other.client_volume;
-        self.client_latency_total_us += other.client_latency_total_us;
-        for (mine, theirs) in self.layers.iter_mut().zip(other.layers()) {
-            mine.touching += theirs.touching;
-            mine.calls += theirs.calls;
-            mine.total_us += theirs.total_us;
-        }
-    }
-
-    /// Per-layer numbers, in stack order (not narrowed by a layer filter).
-    pub fn layers(&self) -> &[LayerSlice] {
-        &self.layers[..self.layer_count]
-    }
-
-    /// `(volume, latency total)` of one side.
-    pub fn side(&self, side: Side) -> (u64, u64) {
-        match side {
-            Side::Server => (self.volume, self.latency_total_us),
-            Side::Client => (self.client_volume, self.client_latency_total_us),
-        }
-    }
-}
-
 /// The numbers of the slice `[start, start + step)` of `app` under `filter` on `side`.
 ///
 /// Pure: the result depends only on the seed (through the app), the app, the filter,
@@ -209,9 +139,17 @@ fn floor_u64(x: f64) -> u64 {
     x as u64
 }
 
+/// `x.round() as u64` (half away from zero; negatives and NaN 0, saturating) without
+/// the call to `round` a baseline x86-64 build makes: truncation is the floor of an
+/// `x ≥ 0`, and `x − floor(x)` is exact.
 #[inline]
 fn round_u64(x: f64) -> u64 {
-    x.round() as u64
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
 }
 
 /// The slice computation with a filter resolved once per request: the sum of the
@@ -242,14 +180,45 @@ pub(crate) fn compute(app: &App, rf: &Resolved, side: Side, start: i64, step: i6
             .is_none(),
     };
     let weights = Weights::of(app, rf, side);
+    let mut scratch = partition::Scratch::default();
+    let ctx = (calm, &weights);
     if step == ATOM && first == start && end == start + ATOM {
-        return atom(app, rf, side, start, (calm, &weights), out);
+        return atom(app, rf, side, start, ctx, &mut scratch, out);
     }
     let mut t = first;
     while t < end {
-        let part = atom(app, rf, side, t, (calm, &weights), Slice::empty(t, ATOM, n));
+        let part = atom(
+            app,
+            rf,
+            side,
+            t,
+            ctx,
+            &mut scratch,
+            Slice::empty(t, ATOM, n),
+        );
         out.absorb(&part);
         t += ATOM;
+    }
+    out
+}
+
+/// The slice `[start, start + step)` of `app` as the sum of its 15-minute blocks,
+/// `block(b)` giving the block at `b` (`compute(app, rf, side, b, BLOCK)`, perhaps
+/// remembered). When `start` and `step` are on the 15-minute grid this is exactly
+/// [`compute`]`(app, rf, side, start, step)`: both are sums of the same 30-second
+/// slices, whatever the filter, and integer sums do not depend on grouping.
+pub(crate) fn sum_of_blocks(
+    app: &App,
+    start: i64,
+    step: i64,
+    mut block: impl FnMut(i64) -> Slice,
+) -> Slice {
+    let n = app.profile.layers.len().min(MAX_LAYERS);
+    let mut out = Slice::empty(start, step, n);
+    let mut b = start;
+    while b < start + step {
+        out.absorb(&block(b));
+        b += BLOCK;
     }
     out
 }
@@ -321,6 +290,7 @@ fn atom(
     side: Side,
     start: i64,
     (calm, weights): (Calm, &Weights),
+    scratch: &mut partition::Scratch,
     mut out: Slice,
 ) -> Slice {
     let step = ATOM;
@@ -414,7 +384,8 @@ fn atom(
     // after the other.
     for (d, kept) in rf.server.iter().enumerate() {
         if let Some(i) = kept {
-            out = partition::part(&out, &weights.server[d], *i, s, SALT_DIMENSIONS[d]);
+            let key = (s, SALT_DIMENSIONS[d]);
+            out = partition::part(&out, &weights.server[d], *i, key, scratch);
         }
     }
 
@@ -454,12 +425,14 @@ fn atom(
             out.client_latency_total_us = round_u64(c as f64 * (server_avg + front));
         }
         if let Some(b) = rf.browser {
-            out = partition::client_part(&out, &weights.browser, b, s, SALT_BROWSER);
+            out = partition::client_part(&out, &weights.browser, b, (s, SALT_BROWSER), scratch);
         }
         if let Some((country, sub)) = rf.region {
-            out = partition::client_part(&out, &weights.country, country, s, SALT_COUNTRY);
+            let key = (s, SALT_COUNTRY);
+            out = partition::client_part(&out, &weights.country, country, key, scratch);
             if let Some(sub) = sub {
-                out = partition::client_part(&out, &weights.subdivision, sub, s, SALT_SUBDIVISION);
+                let key = (s, SALT_SUBDIVISION);
+                out = partition::client_part(&out, &weights.subdivision, sub, key, scratch);
             }
         }
     }
