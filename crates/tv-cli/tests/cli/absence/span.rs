@@ -121,23 +121,24 @@ fn wait_is_bounded_and_refuses_a_window_it_cannot_see_end() {
 
 #[test]
 fn wait_waits_until_the_window_after_the_deploy_is_over() {
-    // The system clock: the minute after a deploy made now ends within a minute.
+    // The system clock: the 30 seconds (one slice) after a deploy made now end within
+    // 30 seconds, the shortest real wait.
     let (sandbox, _) = crate::common::start_with(|config| config.now = None);
     let mut command = tv(&sandbox);
     command.args(["annotate", "deploy now", "--app", "web-shop"]);
     assert_eq!(run(command).0, 0);
     let id = annotation_id(&sandbox, "deploy now");
     let mut command = tv(&sandbox);
-    command.args(["compare", "web-shop", "--around", &id, "--span", "1m"]);
+    command.args(["compare", "web-shop", "--around", &id, "--span", "30s"]);
     command.args(["--wait", "3m", "--fail-if-slower", "1000", "-o", "json"]);
     let (code, stdout, stderr) = run(command);
     assert!(
         stderr.contains(&format!(
-            "waiting for the 1m after annotation {id} to be over at"
+            "waiting for the 30s after annotation {id} to be over at"
         )),
         "{stderr}"
     );
     assert!(code == 0 || code == 5, "{stderr}");
     let result: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(result["span_s"], 60);
+    assert_eq!(result["span_s"], 30);
 }
