@@ -1,11 +1,89 @@
-//! Arguments of the SRE commands: `tv check`, `tv exporter`, `tv export`.
+//! Arguments of the SRE commands: `tv compare`, `tv check`, `tv exporter`, `tv export`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use tv_client::export::graphite::{DEFAULT_PREFIX, Prefix};
 
-use super::window_parser;
+use super::{WindowArgs, window_parser};
+
+/// `tv compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The app.
+    pub app: String,
+    /// The window options.
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Compare with the window this long before (e.g. `1w` for the same hour last week;
+    /// at least one window, so the two do not overlap) [default: the window just before].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub against: Option<std::time::Duration>,
+    /// Compare the window before an annotation (its id, or `latest` for the app's newest)
+    /// with the window after it: a deploy check.
+    #[arg(long, value_name = "ID|latest", conflicts_with_all = ["against", "end"])]
+    pub around: Option<String>,
+    /// With --around: windows of DURATION before and after the annotation instead of
+    /// whole windows (e.g. `15m` soon after a deploy), cut from the window's slices: a
+    /// multiple of its step (30s for hour) and at most the window.
+    #[arg(long, value_name = "DURATION", requires = "around", value_parser = humantime::parse_duration)]
+    pub span: Option<std::time::Duration>,
+    /// Wait, at most MAX (up to 2h), until the window after the annotation (or ending at
+    /// --end) is over by the server's clock, with progress on stderr; refused at once when
+    /// it ends later than MAX from now [default: an unfinished window is refused, exit 2].
+    #[arg(long, value_name = "MAX", value_parser = wait_bound)]
+    pub wait: Option<std::time::Duration>,
+    /// Exit with code 5 when the app's request latency, or a layer that carries
+    /// --min-share of the time, is slower by more than PCT percent (and by --min-delta).
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+    pub fail_if_slower: Option<f64>,
+    /// Exit with code 5 when the app's error rate rose by more than PP percentage points
+    /// (not measured without traces in a window: no rate, not 0 %).
+    #[arg(long, value_name = "PP", allow_negative_numbers = true)]
+    pub fail_if_errors: Option<f64>,
+    /// Exit with code 5 when the app's traced requests fell by more than PCT percent
+    /// [default with --fail-if-slower or --fail-if-errors: 50].
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+    pub fail_if_traffic_drops: Option<f64>,
+    /// A latency trips the gate only when it also grew by more than this.
+    #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = humantime::parse_duration)]
+    pub min_delta: std::time::Duration,
+    /// A layer counts only with at least PCT percent of the request time.
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value_t = 20.0,
+        allow_negative_numbers = true
+    )]
+    pub min_share: f64,
+    /// A layer counts only with at least N calls in each window.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub min_calls: u64,
+    /// With --fail-if-slower, a layer left out by --min-share or --min-calls still trips
+    /// the gate when its time per call grew more than X times (0: off).
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = tv_client::workflow::DEFAULT_SEVERE_LAYER_FACTOR,
+        allow_negative_numbers = true
+    )]
+    pub severe_layer_factor: f64,
+    /// The calls a layer needs in each window for --severe-layer-factor.
+    #[arg(long, value_name = "N", default_value_t = tv_client::workflow::DEFAULT_SEVERE_MIN_CALLS)]
+    pub severe_min_calls: u64,
+}
+
+/// The longest `tv compare --wait`.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+
+/// `--wait MAX`: a duration up to [`MAX_WAIT`].
+fn wait_bound(text: &str) -> Result<std::time::Duration, String> {
+    let wait = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if wait > MAX_WAIT {
+        return Err("at most 2h".into());
+    }
+    Ok(wait)
+}
 
 /// `tv check`: a Monitoring Plugins check.
 #[derive(Debug, Args)]
