@@ -421,6 +421,9 @@ where
         }
         let retry_after = match &error {
             Error::RateLimited { retry_after } => *retry_after,
+            // A 503's `Retry-After` is how long the server expects to be unavailable
+            // (RFC 9110, 10.2.3): obeyed like a 429's, within the same bound.
+            Error::Server { status: 503 } => status_retry_after,
             _ => None,
         };
         let Some(delay) = policy.delay(attempt, retry_after) else {

@@ -57,6 +57,30 @@ async fn transient_failures_are_retried_and_counted() {
 }
 
 #[tokio::test]
+async fn a_503_with_retry_after_is_retried_after_that_long() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api-v2/apps"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({"data": "at the connection cap", "response": "error"})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api-v2/apps"))
+        .respond_with(ok(json!(["Default"])))
+        .mount(&server)
+        .await;
+    // The backoff alone would wait at most a few milliseconds.
+    let tv = client(&server, RetryPolicy::default());
+    assert_eq!(tv.discovery().apps().await.unwrap(), vec!["Default"]);
+    let stats = tv.stats();
+    assert_eq!((stats.requests, stats.retries), (2, 1));
+    assert!(stats.waited >= Duration::from_secs(1), "{stats:?}");
+}
+
+#[tokio::test]
 async fn waiting_out_a_timed_429_is_not_a_failed_attempt() {
     let server = MockServer::start().await;
     // Six 429s with `Retry-After`, twice the default attempts: obeyed, then answered.
