@@ -381,4 +381,4 @@ impl Verdict {
 
 #[cfg(test)]
 #[path = "gate_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -194,19 +194,7 @@ pub(super) fn checks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::math::WindowSummary;
-
-    fn comparison(before: u64, now: u64) -> WindowComparison {
-        let summary = |volume| WindowSummary {
-            volume,
-            average: (volume > 0).then_some(Duration::from_millis(100)),
-            error_rate: (volume > 0).then_some(0.01),
-        };
-        WindowComparison {
-            overall: Comparison::new(summary(now), summary(before)),
-            layers: Vec::new(),
-        }
-    }
+    use crate::workflow::gate::tests::comparison;
 
     fn all_rules() -> GateRules {
         GateRules {

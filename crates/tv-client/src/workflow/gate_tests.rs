@@ -3,7 +3,9 @@
 use super::*;
 use crate::math::WindowSummary;
 
-fn comparison(before: u64, now: u64) -> WindowComparison {
+/// An app's comparison: `before` → `now` traces at 100 ms and a 1 % error rate, no
+/// layers (also used by `gate_checks`' tests).
+pub(in crate::workflow) fn comparison(before: u64, now: u64) -> WindowComparison {
     let summary = |volume| WindowSummary {
         volume,
         average: (volume > 0).then_some(Duration::from_millis(100)),
