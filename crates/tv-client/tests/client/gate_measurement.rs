@@ -38,6 +38,38 @@ fn truth(seed: u64, app: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<In
     ground_truth_at(seed, app, frozen, from, to)
 }
 
+/// Every (app, end of an hour) of the last [`HOURS`] hours that `classify` puts in a
+/// class, newest hour first (the ground truth alone, no fetching).
+fn scan<C>(
+    seed: u64,
+    apps: &[String],
+    classify: impl Fn(u64, &str, DateTime<Utc>) -> Option<C>,
+) -> Vec<(String, DateTime<Utc>, C)> {
+    let frozen = Utc.timestamp_opt(FROZEN_NOW, 0).unwrap();
+    let mut cases = Vec::new();
+    for h in 0..HOURS {
+        for app in apps {
+            let end = frozen - TimeDelta::hours(h);
+            if let Some(class) = classify(seed, app, end) {
+                cases.push((app.clone(), end, class));
+            }
+        }
+    }
+    cases
+}
+
+/// At most `n` of the scanned cases of `class`, every k-th: spread over the whole range,
+/// not only the latest hours.
+fn spread<C: Copy + PartialEq>(
+    all: &[(String, DateTime<Utc>, C)],
+    class: C,
+    n: usize,
+) -> Vec<(String, DateTime<Utc>, C)> {
+    let of_class: Vec<_> = all.iter().filter(|c| c.2 == class).cloned().collect();
+    let k = (of_class.len() / n).max(1);
+    of_class.into_iter().step_by(k).take(n).collect()
+}
+
 fn classify(seed: u64, app: &str, end: DateTime<Utc>) -> Option<Class> {
     let hour = TimeDelta::hours(1);
     let before = truth(seed, app, end - hour - hour, end - hour);
@@ -64,25 +96,9 @@ async fn the_default_gate_catches_major_incidents_and_stays_quiet() {
     let tv = sandbox.client();
     let now = Now::server(tv);
     let apps = tv.discovery().apps().await.expect("apps");
-    let frozen = Utc.timestamp_opt(FROZEN_NOW, 0).unwrap();
-    let (mut majors, mut quiets) = (Vec::new(), Vec::new());
-    for h in 0..HOURS {
-        for app in &apps {
-            let end = frozen - TimeDelta::hours(h);
-            match classify(seed, app, end) {
-                Some(Class::Major) => majors.push((app.clone(), end, Class::Major)),
-                Some(Class::Quiet) => quiets.push((app.clone(), end, Class::Quiet)),
-                None => {}
-            }
-        }
-    }
-    // Spread the cases over the whole range (every k-th), not only the latest hours.
-    let spread = |all: Vec<_>, n: usize| {
-        let k = (all.len() / n).max(1);
-        all.into_iter().step_by(k).take(n).collect::<Vec<_>>()
-    };
-    let mut cases = spread(majors, MAJOR_CASES);
-    cases.extend(spread(quiets, QUIET_CASES));
+    let all = scan(seed, &apps, classify);
+    let mut cases = spread(&all, Class::Major, MAJOR_CASES);
+    cases.extend(spread(&all, Class::Quiet, QUIET_CASES));
     let results: Vec<(String, DateTime<Utc>, Class, bool)> = futures::stream::iter(cases)
         .map(|(app, end, class)| {
             let (tv, now) = (tv.clone(), now.clone());
@@ -200,26 +216,10 @@ async fn check_and_the_traffic_rule_catch_outages_and_stay_quiet() {
     let tv = sandbox.client();
     let now = Now::server(tv);
     let apps = tv.discovery().apps().await.expect("apps");
-    let frozen = Utc.timestamp_opt(FROZEN_NOW, 0).unwrap();
-    let (mut outages, mut silent, mut quiets) = (Vec::new(), Vec::new(), Vec::new());
-    for h in 0..HOURS {
-        for app in &apps {
-            let end = frozen - TimeDelta::hours(h);
-            match classify_absence(seed, app, end) {
-                Some(Absence::Outage) => outages.push((app.clone(), end, Absence::Outage)),
-                Some(Absence::Silent) => silent.push((app.clone(), end, Absence::Silent)),
-                Some(Absence::Quiet) => quiets.push((app.clone(), end, Absence::Quiet)),
-                None => {}
-            }
-        }
-    }
-    let spread = |all: Vec<_>, n: usize| {
-        let k = (all.len() / n).max(1);
-        all.into_iter().step_by(k).take(n).collect::<Vec<_>>()
-    };
-    let mut cases = spread(outages, 40);
-    cases.extend(spread(silent, 20));
-    cases.extend(spread(quiets, QUIET_CASES));
+    let all = scan(seed, &apps, classify_absence);
+    let mut cases = spread(&all, Absence::Outage, 40);
+    cases.extend(spread(&all, Absence::Silent, 20));
+    cases.extend(spread(&all, Absence::Quiet, QUIET_CASES));
     let results: Vec<Outcome> = futures::stream::iter(cases)
         .map(|(app, end, class)| {
             let (tv, now) = (tv.clone(), now.clone());
